@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Checks the build dependencies; installs missing ones with apt-get when root
+# on Debian/Ubuntu, otherwise prints the exact command and stops.
+# Usage: scripts/deps.sh [extra-debian-package ...]
+set -euo pipefail
+
+need=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+have_cmd cc || have_cmd gcc || need+=(gcc)
+have_cmd make || need+=(make)
+have_cmd cmake || need+=(cmake)
+have_cmd pkg-config || need+=(pkg-config)
+if ! have_pkg libssl-dev; then
+    if ! { have_cmd pkg-config && pkg-config --atleast-version=3.0 libcrypto 2>/dev/null; }; then
+        need+=(libssl-dev)
+    fi
+fi
+if ! { have_cmd pkg-config && pkg-config --exists cmocka 2>/dev/null; }; then need+=(libcmocka-dev); fi
+if ! { have_cmd pkg-config && pkg-config --exists libgcrypt 2>/dev/null; }; then need+=(libgcrypt20-dev); fi
+for extra in "$@"; do
+    have_pkg "$extra" || need+=("$extra")
+done
+
+if [ ${#need[@]} -eq 0 ]; then
+    exit 0
+fi
+
+line="apt-get install -y ${need[*]}"
+if [ "$(id -u)" = 0 ] && have_cmd apt-get; then
+    echo "deps: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${need[@]}" >/dev/null
+    exit 0
+fi
+echo "deps: missing build dependencies: ${need[*]}" >&2
+echo "deps: install them with:  sudo $line" >&2
+exit 1

@@ -1,0 +1,40 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/error.h"
+
+void tlcp_error_clear(tlcp_error *err)
+{
+    if (err == NULL)
+        return;
+    memset(err, 0, sizeof(*err));
+    err->alert = TLCP_NO_ALERT;
+}
+
+void tlcp_error_set(tlcp_error *err, int reason, int alert, const char *file, int line,
+                    const char *fmt, ...)
+{
+    if (err == NULL || err->reason != TLCP_R_NONE)
+        return;
+    err->reason = reason;
+    err->alert = alert;
+    err->file = file;
+    err->line = line;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+}
+
+int tlcp_error_is_set(const tlcp_error *err)
+{
+    return err != NULL && err->reason != TLCP_R_NONE;
+}
+
+const char *tlcp_error_message(const tlcp_error *err)
+{
+    if (err == NULL || err->reason == TLCP_R_NONE)
+        return "no error";
+    return err->message[0] != '\0' ? err->message : tlcp_reason_string(err->reason);
+}
