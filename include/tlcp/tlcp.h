@@ -120,6 +120,19 @@ enum tlcp_cipher_suite {
     TLCP_ECC_SM4_GCM_SM3 = 0xE053
 };
 
+/*
+ * Transport callbacks. They move bytes between libtlcp and the network (or
+ * anything else). Return the number of bytes moved (> 0), 0 for end of stream
+ * (read only), or one of the TLCP_IO_* codes. Non-blocking transports return
+ * TLCP_IO_WANT_READ / TLCP_IO_WANT_WRITE; libtlcp then returns the matching
+ * tlcp_result and the caller retries the same call later.
+ */
+#define TLCP_IO_ERROR (-1)
+#define TLCP_IO_WANT_READ (-2)
+#define TLCP_IO_WANT_WRITE (-3)
+typedef long (*tlcp_read_fn)(void *ctx, uint8_t *buf, size_t len);
+typedef long (*tlcp_write_fn)(void *ctx, const uint8_t *buf, size_t len);
+
 /* "0.1.0" */
 TLCP_API const char *tlcp_version(void);
 

@@ -1,0 +1,118 @@
+/*
+ * The TLCP record layer: framing, protection (null, SM4-CBC + HMAC-SM3,
+ * SM4-GCM), sequence numbers, alerts, and handshake-message framing above the
+ * records. All I/O goes through the transport callbacks; reads are
+ * reassembled from arbitrary chunks and writes are queued so that
+ * WANT_WRITE neither loses nor repeats a byte.
+ */
+#ifndef TLCP_RECORD_H
+#define TLCP_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlcp/tlcp.h"
+#include "util/bytes.h"
+#include "util/error.h"
+
+enum tlcp_content_type {
+    TLCP_CT_CHANGE_CIPHER_SPEC = 20,
+    TLCP_CT_ALERT = 21,
+    TLCP_CT_HANDSHAKE = 22,
+    TLCP_CT_APPLICATION_DATA = 23
+};
+
+enum tlcp_alert_level { TLCP_ALERT_LEVEL_WARNING = 1, TLCP_ALERT_LEVEL_FATAL = 2 };
+
+#define TLCP_RECORD_HEADER_LEN 5
+#define TLCP_MAX_PLAINTEXT 16384
+#define TLCP_MAX_CIPHERTEXT (16384 + 2048)
+#define TLCP_MAX_EMPTY_RECORDS 32
+#define TLCP_HANDSHAKE_HEADER_LEN 4
+
+/* Bulk protection of a cipher suite. */
+enum tlcp_bulk_cipher { TLCP_BULK_NULL = 0, TLCP_BULK_SM4_CBC_SM3 = 1, TLCP_BULK_SM4_GCM = 2 };
+
+/* Keys for one direction, cut from the key block by the handshake. */
+typedef struct tlcp_record_keys {
+    int bulk;            /* enum tlcp_bulk_cipher */
+    uint8_t mac_key[32]; /* CBC only */
+    uint8_t key[16];
+    uint8_t iv[16];      /* CBC: unused (explicit IVs); GCM: first 4 bytes = implicit salt */
+} tlcp_record_keys;
+
+/* Key block layout (tlcp-protocol.md §3): returns the length the suite needs
+ * (128 for CBC, 40 for GCM) and fills both directions from `key_block`. */
+size_t tlcp_key_block_len(int bulk);
+TLCP_MUST_CHECK int tlcp_record_keys_from_block(int bulk, const uint8_t *key_block, size_t len,
+                                                tlcp_record_keys *client_write,
+                                                tlcp_record_keys *server_write);
+
+/* What tlcp_record_next() hands up. */
+enum tlcp_record_item_kind {
+    TLCP_ITEM_HANDSHAKE = 1, /* one whole handshake message: header(4) + body */
+    TLCP_ITEM_CHANGE_CIPHER_SPEC = 2,
+    TLCP_ITEM_ALERT = 3,     /* level, description */
+    TLCP_ITEM_APPLICATION_DATA = 4
+};
+
+typedef struct tlcp_record_item {
+    int kind;
+    uint8_t alert_level;
+    uint8_t alert_description;
+    uint8_t hs_type;      /* handshake message type */
+    tlcp_cursor data;     /* whole handshake message (with header), or app data; valid
+                             until the next call into the record layer */
+} tlcp_record_item;
+
+/* Per-message maximum body length for incoming handshake messages, asked
+ * after the 4-byte header arrives and before any body is buffered. */
+typedef size_t (*tlcp_hs_max_len_fn)(void *arg, uint8_t msg_type);
+
+typedef struct tlcp_record_layer tlcp_record_layer;
+
+tlcp_record_layer *tlcp_record_new(tlcp_error *err);
+void tlcp_record_free(tlcp_record_layer *rl);
+void tlcp_record_set_transport(tlcp_record_layer *rl, tlcp_read_fn read, tlcp_write_fn write,
+                               void *ctx);
+void tlcp_record_set_hs_limit(tlcp_record_layer *rl, tlcp_hs_max_len_fn fn, void *arg);
+/* The error slot of the record layer (reason, alert to send, message). */
+tlcp_error *tlcp_record_error(tlcp_record_layer *rl);
+
+/* Keys: install pending keys per direction, switch at ChangeCipherSpec. */
+TLCP_MUST_CHECK int tlcp_record_set_pending_read(tlcp_record_layer *rl, const tlcp_record_keys *k);
+TLCP_MUST_CHECK int tlcp_record_set_pending_write(tlcp_record_layer *rl,
+                                                  const tlcp_record_keys *k);
+/* Activate the pending keys and reset that direction's sequence number. */
+TLCP_MUST_CHECK int tlcp_record_activate_read(tlcp_record_layer *rl);
+TLCP_MUST_CHECK int tlcp_record_activate_write(tlcp_record_layer *rl);
+
+/*
+ * Reading. Returns TLCP_OK with one item, TLCP_WANT_READ/WANT_WRITE when the
+ * transport would block (call again), TLCP_CLOSED at end of stream (item not
+ * set; the error slot says whether close_notify was seen), or TLCP_ERROR with
+ * the error slot set (its alert says what to send: bad_record_mac,
+ * record_overflow, protocol_version, unexpected_message, decode_error ...).
+ * Empty application_data records are skipped (at most 32 in a row).
+ * Handshake messages are reassembled across records and split when several
+ * share one record; interleaving another content type inside a fragmented
+ * handshake message is unexpected_message.
+ */
+tlcp_result tlcp_record_next(tlcp_record_layer *rl, tlcp_record_item *out);
+
+/*
+ * Writing: records are protected and appended to the output queue at once;
+ * tlcp_record_flush() pushes the queue to the transport. Handshake messages go
+ * one per record (GmSSL 3 needs that), split above 2^14 bytes; application
+ * data is cut into records of at most 2^14.
+ */
+TLCP_MUST_CHECK int tlcp_record_write(tlcp_record_layer *rl, uint8_t content_type,
+                                      const uint8_t *data, size_t len);
+TLCP_MUST_CHECK int tlcp_record_write_alert(tlcp_record_layer *rl, uint8_t level,
+                                            uint8_t description);
+TLCP_MUST_CHECK int tlcp_record_write_ccs(tlcp_record_layer *rl);
+tlcp_result tlcp_record_flush(tlcp_record_layer *rl);
+/* Bytes still queued for the transport. */
+size_t tlcp_record_pending_output(const tlcp_record_layer *rl);
+
+#endif
