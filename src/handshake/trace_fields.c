@@ -85,17 +85,30 @@ static void line_uint(tracer *t, uint32_t v, int width)
         }                                                                                          \
     } while (0)
 
+/* A 1/2/3-byte big-endian length. */
+static int read_length(tlcp_cursor *c, int width, uint32_t *n)
+{
+    uint8_t u8;
+    uint16_t u16;
+    if (width == 3)
+        return tlcp_cursor_get_u24(c, n);
+    if (width == 2 && tlcp_cursor_get_u16(c, &u16)) {
+        *n = u16;
+        return 1;
+    }
+    if (width == 1 && tlcp_cursor_get_u8(c, &u8)) {
+        *n = u8;
+        return 1;
+    }
+    return 0;
+}
+
 /* "field: length <prefix>, <data hex>" for a 1/2/3-byte length vector. */
-static int walk_vector(tracer *t, tlcp_cursor *c, const char *field, int width, size_t max,
-                       tlcp_cursor *out)
+static int walk_vector(tracer *t, tlcp_cursor *c, const char *field, int width, size_t max)
 {
     tlcp_cursor probe = *c, data;
     uint32_t n = 0;
-    uint8_t u8;
-    uint16_t u16;
-    int ok = width == 1   ? tlcp_cursor_get_u8(&probe, &u8) && (n = u8, 1)
-             : width == 2 ? tlcp_cursor_get_u16(&probe, &u16) && (n = u16, 1)
-                          : tlcp_cursor_get_u24(&probe, &n);
+    int ok = read_length(&probe, width, &n);
     NEED(ok, "length field truncated");
     line_start(t, field);
     line_add(t, "length ");
@@ -113,8 +126,6 @@ static int walk_vector(tracer *t, tlcp_cursor *c, const char *field, int width, 
     }
     line_end(t);
     *c = probe;
-    if (out != NULL)
-        *out = data;
     return 1;
 }
 
@@ -320,7 +331,7 @@ static int walk_certificate(tracer *t, tlcp_cursor c)
     for (size_t i = 0; !tlcp_cursor_is_empty(&list); i++) {
         char field[32];
         snprintf(field, sizeof(field), "cert[%zu] (%s)", i, cert_role(i));
-        GUARD(walk_vector(t, &list, field, 3, HEX_SHORT, NULL));
+        GUARD(walk_vector(t, &list, field, 3, HEX_SHORT));
     }
     return 1;
 }
@@ -341,7 +352,7 @@ static int walk_ecdh_params(tracer *t, tlcp_cursor *c)
                 : curve == 30                 ? " (GmSSL 2 SM2 id, 30)"
                                               : " (unknown)");
     line_end(t);
-    return walk_vector(t, c, "point", 1, HEX_FULL, NULL);
+    return walk_vector(t, c, "point", 1, HEX_FULL);
 }
 
 static int ske_is_ecdhe(const tracer *t, tlcp_cursor body)
@@ -374,14 +385,14 @@ static int walk_server_key_exchange(tracer *t, tlcp_cursor c)
 {
     if (ske_is_ecdhe(t, c))
         GUARD(walk_ecdh_params(t, &c));
-    return walk_vector(t, &c, "signature", 2, HEX_FULL, NULL);
+    return walk_vector(t, &c, "signature", 2, HEX_FULL);
 }
 
 static int walk_client_key_exchange(tracer *t, tlcp_cursor c)
 {
     int shape = cke_shape(t, c);
     if (shape == 0)
-        return walk_vector(t, &c, "encrypted_pre_master", 2, HEX_LONG, NULL);
+        return walk_vector(t, &c, "encrypted_pre_master", 2, HEX_LONG);
     line_start(t, "form");
     if (shape == 'B') {
         uint16_t prefix;
@@ -425,7 +436,7 @@ static int walk_certificate_request(tracer *t, tlcp_cursor c)
     for (size_t i = 0; !tlcp_cursor_is_empty(&names); i++) {
         char field[32];
         snprintf(field, sizeof(field), "authority[%zu]", i);
-        GUARD(walk_vector(t, &names, field, 2, HEX_SHORT, NULL));
+        GUARD(walk_vector(t, &names, field, 2, HEX_SHORT));
     }
     return 1;
 }
@@ -438,7 +449,7 @@ static int walk_new_session_ticket(tracer *t, tlcp_cursor c)
     line_uint(t, hint, 4);
     line_add(t, " (%u s)", hint);
     line_end(t);
-    GUARD(walk_vector(t, &c, "ticket", 2, HEX_SHORT, NULL));
+    GUARD(walk_vector(t, &c, "ticket", 2, HEX_SHORT));
     NEED(tlcp_cursor_is_empty(&c), "bytes after the ticket");
     return 1;
 }
@@ -459,7 +470,7 @@ static int walk_body(tracer *t, uint8_t type, tlcp_cursor body)
     case TLCP_HS_CLIENT_KEY_EXCHANGE:
         return walk_client_key_exchange(t, body);
     case TLCP_HS_CERTIFICATE_VERIFY:
-        return walk_vector(t, &body, "signature", 2, HEX_FULL, NULL);
+        return walk_vector(t, &body, "signature", 2, HEX_FULL);
     case TLCP_HS_FINISHED:
         return walk_fixed(t, &body, "verify_data", tlcp_cursor_len(&body), HEX_FULL);
     case TLCP_HS_NEW_SESSION_TICKET:
@@ -566,6 +577,11 @@ static void trace_body(tracer *t, uint8_t type, uint32_t declared, tlcp_cursor r
 void tlcp_trace_message(const tlcp_trace_msg_ctx *ctx, const uint8_t *msg, size_t len,
                         tlcp_trace_emit_fn emit, void *arg)
 {
+    static const tlcp_trace_msg_ctx no_ctx = {0, 0, 0};
+    if (emit == NULL)
+        return;
+    if (ctx == NULL)
+        ctx = &no_ctx;
     tracer t;
     memset(&t, 0, sizeof(t));
     t.emit = emit;

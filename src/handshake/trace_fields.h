@@ -27,7 +27,8 @@ typedef struct tlcp_trace_msg_ctx {
  * Prints one whole handshake message (header + body, as in the transcript).
  * The first line names it ("server read client_hello, 81 bytes"); the field
  * lines that follow are indented by two spaces. Each line goes to emit()
- * without a trailing newline.
+ * without a trailing newline. A NULL ctx means "client read, suite unknown";
+ * a NULL emit prints nothing.
  */
 void tlcp_trace_message(const tlcp_trace_msg_ctx *ctx, const uint8_t *msg, size_t len,
                         tlcp_trace_emit_fn emit, void *arg);

@@ -1355,6 +1355,12 @@ static void test_trace_malformed(void **state)
     trace(&l, 0, NULL, 0);
     assert_int_equal(l.malformed, 1);
 
+    /* No context: client side, suite guessed from the bytes. */
+    memset(&l, 0, sizeof(l));
+    tlcp_trace_message(NULL, two, 2, collect, &l);
+    assert_has(&l, "client read a handshake fragment, 2 bytes\n");
+    tlcp_trace_message(NULL, two, 2, NULL, NULL);
+
     /* Unknown type: body shown as hex. */
     uint8_t odd[] = {99, 0, 0, 2, 0xab, 0xcd};
     trace(&l, 0, odd, sizeof(odd));
