@@ -1,0 +1,8 @@
+/* libFuzzer entry for the trace harness (harness_trace.c). */
+#include "harness.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_trace(data, size);
+}

@@ -1,0 +1,50 @@
+/*
+ * libFuzzer harnesses, one function per target. Each fuzz_<target>() takes
+ * one input and returns 0; when a property the target checks does not hold
+ * it prints why and aborts, so libFuzzer records a crash and the regression
+ * test (tests/unit/test_fuzz_regressions.c) fails. The LLVMFuzzerTestOneInput
+ * wrappers live in tests/fuzz/fuzz_<target>.c; the harnesses themselves are
+ * ordinary code that the normal test suite links as well.
+ */
+#ifndef TLCP_FUZZ_HARNESS_H
+#define TLCP_FUZZ_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+typedef int (*fuzz_fn)(const uint8_t *data, size_t len);
+
+typedef struct fuzz_target {
+    const char *name; /* corpus and regression folder name */
+    fuzz_fn fn;
+} fuzz_target;
+
+/* Every harness linked into this build, in a fixed order. */
+extern const fuzz_target fuzz_targets[];
+extern const size_t fuzz_num_targets;
+
+/* Handshake message parsers: the input is a message body (no 4-byte header). */
+int fuzz_client_hello(const uint8_t *data, size_t len);
+int fuzz_server_hello(const uint8_t *data, size_t len);
+int fuzz_certificate(const uint8_t *data, size_t len);
+int fuzz_server_key_exchange(const uint8_t *data, size_t len);
+int fuzz_certificate_request(const uint8_t *data, size_t len);
+int fuzz_client_key_exchange(const uint8_t *data, size_t len);
+int fuzz_certificate_verify(const uint8_t *data, size_t len);
+int fuzz_finished(const uint8_t *data, size_t len);
+/* Trace printer: a context byte, a suite (u16), then a whole message. */
+int fuzz_trace(const uint8_t *data, size_t len);
+
+/* Prints "fuzz property violated: <what>" and aborts. */
+_Noreturn void fuzz_fail(const char *what);
+/* fuzz_fail(what) unless cond holds. */
+void fuzz_require(int cond, const char *what);
+/* A parser that refused its input must say why and which alert to send:
+ * a reason and one of the alerts in `alerts` (terminated by -1). */
+void fuzz_require_rejection(const tlcp_error *err, const int *alerts, const char *what);
+/* 1 when a and b hold the same bytes. */
+int fuzz_same_bytes(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len);
+
+#endif

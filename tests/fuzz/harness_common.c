@@ -1,0 +1,101 @@
+/* What every harness shares: failing loudly and checking rejections. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "harness_msg.h"
+
+_Noreturn void fuzz_fail(const char *what)
+{
+    fprintf(stderr, "fuzz property violated: %s\n", what);
+    fflush(stderr);
+    abort();
+}
+
+void fuzz_require(int cond, const char *what)
+{
+    if (!cond)
+        fuzz_fail(what);
+}
+
+void fuzz_require_rejection(const tlcp_error *err, const int *alerts, const char *what)
+{
+    if (err->reason == TLCP_R_NONE) {
+        fprintf(stderr, "%s: rejected without a reason\n", what);
+        fuzz_fail("rejection without a reason");
+    }
+    for (const int *a = alerts; *a != -1; a++) {
+        if (err->alert == *a)
+            return;
+    }
+    fprintf(stderr, "%s: rejected with alert %d: %s\n", what, err->alert, tlcp_error_message(err));
+    fuzz_fail("rejection with an unexpected alert");
+}
+
+int fuzz_same_bytes(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
+{
+    return a_len == b_len && (a_len == 0 || memcmp(a, b, a_len) == 0);
+}
+
+/* ---- handshake message helpers (harness_msg.h) ---- */
+
+static const int decode_alerts[] = {TLCP_ALERT_DECODE_ERROR, TLCP_ALERT_ILLEGAL_PARAMETER, -1};
+
+void fuzz_msg_rejected(const tlcp_error *err, const char *what)
+{
+    fuzz_require_rejection(err, decode_alerts, what);
+}
+
+void fuzz_msg_builder(tlcp_builder *b)
+{
+    fuzz_require(tlcp_builder_init(b, 256, 0), "builder allocation failed");
+}
+
+fuzz_bytes fuzz_msg_built(tlcp_builder *b, int built, const char *what)
+{
+    fuzz_bytes out = {NULL, 0};
+    if (!built) {
+        tlcp_builder_cleanup(b);
+        fprintf(stderr, "%s: the builder refused a parsed message\n", what);
+        fuzz_fail("rebuild of a parsed message failed");
+    }
+    if (!tlcp_builder_finish(b, &out.data, &out.len)) {
+        tlcp_builder_cleanup(b);
+        fuzz_fail("builder finish failed");
+    }
+    return out;
+}
+
+void fuzz_msg_same_wire(fuzz_bytes rebuilt, const uint8_t *data, size_t len, const char *what)
+{
+    if (!fuzz_same_bytes(rebuilt.data, rebuilt.len, data, len)) {
+        fprintf(stderr, "%s: rebuilt %zu bytes differ from the %zu parsed\n", what, rebuilt.len,
+                len);
+        fuzz_fail("rebuilt message differs from its input");
+    }
+}
+
+int fuzz_same_cursor(const tlcp_cursor *a, const tlcp_cursor *b)
+{
+    return fuzz_same_bytes(tlcp_cursor_data(a), tlcp_cursor_len(a), tlcp_cursor_data(b),
+                           tlcp_cursor_len(b));
+}
+
+int fuzz_same_extensions(const tlcp_extension *a, size_t na, const tlcp_extension *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++) {
+        if (a[i].type != b[i].type || !fuzz_same_cursor(&a[i].data, &b[i].data))
+            return 0;
+    }
+    return 1;
+}
+
+tlcp_cursor fuzz_cursor(const uint8_t *data, size_t len)
+{
+    tlcp_cursor c;
+    tlcp_cursor_init(&c, data, len);
+    return c;
+}

@@ -1,0 +1,16 @@
+/* The list of harnesses, for the regression test and the corpus replay. */
+#include "harness.h"
+
+const fuzz_target fuzz_targets[] = {
+    {"client_hello", fuzz_client_hello},
+    {"server_hello", fuzz_server_hello},
+    {"certificate", fuzz_certificate},
+    {"server_key_exchange", fuzz_server_key_exchange},
+    {"certificate_request", fuzz_certificate_request},
+    {"client_key_exchange", fuzz_client_key_exchange},
+    {"certificate_verify", fuzz_certificate_verify},
+    {"finished", fuzz_finished},
+    {"trace", fuzz_trace},
+};
+
+const size_t fuzz_num_targets = sizeof(fuzz_targets) / sizeof(fuzz_targets[0]);
