@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Builds the libFuzzer seed corpora tests/fuzz/corpus/<target>/ from the
+recorded interop traffic in ../shared/interop (or $TLCP_SHARED_DIR/interop).
+
+Every connection of every fixture is split into records; the plaintext
+handshake before each ChangeCipherSpec is split into messages, and the
+protected records after it are decrypted with the key block from keylog.txt.
+From that each target gets the inputs it takes (see tests/fuzz/harness.h and
+docs/FUZZING.md):
+
+  client_hello ... finished   handshake message bodies (no 4-byte header)
+  trace                       flags(1) | suite(2) | whole handshake message
+  record                      mode(1) | chunk(1) | record stream, where the
+                              protected streams are re-encrypted under the
+                              harness's fixed keys (harness_record.c)
+
+plus a few hand-made edge cases per target. File names are the SHA-1 of the
+content (as libFuzzer names its own finds), so the output is deterministic
+and duplicates collapse. The script replaces the generated folders wholly.
+
+Usage: scripts/fuzz-corpus.py [--check]   (--check: fail if the committed
+corpus differs from what the recordings give, write nothing)
+"""
+import hashlib
+import hmac
+import os
+import shutil
+import sys
+import tempfile
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get('TLCP_SHARED_DIR', os.path.join(REPO, '..', 'shared'))
+INTEROP = os.path.join(SHARED, 'interop')
+CORPUS = os.path.join(REPO, 'tests', 'fuzz', 'corpus')
+
+GCM_SUITES = {0xE051, 0xE053, 0xE059}
+MSG_TARGETS = {1: 'client_hello', 2: 'server_hello', 11: 'certificate',
+               12: 'server_key_exchange', 13: 'certificate_request',
+               15: 'certificate_verify', 16: 'client_key_exchange', 20: 'finished',
+               14: 'finished'}  # ServerHelloDone is checked by the finished harness
+
+# The record harness's fixed keys (tests/fuzz/harness_record.c must agree).
+REC_MAC_KEY = bytes(range(32))
+REC_KEY = bytes(0x40 + i for i in range(16))
+REC_IV = bytes(0x80 + i for i in range(16))
+REC_MODE_NULL, REC_MODE_CBC, REC_MODE_GCM = 0, 1, 2
+REC_MAX_RECORDS = 6          # keeps the seeds small: a flight or two each
+VERSION = b'\x01\x01'
+
+
+def sm3(data):
+    return hashlib.new('sm3', data).digest()
+
+
+def prf(secret, label, seed, n):
+    seed = label + seed
+    out, a = b'', seed
+    while len(out) < n:
+        a = hmac.new(secret, a, 'sm3').digest()
+        out += hmac.new(secret, a + seed, 'sm3').digest()
+    return out[:n]
+
+
+def split_records(data):
+    """[(type, fragment, raw record bytes)]; stops at the first broken header."""
+    recs, off = [], 0
+    while off + 5 <= len(data):
+        n = int.from_bytes(data[off + 3:off + 5], 'big')
+        if off + 5 + n > len(data):
+            break
+        recs.append((data[off], data[off + 5:off + 5 + n], data[off:off + 5 + n]))
+        off += 5 + n
+    return recs
+
+
+def split_messages(buf):
+    msgs, off = [], 0
+    while off + 4 <= len(buf):
+        n = int.from_bytes(buf[off + 1:off + 4], 'big')
+        if off + 4 + n > len(buf):
+            break
+        msgs.append(buf[off:off + 4 + n])
+        off += 4 + n
+    return msgs
+
+
+def hello_fields(msg):
+    """(random, suite-or-None) of a ClientHello/ServerHello message."""
+    body = msg[4:]
+    random = body[2:34]
+    sid_len = body[34]
+    suite = int.from_bytes(body[35 + sid_len:37 + sid_len], 'big') if msg[0] == 2 else None
+    return random, suite
+
+
+def read_keylog(path):
+    keys = {}
+    if os.path.exists(path):
+        for line in open(path):
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == 'CLIENT_RANDOM':
+                keys[bytes.fromhex(parts[1])] = bytes.fromhex(parts[2])
+    return keys
+
+
+class Direction:
+    """One direction of one connection: plaintext before CCS, decrypted after."""
+
+    def __init__(self, raw):
+        self.recs = split_records(raw)
+        self.plain_prefix = []   # raw records before the CCS
+        self.hs_plain = b''      # handshake bytes before the CCS
+        self.after = []          # (type, plaintext) after the CCS, while decryptable
+        ccs = False
+        for t, frag, whole in self.recs:
+            if ccs:
+                self.after.append((t, frag))
+                continue
+            if t == 20:
+                ccs = True
+                self.after.append((t, frag))
+                continue
+            self.plain_prefix.append(whole)
+            if t == 22:
+                self.hs_plain += frag
+
+    def decrypt(self, keys, gcm):
+        """Replaces the protected records by their plaintexts (up to the first failure)."""
+        mac_key, key, salt = keys
+        out, seq = [], 0
+        for i, (t, frag) in enumerate(self.after):
+            if i == 0:  # the CCS itself
+                out.append((t, frag))
+                continue
+            s = seq.to_bytes(8, 'big')
+            seq += 1
+            try:
+                if gcm:
+                    ct, tag = frag[8:-16], frag[-16:]
+                    d = Cipher(algorithms.SM4(key), modes.GCM(salt + frag[:8], tag)).decryptor()
+                    d.authenticate_additional_data(s + bytes([t]) + VERSION +
+                                                   len(ct).to_bytes(2, 'big'))
+                    data = d.update(ct) + d.finalize()
+                else:
+                    d = Cipher(algorithms.SM4(key), modes.CBC(frag[:16])).decryptor()
+                    p = d.update(frag[16:]) + d.finalize()
+                    p = p[:-p[-1] - 1]
+                    data, mac = p[:-32], p[-32:]
+                    want = hmac.new(mac_key, s + bytes([t]) + VERSION +
+                                    len(data).to_bytes(2, 'big') + data, 'sm3').digest()
+                    if want != mac:
+                        break
+            except Exception:
+                break
+            out.append((t, data))
+        self.after = out
+
+
+def key_blocks(master, client_random, server_random, gcm):
+    """(client_write, server_write) as (mac_key, key, salt)."""
+    if gcm:
+        kb = prf(master, b'key expansion', server_random + client_random, 40)
+        return (b'', kb[0:16], kb[32:36]), (b'', kb[16:32], kb[36:40])
+    kb = prf(master, b'key expansion', server_random + client_random, 128)
+    return (kb[0:32], kb[64:80], b''), (kb[32:64], kb[80:96], b'')
+
+
+def protect(records, mode):
+    """The plaintext records as a stream under the fixed record keys, seq from 0."""
+    out = b''
+    for seq, (t, data) in enumerate(records):
+        s = seq.to_bytes(8, 'big')
+        if mode == REC_MODE_GCM:
+            explicit = s
+            e = Cipher(algorithms.SM4(REC_KEY), modes.GCM(REC_IV[:4] + explicit)).encryptor()
+            e.authenticate_additional_data(s + bytes([t]) + VERSION + len(data).to_bytes(2, 'big'))
+            frag = explicit + e.update(data) + e.finalize() + e.tag
+        else:
+            iv = sm3(b'iv' + s)[:16]
+            mac = hmac.new(REC_MAC_KEY, s + bytes([t]) + VERSION + len(data).to_bytes(2, 'big') +
+                           data, 'sm3').digest()
+            p = data + mac
+            pad = 15 - len(p) % 16
+            p += bytes([pad]) * (pad + 1)
+            e = Cipher(algorithms.SM4(REC_KEY), modes.CBC(iv)).encryptor()
+            frag = iv + e.update(p) + e.finalize()
+        out += bytes([t]) + VERSION + len(frag).to_bytes(2, 'big') + frag
+    return out
+
+
+def connection_files(fx):
+    names = sorted(os.listdir(fx))
+    conns = sorted({n.split('-')[0] for n in names if n.startswith('conn') and n.endswith('-c2s.bin')})
+    if conns:
+        return [(c + '-c2s.bin', c + '-s2c.bin') for c in conns]
+    return [('c2s.bin', 's2c.bin')]
+
+
+class Corpus:
+    def __init__(self):
+        self.files = {}  # target -> {name: bytes}
+
+    def add(self, target, data):
+        self.files.setdefault(target, {})[hashlib.sha1(data).hexdigest()] = data
+
+
+def add_connection(corpus, fx, c2s_name, s2c_name, keylog):
+    cd = Direction(open(os.path.join(fx, c2s_name), 'rb').read())
+    sd = Direction(open(os.path.join(fx, s2c_name), 'rb').read())
+    cmsgs, smsgs = split_messages(cd.hs_plain), split_messages(sd.hs_plain)
+    ch = next((m for m in cmsgs if m[0] == 1), None)
+    sh = next((m for m in smsgs if m[0] == 2), None)
+    if ch is None or sh is None:
+        return
+    client_random, _ = hello_fields(ch)
+    server_random, suite = hello_fields(sh)
+    gcm = suite in GCM_SUITES
+    master = keylog.get(client_random)
+    if master is not None:
+        cw, sw = key_blocks(master, client_random, server_random, gcm)
+        cd.decrypt(cw, gcm)
+        sd.decrypt(sw, gcm)
+    else:
+        cd.after, sd.after = cd.after[:1], sd.after[:1]
+    for d, msgs, flags in ((cd, cmsgs, 0x01), (sd, smsgs, 0x00)):
+        enc_hs = b''.join(data for t, data in d.after if t == 22)
+        for msg in msgs + split_messages(enc_hs):
+            if msg[0] in MSG_TARGETS:
+                corpus.add(MSG_TARGETS[msg[0]], msg[4:])
+            corpus.add('trace', bytes([flags]) + suite.to_bytes(2, 'big') + msg)
+            if msg[0] in (1, 2):  # hellos also with the suite not yet known
+                corpus.add('trace', bytes([flags | 0x04, 0, 0]) + msg)
+        # Record layer: the plaintext start in the null state, the rest re-protected.
+        corpus.add('record', bytes([REC_MODE_NULL, 0]) + b''.join(d.plain_prefix[:REC_MAX_RECORDS]))
+        protected = d.after[1:1 + REC_MAX_RECORDS]
+        if protected:
+            mode = REC_MODE_GCM if gcm else REC_MODE_CBC
+            corpus.add('record', bytes([mode, 0]) + protect(protected, mode))
+
+
+def add_edge_cases(corpus):
+    """Shapes the recordings lack: limits, empties, the other key-exchange forms."""
+    point = b'\x04' + bytes(range(1, 65))
+    params = b'\x03\x00\x29\x41' + point
+    corpus.add('client_key_exchange', params)                    # ECDHE form A
+    corpus.add('client_key_exchange', b'\x00\x45' + params)      # ECDHE form B
+    corpus.add('client_key_exchange', b'\x03\x00\x1e\x41' + point)  # GmSSL 2 curve 30
+    corpus.add('server_key_exchange', params + b'\x00\x01\x30')
+    corpus.add('certificate', b'\x00\x00\x00')                    # no certificate
+    corpus.add('certificate', b'\x00\x00\x28' + b'\x00\x00\x01\x30' * 10)  # ten, the maximum
+    corpus.add('certificate_request', b'\x01\x40\x00\x00')
+    corpus.add('finished', bytes(12))
+    corpus.add('finished', b'')
+    sid = bytes(32)
+    hello = b'\x01\x01' + bytes(32) + b'\x20' + sid
+    suites = b''.join((0xE000 + i).to_bytes(2, 'big') for i in range(256))
+    corpus.add('client_hello', hello + b'\x02\x00' + suites + b'\x01\x00')
+    corpus.add('server_hello', hello + b'\xe0\x13\x00\x00\x00')  # empty extension block
+    # Record layer edge cases: an alert, an empty-record run, 1-byte transport reads.
+    corpus.add('record', bytes([REC_MODE_NULL, 0]) + b'\x15\x01\x01\x00\x02\x01\x00')
+    corpus.add('record', bytes([REC_MODE_NULL, 0]) + b'\x17\x01\x01\x00\x00' * 40)
+    corpus.add('record', bytes([REC_MODE_CBC, 1]) +
+               protect([(23, b'x' * 100), (21, b'\x01\x00')], REC_MODE_CBC))
+    corpus.add('record', bytes([REC_MODE_GCM, 3]) +
+               protect([(22, b'\x14\x00\x00\x0c' + bytes(12)), (23, b'')], REC_MODE_GCM))
+
+
+def build():
+    corpus = Corpus()
+    for name in sorted(os.listdir(INTEROP)):
+        fx = os.path.join(INTEROP, name)
+        if not os.path.isdir(fx):
+            continue
+        keylog = read_keylog(os.path.join(fx, 'keylog.txt'))
+        for c2s, s2c in connection_files(fx):
+            add_connection(corpus, fx, c2s, s2c, keylog)
+    add_edge_cases(corpus)
+    return corpus
+
+
+def write(corpus, root):
+    for target in sorted(corpus.files):
+        d = os.path.join(root, target)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        for name, data in sorted(corpus.files[target].items()):
+            with open(os.path.join(d, name), 'wb') as f:
+                f.write(data)
+
+
+def same_tree(a, b):
+    for dirpath, _, files in os.walk(a):
+        other = os.path.join(b, os.path.relpath(dirpath, a))
+        if not os.path.isdir(other) or sorted(os.listdir(other)) != sorted(files):
+            return False
+        for f in files:
+            if open(os.path.join(dirpath, f), 'rb').read() != open(os.path.join(other, f), 'rb').read():
+                return False
+    return True
+
+
+def main():
+    if not os.path.isdir(INTEROP):
+        sys.exit('fuzz-corpus: no recordings at %s (set TLCP_SHARED_DIR)' % INTEROP)
+    corpus = build()
+    if '--check' in sys.argv[1:]:
+        with tempfile.TemporaryDirectory() as tmp:
+            write(corpus, tmp)
+            ok = all(same_tree(os.path.join(tmp, t), os.path.join(CORPUS, t)) for t in corpus.files)
+        print('fuzz-corpus: committed corpus is %s' % ('up to date' if ok else 'STALE'))
+        sys.exit(0 if ok else 1)
+    write(corpus, CORPUS)
+    total = 0
+    for target in sorted(corpus.files):
+        size = sum(len(v) for v in corpus.files[target].values())
+        total += size
+        print('%-22s %4d files %8d bytes' % (target, len(corpus.files[target]), size))
+    print('%-22s %4s       %8d bytes' % ('total', '', total))
+
+
+if __name__ == '__main__':
+    main()
