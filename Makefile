@@ -5,8 +5,10 @@ FUZZDIR  ?= build-fuzz
 PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all deps build demo test sanitize bench install format clean
+.PHONY: all deps build demo test sanitize fuzz fuzz-build bench install format clean
 
 all: build
 
@@ -30,6 +32,17 @@ sanitize: deps
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (clang): every target for FUZZ_SECONDS on a copy of its
+# seed corpus; fails on any crash, leak, timeout or OOM (docs/FUZZING.md).
+fuzz-build:
+	@scripts/deps.sh clang libclang-rt-14-dev
+	cmake -S . -B $(FUZZDIR) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTLCP_FUZZ=ON -DTLCP_BUILD_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(FUZZDIR) --target tlcp_fuzzers -j $(JOBS)
+
+fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZDIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: build
 	./$(BUILD)/tlcp-bench

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target of a fuzz build for a fixed time on a scratch
+# copy of its seed corpus, and fails on any crash, leak, timeout (> 1 s per
+# input) or out-of-memory (> 512 MB). Prints one summary line per target.
+#
+# Usage: scripts/fuzz.sh BUILD_DIR SECONDS [target ...]
+#   FUZZ_JOBS=n       run n targets at once (default 1)
+#   FUZZ_KEEP=dir     keep each target's grown corpus and log under dir
+#   FUZZ_ARTIFACTS=d  where crash inputs are copied (default BUILD_DIR/fuzz-artifacts)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+build=${1:?usage: scripts/fuzz.sh BUILD_DIR SECONDS [target ...]}
+seconds=${2:?usage: scripts/fuzz.sh BUILD_DIR SECONDS [target ...]}
+shift 2
+bindir="$build/tests/fuzz"
+artifacts=${FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
+jobs=${FUZZ_JOBS:-1}
+
+if [ $# -gt 0 ]; then
+    targets=("$@")
+else
+    targets=()
+    for f in tests/fuzz/fuzz_*.c; do
+        t=$(basename "$f" .c)
+        targets+=("${t#fuzz_}")
+    done
+fi
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/tlcp-fuzz.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$artifacts"
+
+# ASan's quarantine would otherwise hold 256 MB of freed memory and make the
+# 512 MB RSS limit flaky; 64 MB still catches use-after-free across inputs.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=64:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+run_one() {
+    local t=$1 exe="$bindir/fuzz_$1" work="$scratch/$1"
+    mkdir -p "$work/corpus" "$work/artifacts"
+    if [ ! -x "$exe" ]; then
+        echo "fuzz: $exe missing (build with: make fuzz)" >"$work/result"
+        return 1
+    fi
+    if [ -d "tests/fuzz/corpus/$t" ]; then
+        cp -r "tests/fuzz/corpus/$t/." "$work/corpus/"
+    fi
+    local seeds
+    seeds=$(find "$work/corpus" -type f | wc -l)
+    "$exe" -max_total_time="$seconds" -timeout=1 -rss_limit_mb=512 -malloc_limit_mb=512 \
+        -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+        "$work/corpus" >"$work/log" 2>&1
+    local rc=$?
+    local done_line execs cov ft
+    done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/log" | tail -1)
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
+    cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$done_line")
+    ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$done_line")
+    local corp
+    corp=$(find "$work/corpus" -type f | wc -l)
+    if [ -n "${FUZZ_KEEP:-}" ]; then
+        mkdir -p "$FUZZ_KEEP/$t"
+        cp -r "$work/corpus/." "$FUZZ_KEEP/$t/"
+        cp "$work/log" "$FUZZ_KEEP/$t.log"
+    fi
+    if [ $rc -ne 0 ] || [ -n "$(ls -A "$work/artifacts")" ]; then
+        cp "$work/artifacts/"* "$artifacts/" 2>/dev/null
+        {
+            printf '%-22s FAILED (exit %d); inputs in %s\n' "$t" "$rc" "$artifacts"
+            grep -E 'ERROR|SUMMARY|fuzz property|Test unit written|==[0-9]+==' "$work/log" | head -20
+        } >"$work/result"
+        return 1
+    fi
+    printf '%-22s %10s execs  cov %5s  ft %6s  corpus %4d -> %4d\n' "$t" "${execs:-?}" \
+        "${cov:-?}" "${ft:-?}" "$seeds" "$corp" >"$work/result"
+    return 0
+}
+
+echo "fuzz: ${#targets[@]} targets x ${seconds}s (jobs $jobs)"
+failed=0
+pids=()
+names=()
+for t in "${targets[@]}"; do
+    run_one "$t" &
+    pids+=($!)
+    names+=("$t")
+    if [ ${#pids[@]} -ge "$jobs" ]; then
+        wait "${pids[0]}" || failed=1
+        cat "$scratch/${names[0]}/result"
+        pids=("${pids[@]:1}")
+        names=("${names[@]:1}")
+    fi
+done
+for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || failed=1
+    cat "$scratch/${names[$i]}/result"
+done
+if [ $failed -ne 0 ]; then
+    echo "fuzz: FAILED"
+    exit 1
+fi
+echo "fuzz: all targets clean"
