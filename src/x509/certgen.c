@@ -159,9 +159,11 @@ static GENERAL_NAMES *parse_san(const char *san, tlcp_error *err)
     memcpy(buf, san, strlen(san) + 1);
     GENERAL_NAMES *gens = GENERAL_NAMES_new();
     int ok = gens != NULL;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); ok && tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
+    /* Split by hand: strtok would silently skip empty items ("a,,b"). */
+    for (char *tok = buf; ok && tok != NULL;) {
+        char *comma = strchr(tok, ',');
+        if (comma != NULL)
+            *comma = '\0';
         while (*tok == ' ')
             tok++;
         size_t n = strlen(tok);
@@ -172,6 +174,7 @@ static GENERAL_NAMES *parse_san(const char *san, tlcp_error *err)
         ok = gen != NULL && sk_GENERAL_NAME_push(gens, gen) > 0;
         if (!ok)
             GENERAL_NAME_free(gen);
+        tok = comma != NULL ? comma + 1 : NULL;
     }
     if (ok && sk_GENERAL_NAME_num(gens) == 0) {
         ok = 0;
@@ -286,5 +289,17 @@ tlcp_cert *tlcp_certgen_issue(const tlcp_cert *issuer, const tlcp_pkey *issuer_k
         X509_free(x);
         return NULL;
     }
-    return tlcp_cert_wrap_x509(x, err);
+    /* Hand out the certificate as a peer would see it: re-parsed from its
+     * DER, so it shares nothing with subject_key (X509_set_pubkey keeps a
+     * reference to the private key object). */
+    unsigned char *der = NULL;
+    int len = i2d_X509(x, &der);
+    X509_free(x);
+    if (len <= 0) {
+        CRYPTO_FAIL(err, TLCP_R_CRYPTO, "cannot encode the new certificate");
+        return NULL;
+    }
+    tlcp_cert *cert = tlcp_cert_from_der(der, (size_t)len, err);
+    OPENSSL_free(der);
+    return cert;
 }
