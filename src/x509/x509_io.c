@@ -1,8 +1,10 @@
 /* File reading, PEM detection, names and error translation for src/x509. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -15,8 +17,16 @@ int tlcp_x509_read_file(const char *path, const char *what, uint8_t **out, size_
     ENSURE(path != NULL && path[0] != '\0', err, TLCP_R_INVALID_ARGUMENT, "no %s file given", what);
     FILE *f = fopen(path, "rb");
     ENSURE(f != NULL, err, TLCP_R_FILE, "cannot open %s file %s: %s", what, path, strerror(errno));
-    /* One byte more than the cap so an oversized file is detected. */
-    size_t cap = (size_t)TLCP_X509_MAX_FILE + 1;
+    struct stat st;
+    int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+    if (!regular || (uintmax_t)st.st_size > TLCP_X509_MAX_FILE) {
+        fclose(f);
+        TLCP_ERR(err, TLCP_R_FILE, "%s file %s is %s", what, path,
+                 regular ? "too large" : "not a regular file");
+        return 0;
+    }
+    /* One byte more than the size so a file that grew meanwhile is noticed. */
+    size_t cap = (size_t)st.st_size + 1;
     uint8_t *buf = malloc(cap);
     if (buf == NULL) {
         fclose(f);
@@ -26,15 +36,15 @@ int tlcp_x509_read_file(const char *path, const char *what, uint8_t **out, size_
     size_t n = fread(buf, 1, cap, f);
     int read_error = ferror(f);
     fclose(f);
-    if (read_error) {
+    if (read_error || n == cap) {
         free(buf);
-        TLCP_ERR(err, TLCP_R_FILE, "cannot read %s file %s", what, path);
+        TLCP_ERR(err, TLCP_R_FILE, "cannot read %s file %s%s", what, path,
+                 read_error ? "" : " (it changed while being read)");
         return 0;
     }
-    if (n == 0 || n == cap) {
+    if (n == 0) {
         free(buf);
-        TLCP_ERR(err, n == 0 ? TLCP_R_DECODE : TLCP_R_FILE, "%s file %s is %s", what, path,
-                 n == 0 ? "empty" : "too large");
+        TLCP_ERR(err, TLCP_R_DECODE, "%s file %s is empty", what, path);
         return 0;
     }
     *out = buf;

@@ -220,6 +220,21 @@ static void test_files(void **state)
     assert_null(tlcp_cert_load_file(path, &err));
     assert_err(&err, TLCP_R_DECODE, "garbage.der");
 
+    tlcp_error_clear(&err);
+    assert_null(tlcp_cert_load_file(dir, &err));
+    assert_err(&err, TLCP_R_FILE, "is not a regular file");
+
+    tlcp_error_clear(&err);
+    snprintf(path, sizeof(path), "%s/huge.pem", dir);
+    write_file(path, "", 0);
+    assert_int_equal(truncate(path, (off_t)TLCP_X509_MAX_FILE + 1), 0);
+    assert_null(tlcp_cert_load_file(path, &err));
+    assert_err(&err, TLCP_R_FILE, "huge.pem is too large");
+
+    tlcp_error_clear(&err);
+    assert_null(tlcp_cert_load_file(NULL, &err));
+    assert_err(&err, TLCP_R_INVALID_ARGUMENT, "no certificate file given");
+
     /* A DER file works as well as PEM. */
     tlcp_cert *sign = fx_cert(FX, "server-sign.pem");
     const uint8_t *der;
