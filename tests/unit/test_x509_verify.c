@@ -77,6 +77,46 @@ static void test_every_fixture_verifies(void **state)
     assert_true(checked >= 25);
 }
 
+/* Client certificates of the client-auth fixtures whose client PKI is the
+ * recorded CA (the cross-implementation ones use another root). */
+static void test_client_chains(void **state)
+{
+    (void)state;
+    char **names = NULL;
+    size_t n = tu_list_fixtures(&names);
+    size_t checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!fx_has(names[i], "client-sign.pem") || strstr(names[i], "interop") != NULL)
+            continue;
+        const char *files[3];
+        size_t nf = 0;
+        files[nf++] = "client-sign.pem";
+        int has_enc = fx_has(names[i], "client-enc.pem");
+        if (has_enc)
+            files[nf++] = "client-enc.pem";
+        if (fx_has(names[i], "chain.pem"))
+            files[nf++] = "chain.pem";
+        tlcp_error err;
+        tlcp_error_clear(&err);
+        tlcp_peer_certs peer;
+        memset(&peer, 0, sizeof(peer));
+        assert_true(parse_files(&peer, names[i], files, nf, &err));
+        assert_true(has_enc ? peer.enc != NULL : peer.enc == NULL);
+        tlcp_trust_store *store = fx_store(names[i]);
+        tlcp_verify_params p = pinned(PIN_2026_11_28);
+        p.require_enc = 0;
+        int ok = tlcp_verify_peer(store, &peer, &p, NULL, &err);
+        if (!ok)
+            fprintf(stderr, "%s: %s\n", names[i], tlcp_error_message(&err));
+        assert_true(ok);
+        tlcp_peer_certs_clear(&peer);
+        tlcp_trust_store_free(store);
+        checked++;
+    }
+    tu_free_list(names, n);
+    assert_true(checked >= 8);
+}
+
 static void expect_failure(const char *fixture, const tlcp_trust_store *store, time_t when,
                            int reason, int alert, const char *needle)
 {
@@ -342,6 +382,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_fixture_verifies),
+        cmocka_unit_test(test_client_chains),
         cmocka_unit_test(test_wrong_ca),
         cmocka_unit_test(test_expired_and_not_yet_valid),
         cmocka_unit_test(test_missing_chain),
