@@ -341,4 +341,28 @@ tlcp_cert *tlcp_certgen_issue(const tlcp_cert *issuer, const tlcp_pkey *issuer_k
                               const tlcp_pkey *subject_key, const tlcp_certgen_params *params,
                               tlcp_error *err);
 
+/*
+ * A complete test PKI written to a directory, for `tlcp certgen` and
+ * `tlcp demo`: ca.pem/ca.key (self-signed root), server-sign.pem/.key and
+ * server-enc.pem/.key (common name `common_name`, SAN `san`), and with
+ * `with_client` client-sign.pem/.key and client-enc.pem/.key (common name
+ * client_cn). Keys are unencrypted PKCS#8 PEM created with mode 0600.
+ * Without `force`, existing files are never overwritten: every target is
+ * checked before anything is written (TLCP_R_FILE naming the first one).
+ * `report` (optional) is called once per file written, in order.
+ */
+typedef struct tlcp_pki_params {
+    const char *out_dir;     /* must exist */
+    const char *common_name; /* server CN; NULL = "localhost" */
+    const char *san;         /* NULL = "DNS:localhost,IP:127.0.0.1" */
+    const char *client_cn;   /* NULL = "TLCP client" */
+    int days;                /* leaves (<= 0: 365); the root gets a year more */
+    int with_client;
+    int force;
+    void (*report)(void *arg, const char *path, const char *description);
+    void *report_arg;
+} tlcp_pki_params;
+
+TLCP_MUST_CHECK int tlcp_certgen_write_pki(const tlcp_pki_params *params, tlcp_error *err);
+
 #endif

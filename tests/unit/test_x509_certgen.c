@@ -435,6 +435,12 @@ static void test_bad_params(void **state)
     assert_null(tlcp_certgen_issue(k.ca, k.ca_key, key, &p, &err));
     assert_err(&err, TLCP_R_INVALID_ARGUMENT, "common name");
 
+    p = params(TLCP_PROFILE_SIGN, "x", NULL);
+    p.days = 1000000;
+    tlcp_error_clear(&err);
+    assert_null(tlcp_certgen_issue(k.ca, k.ca_key, key, &p, &err));
+    assert_err(&err, TLCP_R_INVALID_ARGUMENT, "too long");
+
     p = params(99, "x", NULL);
     tlcp_error_clear(&err);
     assert_null(tlcp_certgen_issue(k.ca, k.ca_key, key, &p, &err));
@@ -461,13 +467,137 @@ static void test_bad_params(void **state)
     free_pki(&k);
 }
 
+struct report_log {
+    int count;
+    char last[512];
+};
+
+static void on_write(void *arg, const char *path, const char *description)
+{
+    struct report_log *log = arg;
+    log->count++;
+    snprintf(log->last, sizeof(log->last), "%s: %s", description, path);
+}
+
+static mode_t file_mode(const char *dir, const char *name)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_mode & 0777;
+}
+
+static void test_write_pki(void **state)
+{
+    (void)state;
+    const char *dir = tmp_dir();
+    char d[256];
+    snprintf(d, sizeof(d), "%s", dir);
+    struct report_log log = {0, ""};
+    tlcp_pki_params p;
+    memset(&p, 0, sizeof(p));
+    p.out_dir = d;
+    p.with_client = 1;
+    p.days = 10;
+    p.report = on_write;
+    p.report_arg = &log;
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    assert_true(tlcp_certgen_write_pki(&p, &err));
+    assert_int_equal(log.count, 10);
+    assert_non_null(strstr(log.last, "client encryption private key: "));
+    assert_int_equal(file_mode(d, "ca.key"), 0600);
+    assert_int_equal(file_mode(d, "server-sign.key"), 0600);
+    assert_int_equal(file_mode(d, "client-enc.key"), 0600);
+
+    /* The pairs load and match, and the server credentials are complete. */
+    static const char *const stems[] = {"server-sign", "server-enc", "client-sign", "client-enc"};
+    for (size_t i = 0; i < 4; i++) {
+        char cert[512], key[512];
+        snprintf(cert, sizeof(cert), "%s/%s.pem", d, stems[i]);
+        snprintf(key, sizeof(key), "%s/%s.key", d, stems[i]);
+        tlcp_keypair pair = {NULL, NULL};
+        assert_true(tlcp_keypair_load_files(&pair, cert, key, NULL, &err));
+        tlcp_keypair_clear(&pair);
+    }
+    char ca[512], cmd[4096];
+    snprintf(ca, sizeof(ca), "%s/ca.pem", d);
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && openssl verify -vfyopt distid:1234567812345678 -CAfile ca.pem "
+             "server-sign.pem server-enc.pem client-sign.pem client-enc.pem",
+             d);
+    assert_int_equal(run_quiet(cmd), 0);
+
+    /* Our verifier, with the default SAN. */
+    tlcp_cert *ca_cert = tlcp_cert_load_file(ca, &err);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/server-sign.pem", d);
+    tlcp_cert *s = tlcp_cert_load_file(path, &err);
+    snprintf(path, sizeof(path), "%s/server-enc.pem", d);
+    tlcp_cert *e = tlcp_cert_load_file(path, &err);
+    assert_non_null(ca_cert);
+    assert_non_null(s);
+    assert_non_null(e);
+    tlcp_cert *list[] = {s, e};
+    assert_true(verify_list(ca_cert, list, 2, "localhost", 0, &err));
+    assert_true(verify_list(ca_cert, list, 2, "127.0.0.1", 0, &err));
+    tlcp_cert_free(ca_cert);
+    tlcp_cert_free(s);
+    tlcp_cert_free(e);
+
+    /* Never overwrite without force; nothing is written on refusal. */
+    log.count = 0;
+    tlcp_error_clear(&err);
+    assert_false(tlcp_certgen_write_pki(&p, &err));
+    assert_err(&err, TLCP_R_FILE, "ca.pem already exists");
+    assert_int_equal(log.count, 0);
+    /* A key file made world-readable is tightened again by --force. */
+    snprintf(path, sizeof(path), "%s/ca.key", d);
+    assert_int_equal(chmod(path, 0644), 0);
+    p.force = 1;
+    tlcp_error_clear(&err);
+    assert_true(tlcp_certgen_write_pki(&p, &err));
+    assert_int_equal(log.count, 10);
+    assert_int_equal(file_mode(d, "ca.key"), 0600);
+
+    /* Bad SAN: refused before any file is created. */
+    const char *dir2 = tmp_dir();
+    char d2[256];
+    snprintf(d2, sizeof(d2), "%s", dir2);
+    p.out_dir = d2;
+    p.force = 0;
+    p.with_client = 0;
+    p.san = "DNS:ok,MAIL:bad";
+    log.count = 0;
+    tlcp_error_clear(&err);
+    assert_false(tlcp_certgen_write_pki(&p, &err));
+    assert_int_equal(err.reason, TLCP_R_INVALID_ARGUMENT);
+    assert_int_equal(log.count, 0);
+    snprintf(path, sizeof(path), "%s/ca.pem", d2);
+    struct stat st;
+    assert_int_not_equal(stat(path, &st), 0);
+
+    p.out_dir = "/nonexistent-dir";
+    tlcp_error_clear(&err);
+    assert_false(tlcp_certgen_write_pki(&p, &err));
+    assert_err(&err, TLCP_R_FILE, "does not exist");
+    rm_rf(d);
+    rm_rf(d2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_profiles_and_extensions), cmocka_unit_test(test_our_verifier_accepts),
-        cmocka_unit_test(test_openssl_cli_accepts),     cmocka_unit_test(test_sub_ca_chain),
-        cmocka_unit_test(test_key_usage_failures),      cmocka_unit_test(test_cn_fallback),
-        cmocka_unit_test(test_validity_window),         cmocka_unit_test(test_bad_params),
+        cmocka_unit_test(test_profiles_and_extensions),
+        cmocka_unit_test(test_our_verifier_accepts),
+        cmocka_unit_test(test_openssl_cli_accepts),
+        cmocka_unit_test(test_sub_ca_chain),
+        cmocka_unit_test(test_key_usage_failures),
+        cmocka_unit_test(test_cn_fallback),
+        cmocka_unit_test(test_validity_window),
+        cmocka_unit_test(test_bad_params),
+        cmocka_unit_test(test_write_pki),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

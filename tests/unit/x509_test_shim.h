@@ -92,6 +92,25 @@ SHIM tlcp_pkey *tlcp_pkey_generate(tlcp_error *err)
     return tlcp_pkey_wrap(pk, err);
 }
 
+SHIM int tlcp_pkey_to_pem(const tlcp_pkey *key, char **out_pem, size_t *out_len, tlcp_error *err)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *text = NULL;
+    long n = 0;
+    if (bio == NULL || !PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL) ||
+        (n = BIO_get_mem_data(bio, &text)) <= 0) {
+        BIO_free(bio);
+        TLCP_ERR(err, TLCP_R_CRYPTO, "cannot write key (shim)");
+        return 0;
+    }
+    *out_pem = malloc((size_t)n + 1);
+    memcpy(*out_pem, text, (size_t)n);
+    (*out_pem)[n] = '\0';
+    *out_len = (size_t)n;
+    BIO_free(bio);
+    return 1;
+}
+
 #undef SHIM
 
 #endif
