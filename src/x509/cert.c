@@ -118,19 +118,49 @@ tlcp_cert *tlcp_cert_from_der(const uint8_t *der, size_t len, tlcp_error *err)
     return tlcp_cert_wrap_x509(x, err);
 }
 
+/* pem_each callback: keeps the first certificate, drops the rest (a bundle of
+ * any size may be given where one certificate is expected). */
+static int keep_first(void *arg, X509 *x, tlcp_error *err)
+{
+    X509 **first = arg;
+    if (*first != NULL) {
+        X509_free(x);
+        return 1;
+    }
+    (void)err;
+    *first = x;
+    return 1;
+}
+
+static tlcp_cert *first_of(const uint8_t *data, size_t len, const char *what, tlcp_error *err)
+{
+    if (data == NULL || len == 0) {
+        TLCP_ERR(err, TLCP_R_DECODE, "%s is empty", what);
+        return NULL;
+    }
+    if (!tlcp_x509_is_pem(data, len)) {
+        tlcp_error local;
+        tlcp_error_clear(&local);
+        tlcp_cert *cert = tlcp_cert_from_der(data, len, &local);
+        if (cert == NULL)
+            TLCP_ERR(err, local.reason, "%s: %s", what, local.message);
+        return cert;
+    }
+    X509 *first = NULL;
+    if (!tlcp_x509_pem_each(data, len, what, keep_first, &first, err)) {
+        X509_free(first);
+        return NULL;
+    }
+    return tlcp_cert_wrap_x509(first, err);
+}
+
 tlcp_cert *tlcp_cert_from_pem(const uint8_t *pem, size_t len, tlcp_error *err)
 {
-    tlcp_cert_list list;
-    tlcp_cert_list_init(&list);
     if (pem == NULL || !tlcp_x509_is_pem(pem, len)) {
         TLCP_ERR(err, TLCP_R_DECODE, "no PEM certificate found");
         return NULL;
     }
-    if (!tlcp_x509_parse_all(&list, pem, len, "PEM data", err))
-        return NULL;
-    tlcp_cert *first = tlcp_cert_up_ref(list.certs[0]);
-    tlcp_cert_list_clear(&list);
-    return first;
+    return first_of(pem, len, "PEM data", err);
 }
 
 tlcp_cert *tlcp_cert_load(const uint8_t *data, size_t len, tlcp_error *err)
@@ -146,15 +176,9 @@ tlcp_cert *tlcp_cert_load_file(const char *path, tlcp_error *err)
     size_t len = 0;
     if (!tlcp_x509_read_file(path, "certificate", &data, &len, err))
         return NULL;
-    tlcp_cert_list list;
-    tlcp_cert_list_init(&list);
-    int ok = tlcp_x509_parse_all(&list, data, len, path, err);
+    tlcp_cert *cert = first_of(data, len, path, err);
     free(data);
-    if (!ok)
-        return NULL;
-    tlcp_cert *first = tlcp_cert_up_ref(list.certs[0]);
-    tlcp_cert_list_clear(&list);
-    return first;
+    return cert;
 }
 
 tlcp_cert *tlcp_cert_up_ref(tlcp_cert *cert)

@@ -80,7 +80,11 @@ static int add_file(tlcp_trust_store *store, const char *path, tlcp_error *err)
     if (tlcp_x509_is_pem(data, len)) {
         ok = tlcp_x509_pem_each(data, len, path, add_x509, store, err);
     } else {
-        tlcp_cert *cert = tlcp_cert_load_file(path, err);
+        tlcp_error local;
+        tlcp_error_clear(&local);
+        tlcp_cert *cert = tlcp_cert_from_der(data, len, &local);
+        if (cert == NULL)
+            TLCP_ERR(err, local.reason, "%s: %s", path, local.message);
         ok = cert != NULL && tlcp_trust_store_add_cert(store, cert, err);
         tlcp_cert_free(cert);
     }

@@ -274,6 +274,44 @@ static void test_list_limit(void **state)
     tlcp_cert_free(ca);
 }
 
+static void test_big_bundle_first_cert(void **state)
+{
+    (void)state;
+    /* More certificates than a list holds: loading one takes the first. */
+    size_t len;
+    uint8_t *one = tu_read_file(fx_path(FX, "chain.pem"), &len);
+    assert_non_null(one);
+    size_t count = TLCP_X509_MAX_LIST + 4;
+    uint8_t *big = malloc(len * count);
+    assert_non_null(big);
+    for (size_t i = 0; i < count; i++)
+        memcpy(big + i * len, one, len);
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    tlcp_cert *c = tlcp_cert_from_pem(big, len * count, &err);
+    assert_non_null(c);
+    assert_non_null(strstr(tlcp_cert_subject(c), "Sub CA"));
+    tlcp_cert_free(c);
+    tlcp_cert_list list;
+    tlcp_cert_list_init(&list);
+    assert_false(tlcp_cert_list_load(&list, big, len * count, &err));
+    assert_err(&err, TLCP_R_CERT, "more than");
+    assert_int_equal(list.num, 0);
+    /* A trust store takes them all (duplicates are fine). */
+    const char *dir = tmp_dir();
+    char path[512];
+    snprintf(path, sizeof(path), "%s/bundle.pem", dir);
+    write_file(path, big, len * count);
+    tlcp_trust_store *store = tlcp_trust_store_new(&err);
+    tlcp_error_clear(&err);
+    assert_true(tlcp_trust_store_load_file(store, path, &err));
+    assert_int_equal(tlcp_trust_store_count(store), count);
+    tlcp_trust_store_free(store);
+    rm_rf(dir);
+    free(big);
+    free(one);
+}
+
 static void test_host_names(void **state)
 {
     (void)state;
@@ -313,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_bundle_with_bad_second_block),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_list_limit),
+        cmocka_unit_test(test_big_bundle_first_cert),
         cmocka_unit_test(test_host_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -164,6 +164,13 @@ static void test_dir_errors(void **state)
     assert_false(tlcp_trust_store_load_file(store, bad, &err));
     assert_err(&err, TLCP_R_DECODE, "broken.pem: certificate #1 is malformed");
 
+    char der[512];
+    snprintf(der, sizeof(der), "%s/junk.der", dir);
+    write_file(der, "\x30\x03\x02\x01\x01", 5);
+    tlcp_error_clear(&err);
+    assert_false(tlcp_trust_store_load_file(store, der, &err));
+    assert_err(&err, TLCP_R_DECODE, "junk.der: malformed DER certificate");
+
     char empty[512];
     snprintf(empty, sizeof(empty), "%s/empty.pem", dir);
     write_file(empty, "", 0);
