@@ -100,8 +100,9 @@ tlcp_pkey *tlcp_cert_public_key(const tlcp_cert *cert, tlcp_error *err);
 /* TLCP_KU_* bits. When the certificate has no keyUsage extension, returns 0
  * and sets *out_present = 0 (RFC 5280: every usage is then allowed). */
 unsigned tlcp_cert_key_usage(const tlcp_cert *cert, int *out_present);
-/* 1 when basicConstraints says CA:TRUE, or keyUsage has keyCertSign, or it is
- * a self-signed v1 certificate (OpenSSL's X509_check_ca view). */
+/* 1 when the certificate may act as a CA in OpenSSL's view (X509_check_ca):
+ * basicConstraints CA:TRUE (with keyCertSign if keyUsage is present), or no
+ * basicConstraints but keyCertSign, or a self-signed v1 certificate. */
 int tlcp_cert_is_ca(const tlcp_cert *cert);
 /* 1 when subject == issuer and the signature verifies with its own key. */
 int tlcp_cert_is_self_signed(const tlcp_cert *cert);
@@ -321,7 +322,7 @@ typedef struct tlcp_certgen_params {
     const char *organization; /* NULL = "libtlcp" */
     const char *org_unit;     /* NULL = none */
     const char *country;      /* NULL = "CN" */
-    const char *san;          /* "DNS:a.example,IP:127.0.0.1,..." or NULL (leaves only) */
+    const char *san;          /* "DNS:a.example,IP:127.0.0.1,..." or NULL for none */
     int days;                 /* validity length; <= 0 means 365 */
     time_t not_before;        /* 0 = now minus one hour (clock skew) */
     unsigned key_usage;       /* TLCP_KU_* to use instead of the profile's; 0 = profile */
