@@ -1,11 +1,14 @@
 /*
- * TEMPORARY: weak stand-ins for the tlcp_pkey functions the x509 tests need,
- * until the crypto-sm2 branch (src/crypto/sm2*.c) lands on main. When the
- * real definitions are linked in they take precedence over these; delete
- * this file and its #include once main has them.
+ * TEMPORARY: stand-ins for the tlcp_pkey functions the x509 tests need, until
+ * the crypto-sm2 branch (src/crypto/sm2_*.c) lands on main. They compile only
+ * while src/crypto/sm2_internal.h (a file of that branch) is absent, so the
+ * real implementation is tested as soon as it is merged; delete this file and
+ * its #include then.
  */
 #ifndef TLCP_X509_TEST_SHIM_H
 #define TLCP_X509_TEST_SHIM_H
+
+#if !__has_include("crypto/sm2_internal.h")
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,5 +115,7 @@ SHIM int tlcp_pkey_to_pem(const tlcp_pkey *key, char **out_pem, size_t *out_len,
 }
 
 #undef SHIM
+
+#endif /* no sm2_internal.h */
 
 #endif
