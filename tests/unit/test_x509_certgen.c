@@ -134,6 +134,16 @@ static void test_profiles_and_extensions(void **state)
     assert_non_null(bc);
     assert_false(bc->ca);
     basic_constraints(NULL, NULL); /* releases the last one */
+    /* The leaves spell out cA FALSE (GmSSL 3 rejects an empty SEQUENCE). */
+    static const unsigned char explicit_false[] = {0x30, 0x03, 0x01, 0x01, 0x00};
+    X509_EXTENSION *ext =
+        X509_get_ext(tlcp_cert_x509(k.enc),
+                     X509_get_ext_by_NID(tlcp_cert_x509(k.enc), NID_basic_constraints, -1));
+    assert_non_null(ext);
+    const ASN1_OCTET_STRING *bc_der = X509_EXTENSION_get_data(ext);
+    assert_int_equal(ASN1_STRING_length(bc_der), sizeof(explicit_false));
+    assert_memory_equal(ASN1_STRING_get0_data(bc_der), explicit_false, sizeof(explicit_false));
+    assert_false(X509_EXTENSION_get_critical(ext));
 
     /* Same subject and issuer for both leaves (GmSSL 3 wants that). */
     assert_string_equal(tlcp_cert_subject(k.sign), tlcp_cert_subject(k.enc));
