@@ -271,8 +271,9 @@ static int check_inputs(const tlcp_cert *issuer, const tlcp_pkey *issuer_key,
 {
     ENSURE(p != NULL && p->common_name != NULL && p->common_name[0] != '\0', err,
            TLCP_R_INVALID_ARGUMENT, "a certificate needs a common name");
-    ENSURE(p->days <= 100 * 366, err, TLCP_R_INVALID_ARGUMENT,
-           "validity of %d days is too long (at most 100 years)", p->days);
+    ENSURE(p->days <= TLCP_CERTGEN_MAX_DAYS, err, TLCP_R_INVALID_ARGUMENT,
+           "validity of %d days is too long (GmSSL 3 accepts at most %d)", p->days,
+           TLCP_CERTGEN_MAX_DAYS);
     ENSURE(profile_key_usage(p->profile) != 0, err, TLCP_R_INVALID_ARGUMENT,
            "unknown certificate profile %d", p->profile);
     ENSURE(issuer_key != NULL && subject_key != NULL && tlcp_pkey_has_private(issuer_key), err,

@@ -310,6 +310,9 @@ TLCP_MUST_CHECK int tlcp_verify_peer(const tlcp_trust_store *store, const tlcp_p
 
 /* ==== Certificate generation (tlcp certgen, tests) ===================== */
 
+/* GmSSL 3 refuses certificates valid for longer than this (ten years). */
+#define TLCP_CERTGEN_MAX_DAYS 3653
+
 enum tlcp_cert_profile {
     TLCP_PROFILE_CA = 1,   /* basicConstraints critical CA:TRUE; keyCertSign, cRLSign */
     TLCP_PROFILE_SIGN = 2, /* CA:FALSE; digitalSignature, nonRepudiation */
@@ -323,7 +326,7 @@ typedef struct tlcp_certgen_params {
     const char *org_unit;     /* NULL = none */
     const char *country;      /* NULL = "CN" */
     const char *san;          /* "DNS:a.example,IP:127.0.0.1,..." or NULL for none */
-    int days;                 /* validity length; <= 0 means 365 */
+    int days;                 /* validity length, 1..TLCP_CERTGEN_MAX_DAYS; <= 0 means 365 */
     time_t not_before;        /* 0 = now minus one hour (clock skew) */
     unsigned key_usage;       /* TLCP_KU_* to use instead of the profile's; 0 = profile */
 } tlcp_certgen_params;
@@ -357,7 +360,7 @@ typedef struct tlcp_pki_params {
     const char *common_name; /* server CN; NULL = "localhost" */
     const char *san;         /* NULL = "DNS:localhost,IP:127.0.0.1" */
     const char *client_cn;   /* NULL = "TLCP client" */
-    int days;                /* leaves (<= 0: 365); the root gets a year more */
+    int days;                /* leaves (<= 0: 365); the root a year more, capped at 3653 */
     int with_client;
     int force;
     void (*report)(void *arg, const char *path, const char *description);

@@ -49,7 +49,7 @@ static void make_pki(pki *k, const char *san)
     k->sign_key = new_key();
     k->enc_key = new_key();
     tlcp_certgen_params ca = params(TLCP_PROFILE_CA, "libtlcp Test Root CA", NULL);
-    ca.days = 3650;
+    ca.days = TLCP_CERTGEN_MAX_DAYS;
     k->ca = issue(NULL, k->ca_key, k->ca_key, &ca);
     tlcp_certgen_params s = params(TLCP_PROFILE_SIGN, "localhost", san);
     k->sign = issue(k->ca, k->ca_key, k->sign_key, &s);
@@ -446,7 +446,7 @@ static void test_bad_params(void **state)
     assert_err(&err, TLCP_R_INVALID_ARGUMENT, "common name");
 
     p = params(TLCP_PROFILE_SIGN, "x", NULL);
-    p.days = 1000000;
+    p.days = TLCP_CERTGEN_MAX_DAYS + 1;
     tlcp_error_clear(&err);
     assert_null(tlcp_certgen_issue(k.ca, k.ca_key, key, &p, &err));
     assert_err(&err, TLCP_R_INVALID_ARGUMENT, "too long");
@@ -566,10 +566,18 @@ static void test_write_pki(void **state)
     snprintf(path, sizeof(path), "%s/ca.key", d);
     assert_int_equal(chmod(path, 0644), 0);
     p.force = 1;
+    p.days = TLCP_CERTGEN_MAX_DAYS;
     tlcp_error_clear(&err);
     assert_true(tlcp_certgen_write_pki(&p, &err));
     assert_int_equal(log.count, 10);
     assert_int_equal(file_mode(d, "ca.key"), 0600);
+    /* The root's extra year is capped at GmSSL 3's ten-year limit. */
+    ca_cert = tlcp_cert_load_file(ca, &err);
+    assert_non_null(ca_cert);
+    time_t nb, na;
+    assert_true(tlcp_cert_validity(ca_cert, &nb, &na, &err));
+    assert_int_equal((long long)(na - nb), (long long)TLCP_CERTGEN_MAX_DAYS * 86400);
+    tlcp_cert_free(ca_cert);
 
     /* Bad SAN: refused before any file is created. */
     const char *dir2 = tmp_dir();
