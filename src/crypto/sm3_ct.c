@@ -263,10 +263,12 @@ static void inner_block(uint8_t block[TLCP_SM3_BLOCK_LEN], size_t b, const uint8
         memcpy(block, header + start, first);
     if (readable > 0)
         memcpy(block + first, data + k0, readable);
-    /* 32-bit arithmetic suffices (lengths < 2^24) and vectorises well. */
+    /* 32-bit arithmetic suffices (lengths < 2^24). The barrier on i stops the
+     * compiler from merging base + i into the loop counter, which would make
+     * the loop's exit test read a secret-derived register. */
     uint32_t base = (uint32_t)k0 - data_len; /* k - data_len for block[first] */
     for (size_t i = 0; i < n; i++) {
-        uint32_t diff = base + (uint32_t)i;
+        uint32_t diff = base + ct_barrier((uint32_t)i);
         uint32_t byte = block[first + i];
         block[first + i] = (uint8_t)((ct_neg_mask(diff) & byte) | (ct_zero_mask(diff) & 0x80));
     }
@@ -293,7 +295,8 @@ static void inner_hash(const uint32_t key_state[SM3_WORDS], const uint8_t *heade
     uint32_t secret_len = ct_barrier((uint32_t)data_len); /* < CT_MAX_LEN */
     memcpy(v, key_state, sizeof(v));
     for (size_t b = 0; b <= last_block; b++) {
-        uint32_t is_final = ct_barrier(ct_zero_mask((uint32_t)b - (uint32_t)final_block));
+        uint32_t is_final =
+            ct_barrier(ct_zero_mask(ct_barrier((uint32_t)b) - (uint32_t)final_block));
         inner_block(block, b, header, data, secret_len, max_len, is_final, bitlen);
         sm3_compress(v, block, w);
         for (int i = 0; i < SM3_WORDS; i++)
@@ -327,10 +330,13 @@ int tlcp_hmac_sm3_ct(const uint8_t *key, size_t key_len, const uint8_t header[13
                      const uint8_t *data, size_t data_len, size_t max_len,
                      uint8_t out[TLCP_SM3_DIGEST_LEN])
 {
-    /* data_len > max_len is a caller bug, not a secret-dependent outcome. */
     if ((key == NULL && key_len != 0) || header == NULL || out == NULL ||
-        (data == NULL && max_len != 0) || max_len > CT_MAX_LEN || data_len > max_len)
+        (data == NULL && max_len != 0) || max_len > CT_MAX_LEN)
         return 0;
+    /* data_len > max_len breaks the contract; even that check must not branch
+     * on data_len. The MAC is then computed for max_len, zeroed, and 0 returned. */
+    size_t over = tlcp_ct_lt(max_len, data_len);
+    data_len = tlcp_ct_select(over, max_len, data_len);
 
     /* RFC 2104: keys longer than a block are hashed first. */
     uint8_t k0[TLCP_SM3_BLOCK_LEN] = {0};
@@ -347,8 +353,10 @@ int tlcp_hmac_sm3_ct(const uint8_t *key, size_t key_len, const uint8_t header[13
     uint8_t inner[TLCP_SM3_DIGEST_LEN];
     inner_hash(ipad_state, header, data, data_len, max_len, inner);
     outer_hash(opad_state, inner, out);
+    for (size_t i = 0; i < TLCP_SM3_DIGEST_LEN; i++)
+        out[i] &= (uint8_t)~over;
     tlcp_wipe(inner, sizeof(inner));
     tlcp_wipe(ipad_state, sizeof(ipad_state));
     tlcp_wipe(opad_state, sizeof(opad_state));
-    return 1;
+    return (int)(1 & ~over);
 }
