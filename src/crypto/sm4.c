@@ -89,6 +89,17 @@ static int sm4_update(EVP_CIPHER_CTX *ctx, const uint8_t *in, uint8_t *out, size
     return 1;
 }
 
+/* 1 when the buffers share bytes without being the same buffer. OpenSSL's
+ * provider ciphers do not catch this, and CBC would then read bytes it has
+ * already overwritten. */
+static int partial_overlap(const uint8_t *in, const uint8_t *out, size_t len)
+{
+    uintptr_t a = (uintptr_t)in, b = (uintptr_t)out;
+    if (a == b || len == 0)
+        return 0;
+    return a < b ? b - a < len : a - b < len;
+}
+
 static int check_blocks(const uint8_t *in, const uint8_t *out, size_t len, tlcp_error *err)
 {
     ENSURE(len % TLCP_SM4_BLOCK_LEN == 0, err, TLCP_R_INVALID_ARGUMENT,
@@ -97,6 +108,8 @@ static int check_blocks(const uint8_t *in, const uint8_t *out, size_t len, tlcp_
            "SM4-CBC length %zu is too large", len);
     ENSURE(len == 0 || (in != NULL && out != NULL), err, TLCP_R_INVALID_ARGUMENT,
            "SM4-CBC needs input and output buffers");
+    ENSURE(!partial_overlap(in, out, len), err, TLCP_R_INVALID_ARGUMENT,
+           "SM4-CBC input and output overlap without being the same buffer");
     return 1;
 }
 
@@ -145,6 +158,8 @@ int tlcp_sm4_encrypt_block(const uint8_t key[TLCP_SM4_KEY_LEN], const uint8_t in
 {
     ENSURE(key != NULL && in != NULL && out != NULL, err, TLCP_R_INVALID_ARGUMENT,
            "SM4 block encryption needs key, input and output");
+    ENSURE(!partial_overlap(in, out, TLCP_SM4_BLOCK_LEN), err, TLCP_R_INVALID_ARGUMENT,
+           "SM4 block input and output overlap without being the same buffer");
     const EVP_CIPHER *cipher = sm4_method(0, err);
     if (cipher == NULL)
         return 0;

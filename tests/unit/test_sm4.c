@@ -163,6 +163,12 @@ static void test_bad_arguments(void **state)
     expect_invalid(tlcp_sm4_cbc_crypt(ctx, NULL, buf, buf, 16, &err), &err);
     expect_invalid(tlcp_sm4_cbc_crypt(ctx, iv, buf, buf, 33, &err), &err);
     tlcp_sm4_cbc_free(ctx);
+    /* Exact aliasing is allowed, partial overlap is not (it would corrupt CBC). */
+    expect_invalid(tlcp_sm4_cbc_encrypt(key, iv, buf, buf + 16, 48, &err), &err);
+    expect_invalid(tlcp_sm4_cbc_decrypt(key, iv, buf + 16, buf, 48, &err), &err);
+    expect_invalid(tlcp_sm4_cbc_encrypt(key, iv, buf + 1, buf, 32, &err), &err);
+    expect_invalid(tlcp_sm4_encrypt_block(key, buf, buf + 8, &err), &err);
+    assert_int_equal(tlcp_sm4_cbc_encrypt(key, iv, buf, buf + 32, 32, &err), 1); /* adjacent */
     expect_invalid(tlcp_sm4_encrypt_block(NULL, buf, buf, &err), &err);
     expect_invalid(tlcp_sm4_encrypt_block(key, NULL, buf, &err), &err);
     expect_invalid(tlcp_sm4_encrypt_block(key, buf, NULL, &err), &err);
