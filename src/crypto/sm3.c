@@ -11,6 +11,9 @@
 
 struct tlcp_sm3_ctx {
     EVP_MD_CTX *md;
+    /* Set by final, cleared by reset. OpenSSL 3.0 happily updates or
+     * finishes a finished context and returns garbage, so we refuse. */
+    int finished;
 };
 
 static CRYPTO_ONCE sm3_once = CRYPTO_ONCE_STATIC_INIT;
@@ -62,6 +65,7 @@ int tlcp_sm3_update(tlcp_sm3_ctx *ctx, const uint8_t *data, size_t len, tlcp_err
 {
     ENSURE(ctx != NULL, err, TLCP_R_INVALID_ARGUMENT, "SM3 update without a context");
     ENSURE(data != NULL || len == 0, err, TLCP_R_INVALID_ARGUMENT, "SM3 update of NULL data");
+    ENSURE(!ctx->finished, err, TLCP_R_INVALID_ARGUMENT, "SM3 update after final without reset");
     if (len == 0)
         return 1;
     if (!EVP_DigestUpdate(ctx->md, data, len))
@@ -73,7 +77,9 @@ int tlcp_sm3_final(tlcp_sm3_ctx *ctx, uint8_t out[TLCP_SM3_DIGEST_LEN], tlcp_err
 {
     ENSURE(ctx != NULL && out != NULL, err, TLCP_R_INVALID_ARGUMENT,
            "SM3 final needs a context and an output buffer");
+    ENSURE(!ctx->finished, err, TLCP_R_INVALID_ARGUMENT, "SM3 final twice without reset");
     unsigned int n = 0;
+    ctx->finished = 1;
     if (!EVP_DigestFinal_ex(ctx->md, out, &n) || n != TLCP_SM3_DIGEST_LEN)
         return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 final failed");
     return 1;
@@ -87,6 +93,7 @@ int tlcp_sm3_reset(tlcp_sm3_ctx *ctx, tlcp_error *err)
         return 0;
     if (!EVP_DigestInit_ex(ctx->md, md, NULL))
         return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 reset failed");
+    ctx->finished = 0;
     return 1;
 }
 
@@ -97,6 +104,7 @@ int tlcp_sm3_copy(tlcp_sm3_ctx *dst, const tlcp_sm3_ctx *src, tlcp_error *err)
         return 1;
     if (!EVP_MD_CTX_copy_ex(dst->md, src->md))
         return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 state copy failed");
+    dst->finished = src->finished;
     return 1;
 }
 
@@ -105,6 +113,7 @@ int tlcp_sm3_peek(const tlcp_sm3_ctx *ctx, uint8_t out[TLCP_SM3_DIGEST_LEN], tlc
 {
     ENSURE(ctx != NULL && out != NULL, err, TLCP_R_INVALID_ARGUMENT,
            "SM3 peek needs a context and an output buffer");
+    ENSURE(!ctx->finished, err, TLCP_R_INVALID_ARGUMENT, "SM3 peek after final without reset");
     EVP_MD_CTX *tmp = EVP_MD_CTX_new();
     unsigned int n = 0;
     int ok = tmp != NULL && EVP_MD_CTX_copy_ex(tmp, ctx->md) && EVP_DigestFinal_ex(tmp, out, &n) &&

@@ -137,6 +137,17 @@ static void test_bad_arguments(void **state)
     expect_invalid(tlcp_sm3_copy(ctx, NULL, &err), &err);
     expect_invalid(tlcp_sm3_peek(NULL, out, &err), &err);
     expect_invalid(tlcp_sm3_peek(ctx, NULL, &err), &err);
+    /* A finished context refuses more work until it is reset. */
+    assert_int_equal(tlcp_sm3_final(ctx, out, &err), 1);
+    expect_invalid(tlcp_sm3_update(ctx, (const uint8_t *)"a", 1, &err), &err);
+    expect_invalid(tlcp_sm3_final(ctx, out, &err), &err);
+    expect_invalid(tlcp_sm3_peek(ctx, out, &err), &err);
+    tlcp_sm3_ctx *copy = tlcp_sm3_new(&err);
+    assert_non_null(copy);
+    assert_int_equal(tlcp_sm3_copy(copy, ctx, &err), 1); /* the copy is finished too */
+    expect_invalid(tlcp_sm3_update(copy, (const uint8_t *)"a", 1, &err), &err);
+    tlcp_sm3_free(copy);
+    assert_int_equal(tlcp_sm3_reset(ctx, &err), 1);
     /* A NULL error slot is allowed. */
     assert_int_equal(tlcp_sm3(NULL, 1, out, NULL), 0);
     /* The failed calls left the context usable. */
