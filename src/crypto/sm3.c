@@ -1,7 +1,6 @@
 /*
- * SM3 through EVP. The digest is fetched once per process: an implicit fetch
- * on every init (what EVP_sm3() costs in OpenSSL 3) would dominate the small
- * transcript updates the handshake makes.
+ * SM3 through EVP. The digest is fetched once per process, which spares the
+ * implicit fetch that EVP_sm3() costs on every init in OpenSSL 3.
  */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,8 +10,8 @@
 
 struct tlcp_sm3_ctx {
     EVP_MD_CTX *md;
-    /* Set by final, cleared by reset. OpenSSL 3.0 happily updates or
-     * finishes a finished context and returns garbage, so we refuse. */
+    /* Set by final, cleared by reset. OpenSSL 3.0 accepts update and final
+     * on a finished context without complaint, so the misuse is caught here. */
     int finished;
 };
 
