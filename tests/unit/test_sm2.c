@@ -764,6 +764,20 @@ static void test_load_variants(void **state)
     EXPECT_NULL(tlcp_pkey_load_private(data, len, "Correct horse", &err), TLCP_R_BAD_PASSPHRASE);
     free(data);
 
+    /* traditional encrypted SEC1 PEM (Proc-Type/DEK-Info headers) */
+    data = encode_key(pk, EVP_PKEY_KEYPAIR, "PEM", "type-specific", pw, &len);
+    assert_non_null(strstr((char *)data, "Proc-Type: 4,ENCRYPTED"));
+    expect_same_key(ref, data, len, pw);
+    if (strstr((char *)data, "SM2 PRIVATE KEY") != NULL) {
+        char *ec = replace_label(data, "SM2 PRIVATE KEY", "EC PRIVATE KEY");
+        expect_same_key(ref, (uint8_t *)ec, strlen(ec), pw);
+        EXPECT_NULL(tlcp_pkey_load_private((uint8_t *)ec, strlen(ec), "pw", &err),
+                    TLCP_R_BAD_PASSPHRASE);
+        free(ec);
+    }
+    EXPECT_NULL(tlcp_pkey_load_private(data, len, NULL, &err), TLCP_R_BAD_PASSPHRASE);
+    free(data);
+
     /* A public key is not a private key. */
     data = encode_key(pk, EVP_PKEY_PUBLIC_KEY, "PEM", "SubjectPublicKeyInfo", NULL, &len);
     EXPECT_NULL(tlcp_pkey_load_private(data, len, NULL, &err), TLCP_R_DECODE);
