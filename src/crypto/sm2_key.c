@@ -2,11 +2,17 @@
  * SM2 key objects: wrapping, loading (PEM/DER, PKCS#8, SEC1, encrypted
  * PKCS#8), generation, raw points and scalars, export.
  *
- * Every tlcp_pkey holds an EVP_PKEY of type "SM2" on sm2p256v1. OpenSSL 3.0
- * has no EVP_PKEY_set_alias_type for provider keys, so an "EC" key that lies
- * on the SM2 curve (as some providers or callers hand out) is rebuilt as an
- * "SM2" key from its point and scalar; otherwise signing and encryption would
- * run ECDSA/ECIES code paths instead of SM2.
+ * Every tlcp_pkey holds a provider-backed EVP_PKEY of type "SM2" on
+ * sm2p256v1, so signing and encryption always run libcrypto's SM2 code and
+ * never ECDSA/ECIES. What libcrypto 3.0.19 hands out, checked here:
+ * - its decoders (PKCS#8, SEC1 with "EC PRIVATE KEY" or "SM2 PRIVATE KEY",
+ *   SubjectPublicKeyInfo) already type SM2-curve keys as "SM2";
+ * - keys built with the deprecated EC_KEY API are legacy keys, which 3.0
+ *   cannot use for SM2 at all; they are re-decoded (from_legacy);
+ * - an "EC"-typed provider key on the SM2 curve cannot come from 3.0's own
+ *   key manager (it refuses), but another provider could return one, and
+ *   there is no EVP_PKEY_set_alias_type for provider keys in 3.0, so it is
+ *   rebuilt as "SM2" from its point and scalar (rebuild_as_sm2).
  */
 #include <errno.h>
 #include <stdio.h>
