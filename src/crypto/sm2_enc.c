@@ -49,7 +49,14 @@ static int der_tlv(tlcp_cursor *c, uint8_t tag, tlcp_cursor *body)
     return tlcp_cursor_get_bytes(c, body, len);
 }
 
-/* A non-negative, minimally encoded INTEGER of at most 256 bits. */
+/* The field prime p of sm2p256v1. */
+static const uint8_t field_p[TLCP_SM2_FIELD_LEN] = {
+    0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
+/* A non-negative, minimally encoded INTEGER below p. libcrypto reduces C1's
+ * coordinates mod p before its curve check, so x + p would otherwise be a
+ * second accepted encoding of the same ciphertext. */
 static int der_coordinate(tlcp_cursor *c)
 {
     tlcp_cursor body;
@@ -60,9 +67,14 @@ static int der_coordinate(tlcp_cursor *c)
     GUARD((v[0] & 0x80) == 0); /* negative */
     if (v[0] == 0x00 && len > 1)
         GUARD((v[1] & 0x80) != 0); /* a needless leading zero */
-    if (len == TLCP_SM2_FIELD_LEN + 1)
+    if (len == TLCP_SM2_FIELD_LEN + 1) {
         GUARD(v[0] == 0x00);
-    return 1;
+        v++;
+        len--;
+    }
+    uint8_t value[TLCP_SM2_FIELD_LEN] = {0};
+    memcpy(value + sizeof(value) - len, v, len);
+    return memcmp(value, field_p, sizeof(value)) < 0; /* public bytes */
 }
 
 /* Checks the whole ciphertext is exactly one canonical SM2 ciphertext;
@@ -79,7 +91,7 @@ static int check_ciphertext_der(const uint8_t *in, size_t in_len, size_t *c2_len
     ENSURE(tlcp_cursor_is_empty(&all), err, TLCP_R_DECRYPT_FAILED,
            "%zu bytes follow the SM2 ciphertext", tlcp_cursor_len(&all));
     ENSURE(der_coordinate(&seq) && der_coordinate(&seq), err, TLCP_R_DECRYPT_FAILED,
-           "SM2 ciphertext point C1 is not two minimal DER INTEGERs");
+           "SM2 ciphertext point C1 is not two minimal DER INTEGERs below p");
     ENSURE(der_tlv(&seq, DER_OCTET_STRING, &c3) && tlcp_cursor_len(&c3) == TLCP_SM3_DIGEST_LEN, err,
            TLCP_R_DECRYPT_FAILED, "SM2 ciphertext hash C3 is not a 32-byte OCTET STRING");
     ENSURE(der_tlv(&seq, DER_OCTET_STRING, &c2) && tlcp_cursor_len(&c2) > 0, err,

@@ -15,6 +15,7 @@
 #include <openssl/encoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
 
@@ -631,6 +632,14 @@ static void test_decrypt_rejects_tampering(void **state)
     memcpy(buf, ct, len);
     buf[y_at + 31] ^= 0x80;
     expect_decrypt_fails(key, buf, len);
+    /* x = p: coordinates must be reduced field elements */
+    memcpy(buf, ct, len);
+    buf[1] = 0x7D;
+    buf[3] = 0x21;
+    buf[4] = 0x00;
+    tu_hex_into("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF", buf + 5, 32);
+    memcpy(buf + 37, ct + 36, len - 36);
+    expect_decrypt_fails(key, buf, len + 1);
     /* The original still decrypts after all that. */
     uint8_t pt[32];
     size_t pt_len;
@@ -638,6 +647,133 @@ static void test_decrypt_rejects_tampering(void **state)
     tlcp_error_clear(&err);
     assert_true(tlcp_sm2_decrypt(key, ct, len, pt, &pt_len, sizeof(pt), &err));
     free(ct);
+    tlcp_pkey_free(key);
+}
+
+/* DER INTEGER of a non-negative BIGNUM, minimal. */
+static size_t der_bn(const BIGNUM *v, uint8_t *out)
+{
+    uint8_t tmp[40];
+    int n = BN_bn2bin(v, tmp);
+    assert_true(n > 0 && n <= 33);
+    size_t pad = (tmp[0] & 0x80) != 0;
+    out[0] = 0x02;
+    out[1] = (uint8_t)(n + pad);
+    out[2] = 0;
+    memcpy(out + 2 + pad, tmp, (size_t)n);
+    return 2 + pad + (size_t)n;
+}
+
+/*
+ * SM2 encryption done by hand with a chosen C1 (the test knows the private
+ * key, so it can derive (x2, y2) = d·C1). C1 with a tiny x lets the test
+ * write x + p, which still fits 256 bits: the same ciphertext under a second
+ * encoding, which must be refused.
+ */
+static void test_decrypt_rejects_unreduced_coordinates(void **state)
+{
+    (void)state;
+    tlcp_pkey *key = annex_key();
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_sm2);
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *p = BN_new(), *a = BN_new(), *b = BN_new(), *x = BN_new(), *rhs = BN_new(),
+           *t = BN_new(), *y = NULL, *xp = BN_new();
+    BIGNUM *d = NULL;
+    EC_POINT *c1 = EC_POINT_new(g), *s = EC_POINT_new(g);
+    assert_int_equal(EC_GROUP_get_curve(g, p, a, b, ctx), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d), 1);
+    for (unsigned long xi = 1;; xi++) {
+        assert_true(xi < 100);
+        assert_int_equal(BN_set_word(x, xi), 1);
+        /* rhs = x^3 + a x + b mod p */
+        assert_int_equal(BN_mod_sqr(t, x, p, ctx), 1);
+        assert_int_equal(BN_mod_add(t, t, a, p, ctx), 1);
+        assert_int_equal(BN_mod_mul(t, t, x, p, ctx), 1);
+        assert_int_equal(BN_mod_add(rhs, t, b, p, ctx), 1);
+        y = BN_mod_sqrt(NULL, rhs, p, ctx);
+        ERR_clear_error();
+        if (y != NULL && EC_POINT_set_affine_coordinates(g, c1, x, y, ctx) == 1)
+            break;
+        BN_free(y);
+        y = NULL;
+        ERR_clear_error();
+    }
+    assert_int_equal(EC_POINT_mul(g, s, NULL, c1, d, ctx), 1);
+    uint8_t xy2[65];
+    assert_int_equal(EC_POINT_point2oct(g, s, POINT_CONVERSION_UNCOMPRESSED, xy2, 65, ctx), 65);
+    const char *msg = "encryption standard";
+    size_t mlen = strlen(msg);
+    uint8_t kin[68], kdf[32], c3in[32 + 19 + 32], c3[32];
+    unsigned int hl;
+    memcpy(kin, xy2 + 1, 64);
+    memcpy(kin + 64, "\x00\x00\x00\x01", 4);
+    assert_int_equal(EVP_Digest(kin, sizeof(kin), kdf, &hl, EVP_sm3(), NULL), 1);
+    memcpy(c3in, xy2 + 1, 32);
+    memcpy(c3in + 32, msg, mlen);
+    memcpy(c3in + 32 + mlen, xy2 + 33, 32);
+    assert_int_equal(EVP_Digest(c3in, sizeof(c3in), c3, &hl, EVP_sm3(), NULL), 1);
+
+    /* The same holds for raw points: (x + p, y) is refused by from_point. */
+    uint8_t raw[65] = {0x04};
+    tlcp_error perr;
+    assert_int_equal(BN_bn2binpad(x, raw + 1, 32), 32);
+    assert_int_equal(BN_bn2binpad(y, raw + 33, 32), 32);
+    tlcp_error_clear(&perr);
+    tlcp_pkey *small = tlcp_pkey_from_point(raw, sizeof(raw), &perr);
+    assert_non_null(small);
+    tlcp_pkey_free(small);
+    assert_int_equal(BN_add(xp, x, p), 1);
+    assert_int_equal(BN_bn2binpad(xp, raw + 1, 32), 32);
+    tlcp_error_clear(&perr);
+    assert_null(tlcp_pkey_from_point(raw, sizeof(raw), &perr));
+    assert_int_equal(perr.reason, TLCP_R_BAD_KEY);
+    assert_int_equal(ERR_peek_error(), 0);
+
+    for (int variant = 0; variant < 2; variant++) {
+        assert_int_equal(BN_copy(xp, x) != NULL, 1);
+        if (variant == 1)
+            assert_int_equal(BN_add(xp, xp, p), 1); /* x + p < 2^256 */
+        uint8_t ct[256];
+        size_t n = 2;
+        n += der_bn(xp, ct + n);
+        n += der_bn(y, ct + n);
+        ct[n++] = 0x04;
+        ct[n++] = 32;
+        memcpy(ct + n, c3, 32);
+        n += 32;
+        ct[n++] = 0x04;
+        ct[n++] = (uint8_t)mlen;
+        for (size_t i = 0; i < mlen; i++)
+            ct[n++] = (uint8_t)(msg[i] ^ kdf[i]);
+        ct[0] = 0x30;
+        ct[1] = (uint8_t)(n - 2);
+        assert_true(n - 2 < 0x80);
+        uint8_t pt[64];
+        size_t pt_len = 0;
+        tlcp_error err;
+        if (variant == 0) {
+            tlcp_error_clear(&err);
+            assert_true(tlcp_sm2_decrypt(key, ct, n, pt, &pt_len, sizeof(pt), &err));
+            assert_int_equal(pt_len, mlen);
+            assert_memory_equal(pt, msg, mlen);
+        } else {
+            EXPECT_FAIL(tlcp_sm2_decrypt(key, ct, n, pt, &pt_len, sizeof(pt), &err),
+                        TLCP_R_DECRYPT_FAILED);
+        }
+    }
+    BN_free(p);
+    BN_free(a);
+    BN_free(b);
+    BN_free(x);
+    BN_free(rhs);
+    BN_free(t);
+    BN_free(y);
+    BN_free(xp);
+    BN_clear_free(d);
+    EC_POINT_free(c1);
+    EC_POINT_free(s);
+    BN_CTX_free(ctx);
+    EC_GROUP_free(g);
     tlcp_pkey_free(key);
 }
 
@@ -991,6 +1127,7 @@ int main(void)
         cmocka_unit_test(test_decrypt_published),
         cmocka_unit_test(test_encrypt_round_trip),
         cmocka_unit_test(test_decrypt_rejects_tampering),
+        cmocka_unit_test(test_decrypt_rejects_unreduced_coordinates),
         cmocka_unit_test(test_load_variants),
         cmocka_unit_test(test_load_public),
         cmocka_unit_test(test_reject_other_key_types),
