@@ -131,6 +131,7 @@ static void sign_ok(const tlcp_pkey *key, const uint8_t *id, size_t id_len, cons
     assert_true(tlcp_sm2_sign(key, id, id_len, (const uint8_t *)msg, strlen(msg), sig, sig_len,
                               TLCP_SM2_MAX_SIG_LEN, &err));
     assert_true(*sig_len >= 8 && *sig_len <= TLCP_SM2_MAX_SIG_LEN);
+    assert_int_equal(ERR_peek_error(), 0);
 }
 
 static void verify_ok(const tlcp_pkey *key, const uint8_t *id, size_t id_len, const char *msg,
@@ -516,6 +517,7 @@ static void round_trip(const tlcp_pkey *enc, const tlcp_pkey *dec, size_t len)
     assert_true(tlcp_sm2_decrypt(dec, ct, ct_len, pt, &pt_len, len, &err));
     assert_int_equal(pt_len, len);
     assert_memory_equal(pt, msg, len);
+    assert_int_equal(ERR_peek_error(), 0);
     free(msg);
     free(ct);
     free(pt);

@@ -115,6 +115,7 @@ static void kx_a(const struct annex *k, uint8_t *out, size_t len)
     if (!ok)
         fprintf(stderr, "%s\n", tlcp_error_message(&err));
     assert_true(ok);
+    assert_int_equal(ERR_peek_error(), 0);
 }
 
 static void kx_b(const struct annex *k, uint8_t *out, size_t len)
@@ -126,6 +127,7 @@ static void kx_b(const struct annex *k, uint8_t *out, size_t len)
     if (!ok)
         fprintf(stderr, "%s\n", tlcp_error_message(&err));
     assert_true(ok);
+    assert_int_equal(ERR_peek_error(), 0);
 }
 
 static void test_annex_z_values(void **state)
