@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "x509/x509.h"
-#include "x509_test_shim.h"
 
 #define UNUSED_OK __attribute__((unused))
 
