@@ -37,6 +37,13 @@ int fuzz_finished(const uint8_t *data, size_t len);
 /* Trace printer: a context byte, a suite (u16), then a whole message. */
 int fuzz_trace(const uint8_t *data, size_t len);
 
+/* Certificate and key loading (file bytes), peer chains (Certificate body),
+ * SM2 decrypt/verify of network bytes (first byte picks the operation). */
+int fuzz_x509_cert(const uint8_t *data, size_t len);
+int fuzz_pkey(const uint8_t *data, size_t len);
+int fuzz_x509_verify(const uint8_t *data, size_t len);
+int fuzz_sm2(const uint8_t *data, size_t len);
+
 /* Prints "fuzz property violated: <what>" and aborts. */
 _Noreturn void fuzz_fail(const char *what);
 /* fuzz_fail(what) unless cond holds. */

@@ -11,6 +11,10 @@ const fuzz_target fuzz_targets[] = {
     {"certificate_verify", fuzz_certificate_verify},
     {"finished", fuzz_finished},
     {"trace", fuzz_trace},
+    {"x509_cert", fuzz_x509_cert},
+    {"pkey", fuzz_pkey},
+    {"x509_verify", fuzz_x509_verify},
+    {"sm2", fuzz_sm2},
 };
 
 const size_t fuzz_num_targets = sizeof(fuzz_targets) / sizeof(fuzz_targets[0]);

@@ -1,0 +1,8 @@
+/* libFuzzer entry for the sm2 harness (harness_sm2.c). */
+#include "harness.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_sm2(data, size);
+}

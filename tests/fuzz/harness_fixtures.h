@@ -1,0 +1,21 @@
+/* Keys, certificates and a trust store from the recordings, loaded once. */
+#ifndef TLCP_FUZZ_HARNESS_FIXTURES_H
+#define TLCP_FUZZ_HARNESS_FIXTURES_H
+
+#include "harness.h"
+#include "x509/x509.h"
+
+/* The GmSSL 3 fixture the key-based harnesses use. */
+#define FUZZ_PKI "interop/gmssl3-ecc-sm4-cbc-sm3/"
+/* 2026-11-28 00:00 UTC: the recordings' certificates are valid then. */
+#define FUZZ_VERIFY_TIME ((time_t)1795824000)
+
+/* A file under TLCP_SHARED_DIR (heap, caller frees); aborts when missing. */
+uint8_t *fuzz_read_shared(const char *rel, size_t *out_len);
+/* New references; abort when the fixture does not load. */
+tlcp_pkey *fuzz_fixture_key(const char *rel);
+tlcp_cert *fuzz_fixture_cert(const char *rel);
+/* The recorded roots (GmSSL 3, GmSSL 2, Tongsuo), built on first use. */
+const tlcp_trust_store *fuzz_fixture_store(void);
+
+#endif
