@@ -10,9 +10,17 @@ docs/FUZZING.md):
 
   client_hello ... finished   handshake message bodies (no 4-byte header)
   trace                       flags(1) | suite(2) | whole handshake message
-  record                      mode(1) | chunk(1) | record stream, where the
+  record                      mode(1) | transport(1) | record stream, where the
                               protected streams are re-encrypted under the
                               harness's fixed keys (harness_record.c)
+  x509_cert                   certificate files: the recorded PEM files and
+                              every DER certificate sent in a handshake
+  pkey                        key files: each recorded key as PKCS#8 PEM/DER,
+                              SEC1, encrypted PKCS#8 (passphrase "fuzz"),
+                              SubjectPublicKeyInfo and raw point
+  x509_verify                 Certificate message bodies
+  sm2                         00 | ECC ClientKeyExchange ciphertext, or
+                              01 | a recorded signature (SKE, CertificateVerify)
 
 plus a few hand-made edge cases per target. File names are the SHA-1 of the
 content (as libFuzzer names its own finds), so the output is deterministic
@@ -25,6 +33,7 @@ import hashlib
 import hmac
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -45,7 +54,7 @@ MSG_TARGETS = {1: 'client_hello', 2: 'server_hello', 11: 'certificate',
 REC_MAC_KEY = bytes(range(32))
 REC_KEY = bytes(0x40 + i for i in range(16))
 REC_IV = bytes(0x80 + i for i in range(16))
-REC_MODE_NULL, REC_MODE_CBC, REC_MODE_GCM = 0, 1, 2
+REC_MODE_NULL, REC_MODE_CBC, REC_MODE_GCM = 0, 1, 2  # + 2: pending until the CCS
 REC_MAX_RECORDS = 6          # keeps the seeds small: a flight or two each
 VERSION = b'\x01\x01'
 
@@ -229,15 +238,132 @@ def add_connection(corpus, fx, c2s_name, s2c_name, keylog):
         for msg in msgs + split_messages(enc_hs):
             if msg[0] in MSG_TARGETS:
                 corpus.add(MSG_TARGETS[msg[0]], msg[4:])
+            add_derived(corpus, msg, suite)
             corpus.add('trace', bytes([flags]) + suite.to_bytes(2, 'big') + msg)
             if msg[0] in (1, 2):  # hellos also with the suite not yet known
                 corpus.add('trace', bytes([flags | 0x04, 0, 0]) + msg)
         # Record layer: the plaintext start in the null state, the rest re-protected.
         corpus.add('record', bytes([REC_MODE_NULL, 0]) + b''.join(d.plain_prefix[:REC_MAX_RECORDS]))
-        protected = d.after[1:1 + REC_MAX_RECORDS]
+        # application data cut to 1 KiB: big seeds only slow the mutations down
+        protected = [(t, data[:1024] if t == 23 else data)
+                     for t, data in d.after[1:1 + REC_MAX_RECORDS]]
         if protected:
             mode = REC_MODE_GCM if gcm else REC_MODE_CBC
             corpus.add('record', bytes([mode, 0]) + protect(protected, mode))
+            # the same after the end of the plaintext flight and a CCS (keys pending)
+            corpus.add('record', bytes([mode + 2, 0]) + b''.join(d.plain_prefix[-2:]) +
+                       b'\x14\x01\x01\x00\x01\x01' + protect(protected, mode))
+
+
+ECDHE_SUITES = {0xE011, 0xE051}
+
+
+def u16_vector(b):
+    n = int.from_bytes(b[:2], 'big')
+    return b[2:2 + n] if len(b) >= 2 + n else None
+
+
+def add_derived(corpus, msg, suite):
+    """Inputs of the x509 and sm2 targets found inside one handshake message."""
+    body = msg[4:]
+    if msg[0] == 11:
+        corpus.add('x509_verify', body)
+        off = 3
+        while off + 3 <= len(body):
+            n = int.from_bytes(body[off:off + 3], 'big')
+            corpus.add('x509_cert', body[off + 3:off + 3 + n])
+            off += 3 + n
+    elif msg[0] == 16 and suite not in ECDHE_SUITES and suite not in (0xE019, 0xE059):
+        ct = u16_vector(body)
+        if ct:
+            corpus.add('sm2', b'\x00' + ct)
+    elif msg[0] == 12:
+        sig = u16_vector(body[69:] if suite in ECDHE_SUITES else body)
+        if sig and suite not in (0xE019, 0xE059):
+            corpus.add('sm2', b'\x01' + sig)
+    elif msg[0] == 15:
+        sig = u16_vector(body)
+        if sig:
+            corpus.add('sm2', b'\x01' + sig)
+
+
+def der(tag, content):
+    n = len(content)
+    if n < 0x80:
+        length = bytes([n])
+    else:
+        nb = n.to_bytes((n.bit_length() + 7) // 8, 'big')
+        length = bytes([0x80 | len(nb)]) + nb
+    return bytes([tag]) + length + content
+
+
+def oid(dotted):
+    parts = [int(x) for x in dotted.split('.')]
+    out = bytes([40 * parts[0] + parts[1]])
+    for p in parts[2:]:
+        enc = [p & 0x7F]
+        p >>= 7
+        while p:
+            enc.append(0x80 | (p & 0x7F))
+            p >>= 7
+        out += bytes(reversed(enc))
+    return der(0x06, out)
+
+
+def encrypted_pkcs8(pkcs8_der, passphrase, seed):
+    """PBES2 (PBKDF2-HMAC-SHA256, 2048 iterations, AES-256-CBC) with salt and IV
+    derived from `seed`, so the output is reproducible (openssl picks them at random)."""
+    salt, iv = sm3(b'salt' + seed)[:16], sm3(b'iv' + seed)[:16]
+    iterations = 2048
+    key = hashlib.pbkdf2_hmac('sha256', passphrase, salt, iterations, 32)
+    pad = 16 - len(pkcs8_der) % 16
+    e = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    ct = e.update(pkcs8_der + bytes([pad]) * pad) + e.finalize()
+    kdf = der(0x30, oid('1.2.840.113549.1.5.12') + der(0x30, der(0x04, salt) +
+              der(0x02, iterations.to_bytes(2, 'big')) +
+              der(0x30, oid('1.2.840.113549.2.9') + b'\x05\x00')))
+    enc = der(0x30, oid('2.16.840.1.101.3.4.1.42') + der(0x04, iv))
+    alg = der(0x30, oid('1.2.840.113549.1.5.13') + der(0x30, kdf + enc))
+    return der(0x30, alg + der(0x04, ct))
+
+
+def pem(label, data):
+    import base64
+    b = base64.b64encode(data).decode()
+    lines = [b[i:i + 64] for i in range(0, len(b), 64)]
+    return ('-----BEGIN %s-----\n%s\n-----END %s-----\n' % (label, '\n'.join(lines), label)).encode()
+
+
+def openssl(args, data):
+    return subprocess.run(['openssl'] + args, input=data, capture_output=True, check=True).stdout
+
+
+def add_files(corpus):
+    """Certificate and key files of the recordings (each distinct file once)."""
+    keys = {}
+    for name in sorted(os.listdir(INTEROP)):
+        fx = os.path.join(INTEROP, name)
+        if not os.path.isdir(fx):
+            continue
+        for f in sorted(os.listdir(fx)):
+            data = open(os.path.join(fx, f), 'rb').read()
+            if f.endswith('.pem'):
+                corpus.add('x509_cert', data)
+            elif f.endswith('.key'):
+                keys[hashlib.sha1(data).hexdigest()] = data
+    for digest in sorted(keys):
+        key = keys[digest]
+        corpus.add('pkey', key)
+        p8 = openssl(['pkcs8', '-topk8', '-nocrypt', '-outform', 'DER'], key)
+        corpus.add('pkey', p8)
+        corpus.add('pkey', openssl(['pkey', '-outform', 'DER'], key))  # SEC1 for EC keys
+        corpus.add('pkey', pem('ENCRYPTED PRIVATE KEY', encrypted_pkcs8(p8, b'fuzz', p8)))
+        corpus.add('pkey', encrypted_pkcs8(p8, b'fuzz', p8 + b'der'))
+        corpus.add('pkey', openssl(['pkey', '-pubout'], key))
+        if b'BEGIN PRIVATE KEY' in key and len(p8) < 200:  # SM2/EC, not RSA
+            corpus.add('pkey', openssl(['ec', '-outform', 'PEM'], key))
+            spki = openssl(['pkey', '-pubout', '-outform', 'DER'], key)
+            corpus.add('pkey', spki[-65:])
 
 
 def add_edge_cases(corpus):
@@ -276,6 +402,7 @@ def build():
         keylog = read_keylog(os.path.join(fx, 'keylog.txt'))
         for c2s, s2c in connection_files(fx):
             add_connection(corpus, fx, c2s, s2c, keylog)
+    add_files(corpus)
     add_edge_cases(corpus)
     return corpus
 
