@@ -19,8 +19,8 @@ typedef struct tu_pipe {
     int read_blocks;    /* return WANT_READ before every successful read */
     int write_blocks;   /* return WANT_WRITE before every successful write */
     int rtoggle, wtoggle;
-    int eof;            /* at the end of data: 1 = EOF (0), 0 = WANT_READ */
-    int fail_reads;     /* return TLCP_IO_ERROR */
+    int eof;        /* at the end of data: 1 = EOF (0), 0 = WANT_READ */
+    int fail_reads; /* return TLCP_IO_ERROR */
     size_t read_calls, write_calls;
 } tu_pipe;
 

@@ -44,8 +44,10 @@ static void test_key_block_layout(void **state)
     tlcp_record_keys c, s;
     vector_keys(TLCP_BULK_SM4_CBC_SM3, &c, &s);
     assert_int_equal(c.bulk, TLCP_BULK_SM4_CBC_SM3);
-    tu_assert_hex(c.mac_key, 32, "e41131a49d4d2a4b720062f4628d57edfa4a35be8c5fa4c885e4752b4217b1b5");
-    tu_assert_hex(s.mac_key, 32, "957c63b84db8809a6b10f3da7097e894f5f75895f3418f6e7265f2f1cb9f07aa");
+    tu_assert_hex(c.mac_key, 32,
+                  "e41131a49d4d2a4b720062f4628d57edfa4a35be8c5fa4c885e4752b4217b1b5");
+    tu_assert_hex(s.mac_key, 32,
+                  "957c63b84db8809a6b10f3da7097e894f5f75895f3418f6e7265f2f1cb9f07aa");
     tu_assert_hex(c.key, 16, "2223cc88c5b0a67318b669533ebb030c");
     tu_assert_hex(s.key, 16, "2b34fde2b691650662b0ed0fd0acc94e");
     tu_assert_hex(c.iv, 16, "6df48f63b9d861342ec351c08f132433");
@@ -119,9 +121,12 @@ static void test_example_gcm_record(void **state)
 static size_t wire_len(int bulk, size_t len)
 {
     switch (bulk) {
-    case TLCP_BULK_SM4_CBC_SM3: return 16 + ((len + 32) / 16 + 1) * 16;
-    case TLCP_BULK_SM4_GCM: return 8 + len + 16;
-    default: return len;
+    case TLCP_BULK_SM4_CBC_SM3:
+        return 16 + ((len + 32) / 16 + 1) * 16;
+    case TLCP_BULK_SM4_GCM:
+        return 8 + len + 16;
+    default:
+        return len;
     }
 }
 
@@ -399,16 +404,11 @@ static void test_seq_reset_on_activation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_key_block_layout),
-        cmocka_unit_test(test_example_cbc_record),
-        cmocka_unit_test(test_example_gcm_record),
-        cmocka_unit_test(test_roundtrip_null),
-        cmocka_unit_test(test_roundtrip_cbc),
-        cmocka_unit_test(test_roundtrip_gcm),
-        cmocka_unit_test(test_large_write_split),
-        cmocka_unit_test(test_output_queue_want_write),
-        cmocka_unit_test(test_write_arguments),
-        cmocka_unit_test(test_seq_reset_on_activation),
+        cmocka_unit_test(test_key_block_layout),   cmocka_unit_test(test_example_cbc_record),
+        cmocka_unit_test(test_example_gcm_record), cmocka_unit_test(test_roundtrip_null),
+        cmocka_unit_test(test_roundtrip_cbc),      cmocka_unit_test(test_roundtrip_gcm),
+        cmocka_unit_test(test_large_write_split),  cmocka_unit_test(test_output_queue_want_write),
+        cmocka_unit_test(test_write_arguments),    cmocka_unit_test(test_seq_reset_on_activation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
