@@ -19,7 +19,8 @@ typedef struct wire {
 static void put(wire *w, const uint8_t *d, size_t n)
 {
     assert_true(w->len + n <= sizeof(w->b));
-    memcpy(w->b + w->len, d, n);
+    if (n > 0)
+        memcpy(w->b + w->len, d, n);
     w->len += n;
 }
 
