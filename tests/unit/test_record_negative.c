@@ -203,6 +203,44 @@ static void test_cbc_any_valid_padding_accepted(void **state)
     }
 }
 
+/* Valid records at many data lengths for several padding lengths: the MAC is
+ * found at every offset modulo 32 inside the constant-time scan window. */
+static void test_cbc_valid_lengths_and_paddings(void **state)
+{
+    (void)state;
+    static const size_t pads[] = {0, 1, 15, 16, 31, 32, 100, 254, 255};
+    static uint8_t data[400];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 5 + 1);
+    for (size_t i = 0; i < TLCP_ARRAY_LEN(pads); i++) {
+        for (size_t d = dlen_for(pads[i], 0); d <= 300; d += 16) {
+            wire w = {.len = 0};
+            put_cbc(&w, &cbc_keys, 0, TLCP_CT_APPLICATION_DATA, data, d, pads[i], C_NONE, 0, 0);
+            if (d == 0)
+                continue; /* an empty record is skipped, nothing to compare */
+            expect_ok(&w, &cbc_keys, data, d);
+        }
+    }
+}
+
+/* The padding-length byte changed to another in-range value: the other
+ * padding bytes no longer match it. */
+static void test_cbc_wrong_padding_length_byte(void **state)
+{
+    (void)state;
+    feed_opts o = {.keys = &cbc_keys};
+    static const size_t pads[] = {1, 16, 255};
+    for (size_t i = 0; i < TLCP_ARRAY_LEN(pads); i++) {
+        size_t d = dlen_for(pads[i], 3);
+        for (int delta = -1; delta <= 1; delta += 2) {
+            wire w = {.len = 0};
+            put_cbc(&w, &cbc_keys, 0, TLCP_CT_APPLICATION_DATA, DATA, d, pads[i], C_PAD_LEN, 0,
+                    (uint8_t)(pads[i] + (size_t)delta));
+            expect_fail(&w, &o, 0, TLCP_R_BAD_RECORD_MAC, TLCP_ALERT_BAD_RECORD_MAC);
+        }
+    }
+}
+
 static void test_cbc_bad_padding_every_position(void **state)
 {
     (void)state;
@@ -624,10 +662,51 @@ static void test_transport_failures(void **state)
     tu_pipe_free(&p);
 }
 
+/* Random fragments under each protection: always a clean error, never a
+ * crash or an out-of-bounds read (the sanitizer build watches). */
+static void test_random_garbage(void **state)
+{
+    (void)state;
+    uint64_t x = 0x123456789abcdefull;
+    const tlcp_record_keys *keys[] = {NULL, &cbc_keys, &gcm_keys};
+    for (int round = 0; round < 600; round++) {
+        wire w = {.len = 0};
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = (size_t)(x % 700);
+        uint8_t type = (uint8_t)(20 + (x >> 20) % 4);
+        put_header(&w, type, 0x0101, n);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            w.b[w.len++] = (uint8_t)x;
+        }
+        const tlcp_record_keys *k = keys[round % 3];
+        tu_pipe p;
+        tu_pipe_init(&p);
+        p.eof = 1;
+        p.read_chunk = (size_t)(round % 5);
+        tu_pipe_push(&p, w.b, w.len);
+        tlcp_record_layer *r = tu_record_new(&p);
+        if (k != NULL)
+            assert_true(tlcp_record_set_pending_read(r, k) && tlcp_record_activate_read(r));
+        tlcp_record_item it;
+        tlcp_result res;
+        int items = 0;
+        while ((res = tu_next(r, &p, &it)) == TLCP_OK)
+            items++;
+        if (k != NULL) /* a forged protected record never opens */
+            assert_int_equal(items, 0);
+        assert_true(res == TLCP_ERROR || res == TLCP_CLOSED);
+        tlcp_record_free(r);
+        tu_pipe_free(&p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cbc_any_valid_padding_accepted),
+        cmocka_unit_test(test_cbc_valid_lengths_and_paddings),
+        cmocka_unit_test(test_cbc_wrong_padding_length_byte),
         cmocka_unit_test(test_cbc_bad_padding_every_position),
         cmocka_unit_test(test_cbc_bad_mac),
         cmocka_unit_test(test_cbc_padding_longer_than_record),
@@ -644,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_handshake_message_over_limit),
         cmocka_unit_test(test_interleaved_handshake),
         cmocka_unit_test(test_transport_failures),
+        cmocka_unit_test(test_random_garbage),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
