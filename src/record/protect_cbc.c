@@ -92,6 +92,30 @@ static size_t equal_mask(const uint8_t *a, const uint8_t *b, size_t len)
     return tlcp_ct_is_zero(diff);
 }
 
+int tlcp_cbc_verify(const uint8_t mac_key[TLCP_SM3_DIGEST_LEN], uint64_t seq, uint8_t type,
+                    const uint8_t *p, size_t n, size_t *out_data_len, size_t *out_good)
+{
+    size_t pad = p[n - 1];
+    size_t good = padding_ok_mask(p, n, pad);
+    /* a bad padding is treated as none, so the MAC work below is the same */
+    size_t max_data = n - 1 - TLCP_CBC_MAC_LEN;
+    size_t data_len = tlcp_ct_select(good, max_data - pad, max_data);
+
+    uint8_t header[13];
+    uint8_t mac[TLCP_SM3_DIGEST_LEN];
+    uint8_t received[TLCP_CBC_MAC_LEN];
+    tlcp_record_pseudo_header(header, seq, type, data_len);
+    int mac_ok = tlcp_hmac_sm3_ct(mac_key, TLCP_SM3_DIGEST_LEN, header, p, data_len, max_data, mac);
+    extract_mac(p, n, data_len, max_data, received);
+    good &= equal_mask(mac, received, TLCP_CBC_MAC_LEN);
+    tlcp_wipe(mac, sizeof(mac));
+    tlcp_wipe(received, sizeof(received));
+    tlcp_wipe(header, sizeof(header));
+    *out_data_len = data_len;
+    *out_good = good;
+    return mac_ok;
+}
+
 int tlcp_cbc_open(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *frag, size_t len,
                   tlcp_cursor *out, tlcp_error *err)
 {
@@ -103,24 +127,8 @@ int tlcp_cbc_open(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *frag,
     size_t n = len - TLCP_CBC_IV_LEN;
     GUARD(tlcp_sm4_cbc_crypt(d->cbc, frag, p, p, n, err));
 
-    size_t pad = p[n - 1];
-    size_t good = padding_ok_mask(p, n, pad);
-    /* a bad padding is treated as none, so the MAC work below is the same */
-    size_t max_data = n - 1 - TLCP_CBC_MAC_LEN;
-    size_t data_len = tlcp_ct_select(good, max_data - pad, max_data);
-
-    uint8_t header[13];
-    uint8_t mac[TLCP_SM3_DIGEST_LEN];
-    uint8_t received[TLCP_CBC_MAC_LEN];
-    tlcp_record_pseudo_header(header, seq, type, data_len);
-    int mac_ok =
-        tlcp_hmac_sm3_ct(d->mac_key, sizeof(d->mac_key), header, p, data_len, max_data, mac);
-    extract_mac(p, n, data_len, max_data, received);
-    good &= equal_mask(mac, received, TLCP_CBC_MAC_LEN);
-    tlcp_wipe(mac, sizeof(mac));
-    tlcp_wipe(received, sizeof(received));
-    tlcp_wipe(header, sizeof(header));
-
+    size_t data_len, good;
+    int mac_ok = tlcp_cbc_verify(d->mac_key, seq, type, p, n, &data_len, &good);
     ENSURE_ALERT(mac_ok, err, TLCP_R_CRYPTO, TLCP_ALERT_INTERNAL_ERROR,
                  "constant-time HMAC-SM3 failed");
     /* one verdict, one alert, whether the padding or the MAC was wrong */

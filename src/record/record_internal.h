@@ -90,6 +90,15 @@ TLCP_MUST_CHECK int tlcp_cbc_seal(tlcp_record_dir *d, uint64_t seq, uint8_t type
                                   size_t len, size_t *out_len, tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_cbc_open(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *frag,
                                   size_t len, tlcp_cursor *out, tlcp_error *err);
+/*
+ * The constant-time part of CBC opening, on the decrypted p[0..n) (n >= 48):
+ * padding check and MAC check with no branch or address depending on the
+ * padding or data length. *out_good is all-ones when both hold; *out_data_len
+ * is only meaningful then. Returns 0 only if the HMAC itself failed.
+ */
+TLCP_MUST_CHECK int tlcp_cbc_verify(const uint8_t mac_key[TLCP_SM3_DIGEST_LEN], uint64_t seq,
+                                    uint8_t type, const uint8_t *p, size_t n, size_t *out_data_len,
+                                    size_t *out_good);
 TLCP_MUST_CHECK int tlcp_gcm_seal_record(tlcp_record_dir *d, uint64_t seq, uint8_t type,
                                          uint8_t *rec_frag, size_t len, size_t *out_len,
                                          tlcp_error *err);
