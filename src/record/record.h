@@ -24,10 +24,10 @@ enum tlcp_content_type {
 
 enum tlcp_alert_level { TLCP_ALERT_LEVEL_WARNING = 1, TLCP_ALERT_LEVEL_FATAL = 2 };
 
-#define TLCP_RECORD_HEADER_LEN    5
-#define TLCP_MAX_PLAINTEXT        16384
-#define TLCP_MAX_CIPHERTEXT       (16384 + 2048)
-#define TLCP_MAX_EMPTY_RECORDS    32
+#define TLCP_RECORD_HEADER_LEN 5
+#define TLCP_MAX_PLAINTEXT 16384
+#define TLCP_MAX_CIPHERTEXT (16384 + 2048)
+#define TLCP_MAX_EMPTY_RECORDS 32
 #define TLCP_HANDSHAKE_HEADER_LEN 4
 
 /* Bulk protection of a cipher suite. */
@@ -38,7 +38,7 @@ typedef struct tlcp_record_keys {
     int bulk;            /* enum tlcp_bulk_cipher */
     uint8_t mac_key[32]; /* CBC only */
     uint8_t key[16];
-    uint8_t iv[16]; /* CBC: unused (explicit IVs); GCM: first 4 bytes = implicit salt */
+    uint8_t iv[16];      /* CBC: unused (explicit IVs); GCM: first 4 bytes = implicit salt */
 } tlcp_record_keys;
 
 /* Key block layout (tlcp-protocol.md §3): returns the length the suite needs
@@ -52,7 +52,7 @@ TLCP_MUST_CHECK int tlcp_record_keys_from_block(int bulk, const uint8_t *key_blo
 enum tlcp_record_item_kind {
     TLCP_ITEM_HANDSHAKE = 1, /* one whole handshake message: header(4) + body */
     TLCP_ITEM_CHANGE_CIPHER_SPEC = 2,
-    TLCP_ITEM_ALERT = 3, /* level, description */
+    TLCP_ITEM_ALERT = 3,     /* level, description */
     TLCP_ITEM_APPLICATION_DATA = 4
 };
 
@@ -60,9 +60,9 @@ typedef struct tlcp_record_item {
     int kind;
     uint8_t alert_level;
     uint8_t alert_description;
-    uint8_t hs_type;  /* handshake message type */
-    tlcp_cursor data; /* whole handshake message (with header), or app data; valid
-                         until the next call into the record layer */
+    uint8_t hs_type;      /* handshake message type */
+    tlcp_cursor data;     /* whole handshake message (with header), or app data; valid
+                             until the next call into the record layer */
 } tlcp_record_item;
 
 /* Per-message maximum body length for incoming handshake messages, asked
@@ -81,7 +81,8 @@ tlcp_error *tlcp_record_error(tlcp_record_layer *rl);
 
 /* Keys: install pending keys per direction, switch at ChangeCipherSpec. */
 TLCP_MUST_CHECK int tlcp_record_set_pending_read(tlcp_record_layer *rl, const tlcp_record_keys *k);
-TLCP_MUST_CHECK int tlcp_record_set_pending_write(tlcp_record_layer *rl, const tlcp_record_keys *k);
+TLCP_MUST_CHECK int tlcp_record_set_pending_write(tlcp_record_layer *rl,
+                                                  const tlcp_record_keys *k);
 /* Activate the pending keys and reset that direction's sequence number. */
 TLCP_MUST_CHECK int tlcp_record_activate_read(tlcp_record_layer *rl);
 TLCP_MUST_CHECK int tlcp_record_activate_write(tlcp_record_layer *rl);
