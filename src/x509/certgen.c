@@ -105,27 +105,6 @@ static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value, tlcp_er
     return 1;
 }
 
-/*
- * basicConstraints for an end-entity certificate, with cA FALSE written out:
- * SEQUENCE { BOOLEAN FALSE }. DER would drop the DEFAULT value and leave an
- * empty SEQUENCE (all OpenSSL can encode), which GmSSL 3 rejects; the
- * explicit form is what GmSSL itself writes, and OpenSSL reads it.
- */
-static int add_leaf_basic_constraints(X509 *x, tlcp_error *err)
-{
-    static const unsigned char ca_false[] = {0x30, 0x03, 0x01, 0x01, 0x00};
-    ASN1_OCTET_STRING *value = ASN1_OCTET_STRING_new();
-    X509_EXTENSION *ext = NULL;
-    int ok = value != NULL && ASN1_OCTET_STRING_set(value, ca_false, sizeof(ca_false)) &&
-             (ext = X509_EXTENSION_create_by_NID(NULL, NID_basic_constraints, 0, value)) != NULL &&
-             X509_add_ext(x, ext, -1);
-    X509_EXTENSION_free(ext);
-    ASN1_OCTET_STRING_free(value);
-    if (!ok)
-        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "cannot add basicConstraints");
-    return 1;
-}
-
 /* A DNS name as certgen accepts it: letters, digits, '-', '.', '_', and a
  * leading "*." wildcard. */
 static int dns_name_ok(const char *s, size_t len)
@@ -226,10 +205,12 @@ static int add_extensions(X509 *x, X509 *issuer, const tlcp_certgen_params *p, t
 {
     X509V3_CTX ctx;
     X509V3_set_ctx(&ctx, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+    /* Leaves carry no basicConstraints at all: DER drops the DEFAULT cA FALSE,
+     * leaving an empty SEQUENCE that GmSSL 3 rejects, while an explicit FALSE
+     * is not DER (Python's cryptography refuses it). GmSSL 3's own leaves omit
+     * the extension, and RFC 5280 reads its absence as "not a CA". */
     if (p->profile == TLCP_PROFILE_CA)
         GUARD(add_ext(x, &ctx, NID_basic_constraints, "critical,CA:TRUE", err));
-    else
-        GUARD(add_leaf_basic_constraints(x, err));
     char ku[256];
     unsigned bits = p->key_usage != 0 ? p->key_usage : profile_key_usage(p->profile);
     ENSURE(key_usage_value(bits, ku, sizeof(ku)), err, TLCP_R_INVALID_ARGUMENT,

@@ -315,8 +315,8 @@ TLCP_MUST_CHECK int tlcp_verify_peer(const tlcp_trust_store *store, const tlcp_p
 
 enum tlcp_cert_profile {
     TLCP_PROFILE_CA = 1,   /* basicConstraints critical CA:TRUE; keyCertSign, cRLSign */
-    TLCP_PROFILE_SIGN = 2, /* CA:FALSE; digitalSignature, nonRepudiation */
-    TLCP_PROFILE_ENC = 3   /* CA:FALSE; keyEncipherment, dataEncipherment, keyAgreement */
+    TLCP_PROFILE_SIGN = 2, /* no basicConstraints; digitalSignature, nonRepudiation */
+    TLCP_PROFILE_ENC = 3   /* no basicConstraints; keyEnc, dataEnc, keyAgreement */
 };
 
 typedef struct tlcp_certgen_params {
