@@ -34,6 +34,8 @@ int fuzz_certificate_request(const uint8_t *data, size_t len);
 int fuzz_client_key_exchange(const uint8_t *data, size_t len);
 int fuzz_certificate_verify(const uint8_t *data, size_t len);
 int fuzz_finished(const uint8_t *data, size_t len);
+/* Record layer: mode, transport behaviour, then a record stream. */
+int fuzz_record(const uint8_t *data, size_t len);
 /* Trace printer: a context byte, a suite (u16), then a whole message. */
 int fuzz_trace(const uint8_t *data, size_t len);
 

@@ -11,6 +11,7 @@ const fuzz_target fuzz_targets[] = {
     {"certificate_verify", fuzz_certificate_verify},
     {"finished", fuzz_finished},
     {"trace", fuzz_trace},
+    {"record", fuzz_record},
     {"x509_cert", fuzz_x509_cert},
     {"pkey", fuzz_pkey},
     {"x509_verify", fuzz_x509_verify},

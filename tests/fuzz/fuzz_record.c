@@ -1,0 +1,8 @@
+/* libFuzzer entry for the record harness (harness_record.c). */
+#include "harness.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_record(data, size);
+}
