@@ -19,6 +19,8 @@ docs/FUZZING.md):
                               SEC1, encrypted PKCS#8 (passphrase "fuzz"),
                               SubjectPublicKeyInfo and raw point
   x509_verify                 Certificate message bodies
+  server, client              flags(1) | transport(1) | the peer's recorded stream
+                              (client's for the server target and vice versa)
   sm2                         00 | ECC ClientKeyExchange ciphertext, or
                               01 | a recorded signature (SKE, CertificateVerify)
 
@@ -55,6 +57,7 @@ REC_MAC_KEY = bytes(range(32))
 REC_KEY = bytes(0x40 + i for i in range(16))
 REC_IV = bytes(0x80 + i for i in range(16))
 REC_MODE_NULL, REC_MODE_CBC, REC_MODE_GCM = 0, 1, 2  # + 2: pending until the CCS
+ENDPOINT_MAX_RECORDS = 16  # a whole handshake and some application data
 REC_MAX_RECORDS = 6          # keeps the seeds small: a flight or two each
 VERSION = b'\x01\x01'
 
@@ -233,6 +236,11 @@ def add_connection(corpus, fx, c2s_name, s2c_name, keylog):
         sd.decrypt(sw, gcm)
     else:
         cd.after, sd.after = cd.after[:1], sd.after[:1]
+    # Whole endpoints: the client's stream for the server target and the other
+    # way round; flag bit 0 = client authentication in this connection.
+    auth = 1 if any(m[0] == 13 for m in smsgs) else 0
+    for target, raw in (('server', cd), ('client', sd)):
+        corpus.add(target, bytes([auth, 0]) + b''.join(w for _, _, w in raw.recs[:ENDPOINT_MAX_RECORDS]))
     for d, msgs, flags in ((cd, cmsgs, 0x01), (sd, smsgs, 0x00)):
         enc_hs = b''.join(data for t, data in d.after if t == 22)
         for msg in msgs + split_messages(enc_hs):
