@@ -28,8 +28,15 @@ plus a few hand-made edge cases per target. File names are the SHA-1 of the
 content (as libFuzzer names its own finds), so the output is deterministic
 and duplicates collapse. The script replaces the generated folders wholly.
 
-Usage: scripts/fuzz-corpus.py [--check]   (--check: fail if the committed
-corpus differs from what the recordings give, write nothing)
+The endpoint targets also get "gen-*" seeds from tests/fuzz/seedgen.c (the
+libtlcp client and server harnesses played against each other): those depend
+on OpenSSL's random SM2 nonces, so they are only rewritten when asked for
+with --endpoints and otherwise kept as committed (and ignored by --check).
+
+Usage: scripts/fuzz-corpus.py [--check] [--endpoints build-fuzz/tests/fuzz/fuzz-seedgen]
+  --check       fail if the committed corpus differs from what the recordings
+                give; write nothing
+  --endpoints   regenerate the gen-* endpoint seeds with that generator
 """
 import hashlib
 import hmac
@@ -415,6 +422,28 @@ def build():
     return corpus
 
 
+GEN_PREFIX = 'gen-'
+
+
+def add_generated(corpus, seedgen):
+    out = subprocess.run([seedgen], capture_output=True, check=True, text=True).stdout
+    for line in out.splitlines():
+        target, hexdata = line.split()
+        data = bytes.fromhex(hexdata)
+        corpus.files.setdefault(target, {})[GEN_PREFIX + hashlib.sha1(data).hexdigest()] = data
+
+
+def keep_generated(corpus, root):
+    """The committed gen-* seeds stay unless they are being regenerated."""
+    for target in ('server', 'client'):
+        d = os.path.join(root, target)
+        if not os.path.isdir(d) or any(n.startswith(GEN_PREFIX) for n in corpus.files.get(target, {})):
+            continue
+        for name in os.listdir(d):
+            if name.startswith(GEN_PREFIX):
+                corpus.files.setdefault(target, {})[name] = open(os.path.join(d, name), 'rb').read()
+
+
 def write(corpus, root):
     for target in sorted(corpus.files):
         d = os.path.join(root, target)
@@ -428,7 +457,11 @@ def write(corpus, root):
 def same_tree(a, b):
     for dirpath, _, files in os.walk(a):
         other = os.path.join(b, os.path.relpath(dirpath, a))
-        if not os.path.isdir(other) or sorted(os.listdir(other)) != sorted(files):
+        if not os.path.isdir(other):
+            return False
+        theirs = [n for n in os.listdir(other) if not n.startswith(GEN_PREFIX)]
+        files = [n for n in files if not n.startswith(GEN_PREFIX)]
+        if sorted(theirs) != sorted(files):
             return False
         for f in files:
             if open(os.path.join(dirpath, f), 'rb').read() != open(os.path.join(other, f), 'rb').read():
@@ -446,6 +479,9 @@ def main():
             ok = all(same_tree(os.path.join(tmp, t), os.path.join(CORPUS, t)) for t in corpus.files)
         print('fuzz-corpus: committed corpus is %s' % ('up to date' if ok else 'STALE'))
         sys.exit(0 if ok else 1)
+    if '--endpoints' in sys.argv[1:]:
+        add_generated(corpus, sys.argv[sys.argv.index('--endpoints') + 1])
+    keep_generated(corpus, CORPUS)
     write(corpus, CORPUS)
     total = 0
     for target in sorted(corpus.files):
