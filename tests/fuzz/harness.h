@@ -53,6 +53,15 @@ void fuzz_require(int cond, const char *what);
 /* A parser that refused its input must say why and which alert to send:
  * a reason and one of the alerts in `alerts` (terminated by -1). */
 void fuzz_require_rejection(const tlcp_error *err, const int *alerts, const char *what);
+/*
+ * Allocation watch, for "no allocation proportional to a length field before
+ * the bytes arrived": the largest single malloc since the last start (ASan
+ * builds; always 0 otherwise). The checks that use it are on only with
+ * TLCP_FUZZ_STRICT_ALLOC=1 while a known finding is open (docs/FUZZING.md).
+ */
+void fuzz_alloc_watch_start(void);
+size_t fuzz_alloc_watch_largest(void);
+int fuzz_strict_alloc(void);
 /* 1 when a and b hold the same bytes. */
 int fuzz_same_bytes(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len);
 

@@ -6,6 +6,20 @@
 #include "harness.h"
 #include "harness_msg.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FUZZ_ALLOC_HOOKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FUZZ_ALLOC_HOOKS 1
+#endif
+#endif
+#if defined(FUZZ_ALLOC_HOOKS)
+/* From the sanitizer runtime (sanitizer/allocator_interface.h, which GCC 12
+ * does not ship). */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+                                              void (*free_hook)(const volatile void *));
+#endif
+
 _Noreturn void fuzz_fail(const char *what)
 {
     fprintf(stderr, "fuzz property violated: %s\n", what);
@@ -36,6 +50,49 @@ void fuzz_require_rejection(const tlcp_error *err, const int *alerts, const char
 int fuzz_same_bytes(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
 {
     return a_len == b_len && (a_len == 0 || memcmp(a, b, a_len) == 0);
+}
+
+/* ---- allocation watch (ASan's malloc hooks) ---- */
+
+static size_t largest_alloc;
+
+#if defined(FUZZ_ALLOC_HOOKS)
+static void on_malloc(const volatile void *ptr, size_t size)
+{
+    (void)ptr;
+    if (size > largest_alloc)
+        largest_alloc = size;
+}
+
+static void on_free(const volatile void *ptr)
+{
+    (void)ptr;
+}
+#endif
+
+int fuzz_strict_alloc(void)
+{
+    static int strict = -1;
+    if (strict < 0) {
+        const char *v = getenv("TLCP_FUZZ_STRICT_ALLOC");
+        strict = v != NULL && strcmp(v, "1") == 0;
+    }
+    return strict;
+}
+
+void fuzz_alloc_watch_start(void)
+{
+#if defined(FUZZ_ALLOC_HOOKS)
+    static int installed;
+    if (!installed)
+        installed = __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) > 0;
+#endif
+    largest_alloc = 0;
+}
+
+size_t fuzz_alloc_watch_largest(void)
+{
+    return largest_alloc;
 }
 
 /* ---- handshake message helpers (harness_msg.h) ---- */

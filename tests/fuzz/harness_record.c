@@ -26,10 +26,12 @@
 #include "harness.h"
 #include "record/record.h"
 
-#define HS_LIMIT  65536
+#define HS_LIMIT  131396 /* the handshake's largest per-message limit (ClientHello) */
 #define MAX_ECHO  4096
 #define MAX_OUT   (8u << 20)
 #define NUM_MODES 5
+/* One record buffer (header + largest ciphertext) and change. */
+#define FIXED_ALLOWANCE (TLCP_RECORD_HEADER_LEN + TLCP_MAX_CIPHERTEXT + 4096)
 
 typedef struct feed {
     const uint8_t *data;
@@ -302,7 +304,13 @@ int fuzz_record(const uint8_t *data, size_t len)
     tlcp_record_layer *wr = new_layer(mode, 1);
     tlcp_record_set_transport(rd, feed_read, no_write, &f);
     tlcp_record_set_transport(wr, NULL, sink_write, &out);
+    fuzz_alloc_watch_start();
     read_all(rd, wr, mode, &f, log);
+    /* Buffers of fixed size (one record) are fine; more than that must be
+     * backed by bytes that actually arrived. */
+    if (fuzz_strict_alloc())
+        fuzz_require(fuzz_alloc_watch_largest() <= FIXED_ALLOWANCE + 2 * len,
+                     "record: allocation sized by a length field before its bytes arrived");
     check_echo(&out, mode, log);
 
     tlcp_record_free(rd);
