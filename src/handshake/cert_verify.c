@@ -1,0 +1,39 @@
+/*
+ * CertificateVerify: SM2 signature (default ID) over SM3 of the handshake
+ * messages so far, the "double hash" of Tongsuo, gotlcp, GmSSL 3.1.1 and
+ * the test centre (tlcp-protocol.md §2.9, D2).
+ */
+#include "handshake/handlers.h"
+#include "handshake/messages.h"
+
+int tlcp_hs_cert_verify_construct(tlcp_conn *conn, tlcp_builder *body)
+{
+    uint8_t hash[TLCP_SM3_DIGEST_LEN];
+    uint8_t sig[TLCP_SM2_MAX_SIG_LEN];
+    size_t sig_len = 0;
+    GUARD(tlcp_transcript_hash(&conn->hs->transcript, hash, &conn->err));
+    GUARD(tlcp_sm2_sign(conn->cfg->creds->sign.key, NULL, 0, hash, sizeof(hash), sig, &sig_len,
+                        sizeof(sig), &conn->err));
+    return tlcp_build_certificate_verify(body, sig, sig_len);
+}
+
+int tlcp_hs_cert_verify_process(tlcp_conn *conn, tlcp_cursor body)
+{
+    tlcp_certificate_verify m;
+    GUARD(tlcp_parse_certificate_verify(body, &m, &conn->err));
+    ENSURE_ALERT(conn->hs->peer_sign_key != NULL, &conn->err, TLCP_R_UNEXPECTED_MESSAGE,
+                 TLCP_ALERT_UNEXPECTED_MESSAGE, "CertificateVerify without a client certificate");
+    uint8_t hash[TLCP_SM3_DIGEST_LEN];
+    GUARD(tlcp_transcript_hash(&conn->hs->transcript, hash, &conn->err));
+    tlcp_error sig_err;
+    tlcp_error_clear(&sig_err);
+    ENSURE_ALERT(tlcp_sm2_verify(conn->hs->peer_sign_key, NULL, 0, hash, sizeof(hash),
+                                 tlcp_cursor_data(&m.signature), tlcp_cursor_len(&m.signature),
+                                 &sig_err),
+                 &conn->err, TLCP_R_BAD_SIGNATURE, TLCP_ALERT_DECRYPT_ERROR,
+                 "CertificateVerify signature does not verify with the client's signing "
+                 "certificate (%s)",
+                 tlcp_error_message(&sig_err));
+    tlcp_conn_trace(conn, "client CertificateVerify verified");
+    return 1;
+}
