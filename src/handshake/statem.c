@@ -288,17 +288,23 @@ static const char *item_name(const tlcp_record_item *item)
  * sequence may select another one with the same history. Only a client
  * learning of a CertificateRequest may switch today; an abbreviated
  * handshake would switch here too once sessions are cached. */
+static int allowed_alternative(const tlcp_conn *conn, uint8_t content_type, uint8_t msg_type)
+{
+    const tlcp_hs *hs = conn->hs;
+    int alt = tlcp_hs_seq_alternative(hs->seq, hs->pos, content_type, msg_type);
+    if (alt == TLCP_SEQ_CLIENT_AUTH && !conn->is_server && hs->seq == TLCP_SEQ_FULL)
+        return alt;
+    return -1;
+}
+
 static int accept_alternative(tlcp_conn *conn, const tlcp_record_item *item)
 {
-    tlcp_hs *hs = conn->hs;
-    int ct = item_content_type(item);
-    int alt = tlcp_hs_seq_alternative(hs->seq, hs->pos, (uint8_t)ct, item->hs_type);
-    if (alt == TLCP_SEQ_CLIENT_AUTH && !conn->is_server && hs->seq == TLCP_SEQ_FULL) {
-        hs->cert_requested = 1;
-        hs->seq = alt;
-        return 1;
-    }
-    return 0;
+    int alt = allowed_alternative(conn, (uint8_t)item_content_type(item), item->hs_type);
+    if (alt < 0)
+        return 0;
+    conn->hs->cert_requested = 1;
+    conn->hs->seq = alt;
+    return 1;
 }
 
 /* Alerts during the handshake: warnings are traced and skipped, except
@@ -410,23 +416,23 @@ static tlcp_result read_step(tlcp_conn *conn)
 }
 
 /* Largest body the record layer may buffer for a message type, asked
- * before the body arrives. The driver checks the exact row limit again. */
+ * before the body arrives. A message that fits the current state gets its
+ * row's limit. Any other type gets the ClientHello limit so that it arrives
+ * and is rejected as unexpected_message (what it is) rather than as
+ * oversized; that bounds what a peer can make us buffer to the same amount
+ * a ClientHello may take anyway. */
 static size_t type_limit(void *arg, uint8_t msg_type)
 {
     const tlcp_conn *conn = arg;
-    size_t limit = 0;
-    int known = 0;
-    for (int id = 0; id < TLCP_ROW_COUNT; id++) {
-        const tlcp_hs_row *row = tlcp_hs_row_get(id);
-        if (row->content_type != TLCP_CT_HANDSHAKE || row->msg_type != msg_type)
-            continue;
-        size_t l = row_limit(conn, row);
-        limit = l > limit ? l : limit;
-        known = 1;
-    }
-    /* Unknown types get through when small so they are reported as
-     * unexpected rather than oversized. */
-    return known ? limit : TLCP_MAX_FINISHED;
+    if (conn->hs == NULL || conn->hs->flow != TLCP_FLOW_READING)
+        return msg_type == TLCP_HS_HELLO_REQUEST ? 0 : TLCP_MAX_CLIENT_HELLO;
+    const tlcp_hs_row *row = current_row(conn);
+    if (row != NULL && row->content_type == TLCP_CT_HANDSHAKE && row->msg_type == msg_type)
+        return row_limit(conn, row);
+    int alt = allowed_alternative(conn, TLCP_CT_HANDSHAKE, msg_type);
+    if (alt >= 0)
+        return row_limit(conn, tlcp_hs_row_get(tlcp_hs_seq_row(alt, conn->hs->pos)));
+    return msg_type == TLCP_HS_HELLO_REQUEST ? 0 : TLCP_MAX_CLIENT_HELLO;
 }
 
 void tlcp_hs_install_limits(tlcp_conn *conn)
