@@ -98,6 +98,8 @@ typedef struct tlcp_client_key_exchange {
     tlcp_cursor encrypted_pre_master; /* ECC */
     tlcp_cursor point;                /* ECDHE: 65-byte point */
     int ecdhe_form_b;                 /* ECDHE: 1 if the u16 prefix was present */
+    tlcp_cursor params;               /* ECDHE: the 69 params bytes (without the form B prefix) */
+    uint16_t named_curve;             /* ECDHE: as received; ignored (tlcp-protocol.md D4) */
 } tlcp_client_key_exchange;
 
 typedef struct tlcp_certificate_verify {
@@ -129,7 +131,20 @@ TLCP_MUST_CHECK int tlcp_parse_certificate_verify(tlcp_cursor body, tlcp_certifi
                                                   tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_parse_finished(tlcp_cursor body, tlcp_finished *out, tlcp_error *err);
 
-/* Builders write the body only. */
+/* The extension of `type` in a parsed list, or NULL. */
+const tlcp_extension *tlcp_find_extension(const tlcp_extension *exts, size_t num, uint16_t type);
+
+/*
+ * Builders write the body only. They check what they are given (lengths,
+ * counts) and return 0 without writing a valid message when it is unusable;
+ * a failed builder is poisoned (every later write fails).
+ *
+ * Hellos: a zero-length m->compression_methods means "null only" (01 00);
+ * otherwise the list is written as given (so a parsed hello re-emits its own).
+ * When m->has_extensions is set the extension block is written, in order,
+ * even if it is empty; otherwise it is omitted. ClientHello suites come from
+ * `suites` (num_suites >= 1).
+ */
 TLCP_MUST_CHECK int tlcp_build_client_hello(tlcp_builder *b, const tlcp_client_hello *m,
                                             const uint16_t *suites, size_t num_suites);
 TLCP_MUST_CHECK int tlcp_build_server_hello(tlcp_builder *b, const tlcp_server_hello *m);
