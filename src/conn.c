@@ -39,6 +39,16 @@ void tlcp_conn_take_record_error(tlcp_conn *conn)
         conn->err = *rerr;
 }
 
+void tlcp_conn_note_record_end(tlcp_conn *conn, const tlcp_record_item *item)
+{
+    const tlcp_error *rerr = tlcp_record_error(conn->rl);
+    if (rerr->reason == TLCP_R_PEER_ALERT)
+        conn->alert_received = item->alert_description;
+    else if (rerr->reason == TLCP_R_CLOSED)
+        conn->alert_received = TLCP_ALERT_CLOSE_NOTIFY;
+    tlcp_conn_take_record_error(conn);
+}
+
 int tlcp_conn_verify_mode(const tlcp_conn *conn)
 {
     int mode = conn->cfg->verify_mode;
@@ -266,13 +276,16 @@ tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *out_n)
         r = tlcp_record_next(conn->rl, &item);
         if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
             return r;
-        if (r == TLCP_CLOSED) {
-            tlcp_conn_take_record_error(conn);
-            TLCP_ERR(&conn->err, TLCP_R_EOF, "connection closed without close_notify");
-            return tlcp_conn_fatal(conn);
+        if (r == TLCP_CLOSED && tlcp_record_error(conn->rl)->reason == TLCP_R_CLOSED) {
+            conn->alert_received = TLCP_ALERT_CLOSE_NOTIFY;
+            conn->phase = TLCP_PHASE_CLOSED;
+            tlcp_conn_trace(conn, "received close_notify");
+            return TLCP_CLOSED;
         }
         if (r != TLCP_OK) {
-            tlcp_conn_take_record_error(conn);
+            /* end of stream without close_notify, a fatal alert, or a record error */
+            tlcp_conn_note_record_end(conn, &item);
+            TLCP_ERR(&conn->err, TLCP_R_EOF, "connection closed without close_notify");
             return tlcp_conn_fatal(conn);
         }
         switch (item.kind) {

@@ -90,6 +90,9 @@ int tlcp_conn_tracing(const tlcp_conn *conn);
 
 /* Moves a record-layer failure into the connection's slot. */
 void tlcp_conn_take_record_error(tlcp_conn *conn);
+/* After tlcp_record_next gave CLOSED or ERROR: notes a received alert
+ * (fatal or close_notify) and takes the record layer's error. */
+void tlcp_conn_note_record_end(tlcp_conn *conn, const tlcp_record_item *item);
 /* Sends the fatal alert of the error slot (best effort) and marks the
  * connection failed. Returns TLCP_ERROR. */
 tlcp_result tlcp_conn_fatal(tlcp_conn *conn);

@@ -19,10 +19,13 @@ int tlcp_hs_ccs_post_work(tlcp_conn *conn)
 
 int tlcp_hs_ccs_process(tlcp_conn *conn, tlcp_cursor body)
 {
-    uint8_t value = 0;
-    ENSURE_ALERT(tlcp_cursor_get_u8(&body, &value) && value == 1 && tlcp_cursor_is_empty(&body),
-                 &conn->err, TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR,
-                 "ChangeCipherSpec must be the single byte 0x01");
+    /* The record layer already checked the single 0x01 byte and hands up an
+     * empty item; a body, if given, must be that byte. */
+    uint8_t value = 1;
+    if (!tlcp_cursor_is_empty(&body))
+        ENSURE_ALERT(tlcp_cursor_get_u8(&body, &value) && value == 1 && tlcp_cursor_is_empty(&body),
+                     &conn->err, TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR,
+                     "ChangeCipherSpec must be the single byte 0x01");
     ENSURE_ALERT(conn->hs->keys_ready, &conn->err, TLCP_R_UNEXPECTED_MESSAGE,
                  TLCP_ALERT_UNEXPECTED_MESSAGE, "ChangeCipherSpec before the key exchange");
     if (!tlcp_record_activate_read(conn->rl)) {

@@ -400,14 +400,11 @@ static tlcp_result read_step(tlcp_conn *conn)
     tlcp_result r = tlcp_record_next(conn->rl, &item);
     if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
         return r;
-    if (r == TLCP_CLOSED) {
-        tlcp_conn_take_record_error(conn);
+    if (r != TLCP_OK) {
+        /* close_notify, end of stream, a fatal alert or a record error */
+        tlcp_conn_note_record_end(conn, &item);
         TLCP_ERR(&conn->err, TLCP_R_EOF, "connection closed by the peer in state %s",
                  tlcp_hs_state_name(conn));
-        return TLCP_ERROR;
-    }
-    if (r != TLCP_OK) {
-        tlcp_conn_take_record_error(conn);
         return TLCP_ERROR;
     }
     if (item.kind == TLCP_ITEM_ALERT)

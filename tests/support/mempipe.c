@@ -6,9 +6,9 @@
 
 #include "tlcp/tlcp.h"
 
-#define REC_HDR 5
-#define CT_CCS 20
-#define CT_HANDSHAKE 22
+#define REC_HDR              5
+#define CT_CCS               20
+#define CT_HANDSHAKE         22
 #define HS_SERVER_HELLO_DONE 14
 
 void mp_buf_append(mp_buf *b, const uint8_t *data, size_t len)
@@ -129,8 +129,8 @@ static void tamper_payload(mp_end *e, const uint8_t *payload, size_t len)
 {
     mp_buf_append(&e->msgs, payload, len);
     while (e->msgs.len >= 4) {
-        size_t body = ((size_t)e->msgs.data[1] << 16) | ((size_t)e->msgs.data[2] << 8) |
-                      e->msgs.data[3];
+        size_t body =
+            ((size_t)e->msgs.data[1] << 16) | ((size_t)e->msgs.data[2] << 8) | e->msgs.data[3];
         if (e->msgs.len < 4 + body)
             break;
         mp_buf repl = {0};

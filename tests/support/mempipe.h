@@ -33,7 +33,7 @@ typedef int (*mp_tamper_fn)(void *arg, const uint8_t *msg, size_t len, mp_buf *o
 typedef struct mp_end {
     mp_buf *in;
     mp_buf *out;
-    size_t in_pos;   /* consumed bytes of `in` */
+    size_t in_pos; /* consumed bytes of `in` */
     int trickle;
     unsigned tick;
     size_t fragment; /* 0 = off */
