@@ -72,7 +72,13 @@ int tlcp_hs_derive_keys(tlcp_conn *conn)
     tlcp_conn_trace(conn, "key schedule: master secret derived (48 bytes) from the pre-master "
                           "secret and both randoms");
     emit_keylog(conn);
+    return tlcp_hs_install_key_block(conn);
+}
 
+int tlcp_hs_install_key_block(tlcp_conn *conn)
+{
+    tlcp_hs *hs = conn->hs;
+    int ok;
     uint8_t block[TLCP_MAX_KEY_BLOCK];
     size_t len = tlcp_key_block_len(hs->bulk);
     ENSURE_ALERT(len > 0 && len <= sizeof(block), &conn->err, TLCP_R_INTERNAL,

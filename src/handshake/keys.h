@@ -8,6 +8,8 @@
  * both directions' keys, installed as pending in the record layer; emits the
  * NSS key log line when a keylog callback is set. */
 TLCP_MUST_CHECK int tlcp_hs_derive_keys(tlcp_conn *conn);
+/* The second half: key block from hs->master, pending keys installed. */
+TLCP_MUST_CHECK int tlcp_hs_install_key_block(tlcp_conn *conn);
 
 /* "CLIENT_RANDOM <hex> <hex>" into out (at least TLCP_KEYLOG_LINE_LEN bytes). */
 #define TLCP_KEYLOG_LINE_LEN (14 + 64 + 1 + 96 + 1)
