@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "conn_internal.h"
@@ -17,6 +19,7 @@
 #include "handshake/messages.h"
 #include "mempipe.h"
 #include "tlcp/tlcp.h"
+#include "util/mem.h"
 #include "x509/x509.h"
 
 #define FIX          "interop/gmssl3-ecc-sm4-cbc-sm3/"
@@ -569,13 +572,16 @@ enum tamper_action {
     T_DROP,
     T_OVERSIZE,
     T_FLIP_LAST,
-    T_SWAP_SUITES
+    T_SWAP_SUITES,
+    T_REPLACE
 };
 
 typedef struct tamper_spec {
     uint8_t type;
     int action;
     int done;
+    const uint8_t *replacement; /* T_REPLACE: whole message */
+    size_t replacement_len;
 } tamper_spec;
 
 static void put_msg(mp_buf *out, uint8_t type, const uint8_t *body, size_t len)
@@ -644,6 +650,9 @@ static int tamper_hook(void *arg, const uint8_t *msg, size_t len, mp_buf *out)
         s[3] = b;
         break;
     }
+    case T_REPLACE:
+        mp_buf_append(out, t->replacement, t->replacement_len);
+        break;
     default:
         return 0;
     }
@@ -681,7 +690,7 @@ static void test_truncated_messages(void **state)
         const msg_case *m = &plain_messages[i];
         if (m->type == TLCP_HS_SERVER_HELLO_DONE)
             continue; /* empty body: nothing to cut */
-        tamper_spec t = {m->type, T_TRUNCATE, 0};
+        tamper_spec t = {m->type, T_TRUNCATE, 0, NULL, 0};
         pair p;
         pair_tampered(&p, &t, m->client_writes);
         print_message("truncated %s\n", m->name);
@@ -696,7 +705,7 @@ static void test_trailing_bytes(void **state)
     (void)state;
     for (size_t i = 0; i < TLCP_ARRAY_LEN(plain_messages); i++) {
         const msg_case *m = &plain_messages[i];
-        tamper_spec t = {m->type, T_TRAILING, 0};
+        tamper_spec t = {m->type, T_TRAILING, 0, NULL, 0};
         pair p;
         pair_tampered(&p, &t, m->client_writes);
         print_message("trailing byte after %s\n", m->name);
@@ -721,7 +730,7 @@ static void test_wrong_type_and_out_of_order(void **state)
     for (size_t i = 0; i < TLCP_ARRAY_LEN(plain_messages); i++) {
         const msg_case *m = &plain_messages[i];
         for (int action = T_WRONG_TYPE; action <= T_DROP; action++) {
-            tamper_spec t = {m->type, action, 0};
+            tamper_spec t = {m->type, action, 0, NULL, 0};
             pair p;
             pair_tampered(&p, &t, m->client_writes);
             print_message("%s %s\n", action == T_DROP ? "dropped" : "wrong type for", m->name);
@@ -747,7 +756,7 @@ static void test_oversize_messages(void **state)
     (void)state;
     for (size_t i = 0; i < TLCP_ARRAY_LEN(plain_messages); i++) {
         const msg_case *m = &plain_messages[i];
-        tamper_spec t = {m->type, T_OVERSIZE, 0};
+        tamper_spec t = {m->type, T_OVERSIZE, 0, NULL, 0};
         pair p;
         pair_tampered(&p, &t, m->client_writes);
         p.io.client.fragment = p.io.server.fragment = 16384; /* records stay legal */
@@ -761,7 +770,7 @@ static void test_oversize_messages(void **state)
 static void test_bad_server_key_exchange_signature(void **state)
 {
     (void)state;
-    tamper_spec t = {TLCP_HS_SERVER_KEY_EXCHANGE, T_FLIP_LAST, 0};
+    tamper_spec t = {TLCP_HS_SERVER_KEY_EXCHANGE, T_FLIP_LAST, 0, NULL, 0};
     pair p;
     pair_tampered(&p, &t, 0);
     expect_failure(&p, 0, TLCP_R_BAD_SIGNATURE, TLCP_ALERT_DECRYPT_ERROR,
@@ -774,7 +783,7 @@ static void test_bad_server_key_exchange_signature(void **state)
 static void test_bad_finished(void **state)
 {
     (void)state;
-    tamper_spec t = {TLCP_HS_CLIENT_HELLO, T_SWAP_SUITES, 0};
+    tamper_spec t = {TLCP_HS_CLIENT_HELLO, T_SWAP_SUITES, 0, NULL, 0};
     pair p;
     pair_tampered(&p, &t, 1);
     expect_failure(&p, 1, TLCP_R_BAD_FINISHED, TLCP_ALERT_DECRYPT_ERROR, "Finished");
@@ -787,7 +796,7 @@ static void test_bad_finished(void **state)
 static void test_bad_pre_master_no_oracle(void **state)
 {
     (void)state;
-    tamper_spec t = {TLCP_HS_CLIENT_KEY_EXCHANGE, T_FLIP_LAST, 0};
+    tamper_spec t = {TLCP_HS_CLIENT_KEY_EXCHANGE, T_FLIP_LAST, 0, NULL, 0};
     pair p;
     pair_tampered(&p, &t, 1);
     capture trace = {0};
@@ -795,6 +804,140 @@ static void test_bad_pre_master_no_oracle(void **state)
     assert_int_equal(tlcp_conn_error_reason(p.server), TLCP_R_BAD_RECORD_MAC);
     assert_int_equal(tlcp_conn_alert_sent(p.server), TLCP_ALERT_BAD_RECORD_MAC);
     pair_close(&p);
+    capture_free(&trace);
+}
+
+/* ---- generated certificates ------------------------------------------ */
+
+static char *write_temp(const char *text, size_t len)
+{
+    char *path = strdup("/tmp/tlcp-e2e-XXXXXX");
+    assert_non_null(path);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+static char *cert_file(const tlcp_cert *cert)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    assert_true(tlcp_cert_to_pem(cert, &pem, &len, NULL));
+    char *path = write_temp(pem, len);
+    free(pem);
+    return path;
+}
+
+static char *key_file(const tlcp_pkey *key)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    assert_true(tlcp_pkey_to_pem(key, &pem, &len, NULL));
+    char *path = write_temp(pem, len);
+    tlcp_free_secret(pem, len);
+    return path;
+}
+
+static tlcp_cert *issue(const tlcp_cert *ca, const tlcp_pkey *ca_key, const tlcp_pkey *key,
+                        int profile, unsigned key_usage)
+{
+    tlcp_certgen_params params;
+    memset(&params, 0, sizeof(params));
+    params.profile = profile;
+    params.common_name = profile == TLCP_PROFILE_CA ? "libtlcp e2e CA" : "localhost";
+    params.san = profile == TLCP_PROFILE_CA ? NULL : "DNS:localhost";
+    params.days = 30;
+    params.key_usage = key_usage;
+    tlcp_cert *c = tlcp_certgen_issue(ca, ca_key, key, &params, NULL);
+    assert_non_null(c);
+    return c;
+}
+
+/* An encryption certificate that only allows digitalSignature must be
+ * refused by the client (the server's own config check would refuse to
+ * send it, so the message is replaced in flight). */
+static void test_enc_cert_without_key_encipherment(void **state)
+{
+    (void)state;
+    tlcp_pkey *ca_key = tlcp_pkey_generate(NULL), *sign_key = tlcp_pkey_generate(NULL);
+    tlcp_pkey *enc_key = tlcp_pkey_generate(NULL);
+    assert_non_null(ca_key);
+    assert_non_null(sign_key);
+    assert_non_null(enc_key);
+    tlcp_cert *ca = issue(NULL, ca_key, ca_key, TLCP_PROFILE_CA, 0);
+    tlcp_cert *sign = issue(ca, ca_key, sign_key, TLCP_PROFILE_SIGN, 0);
+    tlcp_cert *enc = issue(ca, ca_key, enc_key, TLCP_PROFILE_ENC, 0);
+    tlcp_cert *bad_enc = issue(ca, ca_key, enc_key, TLCP_PROFILE_ENC, TLCP_KU_DIGITAL_SIGNATURE);
+    char *files[6] = {cert_file(ca),  cert_file(sign),   key_file(sign_key),
+                      cert_file(enc), key_file(enc_key), NULL};
+
+    tlcp_config *scfg = tlcp_config_new(), *ccfg = tlcp_config_new();
+    assert_int_equal(tlcp_config_load_sign_pair(scfg, files[1], files[2], NULL), TLCP_OK);
+    assert_int_equal(tlcp_config_load_enc_pair(scfg, files[3], files[4], NULL), TLCP_OK);
+    assert_int_equal(tlcp_config_load_ca_file(ccfg, files[0]), TLCP_OK);
+
+    /* Certificate message [sign, bad enc]. */
+    const uint8_t *ders[2];
+    size_t lens[2];
+    tlcp_cert_der(sign, &ders[0], &lens[0]);
+    tlcp_cert_der(bad_enc, &ders[1], &lens[1]);
+    tlcp_builder b, body;
+    assert_true(tlcp_builder_init(&b, 2048, 0));
+    assert_true(tlcp_builder_add_u8(&b, TLCP_HS_CERTIFICATE));
+    assert_true(tlcp_builder_open_u24(&b, &body));
+    assert_true(tlcp_build_certificate(&body, ders, lens, 2));
+    uint8_t *msg = NULL;
+    size_t msg_len = 0;
+    assert_true(tlcp_builder_finish(&b, &msg, &msg_len));
+
+    tamper_spec t = {TLCP_HS_CERTIFICATE, T_REPLACE, 0, msg, msg_len};
+    pair p;
+    pair_open(&p, ccfg, scfg);
+    p.io.server.tamper = tamper_hook;
+    p.io.server.tamper_arg = &t;
+    expect_failure(&p, 0, TLCP_R_CERT_KEY_USAGE, TLCP_ALERT_UNSUPPORTED_CERTIFICATE, NULL);
+    pair_close(&p);
+
+    free(msg);
+    for (int i = 0; files[i] != NULL; i++) {
+        unlink(files[i]);
+        free(files[i]);
+    }
+    tlcp_cert_free(ca);
+    tlcp_cert_free(sign);
+    tlcp_cert_free(enc);
+    tlcp_cert_free(bad_enc);
+    tlcp_pkey_free(ca_key);
+    tlcp_pkey_free(sign_key);
+    tlcp_pkey_free(enc_key);
+}
+
+/* The built-in fd transport over a non-blocking socketpair. */
+static void test_fd_transport(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(fcntl(sv[i], F_SETFL, fcntl(sv[i], F_GETFL) | O_NONBLOCK), 0);
+    tlcp_config *ccfg = client_config(FIX);
+    assert_int_equal(tlcp_config_set_send_sni(ccfg, 1), TLCP_OK);
+    capture trace = {0};
+    tlcp_config *scfg = server_config(FIX);
+    assert_int_equal(tlcp_config_set_trace(scfg, capture_line, &trace), TLCP_OK);
+    pair p;
+    pair_open(&p, ccfg, scfg);
+    assert_int_equal(tlcp_conn_set_fd(p.client, sv[0]), TLCP_OK);
+    assert_int_equal(tlcp_conn_set_fd(p.server, sv[1]), TLCP_OK);
+    assert_true(pair_handshake(&p));
+    /* SNI only because it was asked for; the server's trace shows it. */
+    assert_true(captured(&trace, "server_name"));
+    exchange_and_close(&p);
+    pair_close(&p);
+    close(sv[0]);
+    close(sv[1]);
     capture_free(&trace);
 }
 
@@ -883,6 +1026,8 @@ int main(void)
         cmocka_unit_test(test_bad_finished),
         cmocka_unit_test(test_bad_pre_master_no_oracle),
         cmocka_unit_test(test_renegotiation_refused),
+        cmocka_unit_test(test_enc_cert_without_key_encipherment),
+        cmocka_unit_test(test_fd_transport),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
