@@ -187,7 +187,7 @@ static int send_handshake_message(tlcp_conn *conn, const tlcp_hs_row *row)
 static int send_message(tlcp_conn *conn, const tlcp_hs_row *row)
 {
     if (row->content_type == TLCP_CT_CHANGE_CIPHER_SPEC) {
-        tlcp_conn_trace(conn, "%s write change_cipher_spec, 1 byte",
+        tlcp_conn_trace(conn, "%s wrote change_cipher_spec, 1 byte: 01",
                         conn->is_server ? "server" : "client");
         if (!tlcp_record_write_ccs(conn->rl)) {
             tlcp_conn_take_record_error(conn);
@@ -367,9 +367,9 @@ static tlcp_result read_message(tlcp_conn *conn, const tlcp_record_item *item)
                  row->label, tlcp_cursor_len(&body), limit);
     if (item->kind == TLCP_ITEM_HANDSHAKE)
         trace_message(conn, 0, tlcp_cursor_data(&msg), tlcp_cursor_len(&msg));
-    else
-        tlcp_conn_trace(conn, "%s read change_cipher_spec, %zu byte",
-                        conn->is_server ? "server" : "client", tlcp_cursor_len(&body));
+    else /* the record layer checked the one byte */
+        tlcp_conn_trace(conn, "%s read change_cipher_spec, 1 byte: 01",
+                        conn->is_server ? "server" : "client");
     if (!row->process(conn, body))
         return TLCP_ERROR;
     /* The transcript gets the message only after processing: Finished and
