@@ -914,6 +914,82 @@ static void test_enc_cert_without_key_encipherment(void **state)
     tlcp_pkey_free(enc_key);
 }
 
+/* GmSSL 2 style order sign, chain, enc is accepted (told apart by key usage). */
+static void test_certificate_order_sign_chain_enc(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    char *files[3] = {fixture_path(FIX, "server-sign.pem"), fixture_path(FIX, "chain.pem"),
+                      fixture_path(FIX, "server-enc.pem")};
+    tlcp_cert *certs[3];
+    for (int i = 0; i < 3; i++) {
+        certs[i] = tlcp_cert_load_file(files[i], NULL);
+        assert_non_null(certs[i]);
+        free(files[i]);
+    }
+    const uint8_t *ders[3];
+    size_t lens[3];
+    for (int i = 0; i < 3; i++)
+        tlcp_cert_der(certs[i], &ders[i], &lens[i]);
+    tlcp_builder b, body;
+    assert_true(tlcp_builder_init(&b, 4096, 0));
+    assert_true(tlcp_builder_add_u8(&b, TLCP_HS_CERTIFICATE));
+    assert_true(tlcp_builder_open_u24(&b, &body));
+    assert_true(tlcp_build_certificate(&body, ders, lens, 3));
+    uint8_t *msg = NULL;
+    assert_true(tlcp_builder_finish(&b, &msg, &n));
+
+    tamper_spec t = {TLCP_HS_CERTIFICATE, T_REPLACE, 0, msg, n};
+    pair p;
+    pair_default(&p);
+    p.io.server.tamper = tamper_hook;
+    p.io.server.tamper_arg = &t;
+    /* The server's transcript has its own order, so Finished must fail on
+     * the server side: the client accepted the reordered list and the
+     * signature over the enc certificate, which is what is checked here. */
+    assert_false(pair_handshake(&p));
+    assert_true(t.done);
+    assert_int_equal(tlcp_conn_error_reason(p.server), TLCP_R_BAD_FINISHED);
+    assert_non_null(tlcp_conn_peer_subject(p.client, TLCP_CERT_ENC));
+    const uint8_t *enc_der = NULL;
+    size_t enc_len = 0;
+    assert_int_equal(tlcp_conn_peer_cert(p.client, TLCP_CERT_ENC, &enc_der, &enc_len), TLCP_OK);
+    assert_int_equal(enc_len, lens[2]);
+    assert_memory_equal(enc_der, ders[2], enc_len);
+    pair_close(&p);
+    free(msg);
+    for (int i = 0; i < 3; i++)
+        tlcp_cert_free(certs[i]);
+}
+
+/* Trust anchors from a directory. */
+static void test_ca_directory(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tlcp-e2e-ca-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    size_t len = 0;
+    uint8_t *pem = tu_read_file(tu_shared_path(FIX "ca.pem"), &len);
+    assert_non_null(pem);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/root.pem", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(pem, 1, len, f), len);
+    fclose(f);
+    free(pem);
+
+    tlcp_config *ccfg = tlcp_config_new();
+    assert_int_equal(tlcp_config_load_ca_dir(ccfg, dir), TLCP_OK);
+    assert_int_equal(tlcp_config_set_verify_time(ccfg, PINNED_TIME), TLCP_OK);
+    pair p;
+    pair_open(&p, ccfg, server_config(FIX));
+    assert_true(pair_handshake(&p));
+    pair_close(&p);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* The built-in fd transport over a non-blocking socketpair. */
 static void test_fd_transport(void **state)
 {
@@ -1028,6 +1104,8 @@ int main(void)
         cmocka_unit_test(test_renegotiation_refused),
         cmocka_unit_test(test_enc_cert_without_key_encipherment),
         cmocka_unit_test(test_fd_transport),
+        cmocka_unit_test(test_certificate_order_sign_chain_enc),
+        cmocka_unit_test(test_ca_directory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
