@@ -194,6 +194,14 @@ tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled)
     return TLCP_OK;
 }
 
+tlcp_result tlcp_config_set_ecdhe_cke_length_prefix(tlcp_config *cfg, int enabled)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->ecdhe_cke_prefixed = enabled != 0;
+    return TLCP_OK;
+}
+
 tlcp_result tlcp_config_set_max_cert_list(tlcp_config *cfg, size_t max_len)
 {
     if (!writable(cfg))

@@ -33,6 +33,7 @@ struct tlcp_config {
     int verify_mode; /* -1 = role default */
     char *host_name;
     int send_sni;
+    int ecdhe_cke_prefixed; /* ECDHE ClientKeyExchange form B (u16 prefix) */
     size_t max_cert_list;
     int64_t verify_time; /* 0 = now */
 

@@ -209,6 +209,10 @@ TLCP_API tlcp_result tlcp_config_set_host_name(tlcp_config *cfg, const char *hos
 /* Client: also send the host name as SNI (off by default: GmSSL 3 rejects
  * unknown ClientHello extensions). */
 TLCP_API tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled);
+/* ECDHE client: send the ClientKeyExchange point with a 2-byte length
+ * prefix (71 bytes, what GmSSL 3 expects) instead of the 69-byte form that
+ * Tongsuo, GmSSL 2 and gotlcp use (default off). Servers accept both. */
+TLCP_API tlcp_result tlcp_config_set_ecdhe_cke_length_prefix(tlcp_config *cfg, int enabled);
 /* Largest accepted Certificate message body (default 102400). */
 TLCP_API tlcp_result tlcp_config_set_max_cert_list(tlcp_config *cfg, size_t max_len);
 /* Verify certificates as of this time (seconds since the epoch); 0 = now. */

@@ -169,8 +169,9 @@ static int client_kx_ecdhe(tlcp_conn *conn, tlcp_builder *body)
     GUARD_PTR(hs->eph_key);
     GUARD(tlcp_pkey_get_point(hs->eph_key, point, &conn->err));
     GUARD(ecdhe_pre_master(conn));
-    /* Form A (69 bytes, no length prefix): Tongsuo, gotlcp, GmSSL 2. */
-    return tlcp_build_client_key_exchange_ecdhe(body, point, 0);
+    /* Form A (69 bytes, no length prefix: Tongsuo, gotlcp, GmSSL 2) unless
+     * configured for form B (u16 prefix: GmSSL 3). */
+    return tlcp_build_client_key_exchange_ecdhe(body, point, conn->cfg->ecdhe_cke_prefixed);
 }
 
 int tlcp_hs_client_kx_construct(tlcp_conn *conn, tlcp_builder *body)

@@ -339,9 +339,10 @@ static void test_server_preference(void **state)
     pair_close(&p);
 }
 
-static void client_auth(const char *dir, uint16_t suite, int with_enc)
+static void client_auth(const char *dir, uint16_t suite, int with_enc, int cke_prefix)
 {
     tlcp_config *ccfg = client_config(dir);
+    assert_int_equal(tlcp_config_set_ecdhe_cke_length_prefix(ccfg, cke_prefix), TLCP_OK);
     tlcp_config *scfg = server_config(dir);
     set_suite(ccfg, suite);
     set_suite(scfg, suite);
@@ -356,13 +357,18 @@ static void client_auth(const char *dir, uint16_t suite, int with_enc)
     free(ca);
     assert_int_equal(tlcp_config_set_verify_mode(scfg, TLCP_VERIFY_REQUIRED), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_time(scfg, PINNED_TIME), TLCP_OK);
-    capture trace = {0};
+    capture trace = {0}, ctrace = {0};
     assert_int_equal(tlcp_config_set_trace(scfg, capture_line, &trace), TLCP_OK);
+    assert_int_equal(tlcp_config_set_trace(ccfg, capture_line, &ctrace), TLCP_OK);
     pair p;
     pair_open(&p, ccfg, scfg);
     if (!pair_handshake(&p))
         fail_msg("client auth failed: client: %s / server: %s", tlcp_conn_error(p.client),
                  tlcp_conn_error(p.server));
+    if (with_enc) /* ECDHE: 69-byte point, or 71 with the length prefix */
+        assert_true(captured(&ctrace, cke_prefix ? "client_key_exchange, 75 bytes"
+                                                 : "client_key_exchange, 73 bytes"));
+    capture_free(&ctrace);
     assert_non_null(strstr(tlcp_conn_peer_subject(p.server, TLCP_CERT_SIGN), "tlcp-client"));
     assert_true(captured(&trace, "TLS_ST_SW_CERT_REQ"));
     assert_true(captured(&trace, "TLS_ST_SR_CERT_VRFY"));
@@ -374,15 +380,16 @@ static void client_auth(const char *dir, uint16_t suite, int with_enc)
 static void test_client_auth(void **state)
 {
     (void)state;
-    client_auth(FIX_CA, TLCP_ECC_SM4_CBC_SM3, 0);
-    client_auth(FIX_CA, TLCP_ECC_SM4_GCM_SM3, 0);
+    client_auth(FIX_CA, TLCP_ECC_SM4_CBC_SM3, 0, 0);
+    client_auth(FIX_CA, TLCP_ECC_SM4_GCM_SM3, 0, 0);
 }
 
 static void test_ecdhe(void **state)
 {
     (void)state;
-    client_auth(FIX_DHE, TLCP_ECDHE_SM4_CBC_SM3, 1);
-    client_auth(FIX_DHE, TLCP_ECDHE_SM4_GCM_SM3, 1);
+    client_auth(FIX_DHE, TLCP_ECDHE_SM4_CBC_SM3, 1, 0);
+    client_auth(FIX_DHE, TLCP_ECDHE_SM4_CBC_SM3, 1, 1); /* GmSSL 3 form */
+    client_auth(FIX_DHE, TLCP_ECDHE_SM4_GCM_SM3, 1, 0);
 }
 
 /* A client without a certificate answers a request with an empty list;
