@@ -17,6 +17,26 @@ int tlcp_hs_cert_verify_construct(tlcp_conn *conn, tlcp_builder *body)
     return tlcp_build_certificate_verify(body, sig, sig_len);
 }
 
+/* GmSSL 3 master signs the raw handshake messages instead of their hash
+ * (tlcp-protocol.md D2, GmSSL issue #1917). A server accepts that form too,
+ * as a second try, so GmSSL 3 clients can authenticate; we never send it. */
+static int verify_raw_convention(tlcp_conn *conn, const tlcp_certificate_verify *m)
+{
+    size_t len = 0;
+    const uint8_t *raw = tlcp_transcript_raw(&conn->hs->transcript, &len);
+    if (raw == NULL)
+        return 0;
+    tlcp_error scratch;
+    tlcp_error_clear(&scratch);
+    int ok =
+        tlcp_sm2_verify(conn->hs->peer_sign_key, NULL, 0, raw, len, tlcp_cursor_data(&m->signature),
+                        tlcp_cursor_len(&m->signature), &scratch);
+    if (ok)
+        tlcp_conn_trace(conn, "client CertificateVerify signs the raw handshake messages "
+                              "(GmSSL 3 convention); accepted");
+    return ok;
+}
+
 int tlcp_hs_cert_verify_process(tlcp_conn *conn, tlcp_cursor body)
 {
     tlcp_certificate_verify m;
@@ -27,10 +47,12 @@ int tlcp_hs_cert_verify_process(tlcp_conn *conn, tlcp_cursor body)
     GUARD(tlcp_transcript_hash(&conn->hs->transcript, hash, &conn->err));
     tlcp_error sig_err;
     tlcp_error_clear(&sig_err);
-    ENSURE_ALERT(tlcp_sm2_verify(conn->hs->peer_sign_key, NULL, 0, hash, sizeof(hash),
-                                 tlcp_cursor_data(&m.signature), tlcp_cursor_len(&m.signature),
-                                 &sig_err),
-                 &conn->err, TLCP_R_BAD_SIGNATURE, TLCP_ALERT_DECRYPT_ERROR,
+    int ok =
+        tlcp_sm2_verify(conn->hs->peer_sign_key, NULL, 0, hash, sizeof(hash),
+                        tlcp_cursor_data(&m.signature), tlcp_cursor_len(&m.signature), &sig_err) ||
+        verify_raw_convention(conn, &m);
+    tlcp_transcript_drop_raw(&conn->hs->transcript);
+    ENSURE_ALERT(ok, &conn->err, TLCP_R_BAD_SIGNATURE, TLCP_ALERT_DECRYPT_ERROR,
                  "CertificateVerify signature does not verify with the client's signing "
                  "certificate (%s)",
                  tlcp_error_message(&sig_err));

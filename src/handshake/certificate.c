@@ -158,6 +158,7 @@ int tlcp_hs_client_cert_process(tlcp_conn *conn, tlcp_cursor body)
                      &conn->err, TLCP_R_HANDSHAKE_FAILURE, TLCP_ALERT_HANDSHAKE_FAILURE,
                      "client sent no certificate but one is required");
         hs->peer_sent_cert = 0;
+        tlcp_transcript_drop_raw(&hs->transcript);
         return 1;
     }
     hs->peer_sent_cert = 1;

@@ -124,6 +124,8 @@ int tlcp_hs_client_hello_post_process(tlcp_conn *conn)
     tlcp_hs *hs = conn->hs;
     /* ECDHE needs the client's encryption key, so it always asks. */
     hs->cert_requested = tlcp_conn_verify_mode(conn) != TLCP_VERIFY_NONE || hs->is_ecdhe;
+    if (!hs->cert_requested) /* no CertificateVerify will come */
+        tlcp_transcript_drop_raw(&hs->transcript);
     return tlcp_random_bytes(hs->server_random, TLCP_RANDOM_LEN, &conn->err);
 }
 

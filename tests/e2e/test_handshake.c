@@ -368,13 +368,13 @@ static void client_auth(const char *dir, uint16_t suite, int with_enc, int cke_p
     if (with_enc) /* ECDHE: 69-byte point, or 71 with the length prefix */
         assert_true(captured(&ctrace, cke_prefix ? "client_key_exchange, 75 bytes"
                                                  : "client_key_exchange, 73 bytes"));
-    capture_free(&ctrace);
     assert_non_null(strstr(tlcp_conn_peer_subject(p.server, TLCP_CERT_SIGN), "tlcp-client"));
     assert_true(captured(&trace, "TLS_ST_SW_CERT_REQ"));
     assert_true(captured(&trace, "TLS_ST_SR_CERT_VRFY"));
     exchange_and_close(&p);
     pair_close(&p);
     capture_free(&trace);
+    capture_free(&ctrace);
 }
 
 static void test_client_auth(void **state)
