@@ -202,6 +202,14 @@ tlcp_result tlcp_config_set_ecdhe_cke_length_prefix(tlcp_config *cfg, int enable
     return TLCP_OK;
 }
 
+tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->cv_sign_raw = enabled != 0;
+    return TLCP_OK;
+}
+
 tlcp_result tlcp_config_set_max_cert_list(tlcp_config *cfg, size_t max_len)
 {
     if (!writable(cfg))

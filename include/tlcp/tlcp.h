@@ -213,6 +213,11 @@ TLCP_API tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled);
  * prefix (71 bytes, what GmSSL 3 expects) instead of the 69-byte form that
  * Tongsuo, GmSSL 2 and gotlcp use (default off). Servers accept both. */
 TLCP_API tlcp_result tlcp_config_set_ecdhe_cke_length_prefix(tlcp_config *cfg, int enabled);
+/* Client: sign the CertificateVerify over the handshake messages themselves
+ * instead of their SM3 hash, as GmSSL 3.x master expects (its issue #1917);
+ * default off (the double hash of the standard, Tongsuo, gotlcp). Servers
+ * accept both forms. */
+TLCP_API tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled);
 /* Largest accepted Certificate message body (default 102400). */
 TLCP_API tlcp_result tlcp_config_set_max_cert_list(tlcp_config *cfg, size_t max_len);
 /* Verify certificates as of this time (seconds since the epoch); 0 = now. */

@@ -11,9 +11,19 @@ int tlcp_hs_cert_verify_construct(tlcp_conn *conn, tlcp_builder *body)
     uint8_t hash[TLCP_SM3_DIGEST_LEN];
     uint8_t sig[TLCP_SM2_MAX_SIG_LEN];
     size_t sig_len = 0;
+    const uint8_t *msg = hash;
+    size_t msg_len = sizeof(hash);
     GUARD(tlcp_transcript_hash(&conn->hs->transcript, hash, &conn->err));
-    GUARD(tlcp_sm2_sign(conn->cfg->creds->sign.key, NULL, 0, hash, sizeof(hash), sig, &sig_len,
-                        sizeof(sig), &conn->err));
+    if (conn->cfg->cv_sign_raw) {
+        /* GmSSL 3 master: the signature covers the messages themselves. */
+        msg = tlcp_transcript_raw(&conn->hs->transcript, &msg_len);
+        ENSURE_ALERT(msg != NULL, &conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                     "handshake messages were not kept for the raw CertificateVerify");
+    }
+    int ok = tlcp_sm2_sign(conn->cfg->creds->sign.key, NULL, 0, msg, msg_len, sig, &sig_len,
+                           sizeof(sig), &conn->err);
+    tlcp_transcript_drop_raw(&conn->hs->transcript);
+    GUARD(ok);
     return tlcp_build_certificate_verify(body, sig, sig_len);
 }
 

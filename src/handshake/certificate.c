@@ -8,19 +8,29 @@
 #include "handshake/handlers.h"
 #include "handshake/messages.h"
 
-static int build_own_certificate(tlcp_conn *conn, tlcp_builder *body)
+/* with_enc = 0 leaves the encryption certificate out (sign, chain). */
+static int build_own_certificate(tlcp_conn *conn, tlcp_builder *body, int with_enc)
 {
+    const tlcp_credentials *creds = conn->cfg->creds;
     const uint8_t *ders[TLCP_MAX_CERTS];
     size_t lens[TLCP_MAX_CERTS];
-    size_t n = tlcp_credentials_wire_list(conn->cfg->creds, ders, lens, TLCP_MAX_CERTS);
+    size_t n = tlcp_credentials_wire_list(creds, ders, lens, TLCP_MAX_CERTS);
     ENSURE_ALERT(n <= TLCP_MAX_CERTS, &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
                  "our certificate list has %zu entries, at most %d fit", n, TLCP_MAX_CERTS);
+    if (!with_enc && creds->enc.cert != NULL && n >= 2) {
+        /* wire order is sign, enc, chain...: drop entry 1 */
+        for (size_t i = 1; i + 1 < n; i++) {
+            ders[i] = ders[i + 1];
+            lens[i] = lens[i + 1];
+        }
+        n--;
+    }
     return tlcp_build_certificate(body, ders, lens, n);
 }
 
 int tlcp_hs_server_cert_construct(tlcp_conn *conn, tlcp_builder *body)
 {
-    return build_own_certificate(conn, body);
+    return build_own_certificate(conn, body, 1);
 }
 
 /* Bridges the x509 layer's hook to the public verify callback. */
@@ -144,7 +154,10 @@ int tlcp_hs_client_cert_construct(tlcp_conn *conn, tlcp_builder *body)
 {
     if (!conn->hs->send_client_cert)
         return tlcp_build_certificate(body, NULL, NULL, 0);
-    return build_own_certificate(conn, body);
+    /* ECC needs only the signing certificate (and GmSSL 3 verifies a client
+     * list as one chain, so an enc certificate in it fails there); ECDHE
+     * needs the encryption certificate as the static key-exchange key. */
+    return build_own_certificate(conn, body, conn->hs->is_ecdhe);
 }
 
 int tlcp_hs_client_cert_process(tlcp_conn *conn, tlcp_cursor body)

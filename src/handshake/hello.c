@@ -175,6 +175,8 @@ int tlcp_hs_server_done_process(tlcp_conn *conn, tlcp_cursor body)
 {
     GUARD(tlcp_parse_server_hello_done(body, &conn->err));
     tlcp_hs *hs = conn->hs;
+    if (!hs->send_client_cert) /* no CertificateVerify to sign */
+        tlcp_transcript_drop_raw(&hs->transcript);
     /* ECDHE cannot work without our encryption key pair in the Certificate. */
     ENSURE_ALERT(!hs->is_ecdhe || hs->cert_requested, &conn->err, TLCP_R_HANDSHAKE_FAILURE,
                  TLCP_ALERT_HANDSHAKE_FAILURE,

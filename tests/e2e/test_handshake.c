@@ -339,10 +339,11 @@ static void test_server_preference(void **state)
     pair_close(&p);
 }
 
-static void client_auth(const char *dir, uint16_t suite, int with_enc, int cke_prefix)
+static void client_auth(const char *dir, uint16_t suite, int with_enc, int cke_prefix, int cv_raw)
 {
     tlcp_config *ccfg = client_config(dir);
     assert_int_equal(tlcp_config_set_ecdhe_cke_length_prefix(ccfg, cke_prefix), TLCP_OK);
+    assert_int_equal(tlcp_config_set_cert_verify_raw(ccfg, cv_raw), TLCP_OK);
     tlcp_config *scfg = server_config(dir);
     set_suite(ccfg, suite);
     set_suite(scfg, suite);
@@ -371,6 +372,8 @@ static void client_auth(const char *dir, uint16_t suite, int with_enc, int cke_p
     assert_non_null(strstr(tlcp_conn_peer_subject(p.server, TLCP_CERT_SIGN), "tlcp-client"));
     assert_true(captured(&trace, "TLS_ST_SW_CERT_REQ"));
     assert_true(captured(&trace, "TLS_ST_SR_CERT_VRFY"));
+    assert_int_equal(captured(&trace, "raw handshake messages (GmSSL 3 convention); accepted"),
+                     cv_raw);
     exchange_and_close(&p);
     pair_close(&p);
     capture_free(&trace);
@@ -380,16 +383,18 @@ static void client_auth(const char *dir, uint16_t suite, int with_enc, int cke_p
 static void test_client_auth(void **state)
 {
     (void)state;
-    client_auth(FIX_CA, TLCP_ECC_SM4_CBC_SM3, 0, 0);
-    client_auth(FIX_CA, TLCP_ECC_SM4_GCM_SM3, 0, 0);
+    client_auth(FIX_CA, TLCP_ECC_SM4_CBC_SM3, 0, 0, 0);
+    client_auth(FIX_CA, TLCP_ECC_SM4_GCM_SM3, 0, 0, 0);
+    /* GmSSL 3 master's CertificateVerify form, accepted by our server */
+    client_auth(FIX_CA, TLCP_ECC_SM4_CBC_SM3, 0, 0, 1);
 }
 
 static void test_ecdhe(void **state)
 {
     (void)state;
-    client_auth(FIX_DHE, TLCP_ECDHE_SM4_CBC_SM3, 1, 0);
-    client_auth(FIX_DHE, TLCP_ECDHE_SM4_CBC_SM3, 1, 1); /* GmSSL 3 form */
-    client_auth(FIX_DHE, TLCP_ECDHE_SM4_GCM_SM3, 1, 0);
+    client_auth(FIX_DHE, TLCP_ECDHE_SM4_CBC_SM3, 1, 0, 0);
+    client_auth(FIX_DHE, TLCP_ECDHE_SM4_CBC_SM3, 1, 1, 0); /* GmSSL 3 form */
+    client_auth(FIX_DHE, TLCP_ECDHE_SM4_GCM_SM3, 1, 0, 0);
 }
 
 /* A client without a certificate answers a request with an empty list;
