@@ -17,6 +17,7 @@ tlcp_config *tlcp_config_new(void)
     if (cfg == NULL)
         return NULL;
     cfg->refs = 1;
+    tlcp_cert_list_init(&cfg->ca_list);
     tlcp_error_clear(&cfg->err);
     for (size_t i = 0; i < TLCP_ARRAY_LEN(default_suites); i++)
         cfg->suites[i] = default_suites[i];
@@ -39,6 +40,7 @@ void tlcp_config_free(tlcp_config *cfg)
         return;
     tlcp_credentials_free(cfg->creds);
     tlcp_trust_store_free(cfg->trust);
+    tlcp_cert_list_clear(&cfg->ca_list);
     free(cfg->host_name);
     free(cfg);
 }
@@ -112,7 +114,15 @@ tlcp_result tlcp_config_load_ca_file(tlcp_config *cfg, const char *path)
 {
     if (!writable(cfg))
         return TLCP_ERROR;
-    return done(ensure_trust(cfg) && tlcp_trust_store_load_file(cfg->trust, path, &cfg->err));
+    if (!ensure_trust(cfg) || !tlcp_trust_store_load_file(cfg->trust, path, &cfg->err))
+        return TLCP_ERROR;
+    /* The same certificates name the acceptable CAs in a CertificateRequest;
+     * a file with more than the list holds is trusted but not named. */
+    tlcp_error ignored;
+    tlcp_error_clear(&ignored);
+    if (!tlcp_cert_list_load_file(&cfg->ca_list, path, &ignored))
+        tlcp_cert_list_clear(&cfg->ca_list);
+    return TLCP_OK;
 }
 
 tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path)

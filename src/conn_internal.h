@@ -27,6 +27,7 @@ struct tlcp_config {
 
     tlcp_credentials *creds; /* our sign/enc pairs and chain (src/x509) */
     tlcp_trust_store *trust; /* trust anchors for the peer, NULL when none loaded */
+    tlcp_cert_list ca_list;  /* CAs loaded from files: names for CertificateRequest */
 
     uint16_t suites[TLCP_MAX_SUITES];
     size_t num_suites;

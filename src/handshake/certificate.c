@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "handshake/ca_names.h"
 #include "handshake/handlers.h"
 #include "handshake/messages.h"
 
@@ -124,11 +125,25 @@ int tlcp_hs_server_cert_process(tlcp_conn *conn, tlcp_cursor body)
 
 int tlcp_hs_cert_request_construct(tlcp_conn *conn, tlcp_builder *body)
 {
-    (void)conn;
-    /* certificate_types {ecdsa_sign(64)}: what GmSSL 3's client requires.
-     * No CA names: any client certificate the trust store accepts will do. */
+    /* certificate_types {ecdsa_sign(64)}: what GmSSL 3's client requires. */
     static const uint8_t types[] = {TLCP_CERT_TYPE_ECDSA_SIGN};
-    return tlcp_build_certificate_request(body, types, sizeof(types), NULL, NULL, 0);
+    /* certificate_authorities: the CAs loaded from CA files (GmSSL 3's
+     * client insists on finding its issuer there). */
+    const tlcp_cert_list *cas = &conn->cfg->ca_list;
+    const uint8_t *names[TLCP_X509_MAX_LIST];
+    size_t lens[TLCP_X509_MAX_LIST];
+    size_t n = 0;
+    for (size_t i = 0; i < cas->num && n < TLCP_X509_MAX_LIST; i++) {
+        const uint8_t *der;
+        size_t der_len;
+        tlcp_cursor name;
+        tlcp_cert_der(cas->certs[i], &der, &der_len);
+        if (!tlcp_cert_subject_name(der, der_len, &name))
+            continue;
+        names[n] = tlcp_cursor_data(&name);
+        lens[n++] = tlcp_cursor_len(&name);
+    }
+    return tlcp_build_certificate_request(body, types, sizeof(types), names, lens, n);
 }
 
 int tlcp_hs_cert_request_process(tlcp_conn *conn, tlcp_cursor body)
