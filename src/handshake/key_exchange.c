@@ -147,9 +147,15 @@ static int client_kx_ecc(tlcp_conn *conn, tlcp_builder *body)
     tlcp_hs *hs = conn->hs;
     ENSURE_ALERT(hs->peer_enc_key != NULL, &conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
                  "no server encryption key");
-    hs->pre_master[0] = TLCP_PROTOCOL_VERSION >> 8;
-    hs->pre_master[1] = TLCP_PROTOCOL_VERSION & 0xFF;
-    GUARD(tlcp_random_bytes(hs->pre_master + 2, TLCP_PRE_MASTER_LEN - 2, &conn->err));
+    /* client_version(2) || random(46) */
+    tlcp_builder pm;
+    uint8_t *rnd = NULL;
+    tlcp_builder_init_fixed(&pm, hs->pre_master, sizeof(hs->pre_master));
+    ENSURE_ALERT(tlcp_builder_add_u16(&pm, TLCP_PROTOCOL_VERSION) &&
+                     tlcp_builder_add_space(&pm, &rnd, TLCP_PRE_MASTER_LEN - 2),
+                 &conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                 "cannot lay out the pre-master secret");
+    GUARD(tlcp_random_bytes(rnd, TLCP_PRE_MASTER_LEN - 2, &conn->err));
     uint8_t ct[CKE_CIPHERTEXT_MAX];
     size_t ct_len = 0;
     GUARD(tlcp_sm2_encrypt(hs->peer_enc_key, hs->pre_master, TLCP_PRE_MASTER_LEN, ct, &ct_len,
