@@ -16,7 +16,8 @@ tlcp_config *tlcp_config_new(void)
     tlcp_config *cfg = calloc(1, sizeof(*cfg));
     if (cfg == NULL)
         return NULL;
-    cfg->refs = 1;
+    atomic_init(&cfg->refs, 1);
+    atomic_init(&cfg->frozen, 0);
     tlcp_cert_list_init(&cfg->ca_list);
     tlcp_error_clear(&cfg->err);
     for (size_t i = 0; i < TLCP_ARRAY_LEN(default_suites); i++)
@@ -30,13 +31,13 @@ tlcp_config *tlcp_config_new(void)
 tlcp_config *tlcp_config_up_ref(tlcp_config *cfg)
 {
     if (cfg != NULL)
-        cfg->refs++;
+        atomic_fetch_add(&cfg->refs, 1);
     return cfg;
 }
 
 void tlcp_config_free(tlcp_config *cfg)
 {
-    if (cfg == NULL || --cfg->refs > 0)
+    if (cfg == NULL || atomic_fetch_sub(&cfg->refs, 1) > 1)
         return;
     tlcp_credentials_free(cfg->creds);
     tlcp_trust_store_free(cfg->trust);
@@ -55,7 +56,7 @@ static int writable(tlcp_config *cfg)
 {
     if (cfg == NULL)
         return 0;
-    if (cfg->frozen) {
+    if (atomic_load(&cfg->frozen)) {
         tlcp_error_clear(&cfg->err);
         TLCP_ERR(&cfg->err, TLCP_R_CONFIG,
                  "configuration is in use by a connection; "

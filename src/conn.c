@@ -119,7 +119,7 @@ tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role)
         return NULL;
     }
     conn->cfg = tlcp_config_up_ref(cfg);
-    cfg->frozen = 1;
+    atomic_store(&cfg->frozen, 1);
     tlcp_hs_install_limits(conn);
     return conn;
 }

@@ -6,6 +6,7 @@
 #ifndef TLCP_CONN_INTERNAL_H
 #define TLCP_CONN_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,8 +22,8 @@
 #define TLCP_MAX_WRITE_PER_CALL    65536
 
 struct tlcp_config {
-    int refs;
-    int frozen; /* set when the first connection uses it */
+    atomic_int refs;   /* connections in several threads may share a config */
+    atomic_int frozen; /* set when the first connection uses it */
     tlcp_error err;
 
     tlcp_credentials *creds; /* our sign/enc pairs and chain (src/x509) */
