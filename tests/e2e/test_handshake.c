@@ -294,6 +294,19 @@ static void run_ok(uint16_t suite, int trickle, size_t fragment, int coalesce)
     assert_int_equal(keylog.lines, 1);
     assert_int_equal(strncmp(keylog.text, "CLIENT_RANDOM ", 14), 0);
     assert_int_equal(keylog.len, 14 + 64 + 1 + 96 + 1);
+    /* The trace never shows the master secret, not even a part of it. */
+    char master_part[17];
+    memcpy(master_part, keylog.text + 14 + 65, 16);
+    master_part[16] = '\0';
+    assert_false(captured(&trace, master_part));
+    char spaced[24]; /* the trace's own hex style: "ab cd ef ..." */
+    for (int i = 0; i < 8; i++) {
+        spaced[3 * i] = master_part[2 * i];
+        spaced[3 * i + 1] = master_part[2 * i + 1];
+        spaced[3 * i + 2] = ' ';
+    }
+    spaced[23] = '\0';
+    assert_false(captured(&trace, spaced));
 
     exchange_and_close(&p);
     pair_close(&p);
