@@ -42,6 +42,7 @@ void tlcp_config_free(tlcp_config *cfg)
     tlcp_credentials_free(cfg->creds);
     tlcp_trust_store_free(cfg->trust);
     tlcp_cert_list_clear(&cfg->ca_list);
+    tlcp_session_cache_free(cfg->sessions);
     free(cfg->host_name);
     free(cfg);
 }
@@ -218,6 +219,28 @@ tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled)
     if (!writable(cfg))
         return TLCP_ERROR;
     cfg->cv_sign_raw = enabled != 0;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
+                                          unsigned lifetime_seconds)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (max_sessions > (1u << 20)) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT, "at most 2^20 cached sessions");
+        return TLCP_ERROR;
+    }
+    tlcp_session_cache *cache = NULL;
+    if (max_sessions > 0) {
+        cache = tlcp_session_cache_new(max_sessions, lifetime_seconds);
+        if (cache == NULL) {
+            TLCP_ERR(&cfg->err, TLCP_R_ALLOC, "out of memory for the session cache");
+            return TLCP_ERROR;
+        }
+    }
+    tlcp_session_cache_free(cfg->sessions);
+    cfg->sessions = cache;
     return TLCP_OK;
 }
 

@@ -132,6 +132,8 @@ void tlcp_conn_free(tlcp_conn *conn)
     tlcp_record_free(conn->rl);
     tlcp_cert_free(conn->peer_cert[0]);
     tlcp_cert_free(conn->peer_cert[1]);
+    tlcp_session_free(conn->offer);
+    tlcp_session_free(conn->established);
     tlcp_free_secret(conn->app_buf, conn->app_len);
     tlcp_config_free(conn->cfg);
     free(conn);
@@ -379,6 +381,25 @@ tlcp_result tlcp_shutdown(tlcp_conn *conn)
         return TLCP_ERROR;
     }
     return TLCP_OK;
+}
+
+tlcp_session *tlcp_conn_get_session(const tlcp_conn *conn)
+{
+    return conn == NULL ? NULL : tlcp_session_up_ref(conn->established);
+}
+
+tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session)
+{
+    if (conn == NULL || conn->is_server || conn->hs == NULL || conn->hs->started)
+        return TLCP_ERROR;
+    tlcp_session_free(conn->offer);
+    conn->offer = tlcp_session_up_ref(session);
+    return TLCP_OK;
+}
+
+int tlcp_conn_session_reused(const tlcp_conn *conn)
+{
+    return conn != NULL && conn->reused;
 }
 
 int tlcp_conn_handshake_done(const tlcp_conn *conn)

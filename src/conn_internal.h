@@ -12,6 +12,7 @@
 
 #include "crypto/crypto.h"
 #include "handshake/handshake.h"
+#include "handshake/session.h"
 #include "record/record.h"
 #include "tlcp/tlcp.h"
 #include "util/error.h"
@@ -26,9 +27,10 @@ struct tlcp_config {
     atomic_int frozen; /* set when the first connection uses it */
     tlcp_error err;
 
-    tlcp_credentials *creds; /* our sign/enc pairs and chain (src/x509) */
-    tlcp_trust_store *trust; /* trust anchors for the peer, NULL when none loaded */
-    tlcp_cert_list ca_list;  /* CAs loaded from files: names for CertificateRequest */
+    tlcp_credentials *creds;      /* our sign/enc pairs and chain (src/x509) */
+    tlcp_trust_store *trust;      /* trust anchors for the peer, NULL when none loaded */
+    tlcp_cert_list ca_list;       /* CAs loaded from files: names for CertificateRequest */
+    tlcp_session_cache *sessions; /* server: resumable sessions, NULL = off */
 
     uint16_t suites[TLCP_MAX_SUITES];
     size_t num_suites;
@@ -71,6 +73,11 @@ struct tlcp_conn {
 
     /* Peer certificates kept for the getters ([TLCP_CERT_SIGN], [TLCP_CERT_ENC]). */
     tlcp_cert *peer_cert[2];
+
+    /* Resumption. */
+    tlcp_session *offer;       /* client: the session to offer */
+    tlcp_session *established; /* client: the session of the completed handshake */
+    int reused;
 
     /* Application data handed up by the record layer but not yet read. */
     uint8_t *app_buf;

@@ -227,6 +227,18 @@ TLCP_API tlcp_result tlcp_config_set_keylog(tlcp_config *cfg, tlcp_keylog_fn fn,
 TLCP_API tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_verify_fn fn,
                                                      void *arg);
 
+/* Server: remember up to max_sessions sessions for session-ID resumption
+ * (abbreviated handshake), each for lifetime_seconds (0 = 3600). 0 sessions
+ * (the default) turns resumption off: the ServerHello then carries an empty
+ * session ID. Sessions that used client certificates are not cached. */
+TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
+                                                   unsigned lifetime_seconds);
+
+/* A session to resume (client side): the server's session ID, the suite,
+ * the master secret and the server's certificates. Reference counted; use
+ * one from one thread at a time. */
+typedef struct tlcp_session tlcp_session;
+
 /* A connection takes a reference on cfg and freezes it. role: TLCP_CLIENT or
  * TLCP_SERVER. NULL on allocation failure or an unusable config. */
 TLCP_API tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role);
@@ -249,6 +261,17 @@ TLCP_API tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *o
 TLCP_API tlcp_result tlcp_write(tlcp_conn *conn, const void *buf, size_t len, size_t *out_n);
 /* Sends close_notify (and flushes). OK when sent; WANT_WRITE to retry. */
 TLCP_API tlcp_result tlcp_shutdown(tlcp_conn *conn);
+
+/* Client: the session of the completed handshake, to offer again with
+ * tlcp_conn_set_session() (a new reference), or NULL when the server gave
+ * no session ID. */
+TLCP_API tlcp_session *tlcp_conn_get_session(const tlcp_conn *conn);
+/* Client, before the handshake: offer `session`. The server may resume it
+ * (abbreviated handshake) or run a full handshake instead. */
+TLCP_API tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session);
+TLCP_API void tlcp_session_free(tlcp_session *session); /* NULL is a no-op */
+/* 1 when the completed handshake resumed a session. */
+TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
 
 /* 1 once the handshake completed. */
 TLCP_API int tlcp_conn_handshake_done(const tlcp_conn *conn);

@@ -12,6 +12,7 @@ TLCP_MUST_CHECK int tlcp_hs_client_hello_process(tlcp_conn *conn, tlcp_cursor bo
 TLCP_MUST_CHECK int tlcp_hs_client_hello_post_process(tlcp_conn *conn);
 TLCP_MUST_CHECK int tlcp_hs_server_hello_construct(tlcp_conn *conn, tlcp_builder *body);
 TLCP_MUST_CHECK int tlcp_hs_server_hello_process(tlcp_conn *conn, tlcp_cursor body);
+TLCP_MUST_CHECK int tlcp_hs_server_hello_post_work(tlcp_conn *conn);
 TLCP_MUST_CHECK int tlcp_hs_server_done_construct(tlcp_conn *conn, tlcp_builder *body);
 TLCP_MUST_CHECK int tlcp_hs_server_done_process(tlcp_conn *conn, tlcp_cursor body);
 

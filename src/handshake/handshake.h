@@ -49,7 +49,7 @@ typedef struct tlcp_hs {
 
     uint8_t client_random[TLCP_RANDOM_LEN];
     uint8_t server_random[TLCP_RANDOM_LEN];
-    uint8_t session_id[32];
+    uint8_t session_id[32]; /* the ServerHello's */
     size_t session_id_len;
     uint16_t suite;
     int bulk; /* enum tlcp_bulk_cipher */

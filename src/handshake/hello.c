@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "handshake/handlers.h"
+#include "handshake/keys.h"
 #include "handshake/messages.h"
 #include "handshake/trace_fields.h"
+#include "util/mem.h"
 
 #define TLCP_SNI_HOST_NAME 0
 #define TLCP_SNI_MAX       255
@@ -81,7 +83,45 @@ int tlcp_hs_client_hello_construct(tlcp_conn *conn, tlcp_builder *body)
         m.extensions[0].type = TLCP_EXT_SERVER_NAME;
         tlcp_cursor_init(&m.extensions[0].data, tlcp_builder_data(&sni), tlcp_builder_len(&sni));
     }
+    /* A session to resume, if its suite is still one we offer. */
+    const tlcp_session *offer = conn->offer;
+    if (offer != NULL && config_has_suite(cfg, offer->suite)) {
+        memcpy(m.session_id, offer->id, TLCP_SESSION_ID_LEN);
+        m.session_id_len = TLCP_SESSION_ID_LEN;
+    }
     return tlcp_build_client_hello(body, &m, cfg->suites, cfg->num_suites);
+}
+
+static int offered(const tlcp_client_hello *m, uint16_t suite)
+{
+    tlcp_cursor list = m->cipher_suites;
+    uint16_t s;
+    while (tlcp_cursor_get_u16(&list, &s))
+        if (s == suite)
+            return 1;
+    return 0;
+}
+
+/* Server: resume the client's session when the cache knows it and its
+ * suite is still offered and enabled; otherwise issue a fresh session ID
+ * (when caching is on) for a full handshake. */
+static int choose_session(tlcp_conn *conn, const tlcp_client_hello *m)
+{
+    tlcp_hs *hs = conn->hs;
+    tlcp_session_cache *cache = conn->cfg->sessions;
+    if (cache == NULL)
+        return 1; /* empty session ID: nothing to resume later */
+    uint16_t suite = 0;
+    if (tlcp_session_cache_lookup(cache, m->session_id, m->session_id_len, &suite, hs->master) &&
+        offered(m, suite) && config_has_suite(conn->cfg, suite)) {
+        hs->resumed = 1;
+        memcpy(hs->session_id, m->session_id, TLCP_SESSION_ID_LEN);
+        hs->session_id_len = TLCP_SESSION_ID_LEN;
+        tlcp_conn_trace(conn, "resuming the session the client offered");
+        return set_suite(conn, suite);
+    }
+    hs->session_id_len = TLCP_SESSION_ID_LEN;
+    return tlcp_random_bytes(hs->session_id, TLCP_SESSION_ID_LEN, &conn->err);
 }
 
 int tlcp_hs_client_hello_process(tlcp_conn *conn, tlcp_cursor body)
@@ -106,12 +146,8 @@ int tlcp_hs_client_hello_process(tlcp_conn *conn, tlcp_cursor body)
 
     /* Server preference order; unknown suites and the SCSV are ignored. */
     for (size_t i = 0; i < conn->cfg->num_suites; i++) {
-        tlcp_cursor list = m.cipher_suites;
-        uint16_t s;
-        while (tlcp_cursor_get_u16(&list, &s)) {
-            if (s == conn->cfg->suites[i])
-                return set_suite(conn, s);
-        }
+        if (offered(&m, conn->cfg->suites[i]))
+            return set_suite(conn, conn->cfg->suites[i]) && choose_session(conn, &m);
     }
     TLCP_ERR_ALERT(&conn->err, TLCP_R_NO_SHARED_CIPHER, TLCP_ALERT_HANDSHAKE_FAILURE,
                    "no cipher suite offered by the client is enabled");
@@ -122,8 +158,10 @@ int tlcp_hs_client_hello_process(tlcp_conn *conn, tlcp_cursor body)
 int tlcp_hs_client_hello_post_process(tlcp_conn *conn)
 {
     tlcp_hs *hs = conn->hs;
-    /* ECDHE needs the client's encryption key, so it always asks. */
-    hs->cert_requested = tlcp_conn_verify_mode(conn) != TLCP_VERIFY_NONE || hs->is_ecdhe;
+    /* ECDHE needs the client's encryption key, so it always asks; an
+     * abbreviated handshake has no certificates at all. */
+    hs->cert_requested =
+        !hs->resumed && (tlcp_conn_verify_mode(conn) != TLCP_VERIFY_NONE || hs->is_ecdhe);
     if (!hs->cert_requested) /* no CertificateVerify will come */
         tlcp_transcript_drop_raw(&hs->transcript);
     return tlcp_random_bytes(hs->server_random, TLCP_RANDOM_LEN, &conn->err);
@@ -135,8 +173,9 @@ int tlcp_hs_server_hello_construct(tlcp_conn *conn, tlcp_builder *body)
     memset(&m, 0, sizeof(m));
     m.version = TLCP_PROTOCOL_VERSION;
     memcpy(m.random, conn->hs->server_random, TLCP_RANDOM_LEN);
-    /* Empty session id: there is no session cache to resume from yet. */
-    m.session_id_len = 0;
+    /* Empty unless the session cache is on. */
+    memcpy(m.session_id, conn->hs->session_id, conn->hs->session_id_len);
+    m.session_id_len = conn->hs->session_id_len;
     m.cipher_suite = conn->hs->suite;
     m.compression_method = 0;
     return tlcp_build_server_hello(body, &m);
@@ -161,7 +200,34 @@ int tlcp_hs_server_hello_process(tlcp_conn *conn, tlcp_cursor body)
     hs->session_id_len = m.session_id_len;
     /* Extensions in the ServerHello (GmSSL 3 echoes an empty server_name)
      * are ignored: we asked for nothing that needs an answer. */
-    return set_suite(conn, m.cipher_suite);
+    GUARD(set_suite(conn, m.cipher_suite));
+    const tlcp_session *offer = conn->offer;
+    if (offer == NULL || m.session_id_len != TLCP_SESSION_ID_LEN ||
+        !tlcp_ct_equal(m.session_id, offer->id, TLCP_SESSION_ID_LEN))
+        return 1; /* full handshake */
+    /* The server resumes our session: same suite, keys from its master. */
+    ENSURE_ALERT(m.cipher_suite == offer->suite, &conn->err, TLCP_R_HANDSHAKE_FAILURE,
+                 TLCP_ALERT_ILLEGAL_PARAMETER,
+                 "server resumed the session with suite 0x%04X instead of 0x%04X", m.cipher_suite,
+                 offer->suite);
+    hs->resumed = 1;
+    memcpy(hs->master, offer->master, TLCP_MASTER_SECRET_LEN);
+    for (int i = 0; i < 2; i++)
+        if (offer->peer_cert[i] != NULL)
+            conn->peer_cert[i] = tlcp_cert_up_ref(offer->peer_cert[i]);
+    tlcp_conn_trace(conn, "server resumed the session; abbreviated handshake");
+    tlcp_hs_emit_keylog(conn);
+    return tlcp_hs_install_key_block(conn);
+}
+
+/* Server, abbreviated handshake: the keys come from the cached master
+ * before our ChangeCipherSpec. */
+int tlcp_hs_server_hello_post_work(tlcp_conn *conn)
+{
+    if (!conn->hs->resumed)
+        return 1;
+    tlcp_hs_emit_keylog(conn);
+    return tlcp_hs_install_key_block(conn);
 }
 
 int tlcp_hs_server_done_construct(tlcp_conn *conn, tlcp_builder *body)

@@ -31,7 +31,7 @@ void tlcp_keylog_line(const uint8_t client_random[32], const uint8_t master[48],
     out[n] = '\0';
 }
 
-static void emit_keylog(const tlcp_conn *conn)
+void tlcp_hs_emit_keylog(const tlcp_conn *conn)
 {
     const tlcp_config *cfg = conn->cfg;
     if (cfg->keylog == NULL)
@@ -71,7 +71,7 @@ int tlcp_hs_derive_keys(tlcp_conn *conn)
     GUARD(ok);
     tlcp_conn_trace(conn, "key schedule: master secret derived (48 bytes) from the pre-master "
                           "secret and both randoms");
-    emit_keylog(conn);
+    tlcp_hs_emit_keylog(conn);
     return tlcp_hs_install_key_block(conn);
 }
 

@@ -11,6 +11,9 @@ TLCP_MUST_CHECK int tlcp_hs_derive_keys(tlcp_conn *conn);
 /* The second half: key block from hs->master, pending keys installed. */
 TLCP_MUST_CHECK int tlcp_hs_install_key_block(tlcp_conn *conn);
 
+/* The key log line for hs->master (no-op without a keylog callback). */
+void tlcp_hs_emit_keylog(const tlcp_conn *conn);
+
 /* "CLIENT_RANDOM <hex> <hex>" into out (at least TLCP_KEYLOG_LINE_LEN bytes). */
 #define TLCP_KEYLOG_LINE_LEN (14 + 64 + 1 + 96 + 1)
 void tlcp_keylog_line(const uint8_t client_random[32], const uint8_t master[48], char *out);

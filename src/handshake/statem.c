@@ -101,8 +101,28 @@ static void trace_transition(tlcp_conn *conn, const char *phase, int new_state)
 }
 
 /* Handshake complete: the state becomes TLS_ST_OK and the secrets go. */
+/* Sessions: the server caches a full handshake's (without client
+ * certificates); the client keeps one to offer next time. */
+static void remember_session(tlcp_conn *conn)
+{
+    tlcp_hs *hs = conn->hs;
+    conn->reused = hs->resumed;
+    if (hs->session_id_len != TLCP_SESSION_ID_LEN)
+        return;
+    if (conn->is_server) {
+        if (conn->cfg->sessions != NULL && !hs->resumed && !hs->peer_sent_cert)
+            tlcp_session_cache_store(conn->cfg->sessions, hs->session_id, hs->suite, hs->master);
+        return;
+    }
+    tlcp_session_free(conn->established);
+    conn->established =
+        hs->resumed ? tlcp_session_up_ref(conn->offer)
+                    : tlcp_session_new(hs->session_id, hs->suite, hs->master, conn->peer_cert);
+}
+
 static void finish_handshake(tlcp_conn *conn)
 {
+    remember_session(conn);
     tlcp_conn_trace(conn, "handshake done: %s -> %s", tlcp_hs_state_name(conn), TLCP_STATE_OK_NAME);
     conn->hs->flow = TLCP_FLOW_FINISHED;
     conn->phase = TLCP_PHASE_ESTABLISHED;

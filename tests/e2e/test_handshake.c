@@ -961,6 +961,66 @@ static void test_random_mutations(void **state)
     assert_true(failures + stalls == runs);
 }
 
+/* Session-ID resumption: a full handshake, then an abbreviated one with the
+ * session it left; a server without a cache answers with a full one. */
+static void test_session_resumption(void **state)
+{
+    (void)state;
+    capture trace = {0}, keylog = {0};
+    tlcp_config *ccfg = client_config(FIX);
+    tlcp_config *scfg = server_config(FIX);
+    assert_int_equal(tlcp_config_set_session_cache(scfg, 8, 0), TLCP_OK);
+    assert_int_equal(tlcp_config_set_trace(ccfg, capture_line, &trace), TLCP_OK);
+    assert_int_equal(tlcp_config_set_keylog(ccfg, capture_line, &keylog), TLCP_OK);
+
+    pair p;
+    pair_open(&p, tlcp_config_up_ref(ccfg), tlcp_config_up_ref(scfg));
+    assert_true(pair_handshake(&p));
+    assert_false(tlcp_conn_session_reused(p.client));
+    tlcp_session *session = tlcp_conn_get_session(p.client);
+    assert_non_null(session);
+    pair_close(&p);
+    capture_free(&trace);
+
+    pair_open(&p, tlcp_config_up_ref(ccfg), tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, session), TLCP_OK);
+    assert_int_equal(tlcp_conn_set_session(p.server, session), TLCP_ERROR); /* client only */
+    if (!pair_handshake(&p))
+        fail_msg("resumption failed: %s / %s", tlcp_conn_error(p.client),
+                 tlcp_conn_error(p.server));
+    assert_true(tlcp_conn_session_reused(p.client));
+    assert_true(tlcp_conn_session_reused(p.server));
+    assert_true(captured(&trace, "TLS_ST_CR_SRVR_HELLO -> TLS_ST_CR_CHANGE"));
+    assert_false(captured(&trace, "TLS_ST_CR_CERT"));
+    assert_true(captured(&trace, "TLS_ST_CW_FINISHED -> TLS_ST_OK"));
+    assert_non_null(tlcp_conn_peer_subject(p.client, TLCP_CERT_SIGN));
+    /* Same master secret in both key log lines. */
+    assert_int_equal(keylog.lines, 2);
+    assert_memory_equal(keylog.text + 79, keylog.text + 176 + 79, 96);
+    exchange_and_close(&p);
+    tlcp_session *again = tlcp_conn_get_session(p.client);
+    assert_ptr_equal(again, session);
+    tlcp_session_free(again);
+    pair_close(&p);
+
+    /* A server that caches nothing runs a full handshake. */
+    tlcp_config *plain = server_config(FIX);
+    pair_open(&p, tlcp_config_up_ref(ccfg), plain);
+    assert_int_equal(tlcp_conn_set_session(p.client, session), TLCP_OK);
+    assert_true(pair_handshake(&p));
+    assert_false(tlcp_conn_session_reused(p.client));
+    assert_false(tlcp_conn_session_reused(p.server));
+    assert_null(tlcp_conn_get_session(p.client)); /* empty session ID */
+    pair_close(&p);
+
+    tlcp_session_free(session);
+    tlcp_session_free(NULL);
+    tlcp_config_free(ccfg);
+    tlcp_config_free(scfg);
+    capture_free(&trace);
+    capture_free(&keylog);
+}
+
 /* ---- generated certificates ------------------------------------------ */
 
 static char *write_temp(const char *text, size_t len)
@@ -1256,6 +1316,7 @@ int main(void)
         cmocka_unit_test(test_bad_finished),
         cmocka_unit_test(test_bad_pre_master_no_oracle),
         cmocka_unit_test(test_random_mutations),
+        cmocka_unit_test(test_session_resumption),
         cmocka_unit_test(test_renegotiation_refused),
         cmocka_unit_test(test_enc_cert_without_key_encipherment),
         cmocka_unit_test(test_fd_transport),
