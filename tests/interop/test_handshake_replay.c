@@ -34,6 +34,7 @@
 #include "handshake/handlers.h"
 #include "handshake/keys.h"
 #include "handshake/messages.h"
+#include "handshake/session.h"
 #include "mempipe.h"
 #include "util/mem.h"
 
@@ -74,6 +75,13 @@ typedef struct replay {
     char why[ST_COUNT][200];
     uint8_t keylog_master[48];
     int have_keylog;
+    const char *conn_prefix; /* "", "conn1-" or "conn2-" */
+    /* The first connection's session, for the abbreviated second one. */
+    uint8_t session_id[32];
+    size_t session_id_len;
+    uint8_t session_master[48];
+    int resume_result; /* -1 not tried, 0 failed, 1 passed */
+    char resume_why[200];
 } replay;
 
 static char *path_in(const replay *r, const char *file)
@@ -195,14 +203,10 @@ static tlcp_config *checker_config(replay *r, int server)
 
 static void open_checkers(replay *r)
 {
-    const char *c2s = "c2s.bin", *s2c = "s2c.bin";
+    char c2s[64], s2c[64];
     size_t n = 0;
-    uint8_t *probe = read_fixture(r, "conn1-c2s.bin", &n);
-    if (probe != NULL) {
-        c2s = "conn1-c2s.bin";
-        s2c = "conn1-s2c.bin";
-        free(probe);
-    }
+    snprintf(c2s, sizeof(c2s), "%sc2s.bin", r->conn_prefix);
+    snprintf(s2c, sizeof(s2c), "%ss2c.bin", r->conn_prefix);
     uint8_t *data = read_fixture(r, c2s, &n);
     assert_non_null(data);
     mp_buf_append(&r->c2s, data, n);
@@ -231,10 +235,13 @@ static void close_checkers(replay *r)
 {
     tlcp_conn_free(r->srv);
     tlcp_conn_free(r->cli);
+    r->srv = r->cli = NULL;
     mp_buf_free(&r->c2s);
     mp_buf_free(&r->s2c);
     mp_buf_free(&r->sink_c);
     mp_buf_free(&r->sink_s);
+    memset(&r->srv_end, 0, sizeof(r->srv_end));
+    memset(&r->cli_end, 0, sizeof(r->cli_end));
 }
 
 /* Runs a process handler; on failure records why and clears the slot. */
@@ -394,11 +401,9 @@ static int replay_server_finish(replay *r)
 static void replay_data(replay *r, int stage, tlcp_conn *c, const char *sent_file)
 {
     size_t want_len = 0;
-    char conn1[64];
-    snprintf(conn1, sizeof(conn1), "conn1-%s", sent_file);
-    uint8_t *want = read_fixture(r, conn1, &want_len);
-    if (want == NULL)
-        want = read_fixture(r, sent_file, &want_len);
+    char file[64];
+    snprintf(file, sizeof(file), "%s%s", r->conn_prefix, sent_file);
+    uint8_t *want = read_fixture(r, file, &want_len);
     mp_buf got = {0};
     tlcp_record_item it;
     while (tlcp_record_next(c->rl, &it) == TLCP_OK)
@@ -417,13 +422,75 @@ static void run_replay(replay *r)
 {
     for (int i = 0; i < ST_COUNT; i++)
         r->result[i] = -1;
+    size_t n = 0;
+    uint8_t *probe = read_fixture(r, "conn1-c2s.bin", &n);
+    r->conn_prefix = probe != NULL ? "conn1-" : "";
+    free(probe);
     open_checkers(r);
     if (replay_hellos(r) && replay_server_flight(r) && replay_client_flight(r) &&
         replay_server_finish(r)) {
         replay_data(r, ST_CLIENT_DATA, r->srv, "client-sent.bin");
         replay_data(r, ST_SERVER_DATA, r->cli, "server-sent.bin");
+        r->session_id_len = r->cli->hs->session_id_len;
+        memcpy(r->session_id, r->cli->hs->session_id, r->session_id_len);
+        memcpy(r->session_master, r->keylog_master, 48);
     }
     close_checkers(r);
+}
+
+static int resume_fail(replay *r, const char *what, tlcp_conn *c)
+{
+    snprintf(r->resume_why, sizeof(r->resume_why), "%s: %s", what,
+             c != NULL && tlcp_error_is_set(&c->err) ? tlcp_conn_error(c) : "missing");
+    return 0;
+}
+
+/* The second connection of a session-ID fixture: an abbreviated handshake.
+ * The client checker offers the first connection's session; the server
+ * checker has it in its cache. Both must agree to resume, and both
+ * Finished messages and the application data must check. */
+static int replay_resumption(replay *r)
+{
+    r->conn_prefix = "conn2-";
+    open_checkers(r);
+    tlcp_cert *none[2] = {NULL, NULL};
+    tlcp_session *session = tlcp_session_new(r->session_id, r->suite, r->session_master, none);
+    assert_non_null(session);
+    assert_int_equal(tlcp_conn_set_session(r->cli, session), TLCP_OK);
+    tlcp_session_free(session);
+    tlcp_config *scfg = r->srv->cfg;
+    scfg->sessions = tlcp_session_cache_new(4, 0); /* the checker's own config */
+    assert_non_null(scfg->sessions);
+    tlcp_session_cache_store(scfg->sessions, r->session_id, r->suite, r->session_master);
+
+    tlcp_record_item it;
+    if (!next_handshake(r->srv, &it, TLCP_HS_CLIENT_HELLO) ||
+        !tlcp_hs_client_hello_process(r->srv, body_of(it.data)) ||
+        !tlcp_hs_client_hello_post_process(r->srv) || !r->srv->hs->resumed)
+        return resume_fail(r, "server did not resume", r->srv);
+    memcpy(r->cli->hs->client_random, r->srv->hs->client_random, 32);
+    hash_both(r, it.data);
+    if (!next_handshake(r->cli, &it, TLCP_HS_SERVER_HELLO) ||
+        !tlcp_hs_server_hello_process(r->cli, body_of(it.data)) || !r->cli->hs->resumed)
+        return resume_fail(r, "client did not resume", r->cli);
+    memcpy(r->srv->hs->server_random, r->cli->hs->server_random, 32);
+    if (!tlcp_hs_server_hello_post_work(r->srv))
+        return resume_fail(r, "server keys", r->srv);
+    hash_both(r, it.data);
+    if (!next_item(r->cli, &it) || it.kind != TLCP_ITEM_CHANGE_CIPHER_SPEC ||
+        !tlcp_hs_ccs_process(r->cli, it.data) || !next_handshake(r->cli, &it, TLCP_HS_FINISHED) ||
+        !tlcp_hs_finished_process(r->cli, body_of(it.data)))
+        return resume_fail(r, "server Finished", r->cli);
+    hash_both(r, it.data);
+    if (!next_item(r->srv, &it) || it.kind != TLCP_ITEM_CHANGE_CIPHER_SPEC ||
+        !tlcp_hs_ccs_process(r->srv, it.data) || !next_handshake(r->srv, &it, TLCP_HS_FINISHED) ||
+        !tlcp_hs_finished_process(r->srv, body_of(it.data)))
+        return resume_fail(r, "client Finished", r->srv);
+    replay_data(r, ST_CLIENT_DATA, r->srv, "client-sent.bin");
+    replay_data(r, ST_SERVER_DATA, r->cli, "server-sent.bin");
+    if (r->result[ST_CLIENT_DATA] != 1 || r->result[ST_SERVER_DATA] != 1)
+        return resume_fail(r, "application data", NULL);
+    return 1;
 }
 
 static void print_result(const char *name, const replay *r)
@@ -486,7 +553,7 @@ static void test_replay_fixtures(void **state)
     char **names = NULL;
     size_t n = tu_list_fixtures(&names);
     assert_true(n > 0);
-    size_t checked = 0, full = 0;
+    size_t checked = 0, full = 0, resumed = 0;
     for (size_t i = 0; i < n; i++) {
         replay *r = calloc(1, sizeof(*r));
         assert_non_null(r);
@@ -513,12 +580,23 @@ static void test_replay_fixtures(void **state)
         run_replay(r);
         print_result(names[i], r);
         check_expectations(names[i], r);
+        if (manifest_has(r, "\"resumption\": \"session-id\"")) {
+            assert_int_equal(r->session_id_len, 32);
+            r->resume_result = replay_resumption(r);
+            close_checkers(r);
+            print_message("%-62s conn2 abbreviated handshake %s %s\n", names[i],
+                          r->resume_result ? "resumed+ sFin+ cFin+ c-data+ s-data+" : "FAILED:",
+                          r->resume_result ? "" : r->resume_why);
+            assert_int_equal(r->resume_result, 1);
+            resumed++;
+        }
         checked++;
         full += r->result[ST_SERVER_DATA] == 1;
         free(r);
     }
-    print_message("replayed %zu fixtures, %zu end to end through the application data\n", checked,
-                  full);
+    print_message("replayed %zu fixtures, %zu end to end through the application data, "
+                  "%zu abbreviated handshakes\n",
+                  checked, full, resumed);
     tu_free_list(names, n);
 }
 
