@@ -135,6 +135,7 @@ void tlcp_conn_free(tlcp_conn *conn)
     tlcp_session_free(conn->offer);
     tlcp_session_free(conn->established);
     tlcp_free_secret(conn->app_buf, conn->app_len);
+    free(conn->sni);
     tlcp_config_free(conn->cfg);
     free(conn);
 }
@@ -400,6 +401,13 @@ tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session)
 int tlcp_conn_session_reused(const tlcp_conn *conn)
 {
     return conn != NULL && conn->reused;
+}
+
+const char *tlcp_conn_server_name(const tlcp_conn *conn)
+{
+    if (conn == NULL)
+        return NULL;
+    return conn->is_server ? conn->sni : conn->cfg->host_name;
 }
 
 int tlcp_conn_handshake_done(const tlcp_conn *conn)

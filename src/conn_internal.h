@@ -87,7 +87,8 @@ struct tlcp_conn {
     /* Bytes of the last tlcp_write() queued but not yet flushed. */
     size_t write_pending;
 
-    int fd; /* built-in fd transport, -1 when unused */
+    int fd;    /* built-in fd transport, -1 when unused */
+    char *sni; /* server: the client's server_name, NUL-terminated */
 };
 
 /* Records a failure in the connection's error slot (first wins). */

@@ -273,6 +273,10 @@ TLCP_API void tlcp_session_free(tlcp_session *session); /* NULL is a no-op */
 /* 1 when the completed handshake resumed a session. */
 TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
 
+/* Server: the host name the client asked for (SNI), or NULL when it sent
+ * none. Client: the configured host name. */
+TLCP_API const char *tlcp_conn_server_name(const tlcp_conn *conn);
+
 /* 1 once the handshake completed. */
 TLCP_API int tlcp_conn_handshake_done(const tlcp_conn *conn);
 /* The negotiated suite (0 before ServerHello) and its GB/T name. */

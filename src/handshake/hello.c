@@ -2,6 +2,7 @@
  * ClientHello, ServerHello and ServerHelloDone handlers: randoms, suite
  * negotiation (server preference), version and compression checks.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "handshake/handlers.h"
@@ -92,6 +93,33 @@ int tlcp_hs_client_hello_construct(tlcp_conn *conn, tlcp_builder *body)
     return tlcp_build_client_hello(body, &m, cfg->suites, cfg->num_suites);
 }
 
+/* server_name (RFC 6066): a list of (type, name); the host_name entry is
+ * kept for tlcp_conn_server_name(). A malformed extension is a decode
+ * error; names with NUL bytes or over 255 bytes are ignored. */
+static int take_server_name(tlcp_conn *conn, tlcp_cursor ext)
+{
+    tlcp_cursor list, name;
+    uint8_t type;
+    ENSURE_ALERT(tlcp_cursor_get_u16_prefixed(&ext, &list) && tlcp_cursor_is_empty(&ext),
+                 &conn->err, TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR,
+                 "ClientHello: malformed server_name extension");
+    while (!tlcp_cursor_is_empty(&list)) {
+        ENSURE_ALERT(tlcp_cursor_get_u8(&list, &type) && tlcp_cursor_get_u16_prefixed(&list, &name),
+                     &conn->err, TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR,
+                     "ClientHello: malformed server_name list");
+        size_t len = tlcp_cursor_len(&name);
+        if (type != TLCP_SNI_HOST_NAME || conn->sni != NULL || len == 0 || len > TLCP_SNI_MAX ||
+            memchr(tlcp_cursor_data(&name), 0, len) != NULL)
+            continue;
+        conn->sni = malloc(len + 1);
+        ENSURE_ALERT(conn->sni != NULL, &conn->err, TLCP_R_ALLOC, TLCP_ALERT_INTERNAL_ERROR,
+                     "out of memory");
+        GUARD(tlcp_cursor_copy_bytes(&name, (uint8_t *)conn->sni, len));
+        conn->sni[len] = '\0';
+    }
+    return 1;
+}
+
 static int offered(const tlcp_client_hello *m, uint16_t suite)
 {
     tlcp_cursor list = m->cipher_suites;
@@ -143,6 +171,10 @@ int tlcp_hs_client_hello_process(tlcp_conn *conn, tlcp_cursor body)
         null_compression |= method == 0;
     ENSURE_ALERT(null_compression, &conn->err, TLCP_R_HANDSHAKE_FAILURE,
                  TLCP_ALERT_HANDSHAKE_FAILURE, "client did not offer null compression");
+    /* Other extensions (session_ticket, ALPN, ...) are ignored. */
+    for (size_t i = 0; i < m.num_extensions; i++)
+        if (m.extensions[i].type == TLCP_EXT_SERVER_NAME)
+            GUARD(take_server_name(conn, m.extensions[i].data));
 
     /* Server preference order; unknown suites and the SCSV are ignored. */
     for (size_t i = 0; i < conn->cfg->num_suites; i++) {

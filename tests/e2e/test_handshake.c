@@ -275,6 +275,7 @@ static void run_ok(uint16_t suite, int trickle, size_t fragment, int coalesce)
         fail_msg("handshake failed: client: %s / server: %s", tlcp_conn_error(p.client),
                  tlcp_conn_error(p.server));
     assert_true(tlcp_conn_handshake_done(p.client));
+    assert_null(tlcp_conn_server_name(p.server)); /* no SNI unless configured */
     assert_int_equal(tlcp_conn_cipher_suite(p.client), suite);
     assert_int_equal(tlcp_conn_cipher_suite(p.server), suite);
     assert_non_null(strstr(tlcp_conn_peer_subject(p.client, TLCP_CERT_SIGN), "CN=localhost"));
@@ -616,7 +617,8 @@ enum tamper_action {
     T_OVERSIZE,
     T_FLIP_LAST,
     T_SWAP_SUITES,
-    T_REPLACE
+    T_REPLACE,
+    T_BREAK_SNI
 };
 
 typedef struct tamper_spec {
@@ -693,6 +695,11 @@ static int tamper_hook(void *arg, const uint8_t *msg, size_t len, mp_buf *out)
         s[3] = b;
         break;
     }
+    case T_BREAK_SNI:
+        /* ... 00 0c | 00 | 00 09 | "localhost": the list length no longer fits */
+        put_msg(out, msg[0], body, blen);
+        out->data[out->len - 13] ^= 0x01;
+        break;
     case T_REPLACE:
         mp_buf_append(out, t->replacement, t->replacement_len);
         break;
@@ -1128,6 +1135,21 @@ static void test_enc_cert_without_key_encipherment(void **state)
     tlcp_pkey_free(enc_key);
 }
 
+/* A malformed server_name extension is a decode error. */
+static void test_malformed_server_name(void **state)
+{
+    (void)state;
+    tlcp_config *ccfg = client_config(FIX);
+    assert_int_equal(tlcp_config_set_send_sni(ccfg, 1), TLCP_OK);
+    tamper_spec t = {TLCP_HS_CLIENT_HELLO, T_BREAK_SNI, 0, NULL, 0};
+    pair p;
+    pair_open(&p, ccfg, server_config(FIX));
+    p.io.client.tamper = tamper_hook;
+    p.io.client.tamper_arg = &t;
+    expect_failure(&p, 1, TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR, "server_name");
+    pair_close(&p);
+}
+
 /* GmSSL 2 style order sign, chain, enc is accepted (told apart by key usage). */
 static void test_certificate_order_sign_chain_enc(void **state)
 {
@@ -1224,6 +1246,8 @@ static void test_fd_transport(void **state)
     assert_true(pair_handshake(&p));
     /* SNI only because it was asked for; the server's trace shows it. */
     assert_true(captured(&trace, "server_name"));
+    assert_string_equal(tlcp_conn_server_name(p.server), "localhost");
+    assert_string_equal(tlcp_conn_server_name(p.client), "localhost");
     exchange_and_close(&p);
     pair_close(&p);
     close(sv[0]);
@@ -1322,6 +1346,7 @@ int main(void)
         cmocka_unit_test(test_fd_transport),
         cmocka_unit_test(test_certificate_order_sign_chain_enc),
         cmocka_unit_test(test_ca_directory),
+        cmocka_unit_test(test_malformed_server_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
