@@ -36,6 +36,9 @@ int fuzz_certificate_verify(const uint8_t *data, size_t len);
 int fuzz_finished(const uint8_t *data, size_t len);
 /* Record layer: mode, transport behaviour, then a record stream. */
 int fuzz_record(const uint8_t *data, size_t len);
+/* Whole endpoints: flags, transport, then the peer's byte stream. */
+int fuzz_server(const uint8_t *data, size_t len);
+int fuzz_client(const uint8_t *data, size_t len);
 /* Trace printer: a context byte, a suite (u16), then a whole message. */
 int fuzz_trace(const uint8_t *data, size_t len);
 

@@ -12,6 +12,8 @@ const fuzz_target fuzz_targets[] = {
     {"finished", fuzz_finished},
     {"trace", fuzz_trace},
     {"record", fuzz_record},
+    {"server", fuzz_server},
+    {"client", fuzz_client},
     {"x509_cert", fuzz_x509_cert},
     {"pkey", fuzz_pkey},
     {"x509_verify", fuzz_x509_verify},
