@@ -65,9 +65,11 @@ run_one() {
         cp "$work/log" "$FUZZ_KEEP/$t.log"
     fi
     if [ $rc -ne 0 ] || [ -n "$(ls -A "$work/artifacts")" ]; then
-        cp "$work/artifacts/"* "$artifacts/" 2>/dev/null
+        for a in "$work/artifacts/"*; do
+            [ -e "$a" ] && cp "$a" "$artifacts/$t-$(basename "$a")"
+        done
         {
-            printf '%-22s FAILED (exit %d); inputs in %s\n' "$t" "$rc" "$artifacts"
+            printf '%-22s FAILED (exit %d); input: %s/%s-*\n' "$t" "$rc" "$artifacts" "$t"
             grep -E 'ERROR|SUMMARY|fuzz property|Test unit written|==[0-9]+==' "$work/log" | head -20
         } >"$work/result"
         return 1
