@@ -1,0 +1,492 @@
+/*
+ * Constant-time SM4 on x86-64 with AES-NI and SSSE3 (see sm4_core.h for why).
+ *
+ * Layout: four blocks are transposed so that register x_i holds word i of
+ * every block, one block per 32-bit lane, as native integers (the big-endian
+ * words byte-swapped on load). One SM4 round then updates all four blocks
+ * with a handful of vector instructions; two such groups are interleaved so
+ * the CPU overlaps their dependency chains (eight blocks in flight).
+ *
+ * S-box: x -> OUT(AESENCLAST(IN(x), 0)). IN and OUT are affine maps over
+ * GF(2) (scripts/derive_sm4_affine.py derives them and checks the identity for
+ * all 256 inputs); each is applied as a lookup of the low and the high nibble
+ * with PSHUFB into a 16-byte table held in a register, so the lookups touch
+ * no memory. AESENCLAST also applies ShiftRows, a fixed byte permutation;
+ * instead of undoing it separately, its inverse is folded into the byte
+ * shuffles that the linear transform L needs anyway.
+ *
+ * L(B) = B ^ B<<<2 ^ B<<<10 ^ B<<<18 ^ B<<<24
+ *      = B ^ B<<<24 ^ (B ^ B<<<8 ^ B<<<16)<<<2,
+ * where the byte rotations are shuffles and only one rotation needs shifts.
+ */
+#include "crypto/sm4_core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define TLCP_SM4_X86 1
+#endif
+
+static int cpu_has_core(void)
+{
+#if defined(TLCP_SM4_X86)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("aes") && __builtin_cpu_supports("ssse3");
+#else
+    return 0;
+#endif
+}
+
+/* ---- test switch ------------------------------------------------------ */
+
+#if defined(TLCP_TESTING)
+static int g_force_evp = -1; /* -1: not yet read from the environment */
+
+void tlcp_sm4_force_evp(int on)
+{
+    g_force_evp = on ? 1 : 0;
+}
+
+int tlcp_sm4_core_supported(void)
+{
+    return cpu_has_core();
+}
+
+static int forced_evp(void)
+{
+    if (g_force_evp < 0) {
+        const char *v = getenv("TLCP_TEST_SM4_EVP");
+        g_force_evp = v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+    }
+    return g_force_evp;
+}
+#else
+static int forced_evp(void)
+{
+    return 0;
+}
+#endif
+
+int tlcp_sm4_core_enabled(void)
+{
+    return cpu_has_core() && !forced_evp();
+}
+
+#if defined(TLCP_SM4_X86)
+#include <immintrin.h>
+
+#define SM4_TARGET __attribute__((target("aes,ssse3")))
+#define SM4_INLINE SM4_TARGET static inline __attribute__((always_inline))
+
+static uint32_t load_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void store_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t rotl32(uint32_t v, int n)
+{
+    return (v << n) | (v >> (32 - n));
+}
+
+/* Affine map into the AES field (with its constant in the low table) ... */
+static const uint8_t sbox_in_lo[16] = {0x3e, 0xb2, 0x0e, 0x82, 0xbb, 0x37, 0x8b, 0x07,
+                                       0xa1, 0x2d, 0x91, 0x1d, 0x24, 0xa8, 0x14, 0x98};
+static const uint8_t sbox_in_hi[16] = {0x00, 0xdc, 0x2e, 0xf2, 0xc5, 0x19, 0xeb, 0x37,
+                                       0x08, 0xd4, 0x26, 0xfa, 0xcd, 0x11, 0xe3, 0x3f};
+/* ... and back from the AES S-box output (scripts/derive_sm4_affine.py). */
+static const uint8_t sbox_out_lo[16] = {0x6c, 0xd4, 0xa6, 0x1e, 0x52, 0xea, 0x98, 0x20,
+                                        0x0b, 0xb3, 0xc1, 0x79, 0x35, 0x8d, 0xff, 0x47};
+static const uint8_t sbox_out_hi[16] = {0x00, 0xe0, 0x50, 0xb0, 0x9d, 0x7d, 0xcd, 0x2d,
+                                        0xc0, 0x20, 0x90, 0x70, 0x5d, 0xbd, 0x0d, 0xed};
+
+/* AESENCLAST's ShiftRows puts input byte SR[i] at position i with
+ * SR = {0,5,10,15, 4,9,14,3, 8,13,2,7, 12,1,6,11}; this is its inverse. */
+static const uint8_t inv_shift_rows[16] = {0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3};
+
+/* Byte rotations of each little-endian 32-bit lane, as shuffle masks. */
+static const uint8_t rot8_mask[16] = {3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14};
+static const uint8_t rot16_mask[16] = {2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13};
+static const uint8_t rot24_mask[16] = {1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12};
+/* Byte swap of each 32-bit lane: SM4 words are big-endian. */
+static const uint8_t bswap32_mask[16] = {3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12};
+
+/* Everything the rounds keep in registers. */
+typedef struct sm4_consts {
+    __m128i in_lo, in_hi, out_lo, out_hi, nibble;
+    __m128i l0, l8, l16, l24; /* undo ShiftRows, then rotate by 0, 8, 16, 24 */
+    __m128i bswap;
+} sm4_consts;
+
+SM4_INLINE __m128i load16(const uint8_t *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+SM4_INLINE void store16(uint8_t *p, __m128i v)
+{
+    _mm_storeu_si128((__m128i *)(void *)p, v);
+}
+
+SM4_INLINE void load_consts(sm4_consts *c)
+{
+    __m128i isr = load16(inv_shift_rows);
+    c->in_lo = load16(sbox_in_lo);
+    c->in_hi = load16(sbox_in_hi);
+    c->out_lo = load16(sbox_out_lo);
+    c->out_hi = load16(sbox_out_hi);
+    c->nibble = _mm_set1_epi8(0x0f);
+    /* shuffle(x, shuffle(isr, rot)) picks x[isr[rot[j]]]: unpermute, then rotate. */
+    c->l0 = isr;
+    c->l8 = _mm_shuffle_epi8(isr, load16(rot8_mask));
+    c->l16 = _mm_shuffle_epi8(isr, load16(rot16_mask));
+    c->l24 = _mm_shuffle_epi8(isr, load16(rot24_mask));
+    c->bswap = load16(bswap32_mask);
+}
+
+/* table[x] for every byte of x, as two in-register nibble lookups. */
+SM4_INLINE __m128i affine(__m128i x, __m128i lo_tab, __m128i hi_tab, __m128i nibble)
+{
+    __m128i lo = _mm_and_si128(x, nibble);
+    __m128i hi = _mm_and_si128(_mm_srli_epi16(x, 4), nibble);
+    return _mm_xor_si128(_mm_shuffle_epi8(lo_tab, lo), _mm_shuffle_epi8(hi_tab, hi));
+}
+
+/* The SM4 S-box on every byte, left in ShiftRows order: byte i of the result
+ * is S(x[SR[i]]). Harmless when all four 32-bit lanes are equal. */
+SM4_INLINE __m128i sbox_shifted(__m128i x, const sm4_consts *c)
+{
+    x = affine(x, c->in_lo, c->in_hi, c->nibble);
+    x = _mm_aesenclast_si128(x, _mm_setzero_si128());
+    return affine(x, c->out_lo, c->out_hi, c->nibble);
+}
+
+/* T(x) = L(S(x)) on each 32-bit lane. */
+SM4_INLINE __m128i sm4_t(__m128i x, const sm4_consts *c)
+{
+    __m128i s = sbox_shifted(x, c);
+    __m128i b = _mm_shuffle_epi8(s, c->l0);
+    __m128i t =
+        _mm_xor_si128(_mm_xor_si128(b, _mm_shuffle_epi8(s, c->l8)), _mm_shuffle_epi8(s, c->l16));
+    t = _mm_xor_si128(_mm_slli_epi32(t, 2), _mm_srli_epi32(t, 30));
+    return _mm_xor_si128(_mm_xor_si128(b, _mm_shuffle_epi8(s, c->l24)), t);
+}
+
+/* X_{i+4} = X_i ^ T(X_{i+1} ^ X_{i+2} ^ X_{i+3} ^ rk_i), written into X_i's register. */
+#define SM4_ROUND(a0, a1, a2, a3, k)                                                               \
+    a0 = _mm_xor_si128(a0, sm4_t(_mm_xor_si128(_mm_xor_si128(a1, a2), _mm_xor_si128(a3, k)), c))
+
+/* 32 rounds on one transposed group; afterwards x0..x3 hold X32..X35. */
+SM4_INLINE void rounds4(const uint32_t *rk, __m128i *x0, __m128i *x1, __m128i *x2, __m128i *x3,
+                        const sm4_consts *c)
+{
+    __m128i a0 = *x0, a1 = *x1, a2 = *x2, a3 = *x3;
+    for (int i = 0; i < TLCP_SM4_ROUNDS; i += 4) {
+        SM4_ROUND(a0, a1, a2, a3, _mm_set1_epi32((int)rk[i]));
+        SM4_ROUND(a1, a2, a3, a0, _mm_set1_epi32((int)rk[i + 1]));
+        SM4_ROUND(a2, a3, a0, a1, _mm_set1_epi32((int)rk[i + 2]));
+        SM4_ROUND(a3, a0, a1, a2, _mm_set1_epi32((int)rk[i + 3]));
+    }
+    *x0 = a0;
+    *x1 = a1;
+    *x2 = a2;
+    *x3 = a3;
+}
+
+/* Two groups round by round, so their independent chains overlap. */
+SM4_INLINE void rounds8(const uint32_t *rk, __m128i x[4], __m128i y[4], const sm4_consts *c)
+{
+    __m128i a0 = x[0], a1 = x[1], a2 = x[2], a3 = x[3];
+    __m128i b0 = y[0], b1 = y[1], b2 = y[2], b3 = y[3];
+    for (int i = 0; i < TLCP_SM4_ROUNDS; i += 4) {
+        __m128i k = _mm_set1_epi32((int)rk[i]);
+        SM4_ROUND(a0, a1, a2, a3, k);
+        SM4_ROUND(b0, b1, b2, b3, k);
+        k = _mm_set1_epi32((int)rk[i + 1]);
+        SM4_ROUND(a1, a2, a3, a0, k);
+        SM4_ROUND(b1, b2, b3, b0, k);
+        k = _mm_set1_epi32((int)rk[i + 2]);
+        SM4_ROUND(a2, a3, a0, a1, k);
+        SM4_ROUND(b2, b3, b0, b1, k);
+        k = _mm_set1_epi32((int)rk[i + 3]);
+        SM4_ROUND(a3, a0, a1, a2, k);
+        SM4_ROUND(b3, b0, b1, b2, k);
+    }
+    x[0] = a0, x[1] = a1, x[2] = a2, x[3] = a3;
+    y[0] = b0, y[1] = b1, y[2] = b2, y[3] = b3;
+}
+
+/* 4x4 transpose of 32-bit lanes (its own inverse). */
+SM4_INLINE void transpose(__m128i *r0, __m128i *r1, __m128i *r2, __m128i *r3)
+{
+    __m128i t0 = _mm_unpacklo_epi32(*r0, *r1);
+    __m128i t1 = _mm_unpacklo_epi32(*r2, *r3);
+    __m128i t2 = _mm_unpackhi_epi32(*r0, *r1);
+    __m128i t3 = _mm_unpackhi_epi32(*r2, *r3);
+    *r0 = _mm_unpacklo_epi64(t0, t1);
+    *r1 = _mm_unpackhi_epi64(t0, t1);
+    *r2 = _mm_unpacklo_epi64(t2, t3);
+    *r3 = _mm_unpackhi_epi64(t2, t3);
+}
+
+/* Four blocks as loaded from memory -> the transposed native-word form. */
+SM4_INLINE void to_words(__m128i b[4], const sm4_consts *c)
+{
+    for (int j = 0; j < 4; j++)
+        b[j] = _mm_shuffle_epi8(b[j], c->bswap);
+    transpose(&b[0], &b[1], &b[2], &b[3]);
+}
+
+/* Output words (X35, X34, X33, X32) of rounds on x -> four blocks in memory order. */
+SM4_INLINE void from_words(__m128i out[4], const __m128i x[4], const sm4_consts *c)
+{
+    out[0] = x[3], out[1] = x[2], out[2] = x[1], out[3] = x[0];
+    transpose(&out[0], &out[1], &out[2], &out[3]);
+    for (int j = 0; j < 4; j++)
+        out[j] = _mm_shuffle_epi8(out[j], c->bswap);
+}
+
+/* Encrypts (or decrypts, by the key order) four blocks held in registers. */
+SM4_INLINE void crypt4(const uint32_t *rk, __m128i b[4], const sm4_consts *c)
+{
+    __m128i x[4] = {b[0], b[1], b[2], b[3]};
+    to_words(x, c);
+    rounds4(rk, &x[0], &x[1], &x[2], &x[3], c);
+    from_words(b, x, c);
+}
+
+SM4_INLINE void crypt8(const uint32_t *rk, __m128i b[8], const sm4_consts *c)
+{
+    __m128i x[4] = {b[0], b[1], b[2], b[3]}, y[4] = {b[4], b[5], b[6], b[7]};
+    to_words(x, c);
+    to_words(y, c);
+    rounds8(rk, x, y, c);
+    from_words(b, x, c);
+    from_words(b + 4, y, c);
+}
+
+/* Loads up to four blocks (missing ones as zero blocks). */
+SM4_INLINE void load_upto4(__m128i b[4], const uint8_t *in, size_t n)
+{
+    for (size_t j = 0; j < 4; j++)
+        b[j] = j < n ? load16(in + 16 * j) : _mm_setzero_si128();
+}
+
+SM4_TARGET static uint32_t sbox_word(uint32_t w, const sm4_consts *c)
+{
+    /* All lanes equal, so the ShiftRows order does not matter. */
+    return (uint32_t)_mm_cvtsi128_si32(sbox_shifted(_mm_set1_epi32((int)w), c));
+}
+
+SM4_TARGET void tlcp_sm4_core_expand(tlcp_sm4_key *key, const uint8_t user_key[16], int decrypt)
+{
+    static const uint32_t fk[4] = {0xa3b1bac6u, 0x56aa3350u, 0x677d9197u, 0xb27022dcu};
+    sm4_consts c;
+    uint32_t k[4], t;
+
+    load_consts(&c);
+    for (int i = 0; i < 4; i++)
+        k[i] = load_be32(user_key + 4 * i) ^ fk[i];
+    for (int i = 0; i < TLCP_SM4_ROUNDS; i++) {
+        /* CK_i has bytes (4i + j) * 7 mod 256, j = 0..3. */
+        uint32_t ck = 0;
+        for (int j = 0; j < 4; j++)
+            ck = ck << 8 | (uint32_t)(((4 * i + j) * 7) & 0xff);
+        t = sbox_word(k[1] ^ k[2] ^ k[3] ^ ck, &c);
+        t = k[0] ^ t ^ rotl32(t, 13) ^ rotl32(t, 23);
+        k[0] = k[1];
+        k[1] = k[2];
+        k[2] = k[3];
+        k[3] = t;
+        key->rk[decrypt ? TLCP_SM4_ROUNDS - 1 - i : i] = t;
+    }
+    tlcp_wipe(k, sizeof(k));
+    tlcp_wipe(&t, sizeof(t));
+}
+
+SM4_TARGET void tlcp_sm4_core_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out,
+                                  size_t nblocks)
+{
+    sm4_consts c;
+    __m128i b[8];
+
+    load_consts(&c);
+    for (; nblocks >= 8; nblocks -= 8, in += 128, out += 128) {
+        for (int j = 0; j < 8; j++)
+            b[j] = load16(in + 16 * j);
+        crypt8(key->rk, b, &c);
+        for (int j = 0; j < 8; j++)
+            store16(out + 16 * j, b[j]);
+    }
+    while (nblocks > 0) {
+        size_t n = nblocks < 4 ? nblocks : 4;
+        load_upto4(b, in, n);
+        crypt4(key->rk, b, &c);
+        for (size_t j = 0; j < n; j++)
+            store16(out + 16 * j, b[j]);
+        in += 16 * n;
+        out += 16 * n;
+        nblocks -= n;
+    }
+}
+
+SM4_TARGET void tlcp_sm4_core_cbc_encrypt(const tlcp_sm4_key *key, const uint8_t iv[16],
+                                          const uint8_t *in, uint8_t *out, size_t nblocks)
+{
+    sm4_consts c;
+    __m128i chain = load16(iv);
+
+    load_consts(&c);
+    for (; nblocks > 0; nblocks--, in += 16, out += 16) {
+        /* Each block needs the previous ciphertext: one lane of four is used. */
+        __m128i b[4] = {_mm_xor_si128(load16(in), chain), _mm_setzero_si128(), _mm_setzero_si128(),
+                        _mm_setzero_si128()};
+        crypt4(key->rk, b, &c);
+        chain = b[0];
+        store16(out, chain);
+    }
+}
+
+SM4_TARGET void tlcp_sm4_core_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16],
+                                          const uint8_t *in, uint8_t *out, size_t nblocks)
+{
+    sm4_consts c;
+    __m128i prev = load16(iv), ct[8], b[8];
+
+    load_consts(&c);
+    /* All ciphertext of a batch is loaded before any store, so in == out works. */
+    for (; nblocks >= 8; nblocks -= 8, in += 128, out += 128) {
+        for (int j = 0; j < 8; j++)
+            b[j] = ct[j] = load16(in + 16 * j);
+        crypt8(key->rk, b, &c);
+        store16(out, _mm_xor_si128(b[0], prev));
+        for (int j = 1; j < 8; j++)
+            store16(out + 16 * j, _mm_xor_si128(b[j], ct[j - 1]));
+        prev = ct[7];
+    }
+    while (nblocks > 0) {
+        size_t n = nblocks < 4 ? nblocks : 4;
+        load_upto4(ct, in, n);
+        for (int j = 0; j < 4; j++)
+            b[j] = ct[j];
+        crypt4(key->rk, b, &c);
+        store16(out, _mm_xor_si128(b[0], prev));
+        for (size_t j = 1; j < n; j++)
+            store16(out + 16 * j, _mm_xor_si128(b[j], ct[j - 1]));
+        prev = ct[n - 1];
+        in += 16 * n;
+        out += 16 * n;
+        nblocks -= n;
+    }
+}
+
+/* The transposed form of counter blocks w0 w1 w2 (w3 + lane + first). */
+SM4_INLINE void counter_words(__m128i x[4], const uint32_t w[4], int first)
+{
+    x[0] = _mm_set1_epi32((int)w[0]);
+    x[1] = _mm_set1_epi32((int)w[1]);
+    x[2] = _mm_set1_epi32((int)w[2]);
+    /* 32-bit lane addition wraps modulo 2^32, exactly inc32. */
+    x[3] = _mm_add_epi32(_mm_set1_epi32((int)w[3]),
+                         _mm_set_epi32(first + 3, first + 2, first + 1, first));
+}
+
+SM4_TARGET void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t *in,
+                                    uint8_t *out, size_t len)
+{
+    sm4_consts c;
+    __m128i x[4], y[4], ks[4];
+    uint32_t w[4];
+
+    load_consts(&c);
+    for (int i = 0; i < 4; i++)
+        w[i] = load_be32(ctr + 4 * i);
+    for (; len >= 128; len -= 128, in += 128, out += 128) {
+        counter_words(x, w, 0);
+        counter_words(y, w, 4);
+        rounds8(key->rk, x, y, &c);
+        from_words(ks, x, &c);
+        for (int j = 0; j < 4; j++)
+            store16(out + 16 * j, _mm_xor_si128(load16(in + 16 * j), ks[j]));
+        from_words(ks, y, &c);
+        for (int j = 0; j < 4; j++)
+            store16(out + 64 + 16 * j, _mm_xor_si128(load16(in + 64 + 16 * j), ks[j]));
+        w[3] += 8;
+    }
+    while (len > 0) {
+        size_t n = len < 64 ? len : 64;
+        counter_words(x, w, 0);
+        rounds4(key->rk, &x[0], &x[1], &x[2], &x[3], &c);
+        from_words(ks, x, &c);
+        if (n == 64) {
+            for (int j = 0; j < 4; j++)
+                store16(out + 16 * j, _mm_xor_si128(load16(in + 16 * j), ks[j]));
+        } else {
+            uint8_t stream[64];
+            for (int j = 0; j < 4; j++)
+                store16(stream + 16 * j, ks[j]);
+            for (size_t i = 0; i < n; i++)
+                out[i] = in[i] ^ stream[i];
+            tlcp_wipe(stream, sizeof(stream));
+        }
+        w[3] += (uint32_t)((n + 15) / 16);
+        in += n;
+        out += n;
+        len -= n;
+    }
+    store_be32(ctr + 12, w[3]);
+}
+
+#else /* no x86-64: tlcp_sm4_core_enabled() is 0 and nothing below is reached */
+
+void tlcp_sm4_core_expand(tlcp_sm4_key *key, const uint8_t user_key[16], int decrypt)
+{
+    (void)user_key;
+    (void)decrypt;
+    memset(key, 0, sizeof(*key));
+}
+
+void tlcp_sm4_core_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks)
+{
+    (void)key;
+    (void)in;
+    (void)out;
+    (void)nblocks;
+    abort();
+}
+
+void tlcp_sm4_core_cbc_encrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
+                               uint8_t *out, size_t nblocks)
+{
+    (void)key;
+    (void)iv;
+    (void)in;
+    (void)out;
+    (void)nblocks;
+    abort();
+}
+
+void tlcp_sm4_core_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
+                               uint8_t *out, size_t nblocks)
+{
+    tlcp_sm4_core_cbc_encrypt(key, iv, in, out, nblocks);
+}
+
+void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t *in, uint8_t *out,
+                         size_t len)
+{
+    (void)ctr;
+    tlcp_sm4_core_ecb(key, in, out, len);
+}
+
+#endif
