@@ -169,6 +169,28 @@ def main():
     in_inv = invert(in_m)
     fn_tables("leave", lambda v: apply(in_inv, v))
 
+    # GFNI (GF2P8AFFINEQB / GF2P8AFFINEINVQB): per byte x, output bit i is
+    # parity(row_i & x) ^ b_i, with row_i in byte 7-i of the 64-bit matrix; the
+    # INV form first inverts x in the AES field. The round parts as functions
+    # of inv(z): f(AES_S(z)) = f(M * inv(z) ^ 0x63).
+    def gfni_qword(f):
+        c = f(0)
+        cols = [f(1 << j) ^ c for j in range(8)]
+        rows = from_columns(cols)
+        for x in range(256):
+            assert apply(rows, x) ^ c == f(x)
+        return sum(rows[i] << (8 * (7 - i)) for i in range(8)), c
+
+    def after_inverse(f):
+        return lambda i: f(apply(AES_M, i) ^ 0x63)
+
+    for name, f in (("enter", lambda v: apply(in_m, v)), ("leave", lambda v: apply(in_inv, v)),
+                    ("round_u", after_inverse(u_map)), ("round_v", after_inverse(v_map)),
+                    ("round_w", after_inverse(w_map))):
+        q, c = gfni_qword(f)
+        print("#define GFNI_%s_MATRIX 0x%016xull" % (name.upper(), q))
+        print("#define GFNI_%s_CONST 0x%02x" % (name.upper(), c))
+
     # Check one round in the Z domain against the definition, word by word.
     def word_map(f, w):
         return sum(f((w >> (8 * j)) & 0xFF) << (8 * j) for j in range(4))

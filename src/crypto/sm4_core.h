@@ -7,15 +7,17 @@
  * computes the S-box with AES-NI instead: SM4's and AES's S-boxes are both
  * affine maps around inversion in GF(2^8), so SM4's is OUT(AESSubBytes(IN(x)))
  * for two affine maps (derived by scripts/derive_sm4_affine.py), applied as
- * PSHUFB nibble lookups into tables held in registers. No memory access and
- * no branch depends on the key or the data.
+ * PSHUFB nibble lookups into tables held in registers; or, on CPUs with GFNI,
+ * with GF2P8AFFINEINVQB. No memory access and no branch depends on the key or
+ * the data.
  *
  * The core exists only on x86-64 CPUs with AES-NI and SSSE3, detected at run
- * time. Elsewhere sm4.c and gcm.c keep using EVP SM4: a portable table-based
- * fallback of our own would be no better than OpenSSL's, and bit-sliced SM4 is
- * not worth it for the platforms we ship on. Callers must check
- * tlcp_sm4_core_enabled() before any other function of this header, and decide
- * once per key (the round keys are only meaningful to this core).
+ * time (sm4_core.c picks the kernel). Elsewhere sm4.c and gcm.c keep using
+ * EVP SM4: a portable table-based fallback of our own would be no better than
+ * OpenSSL's (and as leaky), and a bit-sliced one is not worth it for the
+ * platforms we ship on. Callers must check tlcp_sm4_core_enabled() before any
+ * other function of this header, and decide once per key (the round keys are
+ * only meaningful to this core).
  */
 #ifndef TLCP_CRYPTO_SM4_CORE_H
 #define TLCP_CRYPTO_SM4_CORE_H
@@ -66,6 +68,10 @@ void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t
 void tlcp_sm4_force_evp(int on);
 /* 1 when the CPU (and build) offers the core, whatever the switch says. */
 int tlcp_sm4_core_supported(void);
+/* 1 makes the core use its AES-NI kernel even where the GFNI one runs. */
+void tlcp_sm4_force_aesni(int on);
+/* 1 when this CPU runs the GFNI kernel (unless forced to AES-NI). */
+int tlcp_sm4_core_have_gfni(void);
 #endif
 
 #endif

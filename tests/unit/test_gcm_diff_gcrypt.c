@@ -46,7 +46,8 @@ static void gcrypt_seal(const uint8_t key[16], const uint8_t nonce[12], const ui
 }
 
 /* One random message of `len` bytes: compare seal, then open gcrypt's output.
- * path bit 0 selects the portable GHASH, bit 1 EVP SM4 instead of our core. */
+ * path bit 0 selects the portable GHASH, bit 1 EVP SM4 instead of our core,
+ * bit 2 the core's AES-NI kernel where the GFNI one would run. */
 static void compare_one(size_t len, int path)
 {
     uint8_t key[16], nonce[12], aad[64], tag_ours[16], tag_ref[16];
@@ -62,6 +63,7 @@ static void compare_one(size_t len, int path)
 
     tlcp_ghash_force_portable(path & 1);
     tlcp_sm4_force_evp((path >> 1) & 1);
+    tlcp_sm4_force_aesni((path >> 2) & 1);
     ctx = tlcp_gcm_new(key, &err);
     tlcp_ghash_force_portable(0);
     tlcp_sm4_force_evp(0);
@@ -73,6 +75,7 @@ static void compare_one(size_t len, int path)
     assert_memory_equal(tag_ours, tag_ref, 16);
     assert_true(tlcp_gcm_open(ctx, nonce, aad, aad_len, ct_ref, len, tag_ref, back, &err));
     assert_memory_equal(back, pt, len);
+    tlcp_sm4_force_aesni(0);
 
     tlcp_gcm_free(ctx);
     free(pt);
@@ -102,17 +105,24 @@ static void test_every_length_evp_sm4(void **state)
         compare_one(len, 2);
 }
 
+static void test_every_length_aesni_kernel(void **state)
+{
+    (void)state;
+    for (size_t len = 0; len <= 1000; len++)
+        compare_one(len, 4);
+}
+
 static void test_long_messages(void **state)
 {
     static const size_t lens[] = {4095, 4096, 4097, 16384, 16384 + 2048, 70000, 131071};
     (void)state;
     for (size_t i = 0; i < TLCP_ARRAY_LEN(lens); i++) {
-        for (int path = 0; path < 4; path++)
+        for (int path = 0; path < 8; path++)
             compare_one(lens[i], path);
     }
     /* Random lengths across a few chunk boundaries. */
     for (int i = 0; i < 40; i++)
-        compare_one((size_t)(next_rand() % 20000), i & 3);
+        compare_one((size_t)(next_rand() % 20000), i & 7);
 }
 
 int main(void)
@@ -127,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_every_length_fast_path),
         cmocka_unit_test(test_every_length_portable_path),
         cmocka_unit_test(test_every_length_evp_sm4),
+        cmocka_unit_test(test_every_length_aesni_kernel),
         cmocka_unit_test(test_long_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
