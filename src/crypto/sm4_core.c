@@ -24,6 +24,7 @@ static int cpu_has_aesni(void)
 #endif
 }
 
+#if defined(TLCP_SM4_X86) || defined(TLCP_TESTING)
 static int cpu_has_gfni(void)
 {
 #if defined(TLCP_SM4_X86)
@@ -32,6 +33,7 @@ static int cpu_has_gfni(void)
     return 0;
 #endif
 }
+#endif
 
 /* ---- test switches ---------------------------------------------------- */
 

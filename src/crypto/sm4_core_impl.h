@@ -9,7 +9,9 @@
 
 #include "crypto/sm4_core.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* -DTLCP_SM4_NO_SIMD builds without the core (EVP SM4 everywhere), e.g. to
+ * check the fallback build on an x86-64 machine. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(TLCP_SM4_NO_SIMD)
 #define TLCP_SM4_X86 1
 
 /* AES-NI + SSSE3: the key schedule and four/eight blocks at a time. */
