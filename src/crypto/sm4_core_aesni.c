@@ -288,6 +288,7 @@ SM4_TARGET static uint32_t round_key_word(uint32_t rk, __m128i nibble)
     store_be32(be, rk);
     memcpy(&lane, be, 4);
     __m128i x = affine(_mm_set1_epi32((int)lane), load16(sbox_in_lo), load16(sbox_in_hi), nibble);
+    tlcp_wipe(be, sizeof(be));
     return (uint32_t)_mm_cvtsi128_si32(x);
 }
 
