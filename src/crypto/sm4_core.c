@@ -2,12 +2,14 @@
  * The SM4 core's dispatch: which kernel runs, and the test switches.
  *
  * Kernels (x86-64 only, chosen from CPUID at run time, so the build needs no
- * -m flags):
+ * -m flags), the first the CPU supports:
  *   - GFNI + AVX2 (+ AES-NI for the key schedule): sm4_core_gfni.c. One
  *     GF2P8AFFINEINVQB computes inversion and an affine map at once, which
  *     shortens the serial chain of CBC encryption the most.
+ *   - VAES + AVX2: sm4_core_vaes.c, the AES-NI round eight blocks wide.
  *   - AES-NI + SSSE3: sm4_core_aesni.c, the baseline.
- * Without either, tlcp_sm4_core_enabled() is 0 and callers use EVP SM4.
+ * Without AES-NI and SSSE3, tlcp_sm4_core_enabled() is 0 and callers use EVP
+ * SM4. All kernels share the key format, so the choice can be made per call.
  */
 #include "crypto/sm4_core_impl.h"
 
@@ -24,31 +26,42 @@ static int cpu_has_aesni(void)
 #endif
 }
 
-#if defined(TLCP_SM4_X86) || defined(TLCP_TESTING)
-static int cpu_has_gfni(void)
+/* Whether the CPU runs kernel k (TLCP_SM4_KERNEL_*). */
+static int kernel_available(int k)
 {
 #if defined(TLCP_SM4_X86)
-    return cpu_has_aesni() && __builtin_cpu_supports("gfni") && __builtin_cpu_supports("avx2");
+    if (!cpu_has_aesni())
+        return 0;
+    switch (k) {
+    case TLCP_SM4_KERNEL_AESNI:
+        return 1;
+    case TLCP_SM4_KERNEL_VAES:
+        return __builtin_cpu_supports("vaes") && __builtin_cpu_supports("avx2");
+    case TLCP_SM4_KERNEL_GFNI:
+        return __builtin_cpu_supports("gfni") && __builtin_cpu_supports("avx2");
+    default:
+        return 0;
+    }
 #else
+    (void)k;
     return 0;
 #endif
 }
-#endif
 
 /* ---- test switches ---------------------------------------------------- */
 
 #if defined(TLCP_TESTING)
 static int g_force_evp = -1; /* -1: not yet read from the environment */
-static int g_force_aesni;
+static int g_force_kernel = TLCP_SM4_KERNEL_AUTO;
 
 void tlcp_sm4_force_evp(int on)
 {
     g_force_evp = on ? 1 : 0;
 }
 
-void tlcp_sm4_force_aesni(int on)
+void tlcp_sm4_force_kernel(int kernel)
 {
-    g_force_aesni = on ? 1 : 0;
+    g_force_kernel = kernel;
 }
 
 int tlcp_sm4_core_supported(void)
@@ -56,9 +69,9 @@ int tlcp_sm4_core_supported(void)
     return cpu_has_aesni();
 }
 
-int tlcp_sm4_core_have_gfni(void)
+int tlcp_sm4_kernel_available(int kernel)
 {
-    return cpu_has_gfni();
+    return kernel_available(kernel);
 }
 
 static int forced_evp(void)
@@ -69,13 +82,13 @@ static int forced_evp(void)
     }
     return g_force_evp;
 }
-#define FORCED_AESNI g_force_aesni
+#define FORCED_KERNEL g_force_kernel
 #else
 static int forced_evp(void)
 {
     return 0;
 }
-#define FORCED_AESNI 0
+#define FORCED_KERNEL TLCP_SM4_KERNEL_AUTO
 #endif
 
 int tlcp_sm4_core_enabled(void)
@@ -85,9 +98,16 @@ int tlcp_sm4_core_enabled(void)
 
 #if defined(TLCP_SM4_X86)
 
-static int use_gfni(void)
+/* The kernel for this call: the test switch if the CPU runs it, else the best. */
+static int kernel(void)
 {
-    return cpu_has_gfni() && !FORCED_AESNI;
+    if (FORCED_KERNEL != TLCP_SM4_KERNEL_AUTO && kernel_available(FORCED_KERNEL))
+        return FORCED_KERNEL;
+    if (kernel_available(TLCP_SM4_KERNEL_GFNI))
+        return TLCP_SM4_KERNEL_GFNI;
+    if (kernel_available(TLCP_SM4_KERNEL_VAES))
+        return TLCP_SM4_KERNEL_VAES;
+    return TLCP_SM4_KERNEL_AESNI;
 }
 
 void tlcp_sm4_core_expand(tlcp_sm4_key *key, const uint8_t user_key[16], int decrypt)
@@ -97,16 +117,23 @@ void tlcp_sm4_core_expand(tlcp_sm4_key *key, const uint8_t user_key[16], int dec
 
 void tlcp_sm4_core_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks)
 {
-    if (use_gfni())
+    switch (kernel()) {
+    case TLCP_SM4_KERNEL_GFNI:
         tlcp_sm4_gfni_ecb(key, in, out, nblocks);
-    else
+        break;
+    case TLCP_SM4_KERNEL_VAES:
+        tlcp_sm4_vaes_ecb(key, in, out, nblocks);
+        break;
+    default:
         tlcp_sm4_aesni_ecb(key, in, out, nblocks);
+    }
 }
 
 void tlcp_sm4_core_cbc_encrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
                                uint8_t *out, size_t nblocks)
 {
-    if (use_gfni())
+    /* Serial: width does not help, so VAES CPUs use the AES-NI kernel. */
+    if (kernel() == TLCP_SM4_KERNEL_GFNI)
         tlcp_sm4_gfni_cbc_encrypt(key, iv, in, out, nblocks);
     else
         tlcp_sm4_aesni_cbc_encrypt(key, iv, in, out, nblocks);
@@ -115,19 +142,31 @@ void tlcp_sm4_core_cbc_encrypt(const tlcp_sm4_key *key, const uint8_t iv[16], co
 void tlcp_sm4_core_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
                                uint8_t *out, size_t nblocks)
 {
-    if (use_gfni())
+    switch (kernel()) {
+    case TLCP_SM4_KERNEL_GFNI:
         tlcp_sm4_gfni_cbc_decrypt(key, iv, in, out, nblocks);
-    else
+        break;
+    case TLCP_SM4_KERNEL_VAES:
+        tlcp_sm4_vaes_cbc_decrypt(key, iv, in, out, nblocks);
+        break;
+    default:
         tlcp_sm4_aesni_cbc_decrypt(key, iv, in, out, nblocks);
+    }
 }
 
 void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t *in, uint8_t *out,
                          size_t len)
 {
-    if (use_gfni())
+    switch (kernel()) {
+    case TLCP_SM4_KERNEL_GFNI:
         tlcp_sm4_gfni_ctr32(key, ctr, in, out, len);
-    else
+        break;
+    case TLCP_SM4_KERNEL_VAES:
+        tlcp_sm4_vaes_ctr32(key, ctr, in, out, len);
+        break;
+    default:
         tlcp_sm4_aesni_ctr32(key, ctr, in, out, len);
+    }
 }
 
 #else /* tlcp_sm4_core_enabled() is 0: callers never get here */

@@ -7,9 +7,9 @@
  * computes the S-box with AES-NI instead: SM4's and AES's S-boxes are both
  * affine maps around inversion in GF(2^8), so SM4's is OUT(AESSubBytes(IN(x)))
  * for two affine maps (derived by scripts/derive_sm4_affine.py), applied as
- * PSHUFB nibble lookups into tables held in registers; or, on CPUs with GFNI,
- * with GF2P8AFFINEINVQB. No memory access and no branch depends on the key or
- * the data.
+ * PSHUFB nibble lookups into tables held in registers (eight blocks per
+ * register with VAES); or, on CPUs with GFNI, with GF2P8AFFINEINVQB. No memory access and no branch
+ * depends on the key or the data.
  *
  * The core exists only on x86-64 CPUs with AES-NI and SSSE3, detected at run
  * time (sm4_core.c picks the kernel). Elsewhere sm4.c and gcm.c keep using
@@ -60,6 +60,14 @@ void tlcp_sm4_core_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], co
 void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t *in, uint8_t *out,
                          size_t len);
 
+/* The core's kernels (sm4_core.c); AUTO picks the best the CPU runs. */
+enum {
+    TLCP_SM4_KERNEL_AUTO = 0,
+    TLCP_SM4_KERNEL_AESNI = 1, /* AES-NI + SSSE3 */
+    TLCP_SM4_KERNEL_VAES = 2,  /* VAES + AVX2 (+ AES-NI) */
+    TLCP_SM4_KERNEL_GFNI = 3   /* GFNI + AVX2 (+ AES-NI) */
+};
+
 #if defined(TLCP_TESTING)
 /* Test builds only: 1 makes tlcp_sm4_core_enabled() return 0 so contexts
  * created afterwards use EVP SM4. The initial value is 1 when the environment
@@ -68,10 +76,11 @@ void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t
 void tlcp_sm4_force_evp(int on);
 /* 1 when the CPU (and build) offers the core, whatever the switch says. */
 int tlcp_sm4_core_supported(void);
-/* 1 makes the core use its AES-NI kernel even where the GFNI one runs. */
-void tlcp_sm4_force_aesni(int on);
-/* 1 when this CPU runs the GFNI kernel (unless forced to AES-NI). */
-int tlcp_sm4_core_have_gfni(void);
+/* Makes the core use `kernel` (TLCP_SM4_KERNEL_*) where the CPU runs it;
+ * TLCP_SM4_KERNEL_AUTO restores the normal choice. Applies per call. */
+void tlcp_sm4_force_kernel(int kernel);
+/* 1 when this CPU runs `kernel`. */
+int tlcp_sm4_kernel_available(int kernel);
 #endif
 
 #endif

@@ -24,6 +24,14 @@ void tlcp_sm4_aesni_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], c
 void tlcp_sm4_aesni_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t *in, uint8_t *out,
                           size_t len);
 
+/* VAES + AVX2: the AES-NI round on eight blocks per register, sixteen at a
+ * time (CBC encryption is serial: the AES-NI kernel's serves). */
+void tlcp_sm4_vaes_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks);
+void tlcp_sm4_vaes_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
+                               uint8_t *out, size_t nblocks);
+void tlcp_sm4_vaes_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t *in, uint8_t *out,
+                         size_t len);
+
 /* GFNI + AVX2: eight blocks per register, sixteen at a time. */
 void tlcp_sm4_gfni_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks);
 void tlcp_sm4_gfni_cbc_encrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,

@@ -47,7 +47,7 @@ static void gcrypt_seal(const uint8_t key[16], const uint8_t nonce[12], const ui
 
 /* One random message of `len` bytes: compare seal, then open gcrypt's output.
  * path bit 0 selects the portable GHASH, bit 1 EVP SM4 instead of our core,
- * bit 2 the core's AES-NI kernel where the GFNI one would run. */
+ * and path >> 2 forces a kernel of the core (TLCP_SM4_KERNEL_*; 0 = auto). */
 static void compare_one(size_t len, int path)
 {
     uint8_t key[16], nonce[12], aad[64], tag_ours[16], tag_ref[16];
@@ -63,7 +63,7 @@ static void compare_one(size_t len, int path)
 
     tlcp_ghash_force_portable(path & 1);
     tlcp_sm4_force_evp((path >> 1) & 1);
-    tlcp_sm4_force_aesni((path >> 2) & 1);
+    tlcp_sm4_force_kernel(path >> 2);
     ctx = tlcp_gcm_new(key, &err);
     tlcp_ghash_force_portable(0);
     tlcp_sm4_force_evp(0);
@@ -75,7 +75,7 @@ static void compare_one(size_t len, int path)
     assert_memory_equal(tag_ours, tag_ref, 16);
     assert_true(tlcp_gcm_open(ctx, nonce, aad, aad_len, ct_ref, len, tag_ref, back, &err));
     assert_memory_equal(back, pt, len);
-    tlcp_sm4_force_aesni(0);
+    tlcp_sm4_force_kernel(TLCP_SM4_KERNEL_AUTO);
 
     tlcp_gcm_free(ctx);
     free(pt);
@@ -109,7 +109,16 @@ static void test_every_length_aesni_kernel(void **state)
 {
     (void)state;
     for (size_t len = 0; len <= 1000; len++)
-        compare_one(len, 4);
+        compare_one(len, TLCP_SM4_KERNEL_AESNI << 2);
+}
+
+static void test_every_length_vaes_kernel(void **state)
+{
+    (void)state;
+    if (!tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_VAES))
+        skip();
+    for (size_t len = 0; len <= 1000; len++)
+        compare_one(len, TLCP_SM4_KERNEL_VAES << 2);
 }
 
 static void test_long_messages(void **state)
@@ -117,12 +126,12 @@ static void test_long_messages(void **state)
     static const size_t lens[] = {4095, 4096, 4097, 16384, 16384 + 2048, 70000, 131071};
     (void)state;
     for (size_t i = 0; i < TLCP_ARRAY_LEN(lens); i++) {
-        for (int path = 0; path < 8; path++)
+        for (int path = 0; path < 16; path++)
             compare_one(lens[i], path);
     }
     /* Random lengths across a few chunk boundaries. */
     for (int i = 0; i < 40; i++)
-        compare_one((size_t)(next_rand() % 20000), i & 7);
+        compare_one((size_t)(next_rand() % 20000), i & 15);
 }
 
 int main(void)
@@ -138,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_every_length_portable_path),
         cmocka_unit_test(test_every_length_evp_sm4),
         cmocka_unit_test(test_every_length_aesni_kernel),
+        cmocka_unit_test(test_every_length_vaes_kernel),
         cmocka_unit_test(test_long_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,8 +4,8 @@
  * count 0..1024 and CTR at every byte length up to 2 KiB, 64 KiB buffers,
  * in-place operation, unaligned buffers, inc32 wrap-around and stream
  * continuation, and the public SM4 API compared between the core and the EVP
- * backend. Core tests run once per kernel (AES-NI, GFNI) and are skipped
- * where the CPU lacks it.
+ * backend. Core tests run once per kernel (AES-NI, VAES, GFNI) and are
+ * skipped where the CPU lacks it.
  */
 #include "testutil.h"
 
@@ -36,21 +36,22 @@ static void fill_random(uint8_t *p, size_t n)
         p[i] = (uint8_t)next_rand();
 }
 
-/* The kernel under test: 0 AES-NI, 1 GFNI (see sm4_core.c). */
-static int g_kernels[2] = {0, 1};
-static int g_kernel;
+/* The kernel under test (TLCP_SM4_KERNEL_*, see sm4_core.c). */
+static int g_kernels[3] = {TLCP_SM4_KERNEL_AESNI, TLCP_SM4_KERNEL_VAES, TLCP_SM4_KERNEL_GFNI};
+static int g_kernel = TLCP_SM4_KERNEL_AUTO;
 
 static int use_kernel(void **state)
 {
     g_kernel = *(int *)*state;
-    tlcp_sm4_force_aesni(g_kernel == 0);
+    tlcp_sm4_force_kernel(g_kernel);
     return 0;
 }
 
 /* Skips when the CPU cannot run the kernel under test. */
 static void need_core(void)
 {
-    if (!tlcp_sm4_core_supported() || (g_kernel == 1 && !tlcp_sm4_core_have_gfni()))
+    if (!tlcp_sm4_core_supported() ||
+        (g_kernel != TLCP_SM4_KERNEL_AUTO && !tlcp_sm4_kernel_available(g_kernel)))
         skip();
 }
 
@@ -58,8 +59,8 @@ static int restore_backend(void **state)
 {
     (void)state;
     tlcp_sm4_force_evp(0);
-    tlcp_sm4_force_aesni(0);
-    g_kernel = 0;
+    tlcp_sm4_force_kernel(TLCP_SM4_KERNEL_AUTO);
+    g_kernel = TLCP_SM4_KERNEL_AUTO;
     return 0;
 }
 
@@ -413,13 +414,21 @@ static void test_force_switch(void **state)
     assert_int_equal(tlcp_sm4_core_enabled(), 0);
     tlcp_sm4_force_evp(0);
     assert_int_equal(tlcp_sm4_core_enabled(), tlcp_sm4_core_supported());
+    /* Every kernel needs AES-NI (the key schedule); AES-NI alone is enough. */
+    assert_int_equal(tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_AESNI), tlcp_sm4_core_supported());
+    if (!tlcp_sm4_core_supported()) {
+        assert_false(tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_VAES));
+        assert_false(tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_GFNI));
+    }
+    assert_false(tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_AUTO));
 }
 
 #define TEST(f) cmocka_unit_test_teardown(f, restore_backend)
 /* Once per kernel. */
 #define KERNELS(f)                                                                                 \
     cmocka_unit_test_prestate_setup_teardown(f, use_kernel, restore_backend, &g_kernels[0]),       \
-        cmocka_unit_test_prestate_setup_teardown(f, use_kernel, restore_backend, &g_kernels[1])
+        cmocka_unit_test_prestate_setup_teardown(f, use_kernel, restore_backend, &g_kernels[1]),   \
+        cmocka_unit_test_prestate_setup_teardown(f, use_kernel, restore_backend, &g_kernels[2])
 
 int main(void)
 {

@@ -4,9 +4,9 @@
  * branch or memory address that depends on them, through the key schedule,
  * ECB, CBC both ways, CTR, the public SM4-CBC API and SM4-GCM sealing.
  *
- * Valgrind hides GFNI from the program, so this covers the AES-NI kernel; the
- * GFNI kernel has the same structure (register-only operations, branches and
- * addresses on lengths only). The test re-runs itself under valgrind when it
+ * Valgrind hides GFNI and VAES from the program, so this covers the AES-NI
+ * kernel; the others have the same structure (register-only operations,
+ * branches and addresses on lengths only). The test re-runs itself under valgrind when it
  * is installed; without valgrind, when valgrind cannot run the binary, in
  * sanitizer builds, or on CPUs without the core, it runs the same calls as a
  * plain correctness check and says the data-flow part was skipped.
@@ -87,7 +87,7 @@ static void run_all(const uint8_t key[16], const uint8_t *data, outputs *o)
     tlcp_gcm_free(gcm);
 }
 
-static void check_kernel(int force_aesni)
+static void check_kernel(int kernel)
 {
     uint8_t key[16], data[LEN];
     outputs *want = calloc(1, sizeof(*want)), *got = calloc(1, sizeof(*got));
@@ -97,7 +97,7 @@ static void check_kernel(int force_aesni)
     for (size_t i = 0; i < sizeof(data); i++)
         data[i] = (uint8_t)(i * 101 + 7);
 
-    tlcp_sm4_force_aesni(force_aesni);
+    tlcp_sm4_force_kernel(kernel);
     run_all(key, data, want);
     MAKE_SECRET(key, sizeof(key));
     MAKE_SECRET(data, sizeof(data));
@@ -105,7 +105,7 @@ static void check_kernel(int force_aesni)
     MAKE_PUBLIC(got, sizeof(*got));
     MAKE_PUBLIC(key, sizeof(key));
     MAKE_PUBLIC(data, sizeof(data));
-    tlcp_sm4_force_aesni(0);
+    tlcp_sm4_force_kernel(TLCP_SM4_KERNEL_AUTO);
 
     assert_memory_equal(got, want, sizeof(*got));
     assert_memory_equal(want->cbc_back, data, LEN);
@@ -119,8 +119,10 @@ static void test_secrets_never_steer(void **state)
     (void)state;
     if (!tlcp_sm4_core_enabled())
         skip();
-    check_kernel(1); /* AES-NI */
-    check_kernel(0); /* the default: GFNI where the CPU (not valgrind) has it */
+    check_kernel(TLCP_SM4_KERNEL_AESNI);
+    /* Outside valgrind these also run VAES and GFNI where the CPU has them. */
+    check_kernel(TLCP_SM4_KERNEL_VAES);
+    check_kernel(TLCP_SM4_KERNEL_AUTO);
 }
 
 #if defined(HAVE_MEMCHECK) && !defined(SANITIZED)
