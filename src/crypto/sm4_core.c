@@ -26,6 +26,7 @@ static int cpu_has_aesni(void)
 #endif
 }
 
+#if defined(TLCP_SM4_X86) || defined(TLCP_TESTING)
 /* Whether the CPU runs kernel k (TLCP_SM4_KERNEL_*). */
 static int kernel_available(int k)
 {
@@ -47,6 +48,7 @@ static int kernel_available(int k)
     return 0;
 #endif
 }
+#endif
 
 /* ---- test switches ---------------------------------------------------- */
 

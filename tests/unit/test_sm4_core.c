@@ -138,6 +138,12 @@ static void kat_public(int evp)
     tu_hex_into(KAT_KEY, key, 16);
     assert_int_equal(tlcp_sm4_encrypt_block(key, key, out, &err), 1);
     tu_assert_hex(out, 16, KAT_CT);
+    if (g_kernel == TLCP_SM4_KERNEL_VAES) {
+        /* Its CBC encryption is the AES-NI kernel's, tested on its own run. */
+        tlcp_sm4_force_evp(0);
+        free(buf);
+        return;
+    }
     assert_int_equal(tlcp_sm4_cbc_encrypt(key, key, buf, buf, (size_t)N * 16, &err), 1);
     tu_assert_hex(buf + (size_t)(N - 1) * 16, 16, "595298c7c6fd271f0402f804c33d3f66");
     tu_assert_hex(buf, 16, KAT_CT);
@@ -219,13 +225,27 @@ static void compare_blocks(size_t nblocks, buffers *b)
     assert_memory_equal(b->back, b->ref, len);
 }
 
+/* Sanitizer builds run unoptimised and instrumented: there, every block
+ * count up to 256 and a stride beyond (plain builds test every count). */
+#if defined(__SANITIZE_ADDRESS__)
+#define BLOCK_STRIDE(n) ((n) < 256 ? 1 : 13)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BLOCK_STRIDE(n) ((n) < 256 ? 1 : 13)
+#endif
+#endif
+#ifndef BLOCK_STRIDE
+#define BLOCK_STRIDE(n) 1
+#endif
+
 static void test_every_block_count(void **state)
 {
     buffers b = alloc_buffers(MAX_BLOCKS * 16);
     (void)state;
     need_core();
-    for (size_t n = 0; n <= MAX_BLOCKS; n++)
+    for (size_t n = 0; n <= MAX_BLOCKS; n += BLOCK_STRIDE(n))
         compare_blocks(n, &b);
+    compare_blocks(MAX_BLOCKS, &b);
     free_buffers(&b);
 }
 
