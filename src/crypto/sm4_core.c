@@ -13,22 +13,13 @@
  */
 #include "crypto/sm4_core_impl.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #if defined(TLCP_SM4_X86)
 #include <cpuid.h>
 #endif
-
-static int cpu_has_aesni(void)
-{
-#if defined(TLCP_SM4_X86)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("aes") && __builtin_cpu_supports("ssse3");
-#else
-    return 0;
-#endif
-}
 
 #if defined(TLCP_SM4_X86)
 /* Bit `bit` of CPUID leaf 7 ECX (8: GFNI, 9: VAES). Read directly: not every
@@ -43,27 +34,61 @@ static int cpuid7_ecx(int bit)
 }
 #endif
 
+/* Feature bits, found once: CPUID is slow, and in a virtual machine it traps
+ * to the hypervisor, so it must not run per call. */
+#define FEAT_KNOWN 1
+#define FEAT_AESNI 2
+#define FEAT_VAES  4
+#define FEAT_GFNI  8
+
+static int detect_features(void)
+{
+    int f = FEAT_KNOWN;
+#if defined(TLCP_SM4_X86)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("aes") && __builtin_cpu_supports("ssse3")) {
+        f |= FEAT_AESNI;
+        if (__builtin_cpu_supports("avx2")) {
+            f |= cpuid7_ecx(9) ? FEAT_VAES : 0;
+            f |= cpuid7_ecx(8) ? FEAT_GFNI : 0;
+        }
+    }
+#endif
+    return f;
+}
+
+static int features(void)
+{
+    /* Every thread computes the same value, so a relaxed race is harmless. */
+    static _Atomic int cached;
+    int f = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (f == 0) {
+        f = detect_features();
+        atomic_store_explicit(&cached, f, memory_order_relaxed);
+    }
+    return f;
+}
+
+static int cpu_has_aesni(void)
+{
+    return (features() & FEAT_AESNI) != 0;
+}
+
 #if defined(TLCP_SM4_X86) || defined(TLCP_TESTING)
 /* Whether the CPU runs kernel k (TLCP_SM4_KERNEL_*). */
 static int kernel_available(int k)
 {
-#if defined(TLCP_SM4_X86)
-    if (!cpu_has_aesni())
-        return 0;
+    int f = features();
     switch (k) {
     case TLCP_SM4_KERNEL_AESNI:
-        return 1;
+        return (f & FEAT_AESNI) != 0;
     case TLCP_SM4_KERNEL_VAES:
-        return cpuid7_ecx(9) && __builtin_cpu_supports("avx2");
+        return (f & FEAT_VAES) != 0;
     case TLCP_SM4_KERNEL_GFNI:
-        return cpuid7_ecx(8) && __builtin_cpu_supports("avx2");
+        return (f & FEAT_GFNI) != 0;
     default:
         return 0;
     }
-#else
-    (void)k;
-    return 0;
-#endif
 }
 #endif
 
