@@ -32,6 +32,8 @@ The endpoint targets also get "gen-*" seeds from tests/fuzz/seedgen.c (the
 libtlcp client and server harnesses played against each other): those depend
 on OpenSSL's random SM2 nonces, so they are only rewritten when asked for
 with --endpoints and otherwise kept as committed (and ignored by --check).
+Inputs merged back from fuzzing runs (scripts/fuzz.sh with FUZZ_MERGE=1) are
+"found-*" files, always kept and ignored by --check.
 
 Usage: scripts/fuzz-corpus.py [--check] [--endpoints build-fuzz/tests/fuzz/fuzz-seedgen]
   --check       fail if the committed corpus differs from what the recordings
@@ -423,6 +425,8 @@ def build():
 
 
 GEN_PREFIX = 'gen-'
+FOUND_PREFIX = 'found-'
+KEPT_PREFIXES = (GEN_PREFIX, FOUND_PREFIX)
 
 
 def add_generated(corpus, seedgen):
@@ -434,13 +438,13 @@ def add_generated(corpus, seedgen):
 
 
 def keep_generated(corpus, root):
-    """The committed gen-* seeds stay unless they are being regenerated."""
-    for target in ('server', 'client'):
+    """The committed gen-* seeds stay unless they are being regenerated, and
+    found-* inputs (merged from fuzzing runs by FUZZ_MERGE=1) always stay."""
+    for target in sorted(os.listdir(root)) if os.path.isdir(root) else []:
         d = os.path.join(root, target)
-        if not os.path.isdir(d) or any(n.startswith(GEN_PREFIX) for n in corpus.files.get(target, {})):
-            continue
+        regenerating = any(n.startswith(GEN_PREFIX) for n in corpus.files.get(target, {}))
         for name in os.listdir(d):
-            if name.startswith(GEN_PREFIX):
+            if name.startswith(FOUND_PREFIX) or (name.startswith(GEN_PREFIX) and not regenerating):
                 corpus.files.setdefault(target, {})[name] = open(os.path.join(d, name), 'rb').read()
 
 
@@ -459,8 +463,8 @@ def same_tree(a, b):
         other = os.path.join(b, os.path.relpath(dirpath, a))
         if not os.path.isdir(other):
             return False
-        theirs = [n for n in os.listdir(other) if not n.startswith(GEN_PREFIX)]
-        files = [n for n in files if not n.startswith(GEN_PREFIX)]
+        theirs = [n for n in os.listdir(other) if not n.startswith(KEPT_PREFIXES)]
+        files = [n for n in files if not n.startswith(KEPT_PREFIXES)]
         if sorted(theirs) != sorted(files):
             return False
         for f in files:

@@ -7,6 +7,8 @@
 #   FUZZ_JOBS=n       run n targets at once (default 1)
 #   FUZZ_KEEP=dir     keep each target's grown corpus and log under dir
 #   FUZZ_ARTIFACTS=d  where crash inputs are copied (default BUILD_DIR/fuzz-artifacts)
+#   FUZZ_MERGE=1      after a clean run, add the inputs that reach new coverage to
+#                     tests/fuzz/corpus/<target>/ as found-<sha1> (libFuzzer -merge=1)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +37,24 @@ mkdir -p "$artifacts"
 # 512 MB RSS limit flaky; 64 MB still catches use-after-free across inputs.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=64:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# Keeps the committed seeds and adds the smallest set of grown inputs that
+# covers what they do not; prints how many files were added.
+merge_back() {
+    local t=$1 exe=$2 work=$3 dest="tests/fuzz/corpus/$1" n=0 have name
+    mkdir -p "$work/merged" "$dest"
+    "$exe" -merge=1 "$work/merged" "$dest" "$work/corpus" >"$work/merge.log" 2>&1 || return 0
+    have=$(cd "$dest" && find . -type f -exec sha1sum {} + | cut -c1-40)
+    for f in "$work/merged/"*; do
+        [ -e "$f" ] || continue
+        name=$(sha1sum "$f" | cut -c1-40)
+        if ! grep -qx "$name" <<<"$have"; then
+            cp "$f" "$dest/found-$name"
+            n=$((n + 1))
+        fi
+    done
+    echo "$n"
+}
 
 run_one() {
     local t=$1 exe="$bindir/fuzz_$1" work="$scratch/$1"
@@ -74,8 +94,13 @@ run_one() {
         } >"$work/result"
         return 1
     fi
+    local added=""
+    if [ "${FUZZ_MERGE:-0}" = 1 ]; then
+        added=$(merge_back "$t" "$exe" "$work")
+    fi
     printf '%-22s %10s execs  cov %5s  ft %6s  corpus %4d -> %4d\n' "$t" "${execs:-?}" \
         "${cov:-?}" "${ft:-?}" "$seeds" "$corp" >"$work/result"
+    [ -z "$added" ] || echo "$(printf '%-22s' '') merged $added new inputs into tests/fuzz/corpus/$t" >>"$work/result"
     return 0
 }
 
