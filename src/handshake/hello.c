@@ -48,6 +48,16 @@ static int config_has_suite(const tlcp_config *cfg, uint16_t suite)
     return 0;
 }
 
+/* Client: whether conn->offer may be offered (and so resumed). Resumption
+ * skips certificate verification, so the session must come from a
+ * handshake with the same host name that verified at least as strictly. */
+static int may_offer(const tlcp_conn *conn)
+{
+    const tlcp_session *offer = conn->offer;
+    return offer != NULL && config_has_suite(conn->cfg, offer->suite) &&
+           tlcp_session_fits_peer(offer, conn->cfg->host_name, tlcp_conn_verify_mode(conn));
+}
+
 int tlcp_hs_client_hello_pre_work(tlcp_conn *conn)
 {
     return tlcp_random_bytes(conn->hs->client_random, TLCP_RANDOM_LEN, &conn->err);
@@ -84,9 +94,10 @@ int tlcp_hs_client_hello_construct(tlcp_conn *conn, tlcp_builder *body)
         m.extensions[0].type = TLCP_EXT_SERVER_NAME;
         tlcp_cursor_init(&m.extensions[0].data, tlcp_builder_data(&sni), tlcp_builder_len(&sni));
     }
-    /* A session to resume, if its suite is still one we offer. */
-    const tlcp_session *offer = conn->offer;
-    if (offer != NULL && config_has_suite(cfg, offer->suite)) {
+    /* A session to resume, if its suite is still one we offer and it was
+     * made with the peer we now expect. */
+    if (may_offer(conn)) {
+        const tlcp_session *offer = conn->offer;
         memcpy(m.session_id, offer->id, TLCP_SESSION_ID_LEN);
         m.session_id_len = TLCP_SESSION_ID_LEN;
     }
@@ -140,7 +151,8 @@ static int choose_session(tlcp_conn *conn, const tlcp_client_hello *m)
     if (cache == NULL)
         return 1; /* empty session ID: nothing to resume later */
     uint16_t suite = 0;
-    if (tlcp_session_cache_lookup(cache, m->session_id, m->session_id_len, &suite, hs->master) &&
+    if (tlcp_session_cache_lookup(cache, m->session_id, m->session_id_len, conn->sni, &suite,
+                                  hs->master) &&
         offered(m, suite) && config_has_suite(conn->cfg, suite)) {
         hs->resumed = 1;
         memcpy(hs->session_id, m->session_id, TLCP_SESSION_ID_LEN);
@@ -233,7 +245,9 @@ int tlcp_hs_server_hello_process(tlcp_conn *conn, tlcp_cursor body)
     /* Extensions in the ServerHello (GmSSL 3 echoes an empty server_name)
      * are ignored: we asked for nothing that needs an answer. */
     GUARD(set_suite(conn, m.cipher_suite));
-    const tlcp_session *offer = conn->offer;
+    /* Only a session we offered may be resumed: a server echoing some other
+     * session ID it knows must not skip the certificate checks. */
+    const tlcp_session *offer = may_offer(conn) ? conn->offer : NULL;
     if (offer == NULL || m.session_id_len != TLCP_SESSION_ID_LEN ||
         !tlcp_ct_equal(m.session_id, offer->id, TLCP_SESSION_ID_LEN))
         return 1; /* full handshake */

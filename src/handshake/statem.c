@@ -111,13 +111,23 @@ static void remember_session(tlcp_conn *conn)
         return;
     if (conn->is_server) {
         if (conn->cfg->sessions != NULL && !hs->resumed && !hs->peer_sent_cert)
-            tlcp_session_cache_store(conn->cfg->sessions, hs->session_id, hs->suite, hs->master);
+            tlcp_session_cache_store(conn->cfg->sessions, hs->session_id, hs->suite, hs->master,
+                                     conn->sni);
         return;
     }
     tlcp_session_free(conn->established);
-    conn->established =
-        hs->resumed ? tlcp_session_up_ref(conn->offer)
-                    : tlcp_session_new(hs->session_id, hs->suite, hs->master, conn->peer_cert);
+    if (hs->resumed) {
+        conn->established = tlcp_session_up_ref(conn->offer);
+        return;
+    }
+    /* Bound to the host name we checked and whether we checked at all. */
+    tlcp_session *s = tlcp_session_new(hs->session_id, hs->suite, hs->master, conn->peer_cert);
+    if (s != NULL && !tlcp_session_bind_peer(s, conn->cfg->host_name,
+                                             tlcp_conn_verify_mode(conn) != TLCP_VERIFY_NONE)) {
+        tlcp_session_free(s);
+        s = NULL; /* out of memory: nothing to resume later */
+    }
+    conn->established = s;
 }
 
 static void finish_handshake(tlcp_conn *conn)

@@ -1,0 +1,307 @@
+/*
+ * Regression tests for the security review of the handshake engine, the
+ * public API and the record layer: session resumption bound to the peer the
+ * session was made with, key separation of the peer's certificates, thread-
+ * safe reference counts, the OpenSSL error queue, reading after
+ * close_notify and small read buffers. Each test failed before its fix.
+ */
+#include "testutil.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "conn_internal.h"
+#include "crypto/crypto.h"
+#include "handshake/messages.h"
+#include "handshake/session.h"
+#include "mempipe.h"
+#include "tlcp/tlcp.h"
+#include "util/mem.h"
+#include "x509/x509.h"
+
+#define FIX         "interop/gmssl3-ecc-sm4-cbc-sm3/"
+#define PINNED_TIME 1795824000 /* 2026-11-28T00:00:00Z */
+#define MAX_STEPS   200000
+
+/* ---- configs and an in-memory pair (as in test_handshake.c) ---------- */
+
+static char *fixture_path(const char *dir, const char *file)
+{
+    char rel[512];
+    snprintf(rel, sizeof(rel), "%s%s", dir, file);
+    return strdup(tu_shared_path(rel));
+}
+
+static void load_pair(tlcp_config *cfg, const char *dir, const char *who, int enc)
+{
+    char cert[64], key[64];
+    snprintf(cert, sizeof(cert), "%s-%s.pem", who, enc ? "enc" : "sign");
+    snprintf(key, sizeof(key), "%s-%s.key", who, enc ? "enc" : "sign");
+    char *c = fixture_path(dir, cert), *k = fixture_path(dir, key);
+    tlcp_result r = enc ? tlcp_config_load_enc_pair(cfg, c, k, NULL)
+                        : tlcp_config_load_sign_pair(cfg, c, k, NULL);
+    if (r != TLCP_OK)
+        fail_msg("loading %s: %s", c, tlcp_config_error(cfg));
+    free(c);
+    free(k);
+}
+
+static tlcp_config *server_config(void)
+{
+    tlcp_config *cfg = tlcp_config_new();
+    assert_non_null(cfg);
+    load_pair(cfg, FIX, "server", 0);
+    load_pair(cfg, FIX, "server", 1);
+    char *chain = fixture_path(FIX, "chain.pem");
+    assert_int_equal(tlcp_config_load_chain_file(cfg, chain), TLCP_OK);
+    free(chain);
+    return cfg;
+}
+
+static tlcp_config *client_config(const char *host)
+{
+    tlcp_config *cfg = tlcp_config_new();
+    assert_non_null(cfg);
+    char *ca = fixture_path(FIX, "ca.pem");
+    assert_int_equal(tlcp_config_load_ca_file(cfg, ca), TLCP_OK);
+    free(ca);
+    assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
+    assert_int_equal(tlcp_config_set_host_name(cfg, host), TLCP_OK);
+    return cfg;
+}
+
+typedef struct pair {
+    mp_pair io;
+    tlcp_conn *client;
+    tlcp_conn *server;
+} pair;
+
+/* Takes over the caller's config references. */
+static void pair_open(pair *p, tlcp_config *ccfg, tlcp_config *scfg)
+{
+    mp_pair_init(&p->io);
+    p->client = tlcp_conn_new(ccfg, TLCP_CLIENT);
+    p->server = tlcp_conn_new(scfg, TLCP_SERVER);
+    assert_non_null(p->client);
+    assert_non_null(p->server);
+    tlcp_conn_set_io(p->client, mp_read, mp_write, &p->io.client);
+    tlcp_conn_set_io(p->server, mp_read, mp_write, &p->io.server);
+    tlcp_config_free(ccfg);
+    tlcp_config_free(scfg);
+}
+
+static void pair_close(pair *p)
+{
+    tlcp_conn_free(p->client);
+    tlcp_conn_free(p->server);
+    mp_pair_free(&p->io);
+}
+
+static int is_want(tlcp_result r)
+{
+    return r == TLCP_WANT_READ || r == TLCP_WANT_WRITE;
+}
+
+/* 1 when both sides complete; on a failure the survivor reads the alert. */
+static int pair_handshake(pair *p)
+{
+    tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
+    for (int i = 0; i < MAX_STEPS; i++) {
+        if (rc != TLCP_OK && rc != TLCP_ERROR)
+            rc = tlcp_handshake(p->client);
+        if (rs != TLCP_OK && rs != TLCP_ERROR)
+            rs = tlcp_handshake(p->server);
+        if (rc == TLCP_OK && rs == TLCP_OK)
+            return 1;
+        if (rc == TLCP_ERROR || rs == TLCP_ERROR) {
+            for (int j = 0; j < 100; j++) {
+                if (is_want(rc))
+                    rc = tlcp_handshake(p->client);
+                if (is_want(rs))
+                    rs = tlcp_handshake(p->server);
+            }
+            return 0;
+        }
+        if (is_want(rc) && is_want(rs) && mp_pending(&p->io.client) == 0 &&
+            mp_pending(&p->io.server) == 0 && i > 1000)
+            return 0;
+    }
+    return 0;
+}
+
+/* A full handshake with `ccfg` against `scfg` that yields a session. */
+static tlcp_session *establish(tlcp_config *ccfg, tlcp_config *scfg)
+{
+    pair p;
+    pair_open(&p, tlcp_config_up_ref(ccfg), tlcp_config_up_ref(scfg));
+    if (!pair_handshake(&p))
+        fail_msg("first handshake failed: %s / %s", tlcp_conn_error(p.client),
+                 tlcp_conn_error(p.server));
+    assert_false(tlcp_conn_session_reused(p.client));
+    tlcp_session *s = tlcp_conn_get_session(p.client);
+    assert_non_null(s);
+    pair_close(&p);
+    return s;
+}
+
+/* ---- resumption bound to the peer ------------------------------------ */
+
+/* A session made with host "localhost" must not be offered to another
+ * host name: resuming it would skip the certificate and host name checks
+ * for a peer that was never authenticated as that host. */
+static void test_session_not_offered_to_other_host(void **state)
+{
+    (void)state;
+    tlcp_config *scfg = server_config();
+    assert_int_equal(tlcp_config_set_session_cache(scfg, 8, 0), TLCP_OK);
+    tlcp_config *good = client_config("localhost");
+    tlcp_session *s = establish(good, scfg);
+
+    pair p;
+    pair_open(&p, client_config("www.example.com"), tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s), TLCP_OK);
+    assert_false(pair_handshake(&p));
+    assert_false(tlcp_conn_session_reused(p.client));
+    assert_false(tlcp_conn_session_reused(p.server));
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_HOSTNAME_MISMATCH);
+    pair_close(&p);
+
+    /* The same host still resumes. */
+    pair_open(&p, tlcp_config_up_ref(good), tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s), TLCP_OK);
+    assert_true(pair_handshake(&p));
+    assert_true(tlcp_conn_session_reused(p.client));
+    pair_close(&p);
+
+    tlcp_session_free(s);
+    tlcp_config_free(good);
+    tlcp_config_free(scfg);
+}
+
+/* ServerHello: version(2) random(32) sid_len(1) sid(32) ...: puts the
+ * session's ID in place of the one the server chose. */
+typedef struct sid_spec {
+    const uint8_t *id;
+    int done;
+} sid_spec;
+
+static int echo_sid_hook(void *arg, const uint8_t *msg, size_t len, mp_buf *out)
+{
+    sid_spec *t = arg;
+    if (t->done || msg[0] != TLCP_HS_SERVER_HELLO || len < 4 + 35 + TLCP_SESSION_ID_LEN ||
+        msg[4 + 34] != TLCP_SESSION_ID_LEN)
+        return 0;
+    t->done = 1;
+    mp_buf_append(out, msg, len);
+    memcpy(out->data + out->len - len + 4 + 35, t->id, TLCP_SESSION_ID_LEN);
+    return 1;
+}
+
+/* A server that "resumes" a session ID the client did not offer must get a
+ * full handshake from the client, not an abbreviated one: otherwise any
+ * server that once held the session could skip authentication. */
+static void test_unoffered_session_not_resumed(void **state)
+{
+    (void)state;
+    tlcp_config *scfg = server_config();
+    assert_int_equal(tlcp_config_set_session_cache(scfg, 8, 0), TLCP_OK);
+    tlcp_config *good = client_config("localhost");
+    tlcp_session *s = establish(good, scfg);
+
+    sid_spec t = {s->id, 0};
+    pair p;
+    pair_open(&p, client_config("www.example.com"), tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s), TLCP_OK);
+    p.io.server.tamper = echo_sid_hook;
+    p.io.server.tamper_arg = &t;
+    assert_false(pair_handshake(&p));
+    assert_true(t.done);
+    assert_false(tlcp_conn_session_reused(p.client));
+    /* Full handshake: the certificate is checked and fails on the host. */
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_HOSTNAME_MISMATCH);
+    pair_close(&p);
+
+    tlcp_session_free(s);
+    tlcp_config_free(good);
+    tlcp_config_free(scfg);
+}
+
+/* A session whose server was never verified (verify mode none) must not be
+ * resumed by a connection that requires verification. */
+static void test_unverified_session_not_offered(void **state)
+{
+    (void)state;
+    tlcp_config *scfg = server_config();
+    assert_int_equal(tlcp_config_set_session_cache(scfg, 8, 0), TLCP_OK);
+    tlcp_config *lax = tlcp_config_new();
+    assert_non_null(lax);
+    assert_int_equal(tlcp_config_set_verify_mode(lax, TLCP_VERIFY_NONE), TLCP_OK);
+    assert_int_equal(tlcp_config_set_host_name(lax, "localhost"), TLCP_OK);
+    tlcp_session *s = establish(lax, scfg);
+
+    pair p;
+    pair_open(&p, client_config("localhost"), tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s), TLCP_OK);
+    assert_true(pair_handshake(&p)); /* a full, verified handshake */
+    assert_false(tlcp_conn_session_reused(p.client));
+    assert_false(tlcp_conn_session_reused(p.server));
+    pair_close(&p);
+
+    tlcp_session_free(s);
+    tlcp_config_free(lax);
+    tlcp_config_free(scfg);
+}
+
+/* Server side (RFC 6066 section 3): a session is resumed only for the
+ * server_name it was established with. */
+static void test_server_resumes_only_same_sni(void **state)
+{
+    (void)state;
+    tlcp_config *scfg = server_config();
+    assert_int_equal(tlcp_config_set_session_cache(scfg, 8, 0), TLCP_OK);
+    tlcp_config *no_sni = client_config("localhost");
+    tlcp_session *s = establish(no_sni, scfg);
+
+    tlcp_config *with_sni = client_config("localhost");
+    assert_int_equal(tlcp_config_set_send_sni(with_sni, 1), TLCP_OK);
+    pair p;
+    pair_open(&p, with_sni, tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s), TLCP_OK);
+    assert_true(pair_handshake(&p));
+    assert_false(tlcp_conn_session_reused(p.server));
+    assert_false(tlcp_conn_session_reused(p.client));
+    assert_string_equal(tlcp_conn_server_name(p.server), "localhost");
+    tlcp_session *s2 = tlcp_conn_get_session(p.client);
+    pair_close(&p);
+
+    /* The session made with that name resumes with it. */
+    with_sni = client_config("localhost");
+    assert_int_equal(tlcp_config_set_send_sni(with_sni, 1), TLCP_OK);
+    pair_open(&p, with_sni, tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s2), TLCP_OK);
+    assert_true(pair_handshake(&p));
+    assert_true(tlcp_conn_session_reused(p.server));
+    assert_string_equal(tlcp_conn_server_name(p.server), "localhost");
+    pair_close(&p);
+
+    tlcp_session_free(s);
+    tlcp_session_free(s2);
+    tlcp_config_free(no_sni);
+    tlcp_config_free(scfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_session_not_offered_to_other_host),
+        cmocka_unit_test(test_unoffered_session_not_resumed),
+        cmocka_unit_test(test_unverified_session_not_offered),
+        cmocka_unit_test(test_server_resumes_only_same_sni),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
