@@ -295,6 +295,139 @@ static void test_server_resumes_only_same_sni(void **state)
     tlcp_config_free(scfg);
 }
 
+/* ---- reference counts shared between threads ------------------------- */
+
+/* One client session is typically offered by connections on several
+ * threads; resuming it takes references to the session's certificates. */
+#define REF_ROUNDS 200000
+
+typedef struct ref_job {
+    tlcp_session *session;
+    tlcp_cert *cert;
+} ref_job;
+
+static void *ref_worker(void *arg)
+{
+    ref_job *job = arg;
+    for (int i = 0; i < REF_ROUNDS; i++) {
+        tlcp_session_free(tlcp_session_up_ref(job->session));
+        tlcp_cert_free(tlcp_cert_up_ref(job->cert));
+    }
+    return NULL;
+}
+
+static void test_refcounts_thread_safe(void **state)
+{
+    (void)state;
+    tlcp_config *scfg = server_config();
+    assert_int_equal(tlcp_config_set_session_cache(scfg, 8, 0), TLCP_OK);
+    tlcp_config *ccfg = client_config("localhost");
+    tlcp_session *s = establish(ccfg, scfg);
+    assert_non_null(s->peer_cert[TLCP_CERT_SIGN]);
+    ref_job job = {s, s->peer_cert[TLCP_CERT_SIGN]};
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, ref_worker, &job), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    /* Lost updates leave a count other than 1 (or free it under a thread:
+     * ASan then reports a use after free). */
+    assert_int_equal(atomic_load(&s->refs), 1);
+    tlcp_session_free(s); /* frees the certificates too: a count left high leaks */
+    tlcp_config_free(ccfg);
+    tlcp_config_free(scfg);
+}
+
+/* ---- the peer's two certificates must hold two keys ------------------ */
+
+static char *write_temp(const char *text, size_t len)
+{
+    char *path = strdup("/tmp/tlcp-review-XXXXXX");
+    assert_non_null(path);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+static char *cert_file(const tlcp_cert *cert)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    assert_true(tlcp_cert_to_pem(cert, &pem, &len, NULL));
+    char *path = write_temp(pem, len);
+    free(pem);
+    return path;
+}
+
+static char *key_file(const tlcp_pkey *key)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    assert_true(tlcp_pkey_to_pem(key, &pem, &len, NULL));
+    char *path = write_temp(pem, len);
+    tlcp_free_secret(pem, len);
+    return path;
+}
+
+static tlcp_cert *issue(const tlcp_cert *ca, const tlcp_pkey *ca_key, const tlcp_pkey *key,
+                        int profile, unsigned key_usage)
+{
+    tlcp_certgen_params params;
+    memset(&params, 0, sizeof(params));
+    params.profile = profile;
+    params.common_name = profile == TLCP_PROFILE_CA ? "libtlcp review CA" : "localhost";
+    params.san = profile == TLCP_PROFILE_CA ? NULL : "DNS:localhost";
+    params.days = 30;
+    params.key_usage = key_usage;
+    tlcp_cert *c = tlcp_certgen_issue(ca, ca_key, key, &params, NULL);
+    assert_non_null(c);
+    return c;
+}
+
+/* A server whose "encryption" certificate certifies its signing key (one
+ * dual-use certificate sent twice): the client must refuse it rather than
+ * encrypt the pre-master to the signing key. TLCP separates the two keys
+ * (the encryption key is the escrowed one). */
+static void test_sign_and_enc_same_key_refused(void **state)
+{
+    (void)state;
+    tlcp_pkey *ca_key = tlcp_pkey_generate(NULL), *key = tlcp_pkey_generate(NULL);
+    assert_non_null(ca_key);
+    assert_non_null(key);
+    tlcp_cert *ca = issue(NULL, ca_key, ca_key, TLCP_PROFILE_CA, 0);
+    tlcp_cert *dual = issue(ca, ca_key, key, TLCP_PROFILE_SIGN,
+                            TLCP_KU_DIGITAL_SIGNATURE | TLCP_KU_KEY_ENCIPHERMENT);
+    char *ca_pem = cert_file(ca), *dual_pem = cert_file(dual), *key_pem = key_file(key);
+
+    tlcp_config *scfg = tlcp_config_new(), *ccfg = tlcp_config_new();
+    assert_non_null(scfg);
+    assert_non_null(ccfg);
+    assert_int_equal(tlcp_config_load_sign_pair(scfg, dual_pem, key_pem, NULL), TLCP_OK);
+    assert_int_equal(tlcp_config_load_enc_pair(scfg, dual_pem, key_pem, NULL), TLCP_OK);
+    assert_int_equal(tlcp_config_load_ca_file(ccfg, ca_pem), TLCP_OK);
+    assert_int_equal(tlcp_config_set_host_name(ccfg, "localhost"), TLCP_OK);
+    pair p;
+    pair_open(&p, ccfg, scfg);
+    assert_false(pair_handshake(&p));
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_CERT);
+    assert_int_equal(tlcp_conn_alert_sent(p.client), TLCP_ALERT_BAD_CERTIFICATE);
+    assert_non_null(strstr(tlcp_conn_error(p.client), "same key"));
+    assert_int_equal(tlcp_conn_alert_received(p.server), TLCP_ALERT_BAD_CERTIFICATE);
+    pair_close(&p);
+
+    char *files[] = {ca_pem, dual_pem, key_pem};
+    for (int i = 0; i < 3; i++) {
+        unlink(files[i]);
+        free(files[i]);
+    }
+    tlcp_cert_free(ca);
+    tlcp_cert_free(dual);
+    tlcp_pkey_free(ca_key);
+    tlcp_pkey_free(key);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +435,8 @@ int main(void)
         cmocka_unit_test(test_unoffered_session_not_resumed),
         cmocka_unit_test(test_unverified_session_not_offered),
         cmocka_unit_test(test_server_resumes_only_same_sni),
+        cmocka_unit_test(test_refcounts_thread_safe),
+        cmocka_unit_test(test_sign_and_enc_same_key_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
