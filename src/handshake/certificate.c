@@ -109,6 +109,15 @@ static int process_peer_list(tlcp_conn *conn, const tlcp_certificate_msg *m, int
     ok = ok && verify_peer(conn, &peer, require_enc);
     ok = ok && take_peer_keys(conn, &peer);
     tlcp_peer_certs_clear(&peer);
+    /* Where the encryption key is used (pre-master encryption, SM2 key
+     * exchange) it must not be the signing key: one dual-use certificate
+     * sent twice would merge the two roles TLCP keeps apart. (A GmSSL 2
+     * client sends its sign key twice for ECC client auth; there the enc
+     * certificate is unused, so it is tolerated.) */
+    ENSURE_ALERT(!ok || !require_enc ||
+                     !tlcp_pkey_public_equal(conn->hs->peer_sign_key, conn->hs->peer_enc_key),
+                 &conn->err, TLCP_R_CERT, TLCP_ALERT_BAD_CERTIFICATE,
+                 "peer signing and encryption certificates certify the same key");
     return ok;
 }
 
