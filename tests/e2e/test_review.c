@@ -299,16 +299,18 @@ static void test_server_resumes_only_same_sni(void **state)
 
 /* One client session is typically offered by connections on several
  * threads; resuming it takes references to the session's certificates. */
-#define REF_ROUNDS 200000
+#define REF_ROUNDS 1000000
 
 typedef struct ref_job {
     tlcp_session *session;
     tlcp_cert *cert;
+    pthread_barrier_t start; /* all threads run at once */
 } ref_job;
 
 static void *ref_worker(void *arg)
 {
     ref_job *job = arg;
+    pthread_barrier_wait(&job->start);
     for (int i = 0; i < REF_ROUNDS; i++) {
         tlcp_session_free(tlcp_session_up_ref(job->session));
         tlcp_cert_free(tlcp_cert_up_ref(job->cert));
@@ -324,12 +326,16 @@ static void test_refcounts_thread_safe(void **state)
     tlcp_config *ccfg = client_config("localhost");
     tlcp_session *s = establish(ccfg, scfg);
     assert_non_null(s->peer_cert[TLCP_CERT_SIGN]);
-    ref_job job = {s, s->peer_cert[TLCP_CERT_SIGN]};
+    ref_job job;
+    job.session = s;
+    job.cert = s->peer_cert[TLCP_CERT_SIGN];
+    assert_int_equal(pthread_barrier_init(&job.start, NULL, 3), 0);
     pthread_t t[3];
     for (int i = 0; i < 3; i++)
         assert_int_equal(pthread_create(&t[i], NULL, ref_worker, &job), 0);
     for (int i = 0; i < 3; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);
+    pthread_barrier_destroy(&job.start);
     /* Lost updates leave a count other than 1 (or free it under a thread:
      * ASan then reports a use after free). */
     assert_int_equal(atomic_load(&s->refs), 1);
@@ -428,6 +434,152 @@ static void test_sign_and_enc_same_key_refused(void **state)
     tlcp_pkey_free(key);
 }
 
+/* ---- the OpenSSL error queue never leaks out -------------------------- */
+
+static void assert_queue_empty(const char *after)
+{
+    unsigned long e = ERR_peek_error();
+    if (e != 0) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof(buf));
+        ERR_clear_error();
+        fail_msg("OpenSSL error queue not empty after %s: %s", after, buf);
+    }
+}
+
+/* Flips the last ciphertext byte of the ClientKeyExchange (its SM2 hash
+ * check then fails on the server). */
+static int flip_cke_hook(void *arg, const uint8_t *msg, size_t len, mp_buf *out)
+{
+    int *done = arg;
+    if (*done || msg[0] != TLCP_HS_CLIENT_KEY_EXCHANGE)
+        return 0;
+    *done = 1;
+    mp_buf_append(out, msg, len);
+    out->data[out->len - 1] ^= 0x01;
+    return 1;
+}
+
+static void test_openssl_error_queue_clean(void **state)
+{
+    (void)state;
+    ERR_clear_error();
+    tlcp_config *cfg = tlcp_config_new();
+    assert_non_null(cfg);
+    static const char junk[] = "-----BEGIN CERTIFICATE-----\nnot base64 !!\n";
+    char *garbage = write_temp(junk, sizeof(junk) - 1);
+    assert_int_equal(tlcp_config_load_ca_file(cfg, "/nonexistent/ca.pem"), TLCP_ERROR);
+    assert_queue_empty("loading a missing CA file");
+    assert_int_equal(tlcp_config_load_ca_file(cfg, garbage), TLCP_ERROR);
+    assert_queue_empty("loading a garbage CA file");
+    assert_int_equal(tlcp_config_load_sign_pair(cfg, garbage, garbage, NULL), TLCP_ERROR);
+    assert_queue_empty("loading a garbage key pair");
+    char *cert = fixture_path(FIX, "server-sign.pem"), *other = fixture_path(FIX, "server-enc.key");
+    assert_int_equal(tlcp_config_load_sign_pair(cfg, cert, other, "pass"), TLCP_ERROR);
+    assert_queue_empty("loading a key that does not match its certificate");
+    free(cert);
+    free(other);
+    tlcp_config_free(cfg);
+    unlink(garbage);
+    free(garbage);
+
+    /* A client that does not trust the server's CA. */
+    tlcp_config *ccfg = tlcp_config_new();
+    char *wrong_ca = strdup(tu_shared_path("interop/tongsuo-ecc-sm4-cbc-sm3/ca.pem"));
+    assert_int_equal(tlcp_config_load_ca_file(ccfg, wrong_ca), TLCP_OK);
+    free(wrong_ca);
+    pair p;
+    pair_open(&p, ccfg, server_config());
+    assert_false(pair_handshake(&p));
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_CERT_VERIFY_FAILED);
+    assert_queue_empty("a handshake with an untrusted server certificate");
+    pair_close(&p);
+
+    /* A ClientKeyExchange that does not decrypt: the server's decryption
+     * failure (hidden until the Finished record fails its MAC) must not
+     * leave anything behind. */
+    pair_open(&p, client_config("localhost"), server_config());
+    p.io.client.tamper = flip_cke_hook;
+    int flipped = 0;
+    p.io.client.tamper_arg = &flipped;
+    assert_false(pair_handshake(&p));
+    assert_true(flipped);
+    assert_int_equal(tlcp_conn_error_reason(p.server), TLCP_R_BAD_RECORD_MAC);
+    assert_queue_empty("a handshake with an undecryptable ClientKeyExchange");
+    pair_close(&p);
+}
+
+/* ---- reading after close_notify and with small buffers ---------------- */
+
+static tlcp_result read_some(tlcp_conn *c, uint8_t *buf, size_t len, size_t *n)
+{
+    tlcp_result r = TLCP_WANT_READ;
+    for (int i = 0; i < 1000 && is_want(r); i++)
+        r = tlcp_read(c, buf, len, n);
+    return r;
+}
+
+/* Nothing after close_notify reaches the application, even when the peer
+ * (here: the record layer driven directly) keeps sending protected data. */
+static void test_no_data_after_close_notify(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p, client_config("localhost"), server_config());
+    assert_true(pair_handshake(&p));
+    size_t n = 0;
+    assert_int_equal(tlcp_write(p.server, "A", 1, &n), TLCP_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(tlcp_shutdown(p.server), TLCP_OK);
+    assert_true(tlcp_record_write(p.server->rl, TLCP_CT_APPLICATION_DATA, (const uint8_t *)"B", 1));
+    assert_int_equal(tlcp_record_flush(p.server->rl), TLCP_OK);
+    assert_int_equal(tlcp_write(p.server, "C", 1, &n), TLCP_ERROR); /* after shutdown */
+
+    uint8_t buf[8];
+    assert_int_equal(read_some(p.client, buf, sizeof(buf), &n), TLCP_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(buf[0], 'A');
+    assert_int_equal(read_some(p.client, buf, sizeof(buf), &n), TLCP_CLOSED);
+    assert_int_equal(n, 0);
+    assert_int_equal(read_some(p.client, buf, sizeof(buf), &n), TLCP_CLOSED);
+    assert_int_equal(n, 0);
+    assert_int_equal(tlcp_conn_alert_received(p.client), TLCP_ALERT_CLOSE_NOTIFY);
+    /* The client may still answer with its own close_notify. */
+    assert_int_equal(tlcp_shutdown(p.client), TLCP_OK);
+    pair_close(&p);
+}
+
+/* Reading one byte at a time keeps the rest of each record, in order,
+ * across records; a zero-length read consumes nothing. */
+static void test_small_read_buffers(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p, client_config("localhost"), server_config());
+    assert_true(pair_handshake(&p));
+    uint8_t msg[300];
+    for (size_t i = 0; i < sizeof(msg); i++)
+        msg[i] = (uint8_t)(i * 13 + 1);
+    size_t n = 0;
+    assert_int_equal(tlcp_write(p.server, msg, 100, &n), TLCP_OK);
+    assert_int_equal(n, 100);
+    assert_int_equal(tlcp_write(p.server, msg + 100, 200, &n), TLCP_OK);
+    assert_int_equal(n, 200);
+
+    uint8_t got[300];
+    size_t have = 0;
+    assert_int_equal(read_some(p.client, got, 0, &n), TLCP_OK);
+    assert_int_equal(n, 0);
+    while (have < sizeof(got)) {
+        size_t want = have % 3 == 0 ? 1 : 2;
+        assert_int_equal(read_some(p.client, got + have, want, &n), TLCP_OK);
+        assert_true(n >= 1 && n <= want);
+        have += n;
+    }
+    assert_memory_equal(got, msg, sizeof(msg));
+    pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +589,9 @@ int main(void)
         cmocka_unit_test(test_server_resumes_only_same_sni),
         cmocka_unit_test(test_refcounts_thread_safe),
         cmocka_unit_test(test_sign_and_enc_same_key_refused),
+        cmocka_unit_test(test_openssl_error_queue_clean),
+        cmocka_unit_test(test_no_data_after_close_notify),
+        cmocka_unit_test(test_small_read_buffers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
