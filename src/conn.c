@@ -338,6 +338,16 @@ tlcp_result tlcp_write(tlcp_conn *conn, const void *buf, size_t len, size_t *out
         TLCP_ERR(&conn->err, TLCP_R_CLOSED, "write after tlcp_shutdown");
         return TLCP_ERROR;
     }
+    /* A retry after WANT_WRITE reports the bytes queued by the first call;
+     * reporting more than this call's len would make a caller's
+     * "buf += n; len -= n" run past its buffer. */
+    if (conn->write_pending > len) {
+        CONN_FAIL(conn, TLCP_R_INVALID_ARGUMENT, TLCP_ALERT_INTERNAL_ERROR,
+                  "tlcp_write retried with %zu bytes after a blocked write of %zu; call again "
+                  "with the same arguments",
+                  len, conn->write_pending);
+        return tlcp_conn_fatal(conn);
+    }
     if (conn->write_pending == 0 && len > 0) {
         /* Queue once; a retry after WANT_WRITE only flushes (no repeat). */
         size_t n = len < TLCP_MAX_WRITE_PER_CALL ? len : TLCP_MAX_WRITE_PER_CALL;

@@ -580,6 +580,61 @@ static void test_small_read_buffers(void **state)
     pair_close(&p);
 }
 
+/* ---- tlcp_write retries ------------------------------------------------ */
+
+/* Starts a 100-byte write from the server over a trickling transport until
+ * it blocks. */
+static void blocked_write(pair *p, const uint8_t *msg)
+{
+    assert_true(pair_handshake(p));
+    p->io.server.trickle = 1;
+    size_t n = 99;
+    tlcp_result r = tlcp_write(p->server, msg, 100, &n);
+    assert_true(is_want(r));
+    assert_int_equal(n, 0);
+}
+
+/* After WANT_WRITE the same call completes the write exactly once; a retry
+ * with fewer bytes than were queued is refused instead of reporting more
+ * bytes written than the caller passed. */
+static void test_write_retry(void **state)
+{
+    (void)state;
+    uint8_t msg[100];
+    for (size_t i = 0; i < sizeof(msg); i++)
+        msg[i] = (uint8_t)(200 - i);
+
+    pair p;
+    pair_open(&p, client_config("localhost"), server_config());
+    blocked_write(&p, msg);
+    size_t n = 0;
+    tlcp_result r = TLCP_WANT_WRITE;
+    int wants = 0;
+    for (int i = 0; i < 100000 && is_want(r); i++, wants++)
+        r = tlcp_write(p.server, msg, sizeof(msg), &n);
+    assert_int_equal(r, TLCP_OK);
+    assert_int_equal(n, sizeof(msg));
+    assert_true(wants > 1);
+    uint8_t got[256];
+    size_t have = 0;
+    while (have < sizeof(msg)) {
+        assert_int_equal(read_some(p.client, got + have, sizeof(got) - have, &n), TLCP_OK);
+        have += n;
+    }
+    assert_int_equal(have, sizeof(msg));
+    assert_memory_equal(got, msg, sizeof(msg));
+    pair_close(&p);
+
+    pair_open(&p, client_config("localhost"), server_config());
+    blocked_write(&p, msg);
+    n = 1234;
+    assert_int_equal(tlcp_write(p.server, msg, 10, &n), TLCP_ERROR);
+    assert_int_equal(n, 0);
+    assert_int_equal(tlcp_conn_error_reason(p.server), TLCP_R_INVALID_ARGUMENT);
+    assert_non_null(strstr(tlcp_conn_error(p.server), "same arguments"));
+    pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_openssl_error_queue_clean),
         cmocka_unit_test(test_no_data_after_close_notify),
         cmocka_unit_test(test_small_read_buffers),
+        cmocka_unit_test(test_write_retry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
