@@ -635,6 +635,114 @@ static void test_write_retry(void **state)
     pair_close(&p);
 }
 
+/* ---- ChangeCipherSpec and application data out of sequence ------------ */
+
+/* Runs the server alone until it fails; checks reason and alert. */
+static void expect_server_unexpected(pair *p)
+{
+    tlcp_result r = TLCP_WANT_READ;
+    for (int i = 0; i < 100 && is_want(r); i++)
+        r = tlcp_handshake(p->server);
+    assert_int_equal(r, TLCP_ERROR);
+    assert_int_equal(tlcp_conn_error_reason(p->server), TLCP_R_UNEXPECTED_MESSAGE);
+    assert_int_equal(tlcp_conn_alert_sent(p->server), TLCP_ALERT_UNEXPECTED_MESSAGE);
+}
+
+static void test_ccs_and_data_out_of_sequence(void **state)
+{
+    (void)state;
+    pair p;
+    /* A ChangeCipherSpec before any key exchange. */
+    pair_open(&p, client_config("localhost"), server_config());
+    assert_true(tlcp_record_write_ccs(p.client->rl));
+    assert_int_equal(tlcp_record_flush(p.client->rl), TLCP_OK);
+    expect_server_unexpected(&p);
+    pair_close(&p);
+
+    /* Application data before the handshake (in the clear). */
+    pair_open(&p, client_config("localhost"), server_config());
+    assert_true(tlcp_record_write(p.client->rl, TLCP_CT_APPLICATION_DATA, (const uint8_t *)"x", 1));
+    assert_int_equal(tlcp_record_flush(p.client->rl), TLCP_OK);
+    expect_server_unexpected(&p);
+    pair_close(&p);
+
+    /* A second ChangeCipherSpec after the handshake. */
+    pair_open(&p, client_config("localhost"), server_config());
+    assert_true(pair_handshake(&p));
+    assert_true(tlcp_record_write_ccs(p.client->rl));
+    assert_int_equal(tlcp_record_flush(p.client->rl), TLCP_OK);
+    uint8_t buf[8];
+    size_t n = 0;
+    assert_int_equal(read_some(p.server, buf, sizeof(buf), &n), TLCP_ERROR);
+    assert_int_equal(tlcp_conn_error_reason(p.server), TLCP_R_UNEXPECTED_MESSAGE);
+    assert_int_equal(tlcp_conn_alert_sent(p.server), TLCP_ALERT_UNEXPECTED_MESSAGE);
+    assert_int_equal(read_some(p.client, buf, sizeof(buf), &n), TLCP_ERROR);
+    assert_int_equal(tlcp_conn_alert_received(p.client), TLCP_ALERT_UNEXPECTED_MESSAGE);
+    pair_close(&p);
+}
+
+/* ---- the trace decoder sees every received message before it is checked */
+
+typedef struct mutate_spec {
+    uint32_t state;
+    unsigned target;
+    unsigned seen;
+    int done;
+} mutate_spec;
+
+static uint32_t next_rand(uint32_t *st)
+{
+    *st = *st * 1103515245u + 12345u;
+    return *st >> 8;
+}
+
+/* Changes 1-3 bytes of the target message (header included). */
+static int mutate_hook(void *arg, const uint8_t *msg, size_t len, mp_buf *out)
+{
+    mutate_spec *m = arg;
+    if (m->done || m->seen++ != m->target)
+        return 0;
+    m->done = 1;
+    mp_buf_append(out, msg, len);
+    unsigned k = 1 + next_rand(&m->state) % 3;
+    for (unsigned i = 0; i < k; i++)
+        out->data[out->len - len + next_rand(&m->state) % len] ^=
+            (uint8_t)(next_rand(&m->state) | 1);
+    return 1;
+}
+
+static void count_line(void *arg, const char *line)
+{
+    size_t *n = arg;
+    (*n)++;
+    assert_non_null(line);
+}
+
+/* The trace walks a received message field by field before the handler
+ * validates it: with tracing on, mutated messages must still fail cleanly
+ * (ASan builds check the walker's reads). */
+static void test_trace_of_mutated_messages(void **state)
+{
+    (void)state;
+    size_t lines = 0;
+    for (uint32_t seed = 1; seed <= 200; seed++) {
+        int client_side = seed % 3 == 0;
+        mutate_spec m = {seed * 2246822519u, seed % (client_side ? 2u : 4u), 0, 0};
+        tlcp_config *ccfg = client_config("localhost"), *scfg = server_config();
+        assert_int_equal(tlcp_config_set_trace(ccfg, count_line, &lines), TLCP_OK);
+        assert_int_equal(tlcp_config_set_trace(scfg, count_line, &lines), TLCP_OK);
+        pair p;
+        pair_open(&p, ccfg, scfg);
+        mp_end *e = client_side ? &p.io.client : &p.io.server;
+        e->tamper = mutate_hook;
+        e->tamper_arg = &m;
+        (void)pair_handshake(&p);
+        assert_true(m.done);
+        pair_close(&p);
+    }
+    assert_true(lines > 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -648,6 +756,8 @@ int main(void)
         cmocka_unit_test(test_no_data_after_close_notify),
         cmocka_unit_test(test_small_read_buffers),
         cmocka_unit_test(test_write_retry),
+        cmocka_unit_test(test_ccs_and_data_out_of_sequence),
+        cmocka_unit_test(test_trace_of_mutated_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
