@@ -743,6 +743,55 @@ static void test_trace_of_mutated_messages(void **state)
     assert_true(lines > 1000);
 }
 
+/* ---- the server cache's lifetime --------------------------------------- */
+
+/* Moves every cached entry's creation time by `delta` seconds. */
+static void age_cache(tlcp_config *scfg, time_t delta)
+{
+    tlcp_session_cache *c = scfg->sessions;
+    assert_non_null(c);
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->entries[i].used)
+            c->entries[i].created += delta;
+}
+
+static int resumes(tlcp_config *ccfg, tlcp_config *scfg, tlcp_session *s)
+{
+    pair p;
+    pair_open(&p, tlcp_config_up_ref(ccfg), tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s), TLCP_OK);
+    assert_true(pair_handshake(&p));
+    int reused = tlcp_conn_session_reused(p.server);
+    assert_int_equal(tlcp_conn_session_reused(p.client), reused);
+    pair_close(&p);
+    return reused;
+}
+
+/* An entry older than the lifetime, or dated in the future (the clock went
+ * back), is not resumed. */
+static void test_session_cache_lifetime(void **state)
+{
+    (void)state;
+    tlcp_config *scfg = server_config();
+    assert_int_equal(tlcp_config_set_session_cache(scfg, 4, 60), TLCP_OK);
+    tlcp_config *ccfg = client_config("localhost");
+
+    tlcp_session *s = establish(ccfg, scfg);
+    age_cache(scfg, -50);
+    assert_true(resumes(ccfg, scfg, s));
+    age_cache(scfg, -20); /* 70 s old */
+    assert_false(resumes(ccfg, scfg, s));
+    tlcp_session_free(s);
+
+    s = establish(ccfg, scfg);
+    age_cache(scfg, 3600);
+    assert_false(resumes(ccfg, scfg, s));
+    tlcp_session_free(s);
+
+    tlcp_config_free(ccfg);
+    tlcp_config_free(scfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -758,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_write_retry),
         cmocka_unit_test(test_ccs_and_data_out_of_sequence),
         cmocka_unit_test(test_trace_of_mutated_messages),
+        cmocka_unit_test(test_session_cache_lifetime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
