@@ -202,7 +202,8 @@ static size_t take_buffered(tlcp_conn *conn, uint8_t *buf, size_t len)
     size_t n = conn->app_len - conn->app_off;
     if (n > len)
         n = len;
-    memcpy(buf, conn->app_buf + conn->app_off, n);
+    if (n > 0) /* buf may be NULL for a zero-length read */
+        memcpy(buf, conn->app_buf + conn->app_off, n);
     conn->app_off += n;
     if (conn->app_off == conn->app_len) {
         tlcp_free_secret(conn->app_buf, conn->app_len);
@@ -302,7 +303,8 @@ tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *out_n)
         case TLCP_ITEM_APPLICATION_DATA: {
             size_t n = tlcp_cursor_len(&item.data);
             size_t give = n < len ? n : len;
-            memcpy(buf, tlcp_cursor_data(&item.data), give);
+            if (give > 0)
+                memcpy(buf, tlcp_cursor_data(&item.data), give);
             if (give < n && !keep_rest(conn, tlcp_cursor_data(&item.data) + give, n - give))
                 return tlcp_conn_fatal(conn);
             *out_n = give;

@@ -570,6 +570,9 @@ static void test_small_read_buffers(void **state)
     size_t have = 0;
     assert_int_equal(read_some(p.client, got, 0, &n), TLCP_OK);
     assert_int_equal(n, 0);
+    /* No buffer at all for zero bytes (record in hand, then buffered). */
+    assert_int_equal(tlcp_read(p.client, NULL, 0, &n), TLCP_OK);
+    assert_int_equal(n, 0);
     while (have < sizeof(got)) {
         size_t want = have % 3 == 0 ? 1 : 2;
         assert_int_equal(read_some(p.client, got + have, want, &n), TLCP_OK);
