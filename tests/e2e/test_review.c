@@ -483,12 +483,28 @@ static void test_openssl_error_queue_clean(void **state)
     unlink(garbage);
     free(garbage);
 
+    /* Successful loads (PEM files read to their end) and a handshake. */
+    pair p;
+    pair_open(&p, client_config("localhost"), server_config());
+    assert_queue_empty("loading configs");
+    assert_true(pair_handshake(&p));
+    size_t n = 0;
+    assert_int_equal(tlcp_write(p.client, "ping", 4, &n), TLCP_OK);
+    assert_int_equal(tlcp_shutdown(p.client), TLCP_OK);
+    pair_close(&p);
+    assert_queue_empty("a successful handshake");
+    cfg = tlcp_config_new();
+    char *dir = fixture_path(FIX, "");
+    (void)tlcp_config_load_ca_dir(cfg, dir);
+    free(dir);
+    tlcp_config_free(cfg);
+    assert_queue_empty("loading a CA directory");
+
     /* A client that does not trust the server's CA. */
     tlcp_config *ccfg = tlcp_config_new();
     char *wrong_ca = strdup(tu_shared_path("interop/tongsuo-ecc-sm4-cbc-sm3/ca.pem"));
     assert_int_equal(tlcp_config_load_ca_file(ccfg, wrong_ca), TLCP_OK);
     free(wrong_ca);
-    pair p;
     pair_open(&p, ccfg, server_config());
     assert_false(pair_handshake(&p));
     assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_CERT_VERIFY_FAILED);
