@@ -61,6 +61,7 @@ static int verify_peer(tlcp_conn *conn, const tlcp_peer_certs *peer, int require
     params.time = (time_t)cfg->verify_time;
     params.host = conn->is_server ? NULL : cfg->host_name;
     params.require_enc = require_enc;
+    params.peer_role = conn->is_server ? TLCP_PEER_CLIENT : TLCP_PEER_SERVER;
     if (cfg->verify_cb != NULL) {
         params.cb = verify_hook;
         params.cb_arg = (void *)cfg;

@@ -811,6 +811,56 @@ static void test_session_cache_lifetime(void **state)
     tlcp_config_free(scfg);
 }
 
+/* ---- extendedKeyUsage by role ----------------------------------------- */
+
+#define FIX_DHE "interop/gmssl3-ecdhe-sm4-cbc-sm3/"
+
+/* A server presenting certificates issued for client authentication
+ * (extendedKeyUsage clientAuth only) by the CA the client trusts: with no
+ * host name configured nothing else would stop any client of that CA from
+ * posing as the server. */
+static void test_client_certificates_refused_as_server(void **state)
+{
+    (void)state;
+    tlcp_config *scfg = tlcp_config_new();
+    assert_non_null(scfg);
+    load_pair(scfg, FIX_DHE, "client", 0);
+    load_pair(scfg, FIX_DHE, "client", 1);
+    char *chain = fixture_path(FIX_DHE, "chain.pem");
+    assert_int_equal(tlcp_config_load_chain_file(scfg, chain), TLCP_OK);
+    tlcp_config *ccfg = tlcp_config_new();
+    assert_non_null(ccfg);
+    char *ca = fixture_path(FIX_DHE, "ca.pem");
+    assert_int_equal(tlcp_config_load_ca_file(ccfg, ca), TLCP_OK);
+    free(ca);
+    assert_int_equal(tlcp_config_set_verify_time(ccfg, PINNED_TIME), TLCP_OK);
+    pair p;
+    pair_open(&p, ccfg, scfg);
+    assert_false(pair_handshake(&p));
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_CERT_KEY_USAGE);
+    assert_int_equal(tlcp_conn_alert_sent(p.client), TLCP_ALERT_UNSUPPORTED_CERTIFICATE);
+    assert_non_null(strstr(tlcp_conn_error(p.client), "serverAuth"));
+    pair_close(&p);
+
+    /* The server's own certificates still pass (serverAuth). */
+    scfg = tlcp_config_new();
+    load_pair(scfg, FIX_DHE, "server", 0);
+    load_pair(scfg, FIX_DHE, "server", 1);
+    assert_int_equal(tlcp_config_load_chain_file(scfg, chain), TLCP_OK);
+    free(chain);
+    ccfg = tlcp_config_new();
+    ca = fixture_path(FIX_DHE, "ca.pem");
+    assert_int_equal(tlcp_config_load_ca_file(ccfg, ca), TLCP_OK);
+    free(ca);
+    assert_int_equal(tlcp_config_set_verify_time(ccfg, PINNED_TIME), TLCP_OK);
+    uint16_t suite = TLCP_ECC_SM4_CBC_SM3;
+    assert_int_equal(tlcp_config_set_cipher_suites(ccfg, &suite, 1), TLCP_OK);
+    pair_open(&p, ccfg, scfg);
+    if (!pair_handshake(&p))
+        fail_msg("%s / %s", tlcp_conn_error(p.client), tlcp_conn_error(p.server));
+    pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -827,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_ccs_and_data_out_of_sequence),
         cmocka_unit_test(test_trace_of_mutated_messages),
         cmocka_unit_test(test_session_cache_lifetime),
+        cmocka_unit_test(test_client_certificates_refused_as_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
