@@ -228,6 +228,10 @@ static int keep_rest(tlcp_conn *conn, const uint8_t *data, size_t len)
 static int post_handshake_message(tlcp_conn *conn, const tlcp_record_item *item)
 {
     if (!conn->is_server && item->hs_type == TLCP_HS_HELLO_REQUEST) {
+        ENSURE_ALERT(++conn->hello_requests <= TLCP_MAX_HELLO_REQUESTS, &conn->err,
+                     TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
+                     "more than %d HelloRequests without application data in between",
+                     TLCP_MAX_HELLO_REQUESTS);
         tlcp_conn_trace(conn, "refusing renegotiation: warning no_renegotiation");
         if (!tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_WARNING,
                                      TLCP_ALERT_NO_RENEGOTIATION)) {
@@ -308,6 +312,7 @@ tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *out_n)
             if (give < n && !keep_rest(conn, tlcp_cursor_data(&item.data) + give, n - give))
                 return tlcp_conn_fatal(conn);
             *out_n = give;
+            conn->hello_requests = 0;
             return TLCP_OK;
         }
         case TLCP_ITEM_ALERT:

@@ -861,6 +861,68 @@ static void test_client_certificates_refused_as_server(void **state)
     pair_close(&p);
 }
 
+/* ---- floods of small records that would keep a call from returning ---- */
+
+#define FLOOD 64
+
+/* Warning alerts in a row (the "SSL death alert" pattern): each is cheap,
+ * but an endless stream would keep tlcp_handshake / tlcp_read looping in
+ * one call, starving an event loop. A short run is still ignored. */
+static void test_warning_alert_flood(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p, client_config("localhost"), server_config());
+    for (int i = 0; i < FLOOD; i++)
+        assert_true(tlcp_record_write_alert(p.client->rl, TLCP_ALERT_LEVEL_WARNING,
+                                            TLCP_ALERT_USER_CANCELED));
+    assert_int_equal(tlcp_record_flush(p.client->rl), TLCP_OK);
+    expect_server_unexpected(&p);
+    assert_non_null(strstr(tlcp_conn_error(p.server), "warning alerts"));
+    pair_close(&p);
+
+    /* After the handshake too; a few warnings between data are fine. */
+    pair_open(&p, client_config("localhost"), server_config());
+    assert_true(pair_handshake(&p));
+    uint8_t buf[8];
+    size_t n = 0;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 3; i++)
+            assert_true(tlcp_record_write_alert(p.client->rl, TLCP_ALERT_LEVEL_WARNING,
+                                                TLCP_ALERT_USER_CANCELED));
+        assert_int_equal(tlcp_write(p.client, "d", 1, &n), TLCP_OK);
+        assert_int_equal(read_some(p.server, buf, sizeof(buf), &n), TLCP_OK);
+        assert_int_equal(n, 1);
+    }
+    for (int i = 0; i < FLOOD; i++)
+        assert_true(tlcp_record_write_alert(p.client->rl, TLCP_ALERT_LEVEL_WARNING,
+                                            TLCP_ALERT_USER_CANCELED));
+    assert_int_equal(tlcp_record_flush(p.client->rl), TLCP_OK);
+    assert_int_equal(read_some(p.server, buf, sizeof(buf), &n), TLCP_ERROR);
+    assert_int_equal(tlcp_conn_error_reason(p.server), TLCP_R_UNEXPECTED_MESSAGE);
+    pair_close(&p);
+}
+
+/* HelloRequests after the handshake: each gets a no_renegotiation warning;
+ * an endless run (no application data in between) ends the connection. */
+static void test_hello_request_flood(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p, client_config("localhost"), server_config());
+    assert_true(pair_handshake(&p));
+    static const uint8_t hello_request[] = {0, 0, 0, 0};
+    for (int i = 0; i < FLOOD; i++)
+        assert_true(tlcp_record_write(p.server->rl, TLCP_CT_HANDSHAKE, hello_request, 4));
+    assert_int_equal(tlcp_record_flush(p.server->rl), TLCP_OK);
+    uint8_t buf[8];
+    size_t n = 0;
+    assert_int_equal(read_some(p.client, buf, sizeof(buf), &n), TLCP_ERROR);
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_UNEXPECTED_MESSAGE);
+    assert_non_null(strstr(tlcp_conn_error(p.client), "HelloRequest"));
+    pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -878,6 +940,8 @@ int main(void)
         cmocka_unit_test(test_trace_of_mutated_messages),
         cmocka_unit_test(test_session_cache_lifetime),
         cmocka_unit_test(test_client_certificates_refused_as_server),
+        cmocka_unit_test(test_warning_alert_flood),
+        cmocka_unit_test(test_hello_request_flood),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
