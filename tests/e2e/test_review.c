@@ -921,6 +921,63 @@ static void test_hello_request_flood(void **state)
     assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_UNEXPECTED_MESSAGE);
     assert_non_null(strstr(tlcp_conn_error(p.client), "HelloRequest"));
     pair_close(&p);
+
+    /* During the handshake they are ignored, but not without end. */
+    pair_open(&p, client_config("localhost"), server_config());
+    assert_true(is_want(tlcp_handshake(p.client))); /* ClientHello out */
+    for (int i = 0; i < FLOOD; i++)
+        assert_true(tlcp_record_write(p.server->rl, TLCP_CT_HANDSHAKE, hello_request, 4));
+    assert_int_equal(tlcp_record_flush(p.server->rl), TLCP_OK);
+    tlcp_result r = TLCP_WANT_READ;
+    for (int i = 0; i < 100 && is_want(r); i++)
+        r = tlcp_handshake(p.client);
+    assert_int_equal(r, TLCP_ERROR);
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_UNEXPECTED_MESSAGE);
+    assert_non_null(strstr(tlcp_conn_error(p.client), "HelloRequest"));
+    pair_close(&p);
+}
+
+/* ---- the driver's own size check -------------------------------------- */
+
+static size_t no_limit(void *arg, uint8_t msg_type)
+{
+    (void)arg;
+    (void)msg_type;
+    return 1u << 20;
+}
+
+/* ServerHelloDone with a one-byte body. */
+static int long_done_hook(void *arg, const uint8_t *msg, size_t len, mp_buf *out)
+{
+    int *done = arg;
+    (void)len;
+    if (*done || msg[0] != TLCP_HS_SERVER_HELLO_DONE)
+        return 0;
+    *done = 1;
+    static const uint8_t long_done[] = {TLCP_HS_SERVER_HELLO_DONE, 0, 0, 1, 0};
+    mp_buf_append(out, long_done, sizeof(long_done));
+    return 1;
+}
+
+/* The driver checks each body against its row's limit again after the
+ * record layer did. With the record layer's check out of the way, an
+ * oversize message must fail the handshake: it used to be skipped
+ * (ENSURE's 0 read as TLCP_OK in a tlcp_result function) and the handshake
+ * went on without it. */
+static void test_driver_size_check_fails_the_handshake(void **state)
+{
+    (void)state;
+    pair p;
+    pair_open(&p, client_config("localhost"), server_config());
+    tlcp_record_set_hs_limit(p.client->rl, no_limit, NULL);
+    int done = 0;
+    p.io.server.tamper = long_done_hook;
+    p.io.server.tamper_arg = &done;
+    assert_false(pair_handshake(&p));
+    assert_true(done);
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_MESSAGE_TOO_LONG);
+    assert_int_equal(tlcp_conn_alert_sent(p.client), TLCP_ALERT_ILLEGAL_PARAMETER);
+    pair_close(&p);
 }
 
 int main(void)
@@ -942,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_client_certificates_refused_as_server),
         cmocka_unit_test(test_warning_alert_flood),
         cmocka_unit_test(test_hello_request_flood),
+        cmocka_unit_test(test_driver_size_check_fails_the_handshake),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
