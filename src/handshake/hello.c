@@ -104,9 +104,22 @@ int tlcp_hs_client_hello_construct(tlcp_conn *conn, tlcp_builder *body)
     return tlcp_build_client_hello(body, &m, cfg->suites, cfg->num_suites);
 }
 
+/* A host name is ASCII (RFC 6066); anything outside the visible range
+ * (NUL, controls, escapes, spaces, 8-bit bytes) would reach the
+ * application's logs and file lookups through tlcp_conn_server_name(). */
+static int host_name_visible(tlcp_cursor name)
+{
+    uint8_t ch;
+    while (tlcp_cursor_get_u8(&name, &ch))
+        if (ch < 0x21 || ch > 0x7E)
+            return 0;
+    return 1;
+}
+
 /* server_name (RFC 6066): a list of (type, name); the host_name entry is
  * kept for tlcp_conn_server_name(). A malformed extension is a decode
- * error; names with NUL bytes or over 255 bytes are ignored. */
+ * error; names over 255 bytes or with bytes outside visible ASCII are
+ * ignored. */
 static int take_server_name(tlcp_conn *conn, tlcp_cursor ext)
 {
     tlcp_cursor list, name;
@@ -120,7 +133,7 @@ static int take_server_name(tlcp_conn *conn, tlcp_cursor ext)
                      "ClientHello: malformed server_name list");
         size_t len = tlcp_cursor_len(&name);
         if (type != TLCP_SNI_HOST_NAME || conn->sni != NULL || len == 0 || len > TLCP_SNI_MAX ||
-            memchr(tlcp_cursor_data(&name), 0, len) != NULL)
+            !host_name_visible(name))
             continue;
         conn->sni = malloc(len + 1);
         ENSURE_ALERT(conn->sni != NULL, &conn->err, TLCP_R_ALLOC, TLCP_ALERT_INTERNAL_ERROR,

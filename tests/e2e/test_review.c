@@ -980,6 +980,29 @@ static void test_driver_size_check_fails_the_handshake(void **state)
     pair_close(&p);
 }
 
+/* ---- the client's server_name as the server application sees it ------- */
+
+/* A server_name with control characters (a terminal escape, a newline for
+ * log injection) or 8-bit bytes is not handed to the application. */
+static void test_server_name_must_be_visible_ascii(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"\x1b[2Jevil.example", "a.example\nFAKE LOG LINE",
+                                      "caf\xc3\xa9.example", "two words"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        tlcp_config *ccfg = tlcp_config_new();
+        assert_non_null(ccfg);
+        assert_int_equal(tlcp_config_set_verify_mode(ccfg, TLCP_VERIFY_NONE), TLCP_OK);
+        assert_int_equal(tlcp_config_set_host_name(ccfg, bad[i]), TLCP_OK);
+        assert_int_equal(tlcp_config_set_send_sni(ccfg, 1), TLCP_OK);
+        pair p;
+        pair_open(&p, ccfg, server_config());
+        assert_true(pair_handshake(&p));
+        assert_null(tlcp_conn_server_name(p.server));
+        pair_close(&p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1000,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_warning_alert_flood),
         cmocka_unit_test(test_hello_request_flood),
         cmocka_unit_test(test_driver_size_check_fails_the_handshake),
+        cmocka_unit_test(test_server_name_must_be_visible_ascii),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
