@@ -1,0 +1,47 @@
+/*
+ * libtlcp test PKI: one call makes an SM2 root CA and the dual certificates
+ * a TLCP server (and optionally a client) needs.
+ *
+ * Files written into opts->out_dir:
+ *   ca.pem, ca.key                       self-signed root (CA:TRUE, keyCertSign, cRLSign)
+ *   server-sign.pem, server-sign.key     digitalSignature, nonRepudiation
+ *   server-enc.pem, server-enc.key       keyEncipherment, dataEncipherment, keyAgreement
+ *   client-sign.*, client-enc.*          the same profiles, with opts->client
+ * Certificates are PEM, signed with SM3withSM2 (default ID); keys are
+ * unencrypted PKCS#8 PEM created with mode 0600. The sign and enc
+ * certificates of one party share subject and issuer (GmSSL 3 expects it).
+ * Nothing is written when any target exists, unless opts->force.
+ */
+#ifndef TLCP_PKI_H
+#define TLCP_PKI_H
+
+#include <stddef.h>
+
+#include "tlcp/tlcp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tlcp_pki_options {
+    const char *out_dir;     /* NULL = "."; created (mode 0700) when missing */
+    const char *common_name; /* server CN; NULL = "localhost" */
+    const char *san;         /* "DNS:a.example,IP:10.0.0.1"; NULL = DNS:<cn> (+IP:127.0.0.1
+                                for localhost, IP:<cn> when the CN is an address) */
+    int days;                /* validity of every certificate; <= 0 means 365 */
+    int client;              /* also issue client-sign / client-enc (CN "client") */
+    int force;               /* replace existing files */
+    /* Called once per file written, with its path (may be NULL). */
+    void (*report)(void *arg, const char *path);
+    void *report_arg;
+} tlcp_pki_options;
+
+/* Generates the PKI. On failure returns TLCP_ERROR with a sentence in errbuf
+ * (e.g. "server-sign.pem already exists (use force to replace it)"). */
+TLCP_API tlcp_result tlcp_pki_generate(const tlcp_pki_options *opts, char *errbuf, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TLCP_PKI_H */
