@@ -59,6 +59,9 @@ void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
  * the number of suites, 0 on error (message in errbuf). */
 size_t cli_parse_suites(const char *list, uint16_t *out, size_t cap, char *errbuf, size_t errlen);
 
+/* Usage error (returns 0) when --suites names an unknown suite. */
+int cli_check_suites_arg(const char *cmd, const char *list);
+
 /* Parses none|optional|require(d) into *out_mode. */
 int cli_parse_verify_mode(const char *text, int *out_mode);
 

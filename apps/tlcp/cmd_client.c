@@ -249,6 +249,8 @@ static int parse_client_args(int argc, char **argv, struct client_args *a)
     if (!cli_parse("client", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), &a->target, 1,
                    &npos))
         return 0;
+    if (a->tls.suites != NULL && !cli_check_suites_arg("client", a->tls.suites))
+        return 0;
     if (npos != 1) {
         cli_usage_error("client", "give the server as HOST:PORT");
         return 0;

@@ -98,8 +98,8 @@ static void conn_fail(struct server *s, struct srv_conn *c, const char *phase)
     char why[400], line[600];
     cli_conn_failure(c->tc, why, sizeof(why));
     if (c->state == ST_HANDSHAKE) {
-        snprintf(line, sizeof(line), "handshake failed after %.1f ms: %s",
-                 (double)(cli_now_ms() - c->start_ms), why);
+        snprintf(line, sizeof(line), "handshake failed after %lld ms: %s",
+                 (long long)(cli_now_ms() - c->start_ms), why);
         s->failed++;
     } else {
         snprintf(line, sizeof(line), "%s: %s", phase, why);
@@ -454,6 +454,8 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         cli_usage_error("server", "--port is required (0 picks a free port)");
         return 0;
     }
+    if (a->tls.suites != NULL && !cli_check_suites_arg("server", a->tls.suites))
+        return 0;
     if (a->echo + a->www + a->stdio_mode > 1) {
         cli_usage_error("server", "choose one of --echo, --www and --stdio");
         return 0;

@@ -76,6 +76,17 @@ size_t cli_parse_suites(const char *list, uint16_t *out, size_t cap, char *errbu
     return n;
 }
 
+int cli_check_suites_arg(const char *cmd, const char *list)
+{
+    uint16_t suites[16];
+    char msg[256];
+    if (cli_parse_suites(list, suites, 16, msg, sizeof(msg)) == 0) {
+        cli_usage_error(cmd, "--suites: %s", msg);
+        return 0;
+    }
+    return 1;
+}
+
 int cli_parse_verify_mode(const char *text, int *out_mode)
 {
     if (strcmp(text, "none") == 0)

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# tlcp server and tlcp client on loopback: data round trips (echo, www,
+# several clients at once, client certificates), and every failure as a
+# sentence with its exit code.
+. "$(dirname "$0")/lib/common.bash"
+
+P="$W/pki"
+"$TLCP" certgen --out "$P" --client >/dev/null 2>&1 || { echo "certgen failed"; exit 1; }
+"$TLCP" certgen --out "$W/other" >/dev/null 2>&1 || { echo "certgen failed"; exit 1; }
+SERVER_PAIRS=(--sign-cert "$P/server-sign.pem" --sign-key "$P/server-sign.key"
+    --enc-cert "$P/server-enc.pem" --enc-key "$P/server-enc.key")
+CLIENT_PAIRS=(--sign-cert "$P/client-sign.pem" --sign-key "$P/client-sign.key"
+    --enc-cert "$P/client-enc.pem" --enc-key "$P/client-enc.key")
+client() { timeout 60 "$TLCP" client "$@"; }
+
+# --- echo: a short line, 200 KB of random bytes, three clients at once ---
+start_server "$W/srv.log" "${SERVER_PAIRS[@]}" --accept 5 --keylog "$W/keys.log" ||
+    { bad "server did not start"; cat "$W/srv.log"; finish; exit 1; }
+ok "server started on port $PORT"
+echo "hello over TLCP" | client "127.0.0.1:$PORT" --ca "$P/ca.pem" >"$W/out" 2>"$W/err"
+expect_rc 0 $? "client round trip"
+[ "$(cat "$W/out")" = "hello over TLCP" ] && ok "echoed line" || bad "echo got: $(cat "$W/out")"
+expect_grep "$W/err" "cipher suite: ECC_SM4_GCM_SM3 (0xE053)" "client prints the suite"
+expect_grep "$W/err" "server sign certificate: C=CN, O=libtlcp, CN=localhost" "client prints the sign subject"
+expect_grep "$W/err" "server enc certificate: C=CN, O=libtlcp, CN=localhost" "client prints the enc subject"
+
+head -c 200000 /dev/urandom >"$W/big"
+client "localhost:$PORT" --ca "$P/ca.pem" --quiet --suites ECC_SM4_CBC_SM3 <"$W/big" >"$W/big.out" 2>"$W/err"
+expect_rc 0 $? "client 200 KB round trip (CBC)"
+cmp -s "$W/big" "$W/big.out" && ok "200 KB echoed intact" || bad "200 KB echo differs"
+[ -s "$W/err" ] && bad "--quiet still printed: $(cat "$W/err")" || ok "--quiet prints nothing"
+
+for i in 1 2 3; do
+    (head -c 50000 /dev/urandom >"$W/par$i"
+     client "127.0.0.1:$PORT" --ca "$P/ca.pem" --quiet <"$W/par$i" >"$W/par$i.out" 2>&1
+     echo $? >"$W/par$i.rc") &
+done
+wait $(jobs -p | grep -v "^$SRV_PID$") 2>/dev/null
+for i in 1 2 3; do
+    [ "$(cat "$W/par$i.rc")" = 0 ] && cmp -s "$W/par$i" "$W/par$i.out" && ok "parallel client $i" ||
+        bad "parallel client $i: rc $(cat "$W/par$i.rc")"
+done
+wait_server
+expect_rc 0 $? "server exits 0 after --accept 5"
+n=$(grep -c "handshake ok: ECC_SM4_" "$W/srv.log")
+[ "$n" = 5 ] && ok "one log line per handshake" || bad "$n handshake lines"; 
+expect_grep "$W/srv.log" "closed: 16 bytes in, 16 bytes out" "close line counts bytes"
+grep -q "127.0.0.1:[0-9]* handshake ok: ECC_SM4_CBC_SM3, [0-9]* ms" "$W/srv.log" &&
+    ok "handshake line has peer, suite, duration" || bad "handshake line format"
+n=$(grep -c "^CLIENT_RANDOM [0-9a-f]\{64\} [0-9a-f]\{96\}$" "$W/keys.log")
+[ "$n" = 5 ] && ok "keylog has 5 CLIENT_RANDOM lines" || bad "keylog has $n lines"
+
+# --- www, client certificates required, ECDHE, wrong CA, hostname ---
+start_server "$W/srv2.log" "${SERVER_PAIRS[@]}" --www --accept 5 --verify require --ca "$P/ca.pem" \
+    --suites ECDHE_SM4_GCM_SM3,ECC_SM4_GCM_SM3 || { bad "www server did not start"; finish; exit 1; }
+printf 'GET / HTTP/1.0\r\n\r\n' | client "127.0.0.1:$PORT" --ca "$P/ca.pem" "${CLIENT_PAIRS[@]}" \
+    --suites ECDHE_SM4_GCM_SM3 --quiet >"$W/page" 2>"$W/err"
+expect_rc 0 $? "www page over ECDHE with client certificates"
+expect_grep "$W/page" "HTTP/1.0 200 OK" "status line"
+expect_grep "$W/page" "cipher suite: ECDHE_SM4_GCM_SM3" "page shows the suite"
+expect_grep "$W/page" "client certificate: C=CN, O=libtlcp, CN=client" "page shows the client"
+
+echo hi | client "127.0.0.1:$PORT" --ca "$W/other/ca.pem" "${CLIENT_PAIRS[@]}" >/dev/null 2>"$W/err"
+expect_rc 5 $? "client with the wrong CA"
+expect_grep "$W/err" "certificate verification failed: unable to get local issuer certificate: C=CN, O=libtlcp, CN=localhost" \
+    "wrong CA: reason and subject"
+
+echo hi | client "127.0.0.1:$PORT" --ca "$P/ca.pem" >/dev/null 2>"$W/err"
+expect_rc 5 $? "client without the required certificate"
+expect_grep "$W/err" "peer sent alert handshake_failure" "server's alert is named"
+
+echo hi | client "127.0.0.1:$PORT" --ca "$P/ca.pem" --servername wrong.example "${CLIENT_PAIRS[@]}" >/dev/null 2>"$W/err"
+expect_rc 5 $? "client with a wrong --servername"
+expect_grep "$W/err" "wrong.example does not match" "host name mismatch is explained"
+
+printf 'GET / HTTP/1.0\r\n\r\n' | client "127.0.0.1:$PORT" --ca "$P/ca.pem" --servername localhost \
+    "${CLIENT_PAIRS[@]}" --quiet >"$W/page" 2>"$W/err"
+expect_rc 0 $? "client with --servername localhost"
+wait_server
+expect_rc 5 $? "server with --accept exits 5 after handshake failures"
+expect_grep "$W/srv2.log" "handshake failed after" "failure log line"
+expect_grep "$W/srv2.log" "client sent no certificate but one is required" "failure reason logged"
+expect_grep "$W/srv2.log" "peer sent alert unknown_ca" "client's alert logged"
+
+# --- a server with unusable credentials refuses to start ---
+refuse() { # expected-message what args...
+    local msg=$1 what=$2
+    shift 2
+    timeout 30 "$TLCP" server --bind 127.0.0.1 --port 0 "$@" >/dev/null 2>"$W/err"
+    expect_rc 3 $? "$what"
+    expect_grep "$W/err" "$msg" "$what: message"
+}
+refuse "private key $P/server-enc.key does not match certificate $P/server-sign.pem" "mismatched key" \
+    --sign-cert "$P/server-sign.pem" --sign-key "$P/server-enc.key" --enc-cert "$P/server-enc.pem" --enc-key "$P/server-enc.key"
+refuse "cannot open certificate file $W/missing.pem" "missing file" \
+    --sign-cert "$W/missing.pem" --sign-key "$P/server-sign.key" --enc-cert "$P/server-enc.pem" --enc-key "$P/server-enc.key"
+refuse "encryption certificate lacks keyEncipherment" "enc cert without keyEncipherment" \
+    --sign-cert "$P/server-sign.pem" --sign-key "$P/server-sign.key" --enc-cert "$P/server-sign.pem" --enc-key "$P/server-sign.key"
+openssl pkcs8 -topk8 -in "$P/server-sign.key" -passout pass:secret -v2 aes-256-cbc -out "$W/enc.key"
+refuse "wrong passphrase" "wrong passphrase" --pass nope \
+    --sign-cert "$P/server-sign.pem" --sign-key "$W/enc.key" --enc-cert "$P/server-enc.pem" --enc-key "$P/server-enc.key"
+refuse "no passphrase was given" "missing passphrase" \
+    --sign-cert "$P/server-sign.pem" --sign-key "$W/enc.key" --enc-cert "$P/server-enc.pem" --enc-key "$P/server-enc.key"
+refuse "client certificates requested but no CA certificates loaded" "--verify require without --ca" \
+    "${SERVER_PAIRS[@]}" --verify require
+# the right passphrase works
+start_server "$W/srv3.log" --pass secret --accept 1 --sign-cert "$P/server-sign.pem" --sign-key "$W/enc.key" \
+    --enc-cert "$P/server-enc.pem" --enc-key "$P/server-enc.key" &&
+    ok "encrypted key with the right passphrase" || bad "server with --pass did not start"
+echo x | client "127.0.0.1:$PORT" --ca "$P/ca.pem" >/dev/null 2>&1
+expect_rc 0 $? "handshake with a passphrase-protected key"
+wait_server
+
+# --- network failures ---
+start_server "$W/srv4.log" "${SERVER_PAIRS[@]}" --accept 1 || bad "server 4 did not start"
+FREE=$PORT
+echo x | client "127.0.0.1:$PORT" --ca "$P/ca.pem" --quiet >/dev/null 2>&1
+wait_server
+client "127.0.0.1:$FREE" --ca "$P/ca.pem" </dev/null >/dev/null 2>"$W/err"
+expect_rc 4 $? "nothing listening"
+expect_grep "$W/err" "connection refused" "connection refused is explained"
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(4)
+print(s.getsockname()[1], flush=True); time.sleep(20)' >"$W/py.port" &
+    PY=$!
+    for _ in $(seq 50); do [ -s "$W/py.port" ] && break; sleep 0.1; done
+    client "127.0.0.1:$(cat "$W/py.port")" --ca "$P/ca.pem" --timeout 1 </dev/null >/dev/null 2>"$W/err"
+    expect_rc 4 $? "silent server"
+    expect_grep "$W/err" "handshake failed: timed out after 1 s" "timeout is explained"
+    kill $PY 2>/dev/null
+    wait $PY 2>/dev/null
+else
+    echo "skip timeout check: no python3"
+fi
+finish
