@@ -17,6 +17,8 @@ if ! have_pkg libssl-dev; then
         need+=(libssl-dev)
     fi
 fi
+# The openssl command: the x509 tests check generated certificates with it.
+have_cmd openssl || need+=(openssl)
 if ! { have_cmd pkg-config && pkg-config --exists cmocka 2>/dev/null; }; then need+=(libcmocka-dev); fi
 if ! { have_cmd pkg-config && pkg-config --exists libgcrypt 2>/dev/null; }; then need+=(libgcrypt20-dev); fi
 for extra in "$@"; do

@@ -1,0 +1,170 @@
+/* SM3 over EVP: GB/T 32905 vectors, incremental use, copy/peek/reset, bad arguments. */
+#include "testutil.h"
+
+#include <openssl/err.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+
+#define ABC_HASH    "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+#define ABCD16_HASH "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
+#define EMPTY_HASH  "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"
+
+static const char abcd16[] = "abcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcd";
+
+static const struct {
+    const char *msg;
+    const char *hash;
+} vectors[] = {
+    {"abc", ABC_HASH},
+    {abcd16, ABCD16_HASH},
+    {"", EMPTY_HASH},
+};
+
+static void test_one_shot_vectors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+        uint8_t out[TLCP_SM3_DIGEST_LEN];
+        tlcp_error err = {0};
+        assert_int_equal(
+            tlcp_sm3((const uint8_t *)vectors[i].msg, strlen(vectors[i].msg), out, &err), 1);
+        tu_assert_hex(out, sizeof(out), vectors[i].hash);
+    }
+    /* NULL data of length zero is the empty message. */
+    uint8_t out[TLCP_SM3_DIGEST_LEN];
+    assert_int_equal(tlcp_sm3(NULL, 0, out, NULL), 1);
+    tu_assert_hex(out, sizeof(out), EMPTY_HASH);
+}
+
+static void test_incremental_byte_by_byte(void **state)
+{
+    (void)state;
+    tlcp_error err = {0};
+    tlcp_sm3_ctx *ctx = tlcp_sm3_new(&err);
+    assert_non_null(ctx);
+    for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+        const uint8_t *m = (const uint8_t *)vectors[i].msg;
+        size_t n = strlen(vectors[i].msg);
+        for (size_t j = 0; j < n; j++)
+            assert_int_equal(tlcp_sm3_update(ctx, m + j, 1, &err), 1);
+        assert_int_equal(tlcp_sm3_update(ctx, NULL, 0, &err), 1); /* no-op */
+        uint8_t out[TLCP_SM3_DIGEST_LEN];
+        assert_int_equal(tlcp_sm3_final(ctx, out, &err), 1);
+        tu_assert_hex(out, sizeof(out), vectors[i].hash);
+        assert_int_equal(tlcp_sm3_reset(ctx, &err), 1);
+    }
+    tlcp_sm3_free(ctx);
+}
+
+/* The transcript pattern: hash-so-far in the middle, then keep going. */
+static void test_peek_and_copy_continue(void **state)
+{
+    (void)state;
+    tlcp_error err = {0};
+    tlcp_sm3_ctx *ctx = tlcp_sm3_new(&err);
+    tlcp_sm3_ctx *snap = tlcp_sm3_new(&err);
+    assert_non_null(ctx);
+    assert_non_null(snap);
+    uint8_t out[TLCP_SM3_DIGEST_LEN];
+
+    assert_int_equal(tlcp_sm3_update(ctx, (const uint8_t *)abcd16, 3, &err), 1);
+    assert_int_equal(tlcp_sm3_peek(ctx, out, &err), 1);
+    tu_assert_hex(out, sizeof(out), ABC_HASH);
+    /* Peeking twice gives the same value: the running state was not touched. */
+    assert_int_equal(tlcp_sm3_peek(ctx, out, &err), 1);
+    tu_assert_hex(out, sizeof(out), ABC_HASH);
+
+    assert_int_equal(tlcp_sm3_copy(snap, ctx, &err), 1);
+    assert_int_equal(tlcp_sm3_update(ctx, (const uint8_t *)abcd16 + 3, 61, &err), 1);
+    assert_int_equal(tlcp_sm3_final(ctx, out, &err), 1);
+    tu_assert_hex(out, sizeof(out), ABCD16_HASH);
+
+    /* The copy still holds "abc" and is independent of the original. */
+    assert_int_equal(tlcp_sm3_final(snap, out, &err), 1);
+    tu_assert_hex(out, sizeof(out), ABC_HASH);
+
+    /* Copying onto itself is harmless. */
+    assert_int_equal(tlcp_sm3_reset(ctx, &err), 1);
+    assert_int_equal(tlcp_sm3_update(ctx, (const uint8_t *)"abc", 3, &err), 1);
+    assert_int_equal(tlcp_sm3_copy(ctx, ctx, &err), 1);
+    assert_int_equal(tlcp_sm3_final(ctx, out, &err), 1);
+    tu_assert_hex(out, sizeof(out), ABC_HASH);
+    assert_false(tlcp_error_is_set(&err));
+
+    tlcp_sm3_free(ctx);
+    tlcp_sm3_free(snap);
+}
+
+static void test_reset_discards_input(void **state)
+{
+    (void)state;
+    tlcp_error err = {0};
+    tlcp_sm3_ctx *ctx = tlcp_sm3_new(&err);
+    assert_non_null(ctx);
+    uint8_t out[TLCP_SM3_DIGEST_LEN];
+    assert_int_equal(tlcp_sm3_update(ctx, (const uint8_t *)"garbage", 7, &err), 1);
+    assert_int_equal(tlcp_sm3_reset(ctx, &err), 1);
+    assert_int_equal(tlcp_sm3_final(ctx, out, &err), 1);
+    tu_assert_hex(out, sizeof(out), EMPTY_HASH);
+    tlcp_sm3_free(ctx);
+    tlcp_sm3_free(NULL); /* no-op */
+}
+
+static void expect_invalid(int rc, tlcp_error *err)
+{
+    assert_int_equal(rc, 0);
+    assert_int_equal(err->reason, TLCP_R_INVALID_ARGUMENT);
+    assert_int_equal(ERR_peek_error(), 0);
+    tlcp_error_clear(err);
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    tlcp_error err = {0};
+    uint8_t out[TLCP_SM3_DIGEST_LEN];
+    tlcp_sm3_ctx *ctx = tlcp_sm3_new(&err);
+    assert_non_null(ctx);
+    expect_invalid(tlcp_sm3(NULL, 1, out, &err), &err);
+    expect_invalid(tlcp_sm3((const uint8_t *)"a", 1, NULL, &err), &err);
+    expect_invalid(tlcp_sm3_update(NULL, (const uint8_t *)"a", 1, &err), &err);
+    expect_invalid(tlcp_sm3_update(ctx, NULL, 5, &err), &err);
+    expect_invalid(tlcp_sm3_final(NULL, out, &err), &err);
+    expect_invalid(tlcp_sm3_final(ctx, NULL, &err), &err);
+    expect_invalid(tlcp_sm3_reset(NULL, &err), &err);
+    expect_invalid(tlcp_sm3_copy(NULL, ctx, &err), &err);
+    expect_invalid(tlcp_sm3_copy(ctx, NULL, &err), &err);
+    expect_invalid(tlcp_sm3_peek(NULL, out, &err), &err);
+    expect_invalid(tlcp_sm3_peek(ctx, NULL, &err), &err);
+    /* A finished context refuses more work until it is reset. */
+    assert_int_equal(tlcp_sm3_final(ctx, out, &err), 1);
+    expect_invalid(tlcp_sm3_update(ctx, (const uint8_t *)"a", 1, &err), &err);
+    expect_invalid(tlcp_sm3_final(ctx, out, &err), &err);
+    expect_invalid(tlcp_sm3_peek(ctx, out, &err), &err);
+    tlcp_sm3_ctx *copy = tlcp_sm3_new(&err);
+    assert_non_null(copy);
+    assert_int_equal(tlcp_sm3_copy(copy, ctx, &err), 1); /* the copy is finished too */
+    expect_invalid(tlcp_sm3_update(copy, (const uint8_t *)"a", 1, &err), &err);
+    tlcp_sm3_free(copy);
+    assert_int_equal(tlcp_sm3_reset(ctx, &err), 1);
+    /* A NULL error slot is allowed. */
+    assert_int_equal(tlcp_sm3(NULL, 1, out, NULL), 0);
+    /* The failed calls left the context usable. */
+    assert_int_equal(tlcp_sm3_update(ctx, (const uint8_t *)"abc", 3, &err), 1);
+    assert_int_equal(tlcp_sm3_final(ctx, out, &err), 1);
+    tu_assert_hex(out, sizeof(out), ABC_HASH);
+    tlcp_sm3_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_shot_vectors),
+        cmocka_unit_test(test_incremental_byte_by_byte),
+        cmocka_unit_test(test_peek_and_copy_continue),
+        cmocka_unit_test(test_reset_discards_input),
+        cmocka_unit_test(test_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
