@@ -58,7 +58,7 @@ printf 'GET / HTTP/1.0\r\n\r\n' | client "127.0.0.1:$PORT" --ca "$P/ca.pem" "${C
 expect_rc 0 $? "www page over ECDHE with client certificates"
 expect_grep "$W/page" "HTTP/1.0 200 OK" "status line"
 expect_grep "$W/page" "cipher suite: ECDHE_SM4_GCM_SM3" "page shows the suite"
-expect_grep "$W/page" "client certificate: C=CN, O=libtlcp, CN=client" "page shows the client"
+expect_grep "$W/page" "client certificate: C=CN, O=libtlcp, OU=client, CN=TLCP client" "page shows the client"
 
 echo hi | client "127.0.0.1:$PORT" --ca "$W/other/ca.pem" "${CLIENT_PAIRS[@]}" >/dev/null 2>"$W/err"
 expect_rc 5 $? "client with the wrong CA"
