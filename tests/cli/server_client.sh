@@ -82,6 +82,25 @@ expect_grep "$W/srv2.log" "handshake failed after" "failure log line"
 expect_grep "$W/srv2.log" "client sent no certificate but one is required" "failure reason logged"
 expect_grep "$W/srv2.log" "peer sent alert unknown_ca" "client's alert logged"
 
+# --- stdio: client data to the server's stdout, server's stdin to the client ---
+(sleep 1; echo "from server stdin") | "$TLCP" server --bind 127.0.0.1 --port 0 "${SERVER_PAIRS[@]}" \
+    --stdio --accept 1 >"$W/stdio.out" 2>"$W/srv5.log" &
+SRV_PID=$!
+PORT=""
+for _ in $(seq 1 300); do
+    PORT=$(sed -n 's/.*listening on .* port \([0-9][0-9]*\).*/\1/p' "$W/srv5.log")
+    [ -n "$PORT" ] && break
+    sleep 0.1
+done
+(echo "from client stdin"; sleep 3) | client "127.0.0.1:$PORT" --ca "$P/ca.pem" --quiet >"$W/stdio.cl" 2>"$W/err"
+expect_rc 0 $? "stdio client ends cleanly when the server's stdin ends"
+wait_server
+expect_rc 0 $? "stdio server exits after --accept 1"
+[ "$(cat "$W/stdio.cl")" = "from server stdin" ] && ok "server stdin reached the client" ||
+    bad "client got: $(cat "$W/stdio.cl")"
+[ "$(cat "$W/stdio.out")" = "from client stdin" ] && ok "client data reached the server's stdout" ||
+    bad "server printed: $(cat "$W/stdio.out")"
+
 # --- a server with unusable credentials refuses to start ---
 refuse() { # expected-message what args...
     local msg=$1 what=$2
