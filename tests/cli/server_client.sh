@@ -101,6 +101,37 @@ expect_rc 0 $? "stdio server exits after --accept 1"
 [ "$(cat "$W/stdio.out")" = "from client stdin" ] && ok "client data reached the server's stdout" ||
     bad "server printed: $(cat "$W/stdio.out")"
 
+# --- --chain: leaves issued by an intermediate CA (made with the openssl CLI) ---
+C="$W/chain"
+mkdir -p "$C"
+ID=distid:1234567812345678
+mkleaf() { # name issuer-stem extensions
+    openssl genpkey -algorithm SM2 -out "$C/$1.key" 2>/dev/null &&
+        openssl req -new -key "$C/$1.key" -subj "/CN=${4:-localhost}" -sm3 -sigopt $ID -out "$C/$1.csr" 2>/dev/null &&
+        printf "$3" >"$C/$1.ext" &&
+        openssl x509 -req -in "$C/$1.csr" -CA "$2.pem" -CAkey "$2.key" -sm3 -sigopt $ID -vfyopt $ID \
+            -extfile "$C/$1.ext" -days 30 -out "$C/$1.pem" 2>/dev/null
+}
+if mkleaf int "$P/ca" "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n" "chain test CA" &&
+    mkleaf sign "$C/int" "keyUsage=critical,digitalSignature,nonRepudiation\nsubjectAltName=DNS:localhost\n" &&
+    mkleaf enc "$C/int" "keyUsage=critical,keyEncipherment,dataEncipherment,keyAgreement\nsubjectAltName=DNS:localhost\n"; then
+    ok "intermediate CA and leaves made with openssl"
+    CHAIN_PAIRS=(--sign-cert "$C/sign.pem" --sign-key "$C/sign.key" --enc-cert "$C/enc.pem" --enc-key "$C/enc.key")
+    start_server "$W/srv6.log" "${CHAIN_PAIRS[@]}" --chain "$C/int.pem" --accept 1 || bad "chain server did not start"
+    echo chained | client "localhost:$PORT" --ca "$P/ca.pem" --trace >"$W/out" 2>"$W/err"
+    expect_rc 0 $? "client verifies a leaf through the --chain intermediate"
+    expect_grep "$W/err" "cert[2] (chain?)" "the intermediate is sent third"
+    wait_server
+    start_server "$W/srv7.log" "${CHAIN_PAIRS[@]}" --accept 1 || bad "chainless server did not start"
+    echo x | client "localhost:$PORT" --ca "$P/ca.pem" >/dev/null 2>"$W/err"
+    expect_rc 5 $? "without --chain the client cannot build the path"
+    expect_grep "$W/err" "certificate verification failed: unable to get local issuer certificate: CN=localhost" \
+        "missing intermediate is explained"
+    wait_server
+else
+    bad "openssl could not make the intermediate CA"
+fi
+
 # --- a server with unusable credentials refuses to start ---
 refuse() { # expected-message what args...
     local msg=$1 what=$2
