@@ -97,6 +97,16 @@ TLCP_MUST_CHECK int tlcp_record_activate_write(tlcp_record_layer *rl);
  * Handshake messages are reassembled across records and split when several
  * share one record; interleaving another content type inside a fragmented
  * handshake message is unexpected_message.
+ *
+ * Details: application data before the read keys are active is
+ * unexpected_message. A warning alert with a known description is handed up
+ * as TLCP_ITEM_ALERT; close_notify gives TLCP_CLOSED (error slot reason
+ * TLCP_R_CLOSED; plain end of stream gives TLCP_CLOSED with TLCP_R_EOF, and
+ * end of stream inside a record TLCP_ERROR with TLCP_R_EOF); a fatal alert,
+ * or one with an unknown description or level, gives TLCP_ERROR with
+ * TLCP_R_PEER_ALERT, no alert to send, and the alert in *out. A handshake
+ * message over its limit is illegal_parameter with TLCP_R_MESSAGE_TOO_LONG.
+ * Once TLCP_ERROR or TLCP_CLOSED was returned, every later call returns it.
  */
 tlcp_result tlcp_record_next(tlcp_record_layer *rl, tlcp_record_item *out);
 
@@ -104,7 +114,8 @@ tlcp_result tlcp_record_next(tlcp_record_layer *rl, tlcp_record_item *out);
  * Writing: records are protected and appended to the output queue at once;
  * tlcp_record_flush() pushes the queue to the transport. Handshake messages go
  * one per record (GmSSL 3 needs that), split above 2^14 bytes; application
- * data is cut into records of at most 2^14.
+ * data is cut into records of at most 2^14. A zero-length application_data
+ * write produces one empty record; other types may not be empty.
  */
 TLCP_MUST_CHECK int tlcp_record_write(tlcp_record_layer *rl, uint8_t content_type,
                                       const uint8_t *data, size_t len);
@@ -114,5 +125,12 @@ TLCP_MUST_CHECK int tlcp_record_write_ccs(tlcp_record_layer *rl);
 tlcp_result tlcp_record_flush(tlcp_record_layer *rl);
 /* Bytes still queued for the transport. */
 size_t tlcp_record_pending_output(const tlcp_record_layer *rl);
+
+#if defined(TLCP_TESTING)
+/* Test builds only: set or read the next sequence number of one direction
+ * (write_side = 1 for writing), to reach the wrap-around and count records. */
+void tlcp_record_test_set_seq(tlcp_record_layer *rl, int write_side, uint64_t seq);
+uint64_t tlcp_record_test_get_seq(const tlcp_record_layer *rl, int write_side);
+#endif
 
 #endif

@@ -74,7 +74,8 @@ static int reserve(tlcp_builder_buf *buf, uint8_t **out, size_t n)
         buf->data = grown;
         buf->cap = cap;
     }
-    *out = buf->data + buf->len;
+    /* A fixed builder over NULL memory has nothing to point into (NULL + 0 is UB). */
+    *out = buf->data == NULL ? NULL : buf->data + buf->len;
     buf->len += n;
     return 1;
 }

@@ -8,6 +8,17 @@ void tlcp_cursor_init(tlcp_cursor *c, const uint8_t *data, size_t len)
     c->len = data == NULL ? 0 : len;
 }
 
+/* Moves past n bytes the caller has checked exist. A zero step does no
+ * pointer arithmetic: an empty cursor may hold NULL, and NULL + 0 is
+ * undefined in C (clang's UBSan reports it in fuzz builds). */
+static void advance(tlcp_cursor *c, size_t n)
+{
+    if (n == 0)
+        return;
+    c->data += n;
+    c->len -= n;
+}
+
 static int get_uint(tlcp_cursor *c, uint64_t *out, size_t width)
 {
     if (c->len < width)
@@ -15,8 +26,7 @@ static int get_uint(tlcp_cursor *c, uint64_t *out, size_t width)
     uint64_t v = 0;
     for (size_t i = 0; i < width; i++)
         v = (v << 8) | c->data[i];
-    c->data += width;
-    c->len -= width;
+    advance(c, width);
     *out = v;
     return 1;
 }
@@ -62,8 +72,7 @@ int tlcp_cursor_skip(tlcp_cursor *c, size_t n)
 {
     if (c->len < n)
         return 0;
-    c->data += n;
-    c->len -= n;
+    advance(c, n);
     return 1;
 }
 
@@ -72,8 +81,7 @@ int tlcp_cursor_get_bytes(tlcp_cursor *c, tlcp_cursor *out_child, size_t n)
     if (c->len < n)
         return 0;
     tlcp_cursor_init(out_child, c->data, n);
-    c->data += n;
-    c->len -= n;
+    advance(c, n);
     return 1;
 }
 
@@ -83,8 +91,7 @@ int tlcp_cursor_copy_bytes(tlcp_cursor *c, uint8_t *out, size_t n)
         return 0;
     if (n > 0)
         memcpy(out, c->data, n);
-    c->data += n;
-    c->len -= n;
+    advance(c, n);
     return 1;
 }
 

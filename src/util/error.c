@@ -38,3 +38,16 @@ const char *tlcp_error_message(const tlcp_error *err)
         return "no error";
     return err->message[0] != '\0' ? err->message : tlcp_reason_string(err->reason);
 }
+
+char *tlcp_error_format(const tlcp_error *err, char *buf, size_t cap)
+{
+    if (buf == NULL || cap == 0)
+        return buf;
+    if (!tlcp_error_is_set(err)) {
+        snprintf(buf, cap, "no error");
+        return buf;
+    }
+    snprintf(buf, cap, "%s (%s) at %s:%d", tlcp_error_message(err), tlcp_reason_string(err->reason),
+             err->file != NULL ? err->file : "?", err->line);
+    return buf;
+}

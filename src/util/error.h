@@ -24,8 +24,13 @@ void tlcp_error_set(tlcp_error *err, int reason, int alert, const char *file, in
 
 int tlcp_error_is_set(const tlcp_error *err);
 
-/* "message (reason) at file:line" for logs and tests. */
+/* The recorded sentence; the reason's phrase when no sentence was given;
+ * "no error" when clear. Never NULL. */
 const char *tlcp_error_message(const tlcp_error *err);
+
+/* Writes "message (reason) at file:line" for logs into buf (always
+ * NUL-terminated when cap > 0, truncated if needed); returns buf. */
+char *tlcp_error_format(const tlcp_error *err, char *buf, size_t cap);
 
 #define TLCP_ERR(err, reason, ...)                                                               \
     tlcp_error_set((err), (reason), TLCP_NO_ALERT, __FILE__, __LINE__, __VA_ARGS__)

@@ -1,0 +1,308 @@
+/*
+ * Crypto figures: SM2 operations (ops/s) and bulk SM3 / HMAC-SM3 / SM4-CBC /
+ * SM4-GCM at 16 KiB, the largest TLCP record payload (MB/s). OpenSSL's
+ * AES-128-GCM and SHA-256 run in the same process as baselines so the ratios
+ * mean something on a shared, noisy machine. Only this file includes OpenSSL
+ * in bench/, and only for those baselines.
+ */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "crypto/crypto.h"
+
+#define BULK_LEN       (16 * 1024)
+#define RECORD_AAD_LEN 13
+
+/* ---- SM2 ------------------------------------------------------------ */
+
+struct sm2_state {
+    tlcp_pkey *key;      /* private + public */
+    tlcp_pkey *eph;      /* second key pair for the key exchange */
+    tlcp_pkey *peer;     /* peer static, public only */
+    tlcp_pkey *peer_eph; /* peer ephemeral, public only */
+    uint8_t msg[32];
+    uint8_t sig[TLCP_SM2_MAX_SIG_LEN];
+    size_t sig_len;
+    uint8_t pre_master[TLCP_PRE_MASTER_LEN];
+    uint8_t ct[TLCP_PRE_MASTER_LEN + TLCP_SM2_CIPHERTEXT_OVERHEAD];
+    size_t ct_len;
+};
+
+static int op_sm2_sign(void *arg)
+{
+    struct sm2_state *s = arg;
+    uint8_t sig[TLCP_SM2_MAX_SIG_LEN]; /* not s->sig: the verify figure uses that one */
+    size_t len;
+    return tlcp_sm2_sign(s->key, NULL, 0, s->msg, sizeof(s->msg), sig, &len, sizeof(sig), NULL);
+}
+
+static int op_sm2_verify(void *arg)
+{
+    struct sm2_state *s = arg;
+    return tlcp_sm2_verify(s->key, NULL, 0, s->msg, sizeof(s->msg), s->sig, s->sig_len, NULL);
+}
+
+static int op_sm2_encrypt(void *arg)
+{
+    struct sm2_state *s = arg;
+    uint8_t ct[sizeof(s->ct)];
+    size_t len;
+    return tlcp_sm2_encrypt(s->key, s->pre_master, sizeof(s->pre_master), ct, &len, sizeof(ct),
+                            NULL);
+}
+
+static int op_sm2_decrypt(void *arg)
+{
+    struct sm2_state *s = arg;
+    uint8_t pt[TLCP_PRE_MASTER_LEN];
+    size_t len;
+    return tlcp_sm2_decrypt(s->key, s->ct, s->ct_len, pt, &len, sizeof(pt), NULL) &&
+           len == sizeof(pt);
+}
+
+static int op_sm2_keygen(void *arg)
+{
+    (void)arg;
+    tlcp_pkey *k = tlcp_pkey_generate(NULL);
+    tlcp_pkey_free(k);
+    return k != NULL;
+}
+
+static int op_sm2_kx(void *arg)
+{
+    struct sm2_state *s = arg;
+    uint8_t out[48];
+    return tlcp_sm2_kx(1, s->key, s->eph, NULL, 0, s->peer, s->peer_eph, NULL, 0, out, sizeof(out),
+                       NULL);
+}
+
+/* A public-only copy of a key pair, as a peer's key would be. */
+static tlcp_pkey *public_only(const tlcp_pkey *key)
+{
+    uint8_t point[TLCP_SM2_POINT_LEN];
+    if (!tlcp_pkey_get_point(key, point, NULL))
+        return NULL;
+    return tlcp_pkey_from_point(point, sizeof(point), NULL);
+}
+
+static int sm2_setup(struct sm2_state *s)
+{
+    tlcp_pkey *peer_priv = NULL, *peer_eph_priv = NULL;
+    int ok = 0;
+    memset(s, 0, sizeof(*s));
+    memset(s->msg, 0x61, sizeof(s->msg));
+    memset(s->pre_master, 0x01, sizeof(s->pre_master));
+    s->key = tlcp_pkey_generate(NULL);
+    s->eph = tlcp_pkey_generate(NULL);
+    peer_priv = tlcp_pkey_generate(NULL);
+    peer_eph_priv = tlcp_pkey_generate(NULL);
+    if (s->key == NULL || s->eph == NULL || peer_priv == NULL || peer_eph_priv == NULL)
+        goto out;
+    s->peer = public_only(peer_priv);
+    s->peer_eph = public_only(peer_eph_priv);
+    ok = s->peer != NULL && s->peer_eph != NULL &&
+         tlcp_sm2_sign(s->key, NULL, 0, s->msg, sizeof(s->msg), s->sig, &s->sig_len, sizeof(s->sig),
+                       NULL) &&
+         tlcp_sm2_encrypt(s->key, s->pre_master, sizeof(s->pre_master), s->ct, &s->ct_len,
+                          sizeof(s->ct), NULL);
+out:
+    tlcp_pkey_free(peer_priv);
+    tlcp_pkey_free(peer_eph_priv);
+    return ok;
+}
+
+static void sm2_cleanup(struct sm2_state *s)
+{
+    tlcp_pkey_free(s->key);
+    tlcp_pkey_free(s->eph);
+    tlcp_pkey_free(s->peer);
+    tlcp_pkey_free(s->peer_eph);
+}
+
+/* 1 when the filter selects any of the names: spares key setup otherwise. */
+static int any_selected(const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (bench_selected(names[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static const char *const sm2_names[] = {"sm2_sign",    "sm2_verify", "sm2_encrypt",
+                                        "sm2_decrypt", "sm2_keygen", "sm2_kx"};
+
+static void bench_sm2(void)
+{
+    struct sm2_state s;
+    if (!any_selected(sm2_names, sizeof(sm2_names) / sizeof(sm2_names[0])))
+        return;
+    if (!sm2_setup(&s)) {
+        bench_fail("sm2", "cannot set up keys");
+        sm2_cleanup(&s);
+        return;
+    }
+    bench_ops(sm2_names[0], op_sm2_sign, &s);
+    bench_ops(sm2_names[1], op_sm2_verify, &s);
+    bench_ops(sm2_names[2], op_sm2_encrypt, &s);
+    bench_ops(sm2_names[3], op_sm2_decrypt, &s);
+    bench_ops(sm2_names[4], op_sm2_keygen, &s);
+    bench_ops(sm2_names[5], op_sm2_kx, &s);
+    sm2_cleanup(&s);
+}
+
+/* ---- bulk: SM3, HMAC-SM3, SM4-CBC, SM4-GCM -------------------------- */
+
+struct bulk_state {
+    uint8_t *in;
+    uint8_t *out;
+    uint8_t *gcm_ct; /* sealed once in setup for the decrypt figure */
+    uint8_t key[32];
+    uint8_t iv[16];
+    uint8_t aad[RECORD_AAD_LEN];
+    uint8_t tag[TLCP_GCM_TAG_LEN];
+    uint8_t gcm_ct_tag[TLCP_GCM_TAG_LEN];
+    tlcp_sm4_cbc *cbc_enc;
+    tlcp_sm4_cbc *cbc_dec;
+    tlcp_gcm *gcm;
+    EVP_CIPHER_CTX *aes;
+    EVP_MD *sha256;
+};
+
+static int op_sm3(void *arg)
+{
+    struct bulk_state *s = arg;
+    uint8_t d[TLCP_SM3_DIGEST_LEN];
+    return tlcp_sm3(s->in, BULK_LEN, d, NULL);
+}
+
+static int op_hmac_sm3(void *arg)
+{
+    struct bulk_state *s = arg;
+    uint8_t d[TLCP_SM3_DIGEST_LEN];
+    return tlcp_hmac_sm3(s->key, 32, s->in, BULK_LEN, d, NULL);
+}
+
+static int op_sm4_cbc_encrypt(void *arg)
+{
+    struct bulk_state *s = arg;
+    return tlcp_sm4_cbc_crypt(s->cbc_enc, s->iv, s->in, s->out, BULK_LEN, NULL);
+}
+
+static int op_sm4_cbc_decrypt(void *arg)
+{
+    struct bulk_state *s = arg;
+    return tlcp_sm4_cbc_crypt(s->cbc_dec, s->iv, s->in, s->out, BULK_LEN, NULL);
+}
+
+static int op_sm4_gcm_encrypt(void *arg)
+{
+    struct bulk_state *s = arg;
+    return tlcp_gcm_seal(s->gcm, s->iv, s->aad, sizeof(s->aad), s->in, BULK_LEN, s->out, s->tag,
+                         NULL);
+}
+
+/* Opens (tag check included) the ciphertext sealed once in setup. */
+static int op_sm4_gcm_decrypt(void *arg)
+{
+    struct bulk_state *s = arg;
+    return tlcp_gcm_open(s->gcm, s->iv, s->aad, sizeof(s->aad), s->gcm_ct, BULK_LEN, s->gcm_ct_tag,
+                         s->out, NULL);
+}
+
+/* Baseline: AES-128-GCM sealing with the same record shape (12-byte nonce, 13-byte AAD). */
+static int op_aes128_gcm_encrypt(void *arg)
+{
+    struct bulk_state *s = arg;
+    int len;
+    return EVP_EncryptInit_ex(s->aes, NULL, NULL, NULL, s->iv) == 1 &&
+           EVP_EncryptUpdate(s->aes, NULL, &len, s->aad, (int)sizeof(s->aad)) == 1 &&
+           EVP_EncryptUpdate(s->aes, s->out, &len, s->in, BULK_LEN) == 1 &&
+           EVP_EncryptFinal_ex(s->aes, s->out + len, &len) == 1 &&
+           EVP_CIPHER_CTX_ctrl(s->aes, EVP_CTRL_GCM_GET_TAG, TLCP_GCM_TAG_LEN, s->tag) == 1;
+}
+
+static int op_sha256(void *arg)
+{
+    struct bulk_state *s = arg;
+    uint8_t d[32];
+    return EVP_Digest(s->in, BULK_LEN, d, NULL, s->sha256, NULL) == 1;
+}
+
+static int bulk_setup(struct bulk_state *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->in = malloc(BULK_LEN);
+    s->out = malloc(BULK_LEN);
+    s->gcm_ct = malloc(BULK_LEN);
+    if (s->in == NULL || s->out == NULL || s->gcm_ct == NULL)
+        return 0;
+    for (size_t i = 0; i < BULK_LEN; i++)
+        s->in[i] = (uint8_t)(i * 31 + 7);
+    memset(s->key, 0x4B, sizeof(s->key));
+    memset(s->iv, 0x49, sizeof(s->iv));
+    memset(s->aad, 0x17, sizeof(s->aad));
+    s->cbc_enc = tlcp_sm4_cbc_new(s->key, 1, NULL);
+    s->cbc_dec = tlcp_sm4_cbc_new(s->key, 0, NULL);
+    s->gcm = tlcp_gcm_new(s->key, NULL);
+    s->aes = EVP_CIPHER_CTX_new();
+    s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (s->cbc_enc == NULL || s->cbc_dec == NULL || s->gcm == NULL || s->aes == NULL ||
+        s->sha256 == NULL)
+        return 0;
+    if (EVP_EncryptInit_ex(s->aes, EVP_aes_128_gcm(), NULL, s->key, NULL) != 1 ||
+        EVP_CIPHER_CTX_ctrl(s->aes, EVP_CTRL_GCM_SET_IVLEN, TLCP_GCM_NONCE_LEN, NULL) != 1)
+        return 0;
+    return tlcp_gcm_seal(s->gcm, s->iv, s->aad, sizeof(s->aad), s->in, BULK_LEN, s->gcm_ct,
+                         s->gcm_ct_tag, NULL);
+}
+
+static void bulk_cleanup(struct bulk_state *s)
+{
+    free(s->in);
+    free(s->out);
+    free(s->gcm_ct);
+    tlcp_sm4_cbc_free(s->cbc_enc);
+    tlcp_sm4_cbc_free(s->cbc_dec);
+    tlcp_gcm_free(s->gcm);
+    EVP_CIPHER_CTX_free(s->aes);
+    EVP_MD_free(s->sha256);
+}
+
+/* Prints a/b when both figures ran. */
+static void ratio(const char *name, double a, double b)
+{
+    if (a > 0 && b > 0)
+        bench_report(name, "x", a / b);
+}
+
+static void bench_bulk(void)
+{
+    struct bulk_state s;
+    if (!bulk_setup(&s)) {
+        bench_fail("bulk", "cannot set up keys and buffers");
+        bulk_cleanup(&s);
+        return;
+    }
+    double sm3 = bench_throughput("sm3_16k", op_sm3, &s, BULK_LEN);
+    bench_throughput("hmac_sm3_16k", op_hmac_sm3, &s, BULK_LEN);
+    bench_throughput("sm4_cbc_encrypt_16k", op_sm4_cbc_encrypt, &s, BULK_LEN);
+    bench_throughput("sm4_cbc_decrypt_16k", op_sm4_cbc_decrypt, &s, BULK_LEN);
+    double gcm = bench_throughput("sm4_gcm_encrypt_16k", op_sm4_gcm_encrypt, &s, BULK_LEN);
+    bench_throughput("sm4_gcm_decrypt_16k", op_sm4_gcm_decrypt, &s, BULK_LEN);
+    double aes =
+        bench_throughput("baseline_aes128_gcm_encrypt_16k", op_aes128_gcm_encrypt, &s, BULK_LEN);
+    double sha = bench_throughput("baseline_sha256_16k", op_sha256, &s, BULK_LEN);
+    ratio("ratio_sm4_gcm_vs_aes128_gcm", gcm, aes);
+    ratio("ratio_sm3_vs_sha256", sm3, sha);
+    bulk_cleanup(&s);
+}
+
+void bench_crypto(void)
+{
+    bench_sm2();
+    bench_bulk();
+}

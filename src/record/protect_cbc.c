@@ -1,0 +1,139 @@
+/*
+ * SM4-CBC + HMAC-SM3 records (TLS 1.1 style, tlcp-protocol.md §1.3):
+ *   fragment = IV(16) || SM4-CBC(data || HMAC(seq||type||version||len||data) || padding)
+ *
+ * Opening is written so that a bad padding and a bad MAC cost the same work
+ * and give the same alert (no padding oracle, Lucky13): the padding is checked
+ * with masks over the last 256 bytes whatever its claimed length, the MAC is
+ * computed by tlcp_hmac_sm3_ct over the longest possible data length, the
+ * received MAC is copied out of its secret position by a scan of every
+ * possible position, and only the combined verdict is branched on.
+ */
+#include "record/record_internal.h"
+#include "util/mem.h"
+
+#define PAD_SCAN_MAX 256 /* padding_length (0..255) + its own byte */
+
+int tlcp_cbc_seal(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *rec_frag, size_t len,
+                  size_t *out_len, tlcp_error *err)
+{
+    uint8_t *data = rec_frag + TLCP_CBC_IV_LEN;
+    uint8_t *mac = data + len;
+    /* The MAC input is pseudo-header(13) || data: the header goes into the
+     * tail of the IV slot just before the data, so HMAC reads one contiguous
+     * run without a copy; the random IV overwrites it afterwards. */
+    uint8_t *pseudo = data - 13;
+    tlcp_record_pseudo_header(pseudo, seq, type, len);
+    GUARD(tlcp_hmac_sm3(d->mac_key, sizeof(d->mac_key), pseudo, 13 + len, mac, err));
+
+    /* minimal padding: data + MAC + padding + padding_length byte fills whole blocks */
+    size_t body = len + TLCP_CBC_MAC_LEN + 1;
+    size_t pad = (TLCP_SM4_BLOCK_LEN - body % TLCP_SM4_BLOCK_LEN) % TLCP_SM4_BLOCK_LEN;
+    uint8_t *padding = mac + TLCP_CBC_MAC_LEN;
+    for (size_t i = 0; i <= pad; i++)
+        padding[i] = (uint8_t)pad;
+    size_t n = body + pad;
+
+    GUARD(tlcp_random_bytes(rec_frag, TLCP_CBC_IV_LEN, err));
+    GUARD(tlcp_sm4_cbc_crypt(d->cbc, rec_frag, data, data, n, err));
+    *out_len = TLCP_CBC_IV_LEN + n;
+    return 1;
+}
+
+/*
+ * All-ones when the padding of the decrypted p[0..n) is well formed: its
+ * length byte leaves room for the MAC and every padding byte equals it.
+ * Reads the last min(n, 256) bytes, whatever the padding length.
+ */
+static size_t padding_ok_mask(const uint8_t *p, size_t n, size_t pad)
+{
+    size_t good = tlcp_ct_ge(n, pad + 1 + TLCP_CBC_MAC_LEN);
+    size_t scan = n < PAD_SCAN_MAX ? n : PAD_SCAN_MAX;
+    for (size_t i = 0; i < scan; i++) {
+        size_t in_padding = tlcp_ct_lt(i, pad + 1);
+        size_t matches = tlcp_ct_eq(p[n - 1 - i], pad);
+        good &= ~(in_padding & ~matches);
+    }
+    return good;
+}
+
+/*
+ * Copies the 32 MAC bytes that start at the secret offset mac_start out of
+ * p[0..n) without a secret-dependent address: every byte of the window of
+ * possible positions is read, the MAC lands rotated in `rot`, and a masked
+ * rotation puts it in order.
+ */
+static void extract_mac(const uint8_t *p, size_t n, size_t mac_start, size_t max_data,
+                        uint8_t out[TLCP_CBC_MAC_LEN])
+{
+    uint8_t rot[TLCP_CBC_MAC_LEN] = {0};
+    size_t scan_start = max_data >= PAD_SCAN_MAX - 1 ? max_data - (PAD_SCAN_MAX - 1) : 0;
+    size_t mac_end = mac_start + TLCP_CBC_MAC_LEN;
+    for (size_t j = scan_start; j < n - 1; j++) {
+        size_t in_mac = tlcp_ct_ge(j, mac_start) & tlcp_ct_lt(j, mac_end);
+        rot[(j - scan_start) % TLCP_CBC_MAC_LEN] |= (uint8_t)(p[j] & in_mac);
+    }
+    size_t offset = (mac_start - scan_start) % TLCP_CBC_MAC_LEN;
+    for (size_t m = 0; m < TLCP_CBC_MAC_LEN; m++) {
+        uint8_t v = 0;
+        size_t want = (m + offset) % TLCP_CBC_MAC_LEN;
+        for (size_t k = 0; k < TLCP_CBC_MAC_LEN; k++)
+            v |= (uint8_t)(rot[k] & tlcp_ct_eq(k, want));
+        out[m] = v;
+    }
+    tlcp_wipe(rot, sizeof(rot));
+}
+
+static size_t equal_mask(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    size_t diff = 0;
+    for (size_t i = 0; i < len; i++)
+        diff |= (size_t)(a[i] ^ b[i]);
+    return tlcp_ct_is_zero(diff);
+}
+
+int tlcp_cbc_verify(const uint8_t mac_key[TLCP_SM3_DIGEST_LEN], uint64_t seq, uint8_t type,
+                    const uint8_t *p, size_t n, size_t *out_data_len, size_t *out_good)
+{
+    size_t pad = p[n - 1];
+    size_t good = padding_ok_mask(p, n, pad);
+    /* a bad padding is treated as none, so the MAC work below is the same */
+    size_t max_data = n - 1 - TLCP_CBC_MAC_LEN;
+    size_t data_len = tlcp_ct_select(good, max_data - pad, max_data);
+
+    uint8_t header[13];
+    uint8_t mac[TLCP_SM3_DIGEST_LEN];
+    uint8_t received[TLCP_CBC_MAC_LEN];
+    tlcp_record_pseudo_header(header, seq, type, data_len);
+    int mac_ok = tlcp_hmac_sm3_ct(mac_key, TLCP_SM3_DIGEST_LEN, header, p, data_len, max_data, mac);
+    extract_mac(p, n, data_len, max_data, received);
+    good &= equal_mask(mac, received, TLCP_CBC_MAC_LEN);
+    tlcp_wipe(mac, sizeof(mac));
+    tlcp_wipe(received, sizeof(received));
+    tlcp_wipe(header, sizeof(header));
+    *out_data_len = data_len;
+    *out_good = good;
+    return mac_ok;
+}
+
+int tlcp_cbc_open(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *frag, size_t len,
+                  tlcp_cursor *out, tlcp_error *err)
+{
+    /* lengths are public: rejecting them early leaks nothing */
+    ENSURE_ALERT(len >= TLCP_CBC_MIN_FRAGMENT && (len - TLCP_CBC_IV_LEN) % TLCP_SM4_BLOCK_LEN == 0,
+                 err, TLCP_R_BAD_RECORD_MAC, TLCP_ALERT_BAD_RECORD_MAC,
+                 "CBC record of %zu bytes is not IV plus whole blocks of at least 48", len);
+    uint8_t *p = frag + TLCP_CBC_IV_LEN;
+    size_t n = len - TLCP_CBC_IV_LEN;
+    GUARD(tlcp_sm4_cbc_crypt(d->cbc, frag, p, p, n, err));
+
+    size_t data_len, good;
+    int mac_ok = tlcp_cbc_verify(d->mac_key, seq, type, p, n, &data_len, &good);
+    ENSURE_ALERT(mac_ok, err, TLCP_R_CRYPTO, TLCP_ALERT_INTERNAL_ERROR,
+                 "constant-time HMAC-SM3 failed");
+    /* one verdict, one alert, whether the padding or the MAC was wrong */
+    ENSURE_ALERT(good != 0, err, TLCP_R_BAD_RECORD_MAC, TLCP_ALERT_BAD_RECORD_MAC,
+                 "record MAC or padding check failed");
+    tlcp_cursor_init(out, p, data_len);
+    return 1;
+}

@@ -1,0 +1,187 @@
+/*
+ * Internals of the record layer, shared by the files of src/record/ only.
+ *
+ * One file per concern:
+ *   buffer.c            growable byte queue (the only raw memory copies)
+ *   record.c            object lifetime, transport, key installation
+ *   keys.c              key-block layout (tlcp-protocol.md §3)
+ *   protect.c           per-direction state, sequence numbers, dispatch
+ *   protect_cbc.c       SM4-CBC + HMAC-SM3, constant-time open (Lucky13)
+ *   protect_gcm.c       SM4-GCM
+ *   input.c             reading one record (header checks before the body)
+ *   read.c              tlcp_record_next: content-type dispatch, empty records
+ *   handshake_framer.c  handshake message split/join with size limits
+ *   alert.c             alert and ChangeCipherSpec payloads
+ *   output.c            writing records into the output queue, flushing
+ */
+#ifndef TLCP_RECORD_INTERNAL_H
+#define TLCP_RECORD_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "record/record.h"
+
+/* ---- byte queue ------------------------------------------------------ */
+
+typedef struct tlcp_rbuf {
+    uint8_t *data;
+    size_t start; /* first unconsumed byte */
+    size_t len;   /* end of valid bytes */
+    size_t cap;
+} tlcp_rbuf;
+
+/* Reserves n bytes at the end; *out points to them (valid until the next reserve). */
+TLCP_MUST_CHECK int tlcp_rbuf_reserve(tlcp_rbuf *b, size_t n, uint8_t **out);
+/* Gives back the last n reserved bytes (a record came out shorter than reserved). */
+void tlcp_rbuf_unreserve(tlcp_rbuf *b, size_t n);
+TLCP_MUST_CHECK int tlcp_rbuf_append(tlcp_rbuf *b, const uint8_t *data, size_t len);
+void tlcp_rbuf_consume(tlcp_rbuf *b, size_t n);
+static inline size_t tlcp_rbuf_used(const tlcp_rbuf *b)
+{
+    return b->len - b->start;
+}
+void tlcp_rbuf_free(tlcp_rbuf *b);
+/* Copies n bytes (tiny helper so the record files never call memcpy directly). */
+void tlcp_rbuf_copy(uint8_t *dst, const uint8_t *src, size_t n);
+
+/* ---- protection state of one direction ------------------------------ */
+
+typedef struct tlcp_record_dir {
+    int bulk; /* enum tlcp_bulk_cipher */
+    uint64_t seq;
+    int seq_exhausted; /* 2^64 - 1 was used: the next record would wrap */
+    uint8_t mac_key[TLCP_SM3_DIGEST_LEN];
+    uint8_t salt[4];
+    tlcp_sm4_cbc *cbc;
+    tlcp_gcm *gcm;
+} tlcp_record_dir;
+
+/* Builds a direction from keys (encrypt = 1 for the write side). */
+TLCP_MUST_CHECK int tlcp_record_dir_init(tlcp_record_dir *d, const tlcp_record_keys *k, int encrypt,
+                                         tlcp_error *err);
+void tlcp_record_dir_clear(tlcp_record_dir *d);
+
+/* Most bytes protection adds to a fragment of `len` bytes. */
+size_t tlcp_record_overhead(const tlcp_record_dir *d);
+
+/*
+ * Seals `len` plaintext bytes that sit at `frag` (with room for the overhead
+ * after them, and for CBC 16 bytes before them for the explicit IV: the
+ * fragment starts at frag - prefix). Writes the protected fragment in place
+ * and returns its length in *out_len. Advances the sequence number.
+ */
+TLCP_MUST_CHECK int tlcp_record_seal(tlcp_record_dir *d, uint8_t type, uint8_t *rec_frag,
+                                     size_t len, size_t *out_len, tlcp_error *err);
+/* Bytes between the start of the protected fragment and the plaintext. */
+size_t tlcp_record_seal_prefix(const tlcp_record_dir *d);
+
+/* Opens a protected fragment in place; *out gets the plaintext (inside frag). */
+TLCP_MUST_CHECK int tlcp_record_open(tlcp_record_dir *d, uint8_t type, uint8_t *frag, size_t len,
+                                     tlcp_cursor *out, tlcp_error *err);
+
+/* Sequence number handling shared by CBC and GCM. */
+TLCP_MUST_CHECK int tlcp_record_seq_take(tlcp_record_dir *d, uint64_t *out, tlcp_error *err);
+/* seq(8) || type(1) || version(2) || length(2) */
+void tlcp_record_pseudo_header(uint8_t out[13], uint64_t seq, uint8_t type, size_t len);
+
+TLCP_MUST_CHECK int tlcp_cbc_seal(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *rec_frag,
+                                  size_t len, size_t *out_len, tlcp_error *err);
+TLCP_MUST_CHECK int tlcp_cbc_open(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *frag,
+                                  size_t len, tlcp_cursor *out, tlcp_error *err);
+/*
+ * The constant-time part of CBC opening, on the decrypted p[0..n) (n >= 48):
+ * padding check and MAC check with no branch or address depending on the
+ * padding or data length. *out_good is all-ones when both hold; *out_data_len
+ * is only meaningful then. Returns 0 only if the HMAC itself failed.
+ */
+TLCP_MUST_CHECK int tlcp_cbc_verify(const uint8_t mac_key[TLCP_SM3_DIGEST_LEN], uint64_t seq,
+                                    uint8_t type, const uint8_t *p, size_t n, size_t *out_data_len,
+                                    size_t *out_good);
+TLCP_MUST_CHECK int tlcp_gcm_seal_record(tlcp_record_dir *d, uint64_t seq, uint8_t type,
+                                         uint8_t *rec_frag, size_t len, size_t *out_len,
+                                         tlcp_error *err);
+TLCP_MUST_CHECK int tlcp_gcm_open_record(tlcp_record_dir *d, uint64_t seq, uint8_t type,
+                                         uint8_t *frag, size_t len, tlcp_cursor *out,
+                                         tlcp_error *err);
+
+#define TLCP_CBC_IV_LEN       16
+#define TLCP_CBC_MAC_LEN      32
+#define TLCP_GCM_EXPLICIT_LEN 8
+/* Smallest CBC fragment: IV + one (empty fragment + MAC + padding) of 48. */
+#define TLCP_CBC_MIN_FRAGMENT (TLCP_CBC_IV_LEN + 48)
+
+/* ---- handshake reassembly -------------------------------------------- */
+
+typedef struct tlcp_hs_framer {
+    uint8_t header[TLCP_HANDSHAKE_HEADER_LEN];
+    size_t header_have;
+    uint8_t *msg;   /* header + body once the header passed the limit */
+    size_t msg_len; /* total wanted (4 + body) */
+    size_t msg_have;
+    tlcp_cursor rest;   /* unread handshake bytes of the current record */
+    uint8_t *delivered; /* message handed up last time, freed on the next call */
+    size_t delivered_len;
+} tlcp_hs_framer;
+
+/* ---- the record layer ------------------------------------------------ */
+
+enum tlcp_input_stage { TLCP_IN_HEADER = 0, TLCP_IN_BODY = 1 };
+
+struct tlcp_record_layer {
+    tlcp_error err;
+    tlcp_read_fn read;
+    tlcp_write_fn write;
+    void *io_ctx;
+    tlcp_hs_max_len_fn hs_max;
+    void *hs_max_arg;
+
+    /* input: exactly one record at a time, header first */
+    uint8_t in[TLCP_RECORD_HEADER_LEN + TLCP_MAX_CIPHERTEXT];
+    size_t in_have;
+    size_t in_need;
+    int in_stage;
+    uint8_t in_type;
+    unsigned empty_run; /* consecutive empty records */
+    int closed;         /* close_notify or EOF seen */
+    int failed;         /* a fatal error happened on the read side */
+
+    tlcp_hs_framer hs;
+
+    tlcp_rbuf out;
+
+    tlcp_record_dir rd, wr;
+    tlcp_record_dir pending_rd, pending_wr;
+    int have_pending_rd, have_pending_wr;
+};
+
+/* input.c: reads until one whole record sits in rl->in. TLCP_OK when done. */
+tlcp_result tlcp_input_fill(tlcp_record_layer *rl);
+/* Forgets any partly read record. */
+void tlcp_input_reset(tlcp_record_layer *rl);
+
+/* handshake_framer.c */
+void tlcp_hs_framer_free(tlcp_hs_framer *f);
+/* Frees the message handed up last time (it was valid until this call). */
+void tlcp_hs_framer_release(tlcp_hs_framer *f);
+/* 1 while a message is partly received or unread bytes remain. */
+int tlcp_hs_framer_busy(const tlcp_hs_framer *f);
+/* Takes the handshake bytes of one record (the cursor must stay valid until
+ * the framer has consumed them or copied them out). */
+void tlcp_hs_framer_feed(tlcp_hs_framer *f, tlcp_cursor data);
+/* 1 with a whole message in *out, 0 when more records are needed (check the
+ * error slot: set means failure). */
+int tlcp_hs_framer_next(tlcp_record_layer *rl, tlcp_cursor *out);
+
+/* alert.c */
+TLCP_MUST_CHECK int tlcp_alert_parse(tlcp_record_layer *rl, tlcp_cursor frag,
+                                     tlcp_record_item *out);
+int tlcp_alert_is_known(uint8_t description);
+TLCP_MUST_CHECK int tlcp_ccs_parse(tlcp_record_layer *rl, tlcp_cursor frag);
+
+/* output.c */
+TLCP_MUST_CHECK int tlcp_output_record(tlcp_record_layer *rl, uint8_t type, const uint8_t *data,
+                                       size_t len);
+
+#endif
