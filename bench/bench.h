@@ -40,5 +40,7 @@ void bench_fail(const char *name, const char *why);
  */
 void bench_crypto(void);
 void bench_record(void) __attribute__((weak));
+/* bench_handshake.c: handshakes/s, server CPU, bulk through a connection, idle heap. */
+void bench_handshake(void) __attribute__((weak));
 
 #endif

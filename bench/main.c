@@ -114,5 +114,7 @@ int main(int argc, char **argv)
     bench_crypto();
     if (bench_record != NULL)
         bench_record();
+    if (bench_handshake != NULL)
+        bench_handshake();
     return failed ? 1 : 0;
 }

@@ -146,6 +146,154 @@ TLCP_API const char *tlcp_alert_string(int alert);
  * to `report` (may be NULL). Returns TLCP_OK when all passed. */
 TLCP_API tlcp_result tlcp_selftest(void (*report)(void *arg, const char *line), void *arg);
 
+/* ====================================================================== */
+/* Configuration and connections (design.md §7)                           */
+/* ====================================================================== */
+
+typedef struct tlcp_config tlcp_config; /* shared, refcounted, frozen once used */
+typedef struct tlcp_conn tlcp_conn;     /* one TLCP connection */
+
+/* Role of a connection. */
+#define TLCP_CLIENT 0
+#define TLCP_SERVER 1
+
+/* Peer certificate verification. A client verifies the server always unless
+ * set to NONE; a server asks for a client certificate only when its verify
+ * mode is OPTIONAL or REQUIRED (default NONE on the server). */
+enum tlcp_verify_mode {
+    TLCP_VERIFY_NONE = 0,     /* accept any peer certificates (testing only) */
+    TLCP_VERIFY_OPTIONAL = 1, /* server: request a client certificate, accept none */
+    TLCP_VERIFY_REQUIRED = 2  /* default on the client */
+};
+
+/* Which of the peer's certificates. */
+#define TLCP_CERT_SIGN 0
+#define TLCP_CERT_ENC 1
+
+/* One line of trace text (no trailing newline). */
+typedef void (*tlcp_trace_fn)(void *arg, const char *line);
+/* One NSS key log line: "CLIENT_RANDOM <client_random hex> <master_secret hex>". */
+typedef void (*tlcp_keylog_fn)(void *arg, const char *line);
+/* Called once after the built-in verification of the peer's certificates.
+ * preverify_ok is 1 when they passed; `reason` describes the failure (or
+ * "ok"). Return 1 to accept, 0 to reject (alert bad_certificate). The DER
+ * pointers are valid during the call only; enc may be NULL (client certs). */
+typedef int (*tlcp_verify_fn)(void *arg, int preverify_ok, const char *reason,
+                              const uint8_t *sign_der, size_t sign_len, const uint8_t *enc_der,
+                              size_t enc_len);
+
+TLCP_API tlcp_config *tlcp_config_new(void);
+TLCP_API tlcp_config *tlcp_config_up_ref(tlcp_config *cfg);
+TLCP_API void tlcp_config_free(tlcp_config *cfg); /* NULL is a no-op */
+/* The last configuration error as a sentence. */
+TLCP_API const char *tlcp_config_error(const tlcp_config *cfg);
+
+/* Certificates and keys: PEM or DER; `passphrase` may be NULL. The key must
+ * match the certificate. A cert file may hold the leaf followed by its chain. */
+TLCP_API tlcp_result tlcp_config_load_sign_pair(tlcp_config *cfg, const char *cert_file,
+                                                const char *key_file, const char *passphrase);
+TLCP_API tlcp_result tlcp_config_load_enc_pair(tlcp_config *cfg, const char *cert_file,
+                                               const char *key_file, const char *passphrase);
+/* Extra CA certificates sent after the sign and enc certificates. */
+TLCP_API tlcp_result tlcp_config_load_chain_file(tlcp_config *cfg, const char *path);
+/* Trust anchors for verifying the peer. */
+TLCP_API tlcp_result tlcp_config_load_ca_file(tlcp_config *cfg, const char *path);
+TLCP_API tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path);
+/* Offered (client) or accepted (server) suites, in preference order.
+ * Default: ECC_SM4_GCM_SM3, ECC_SM4_CBC_SM3. */
+TLCP_API tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
+                                                   size_t num_suites);
+TLCP_API tlcp_result tlcp_config_set_verify_mode(tlcp_config *cfg, int mode);
+/* Client: expected server host name (DNS/IP SAN, CN fallback). */
+TLCP_API tlcp_result tlcp_config_set_host_name(tlcp_config *cfg, const char *host);
+/* Client: also send the host name as SNI (off by default: GmSSL 3 rejects
+ * unknown ClientHello extensions). */
+TLCP_API tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled);
+/* ECDHE client: send the ClientKeyExchange point with a 2-byte length
+ * prefix (71 bytes, what GmSSL 3 expects) instead of the 69-byte form that
+ * Tongsuo, GmSSL 2 and gotlcp use (default off). Servers accept both. */
+TLCP_API tlcp_result tlcp_config_set_ecdhe_cke_length_prefix(tlcp_config *cfg, int enabled);
+/* Client: sign the CertificateVerify over the handshake messages themselves
+ * instead of their SM3 hash, as GmSSL 3.x master expects (its issue #1917);
+ * default off (the double hash of the standard, Tongsuo, gotlcp). Servers
+ * accept both forms. */
+TLCP_API tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled);
+/* Largest accepted Certificate message body (default 102400). */
+TLCP_API tlcp_result tlcp_config_set_max_cert_list(tlcp_config *cfg, size_t max_len);
+/* Verify certificates as of this time (seconds since the epoch); 0 = now. */
+TLCP_API tlcp_result tlcp_config_set_verify_time(tlcp_config *cfg, int64_t unix_time);
+TLCP_API tlcp_result tlcp_config_set_trace(tlcp_config *cfg, tlcp_trace_fn fn, void *arg);
+TLCP_API tlcp_result tlcp_config_set_keylog(tlcp_config *cfg, tlcp_keylog_fn fn, void *arg);
+TLCP_API tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_verify_fn fn,
+                                                     void *arg);
+
+/* Server: remember up to max_sessions sessions for session-ID resumption
+ * (abbreviated handshake), each for lifetime_seconds (0 = 3600). 0 sessions
+ * (the default) turns resumption off: the ServerHello then carries an empty
+ * session ID. Sessions that used client certificates are not cached. */
+TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
+                                                   unsigned lifetime_seconds);
+
+/* A session to resume (client side): the server's session ID, the suite,
+ * the master secret and the server's certificates. Reference counted; use
+ * one from one thread at a time. */
+typedef struct tlcp_session tlcp_session;
+
+/* A connection takes a reference on cfg and freezes it. role: TLCP_CLIENT or
+ * TLCP_SERVER. NULL on allocation failure or an unusable config. */
+TLCP_API tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role);
+TLCP_API void tlcp_conn_free(tlcp_conn *conn); /* NULL is a no-op */
+TLCP_API void tlcp_conn_set_io(tlcp_conn *conn, tlcp_read_fn read_cb, tlcp_write_fn write_cb,
+                               void *ctx);
+/* Built-in transport over a file descriptor (socket or pipe), blocking or
+ * non-blocking: EAGAIN becomes TLCP_WANT_READ / TLCP_WANT_WRITE. libtlcp
+ * does not close the fd. */
+TLCP_API tlcp_result tlcp_conn_set_fd(tlcp_conn *conn, int fd);
+
+/* Runs the handshake until done (TLCP_OK), blocked (WANT_*), or failed. */
+TLCP_API tlcp_result tlcp_handshake(tlcp_conn *conn);
+/* Reads application data (runs the handshake first if needed). OK with
+ * *out_n > 0, CLOSED after the peer's close_notify, WANT_*, or ERROR. */
+TLCP_API tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *out_n);
+/* Writes application data. OK with *out_n bytes accepted (may be less than
+ * len: at most 64 KiB per call). After WANT_WRITE call again with the same
+ * arguments: nothing is repeated or lost. */
+TLCP_API tlcp_result tlcp_write(tlcp_conn *conn, const void *buf, size_t len, size_t *out_n);
+/* Sends close_notify (and flushes). OK when sent; WANT_WRITE to retry. */
+TLCP_API tlcp_result tlcp_shutdown(tlcp_conn *conn);
+
+/* Client: the session of the completed handshake, to offer again with
+ * tlcp_conn_set_session() (a new reference), or NULL when the server gave
+ * no session ID. */
+TLCP_API tlcp_session *tlcp_conn_get_session(const tlcp_conn *conn);
+/* Client, before the handshake: offer `session`. The server may resume it
+ * (abbreviated handshake) or run a full handshake instead. */
+TLCP_API tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session);
+TLCP_API void tlcp_session_free(tlcp_session *session); /* NULL is a no-op */
+/* 1 when the completed handshake resumed a session. */
+TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
+
+/* Server: the host name the client asked for (SNI), or NULL when it sent
+ * none. Client: the configured host name. */
+TLCP_API const char *tlcp_conn_server_name(const tlcp_conn *conn);
+
+/* 1 once the handshake completed. */
+TLCP_API int tlcp_conn_handshake_done(const tlcp_conn *conn);
+/* The negotiated suite (0 before ServerHello) and its GB/T name. */
+TLCP_API uint16_t tlcp_conn_cipher_suite(const tlcp_conn *conn);
+TLCP_API const char *tlcp_conn_cipher_suite_name(const tlcp_conn *conn);
+/* The peer's certificate DER (which = TLCP_CERT_SIGN / TLCP_CERT_ENC). */
+TLCP_API tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which,
+                                         const uint8_t **out_der, size_t *out_len);
+/* One-line subject ("CN=..., O=...") of the peer's certificate, or NULL. */
+TLCP_API const char *tlcp_conn_peer_subject(const tlcp_conn *conn, int which);
+/* Why the connection failed: a sentence, the reason code, and the alerts
+ * sent to / received from the peer (-1 when none). */
+TLCP_API const char *tlcp_conn_error(const tlcp_conn *conn);
+TLCP_API int tlcp_conn_error_reason(const tlcp_conn *conn);
+TLCP_API int tlcp_conn_alert_sent(const tlcp_conn *conn);
+TLCP_API int tlcp_conn_alert_received(const tlcp_conn *conn);
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,7 +50,10 @@ for f in "$prefix/include/tlcp/tlcp.h" "$libdir/libtlcp.a" "$libdir/libtlcp.so" 
     "$prefix/bin/tlcp"; do
     [ -e "$f" ] || fail "missing after install: ${f#"$prefix"/}"
 done
-"$prefix/bin/tlcp" version | grep -q "$expected" || fail "installed tlcp does not report $expected"
+# Capture first, then match: with pipefail, `cmd | grep -q` fails at random
+# when grep exits early and cmd dies of SIGPIPE.
+version_out="$("$prefix/bin/tlcp" version)"
+grep -q "$expected" <<<"$version_out" || fail "installed tlcp does not report $expected"
 
 cat >"$tmp/app.c" <<'EOF'
 #include <stdio.h>
@@ -77,7 +80,8 @@ cc -std=c11 -Wall -Werror "$tmp/app.c" -o "$tmp/app_pc" $(pkg-config --cflags --
 out="$(LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$tmp/app_pc")" ||
     fail "pkg-config program failed to run"
 [ "$out" = "$expected" ] || fail "pkg-config program printed '$out', expected '$expected'"
-LD_LIBRARY_PATH="$libdir" ldd "$tmp/app_pc" | grep -q "$libdir/libtlcp.so" ||
+ldd_out="$(LD_LIBRARY_PATH="$libdir" ldd "$tmp/app_pc")"
+grep -qF "$libdir/libtlcp.so" <<<"$ldd_out" ||
     fail "pkg-config program is not linked to the installed libtlcp.so"
 echo "pkg-config: $out"
 

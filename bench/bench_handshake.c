@@ -1,0 +1,369 @@
+/*
+ * Handshake and connection figures, one thread, client and server in the
+ * same process over an in-memory transport:
+ *   handshake_ecc_cbc / handshake_ecc_gcm   full handshakes per second
+ *   handshake_server_cpu                     server CPU microseconds per handshake
+ *   conn_bulk_cbc_16k / conn_bulk_gcm_16k    MB/s client->server, 16 KiB writes
+ *   conn_idle_heap                           heap bytes per established idle connection
+ * Certificates are generated once (certgen) into temporary files.
+ */
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "crypto/crypto.h"
+#include "tlcp/tlcp.h"
+#include "util/mem.h"
+#include "x509/x509.h"
+
+#define IDLE_CONNS 64
+#define BULK_LEN   16384
+
+/* ---- memory transport ------------------------------------------------- */
+
+typedef struct pipe_buf {
+    uint8_t *data;
+    size_t len, pos, cap;
+} pipe_buf;
+
+typedef struct end {
+    pipe_buf *in, *out;
+} end;
+
+static long end_read(void *ctx, uint8_t *buf, size_t len)
+{
+    end *e = ctx;
+    size_t n = e->in->len - e->in->pos;
+    if (n == 0)
+        return TLCP_IO_WANT_READ;
+    if (n > len)
+        n = len;
+    memcpy(buf, e->in->data + e->in->pos, n);
+    e->in->pos += n;
+    if (e->in->pos == e->in->len)
+        e->in->pos = e->in->len = 0;
+    return (long)n;
+}
+
+static long end_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    end *e = ctx;
+    pipe_buf *p = e->out;
+    if (p->len + len > p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4096;
+        while (cap < p->len + len)
+            cap *= 2;
+        uint8_t *d = realloc(p->data, cap);
+        if (d == NULL)
+            return TLCP_IO_ERROR;
+        p->data = d;
+        p->cap = cap;
+    }
+    memcpy(p->data + p->len, buf, len);
+    p->len += len;
+    return (long)len;
+}
+
+typedef struct conn_pair {
+    pipe_buf c2s, s2c;
+    end client_end, server_end;
+    tlcp_conn *client, *server;
+    double server_cpu; /* seconds spent in server calls */
+} conn_pair;
+
+/* ---- setup ------------------------------------------------------------ */
+
+typedef struct bench_pki {
+    char *ca, *sign, *sign_key, *enc, *enc_key;
+} bench_pki;
+
+static char *temp_file(const char *text, size_t len)
+{
+    char *path = strdup("/tmp/tlcp-bench-XXXXXX");
+    if (path == NULL)
+        return NULL;
+    int fd = mkstemp(path);
+    if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+        if (fd >= 0)
+            close(fd);
+        free(path);
+        return NULL;
+    }
+    close(fd);
+    return path;
+}
+
+static char *cert_temp(const tlcp_cert *c)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    if (!tlcp_cert_to_pem(c, &pem, &len, NULL))
+        return NULL;
+    char *path = temp_file(pem, len);
+    free(pem);
+    return path;
+}
+
+static char *key_temp(const tlcp_pkey *k)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    if (!tlcp_pkey_to_pem(k, &pem, &len, NULL))
+        return NULL;
+    char *path = temp_file(pem, len);
+    tlcp_free_secret(pem, len);
+    return path;
+}
+
+static tlcp_cert *issue(const tlcp_cert *ca, const tlcp_pkey *ca_key, const tlcp_pkey *key,
+                        int profile)
+{
+    tlcp_certgen_params p;
+    memset(&p, 0, sizeof(p));
+    p.profile = profile;
+    p.common_name = profile == TLCP_PROFILE_CA ? "bench CA" : "localhost";
+    p.days = 2;
+    return tlcp_certgen_issue(ca, ca_key, key, &p, NULL);
+}
+
+static int make_pki(bench_pki *pki)
+{
+    tlcp_pkey *ca_key = tlcp_pkey_generate(NULL), *sk = tlcp_pkey_generate(NULL);
+    tlcp_pkey *ek = tlcp_pkey_generate(NULL);
+    tlcp_cert *ca = NULL, *sign = NULL, *enc = NULL;
+    int ok = ca_key && sk && ek;
+    ok = ok && (ca = issue(NULL, ca_key, ca_key, TLCP_PROFILE_CA)) != NULL;
+    ok = ok && (sign = issue(ca, ca_key, sk, TLCP_PROFILE_SIGN)) != NULL;
+    ok = ok && (enc = issue(ca, ca_key, ek, TLCP_PROFILE_ENC)) != NULL;
+    if (ok) {
+        pki->ca = cert_temp(ca);
+        pki->sign = cert_temp(sign);
+        pki->sign_key = key_temp(sk);
+        pki->enc = cert_temp(enc);
+        pki->enc_key = key_temp(ek);
+        ok = pki->ca && pki->sign && pki->sign_key && pki->enc && pki->enc_key;
+    }
+    tlcp_cert_free(ca);
+    tlcp_cert_free(sign);
+    tlcp_cert_free(enc);
+    tlcp_pkey_free(ca_key);
+    tlcp_pkey_free(sk);
+    tlcp_pkey_free(ek);
+    return ok;
+}
+
+static void drop_pki(bench_pki *pki)
+{
+    char *files[] = {pki->ca, pki->sign, pki->sign_key, pki->enc, pki->enc_key};
+    for (size_t i = 0; i < 5; i++) {
+        if (files[i] != NULL)
+            unlink(files[i]);
+        free(files[i]);
+    }
+}
+
+typedef struct bench_ctx {
+    tlcp_config *client_cfg;
+    tlcp_config *server_cfg;
+    double server_cpu_total;
+    long handshakes;
+} bench_ctx;
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int pair_open(conn_pair *p, const bench_ctx *b)
+{
+    memset(p, 0, sizeof(*p));
+    p->client_end.in = &p->s2c;
+    p->client_end.out = &p->c2s;
+    p->server_end.in = &p->c2s;
+    p->server_end.out = &p->s2c;
+    p->client = tlcp_conn_new(b->client_cfg, TLCP_CLIENT);
+    p->server = tlcp_conn_new(b->server_cfg, TLCP_SERVER);
+    if (p->client == NULL || p->server == NULL)
+        return 0;
+    tlcp_conn_set_io(p->client, end_read, end_write, &p->client_end);
+    tlcp_conn_set_io(p->server, end_read, end_write, &p->server_end);
+    return 1;
+}
+
+static void pair_close(conn_pair *p)
+{
+    tlcp_conn_free(p->client);
+    tlcp_conn_free(p->server);
+    free(p->c2s.data);
+    free(p->s2c.data);
+}
+
+static int pair_handshake(conn_pair *p)
+{
+    tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
+    for (int i = 0; i < 64 && (rc != TLCP_OK || rs != TLCP_OK); i++) {
+        if (rc != TLCP_OK)
+            rc = tlcp_handshake(p->client);
+        if (rs != TLCP_OK) {
+            double t = cpu_now();
+            rs = tlcp_handshake(p->server);
+            p->server_cpu += cpu_now() - t;
+        }
+        if (rc == TLCP_ERROR || rs == TLCP_ERROR)
+            return 0;
+    }
+    return rc == TLCP_OK && rs == TLCP_OK;
+}
+
+static int one_handshake(void *arg)
+{
+    bench_ctx *b = arg;
+    conn_pair p;
+    int ok = pair_open(&p, b) && pair_handshake(&p);
+    b->server_cpu_total += p.server_cpu;
+    b->handshakes++;
+    pair_close(&p);
+    return ok;
+}
+
+static int set_suite(tlcp_config *cfg, uint16_t suite)
+{
+    return tlcp_config_set_cipher_suites(cfg, &suite, 1) == TLCP_OK;
+}
+
+static int make_configs(bench_ctx *b, const bench_pki *pki, uint16_t suite)
+{
+    b->client_cfg = tlcp_config_new();
+    b->server_cfg = tlcp_config_new();
+    return b->client_cfg && b->server_cfg &&
+           tlcp_config_load_ca_file(b->client_cfg, pki->ca) == TLCP_OK &&
+           tlcp_config_load_sign_pair(b->server_cfg, pki->sign, pki->sign_key, NULL) == TLCP_OK &&
+           tlcp_config_load_enc_pair(b->server_cfg, pki->enc, pki->enc_key, NULL) == TLCP_OK &&
+           set_suite(b->client_cfg, suite) && set_suite(b->server_cfg, suite);
+}
+
+static void drop_configs(bench_ctx *b)
+{
+    tlcp_config_free(b->client_cfg);
+    tlcp_config_free(b->server_cfg);
+    b->client_cfg = b->server_cfg = NULL;
+}
+
+/* ---- bulk ------------------------------------------------------------- */
+
+typedef struct bulk_ctx {
+    conn_pair pair;
+    uint8_t out[BULK_LEN];
+    uint8_t in[BULK_LEN];
+} bulk_ctx;
+
+static int bulk_op(void *arg)
+{
+    bulk_ctx *k = arg;
+    size_t n = 0, got = 0;
+    if (tlcp_write(k->pair.client, k->out, BULK_LEN, &n) != TLCP_OK || n != BULK_LEN)
+        return 0;
+    while (got < BULK_LEN) {
+        if (tlcp_read(k->pair.server, k->in + got, BULK_LEN - got, &n) != TLCP_OK)
+            return 0;
+        got += n;
+    }
+    return 1;
+}
+
+static void bench_bulk(const char *name, bench_ctx *b)
+{
+    if (!bench_selected(name))
+        return;
+    bulk_ctx *k = calloc(1, sizeof(*k));
+    if (k == NULL || !pair_open(&k->pair, b) || !pair_handshake(&k->pair)) {
+        bench_fail(name, "handshake failed");
+    } else {
+        memset(k->out, 0x5a, sizeof(k->out));
+        bench_throughput(name, bulk_op, k, BULK_LEN);
+    }
+    if (k != NULL)
+        pair_close(&k->pair);
+    free(k);
+}
+
+/* ---- idle heap -------------------------------------------------------- */
+
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+static void bench_idle_heap(bench_ctx *b)
+{
+    const char *name = "conn_idle_heap";
+    if (!bench_selected(name))
+        return;
+    conn_pair *pairs = calloc(IDLE_CONNS, sizeof(*pairs));
+    if (pairs == NULL) {
+        bench_fail(name, "out of memory");
+        return;
+    }
+    size_t before = heap_in_use();
+    int ok = 1;
+    for (int i = 0; i < IDLE_CONNS && ok; i++) {
+        ok = pair_open(&pairs[i], b) && pair_handshake(&pairs[i]);
+        /* The transport buffers are the test's, not the library's. */
+        free(pairs[i].c2s.data);
+        free(pairs[i].s2c.data);
+        memset(&pairs[i].c2s, 0, sizeof(pairs[i].c2s));
+        memset(&pairs[i].s2c, 0, sizeof(pairs[i].s2c));
+    }
+    size_t after = heap_in_use();
+    if (!ok)
+        bench_fail(name, "handshake failed");
+    else
+        bench_report(name, "bytes", (double)(after - before) / (2.0 * IDLE_CONNS));
+    for (int i = 0; i < IDLE_CONNS; i++)
+        pair_close(&pairs[i]);
+    free(pairs);
+}
+
+void bench_handshake(void)
+{
+    if (!bench_selected("handshake") && !bench_selected("conn_"))
+        return;
+    bench_pki pki;
+    memset(&pki, 0, sizeof(pki));
+    if (!make_pki(&pki)) {
+        bench_fail("handshake", "cannot generate certificates");
+        drop_pki(&pki);
+        return;
+    }
+    static const struct {
+        uint16_t suite;
+        const char *hs_name, *bulk_name;
+    } suites[] = {
+        {TLCP_ECC_SM4_CBC_SM3, "handshake_ecc_cbc", "conn_bulk_cbc_16k"},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", "conn_bulk_gcm_16k"},
+    };
+    for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+        bench_ctx b;
+        memset(&b, 0, sizeof(b));
+        if (!make_configs(&b, &pki, suites[i].suite)) {
+            bench_fail(suites[i].hs_name, "cannot configure");
+            drop_configs(&b);
+            continue;
+        }
+        if (bench_ops(suites[i].hs_name, one_handshake, &b) > 0 && i == 0 && b.handshakes > 0)
+            bench_report("handshake_server_cpu", "us",
+                         b.server_cpu_total / (double)b.handshakes * 1e6);
+        bench_bulk(suites[i].bulk_name, &b);
+        if (i == 0)
+            bench_idle_heap(&b);
+        drop_configs(&b);
+    }
+    drop_pki(&pki);
+}

@@ -1,0 +1,297 @@
+/*
+ * tlcp_config: what a connection needs to know before it starts. Shared by
+ * connections (refcounted) and frozen once the first one uses it, so a
+ * running handshake never sees it change.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn_internal.h"
+#include "util/mem.h"
+
+static const uint16_t default_suites[] = {TLCP_ECC_SM4_GCM_SM3, TLCP_ECC_SM4_CBC_SM3};
+
+tlcp_config *tlcp_config_new(void)
+{
+    tlcp_config *cfg = calloc(1, sizeof(*cfg));
+    if (cfg == NULL)
+        return NULL;
+    atomic_init(&cfg->refs, 1);
+    atomic_init(&cfg->frozen, 0);
+    tlcp_cert_list_init(&cfg->ca_list);
+    tlcp_error_clear(&cfg->err);
+    for (size_t i = 0; i < TLCP_ARRAY_LEN(default_suites); i++)
+        cfg->suites[i] = default_suites[i];
+    cfg->num_suites = TLCP_ARRAY_LEN(default_suites);
+    cfg->verify_mode = -1;
+    cfg->max_cert_list = TLCP_DEFAULT_MAX_CERT_LIST;
+    return cfg;
+}
+
+tlcp_config *tlcp_config_up_ref(tlcp_config *cfg)
+{
+    if (cfg != NULL)
+        atomic_fetch_add(&cfg->refs, 1);
+    return cfg;
+}
+
+void tlcp_config_free(tlcp_config *cfg)
+{
+    if (cfg == NULL || atomic_fetch_sub(&cfg->refs, 1) > 1)
+        return;
+    tlcp_credentials_free(cfg->creds);
+    tlcp_trust_store_free(cfg->trust);
+    tlcp_cert_list_clear(&cfg->ca_list);
+    tlcp_session_cache_free(cfg->sessions);
+    free(cfg->host_name);
+    free(cfg);
+}
+
+const char *tlcp_config_error(const tlcp_config *cfg)
+{
+    return cfg == NULL ? "no configuration" : tlcp_error_message(&cfg->err);
+}
+
+/* Every setter: refuse once frozen, start with a clean error slot. */
+static int writable(tlcp_config *cfg)
+{
+    if (cfg == NULL)
+        return 0;
+    if (atomic_load(&cfg->frozen)) {
+        tlcp_error_clear(&cfg->err);
+        TLCP_ERR(&cfg->err, TLCP_R_CONFIG,
+                 "configuration is in use by a connection; "
+                 "create a new one to change it");
+        return 0;
+    }
+    tlcp_error_clear(&cfg->err);
+    return 1;
+}
+
+static tlcp_result done(int ok)
+{
+    return ok ? TLCP_OK : TLCP_ERROR;
+}
+
+static int ensure_creds(tlcp_config *cfg)
+{
+    if (cfg->creds == NULL)
+        cfg->creds = tlcp_credentials_new(&cfg->err);
+    return cfg->creds != NULL;
+}
+
+static int ensure_trust(tlcp_config *cfg)
+{
+    if (cfg->trust == NULL)
+        cfg->trust = tlcp_trust_store_new(&cfg->err);
+    return cfg->trust != NULL;
+}
+
+tlcp_result tlcp_config_load_sign_pair(tlcp_config *cfg, const char *cert_file,
+                                       const char *key_file, const char *passphrase)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    return done(ensure_creds(cfg) &&
+                tlcp_credentials_load_sign(cfg->creds, cert_file, key_file, passphrase, &cfg->err));
+}
+
+tlcp_result tlcp_config_load_enc_pair(tlcp_config *cfg, const char *cert_file, const char *key_file,
+                                      const char *passphrase)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    return done(ensure_creds(cfg) &&
+                tlcp_credentials_load_enc(cfg->creds, cert_file, key_file, passphrase, &cfg->err));
+}
+
+tlcp_result tlcp_config_load_chain_file(tlcp_config *cfg, const char *path)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    return done(ensure_creds(cfg) && tlcp_credentials_load_chain_file(cfg->creds, path, &cfg->err));
+}
+
+tlcp_result tlcp_config_load_ca_file(tlcp_config *cfg, const char *path)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (!ensure_trust(cfg) || !tlcp_trust_store_load_file(cfg->trust, path, &cfg->err))
+        return TLCP_ERROR;
+    /* The same certificates name the acceptable CAs in a CertificateRequest;
+     * a file with more than the list holds is trusted but not named. */
+    tlcp_error ignored;
+    tlcp_error_clear(&ignored);
+    if (!tlcp_cert_list_load_file(&cfg->ca_list, path, &ignored))
+        tlcp_cert_list_clear(&cfg->ca_list);
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    return done(ensure_trust(cfg) && tlcp_trust_store_load_dir(cfg->trust, path, &cfg->err));
+}
+
+static int suite_supported(uint16_t s)
+{
+    return s == TLCP_ECC_SM4_CBC_SM3 || s == TLCP_ECC_SM4_GCM_SM3 || s == TLCP_ECDHE_SM4_CBC_SM3 ||
+           s == TLCP_ECDHE_SM4_GCM_SM3;
+}
+
+tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
+                                          size_t num_suites)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (suites == NULL || num_suites == 0 || num_suites > TLCP_MAX_SUITES) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT, "between 1 and %d cipher suites expected",
+                 TLCP_MAX_SUITES);
+        return TLCP_ERROR;
+    }
+    for (size_t i = 0; i < num_suites; i++) {
+        if (!suite_supported(suites[i])) {
+            TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT, "cipher suite 0x%04X is not supported",
+                     suites[i]);
+            return TLCP_ERROR;
+        }
+    }
+    for (size_t i = 0; i < num_suites; i++)
+        cfg->suites[i] = suites[i];
+    cfg->num_suites = num_suites;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_verify_mode(tlcp_config *cfg, int mode)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (mode != TLCP_VERIFY_NONE && mode != TLCP_VERIFY_OPTIONAL && mode != TLCP_VERIFY_REQUIRED) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT, "unknown verify mode %d", mode);
+        return TLCP_ERROR;
+    }
+    cfg->verify_mode = mode;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_host_name(tlcp_config *cfg, const char *host)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    char *copy = NULL;
+    if (host != NULL) {
+        size_t len = strlen(host);
+        if (len == 0 || len > 255) {
+            TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT, "host name must have 1 to 255 bytes");
+            return TLCP_ERROR;
+        }
+        copy = malloc(len + 1);
+        if (copy == NULL) {
+            TLCP_ERR(&cfg->err, TLCP_R_ALLOC, "out of memory");
+            return TLCP_ERROR;
+        }
+        memcpy(copy, host, len + 1);
+    }
+    free(cfg->host_name);
+    cfg->host_name = copy;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->send_sni = enabled != 0;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_ecdhe_cke_length_prefix(tlcp_config *cfg, int enabled)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->ecdhe_cke_prefixed = enabled != 0;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->cv_sign_raw = enabled != 0;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
+                                          unsigned lifetime_seconds)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (max_sessions > (1u << 20)) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT, "at most 2^20 cached sessions");
+        return TLCP_ERROR;
+    }
+    tlcp_session_cache *cache = NULL;
+    if (max_sessions > 0) {
+        cache = tlcp_session_cache_new(max_sessions, lifetime_seconds);
+        if (cache == NULL) {
+            TLCP_ERR(&cfg->err, TLCP_R_ALLOC, "out of memory for the session cache");
+            return TLCP_ERROR;
+        }
+    }
+    tlcp_session_cache_free(cfg->sessions);
+    cfg->sessions = cache;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_max_cert_list(tlcp_config *cfg, size_t max_len)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (max_len < 3 || max_len > (1u << 24) - 1) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT,
+                 "certificate list limit must be between 3 and 2^24-1 bytes");
+        return TLCP_ERROR;
+    }
+    cfg->max_cert_list = max_len;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_verify_time(tlcp_config *cfg, int64_t unix_time)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (unix_time < 0) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT, "verification time must not be negative");
+        return TLCP_ERROR;
+    }
+    cfg->verify_time = unix_time;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_trace(tlcp_config *cfg, tlcp_trace_fn fn, void *arg)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->trace = fn;
+    cfg->trace_arg = arg;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_keylog(tlcp_config *cfg, tlcp_keylog_fn fn, void *arg)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->keylog = fn;
+    cfg->keylog_arg = arg;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_verify_fn fn, void *arg)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->verify_cb = fn;
+    cfg->verify_arg = arg;
+    return TLCP_OK;
+}

@@ -1,0 +1,479 @@
+/*
+ * tlcp_conn: the public connection API over the record layer and the
+ * handshake driver. Every call works on blocking and non-blocking
+ * transports: WANT_* returns to the caller, and the next call resumes
+ * exactly where this one stopped.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn_internal.h"
+#include "handshake/handshake.h"
+#include "handshake/messages.h"
+#include "handshake/trace_fields.h"
+#include "util/mem.h"
+
+int tlcp_conn_tracing(const tlcp_conn *conn)
+{
+    return conn->cfg->trace != NULL;
+}
+
+void tlcp_conn_trace(const tlcp_conn *conn, const char *fmt, ...)
+{
+    if (conn->cfg->trace == NULL)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    conn->cfg->trace(conn->cfg->trace_arg, line);
+}
+
+void tlcp_conn_take_record_error(tlcp_conn *conn)
+{
+    const tlcp_error *rerr = tlcp_record_error(conn->rl);
+    if (!tlcp_error_is_set(&conn->err) && tlcp_error_is_set(rerr))
+        conn->err = *rerr;
+}
+
+void tlcp_conn_note_record_end(tlcp_conn *conn, const tlcp_record_item *item)
+{
+    const tlcp_error *rerr = tlcp_record_error(conn->rl);
+    if (rerr->reason == TLCP_R_PEER_ALERT)
+        conn->alert_received = item->alert_description;
+    else if (rerr->reason == TLCP_R_CLOSED)
+        conn->alert_received = TLCP_ALERT_CLOSE_NOTIFY;
+    tlcp_conn_take_record_error(conn);
+}
+
+int tlcp_conn_verify_mode(const tlcp_conn *conn)
+{
+    int mode = conn->cfg->verify_mode;
+    if (mode < 0)
+        return conn->is_server ? TLCP_VERIFY_NONE : TLCP_VERIFY_REQUIRED;
+    return mode;
+}
+
+/* Failures that come from the peer or the transport get no alert back. */
+static int alert_for(const tlcp_error *err)
+{
+    switch (err->reason) {
+    case TLCP_R_PEER_ALERT:
+    case TLCP_R_CLOSED:
+    case TLCP_R_EOF:
+    case TLCP_R_TRANSPORT:
+        return TLCP_NO_ALERT;
+    default:
+        return err->alert == TLCP_NO_ALERT ? TLCP_ALERT_INTERNAL_ERROR : err->alert;
+    }
+}
+
+tlcp_result tlcp_conn_fatal(tlcp_conn *conn)
+{
+    if (conn->phase == TLCP_PHASE_FAILED)
+        return TLCP_ERROR;
+    if (!tlcp_error_is_set(&conn->err))
+        TLCP_ERR(&conn->err, TLCP_R_INTERNAL, "internal error without a recorded reason");
+    conn->phase = TLCP_PHASE_FAILED;
+    int alert = alert_for(&conn->err);
+    tlcp_conn_trace(conn, "fatal: %s", tlcp_error_message(&conn->err));
+    if (alert != TLCP_NO_ALERT && conn->alert_sent < 0) {
+        /* Best effort: the connection is dead whether or not it gets out. */
+        if (tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_FATAL, (uint8_t)alert)) {
+            conn->alert_sent = alert;
+            tlcp_conn_trace(conn, "sent fatal alert %s(%d)", tlcp_alert_string(alert), alert);
+            (void)tlcp_record_flush(conn->rl);
+        }
+    }
+    return TLCP_ERROR;
+}
+
+tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role)
+{
+    if (cfg == NULL || (role != TLCP_CLIENT && role != TLCP_SERVER))
+        return NULL;
+    tlcp_conn *conn = calloc(1, sizeof(*conn));
+    if (conn == NULL)
+        return NULL;
+    tlcp_error_clear(&conn->err);
+    conn->is_server = role == TLCP_SERVER;
+    conn->alert_sent = -1;
+    conn->alert_received = -1;
+    conn->fd = -1;
+    conn->rl = tlcp_record_new(&conn->err);
+    conn->hs = tlcp_hs_new(&conn->err);
+    /* A server keeps the raw messages for GmSSL 3's CertificateVerify, and
+     * so does a client told to sign in that form. */
+    int keep_raw = conn->is_server || cfg->cv_sign_raw;
+    if (conn->hs != NULL && keep_raw && !tlcp_transcript_keep_raw(&conn->hs->transcript)) {
+        tlcp_hs_free(conn->hs);
+        conn->hs = NULL;
+    }
+    if (conn->rl == NULL || conn->hs == NULL) {
+        tlcp_record_free(conn->rl);
+        tlcp_hs_free(conn->hs);
+        free(conn);
+        return NULL;
+    }
+    conn->cfg = tlcp_config_up_ref(cfg);
+    atomic_store(&cfg->frozen, 1);
+    tlcp_hs_install_limits(conn);
+    return conn;
+}
+
+void tlcp_conn_free(tlcp_conn *conn)
+{
+    if (conn == NULL)
+        return;
+    tlcp_hs_free(conn->hs);
+    tlcp_record_free(conn->rl);
+    tlcp_cert_free(conn->peer_cert[0]);
+    tlcp_cert_free(conn->peer_cert[1]);
+    tlcp_session_free(conn->offer);
+    tlcp_session_free(conn->established);
+    tlcp_free_secret(conn->app_buf, conn->app_len);
+    free(conn->sni);
+    tlcp_config_free(conn->cfg);
+    free(conn);
+}
+
+void tlcp_conn_set_io(tlcp_conn *conn, tlcp_read_fn read_cb, tlcp_write_fn write_cb, void *ctx)
+{
+    if (conn == NULL)
+        return;
+    tlcp_record_set_transport(conn->rl, read_cb, write_cb, ctx);
+}
+
+/* What the role needs from the config, checked when the handshake starts. */
+static int check_config(tlcp_conn *conn)
+{
+    const tlcp_config *cfg = conn->cfg;
+    if (conn->is_server) {
+        ENSURE_ALERT(cfg->creds != NULL, &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+                     "server needs a signing and an encryption certificate");
+        GUARD(tlcp_credentials_check(cfg->creds, 1, &conn->err));
+        ENSURE_ALERT(tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE || cfg->trust != NULL,
+                     &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+                     "client certificates requested but no CA certificates loaded");
+        return 1;
+    }
+    ENSURE_ALERT(tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE || cfg->trust != NULL, &conn->err,
+                 TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+                 "no CA certificates loaded to verify the server (or set verify mode none)");
+    if (cfg->creds != NULL && cfg->creds->sign.cert != NULL)
+        GUARD(tlcp_credentials_check(cfg->creds, 0, &conn->err));
+    return 1;
+}
+
+tlcp_result tlcp_handshake(tlcp_conn *conn)
+{
+    if (conn == NULL)
+        return TLCP_ERROR;
+    switch (conn->phase) {
+    case TLCP_PHASE_ESTABLISHED:
+        return TLCP_OK;
+    case TLCP_PHASE_CLOSED:
+        return TLCP_CLOSED;
+    case TLCP_PHASE_FAILED:
+        return TLCP_ERROR;
+    default:
+        break;
+    }
+    if (!conn->hs->started && !check_config(conn)) {
+        conn->phase = TLCP_PHASE_FAILED; /* nothing was sent: no alert */
+        return TLCP_ERROR;
+    }
+    tlcp_result r = tlcp_hs_run(conn);
+    if (r == TLCP_ERROR)
+        return tlcp_conn_fatal(conn);
+    if (r == TLCP_OK) {
+        tlcp_hs_free(conn->hs);
+        conn->hs = NULL;
+    }
+    return r;
+}
+
+/* Application data we could not hand out yet stays in app_buf. */
+static size_t take_buffered(tlcp_conn *conn, uint8_t *buf, size_t len)
+{
+    size_t n = conn->app_len - conn->app_off;
+    if (n > len)
+        n = len;
+    memcpy(buf, conn->app_buf + conn->app_off, n);
+    conn->app_off += n;
+    if (conn->app_off == conn->app_len) {
+        tlcp_free_secret(conn->app_buf, conn->app_len);
+        conn->app_buf = NULL;
+        conn->app_off = conn->app_len = 0;
+    }
+    return n;
+}
+
+static int keep_rest(tlcp_conn *conn, const uint8_t *data, size_t len)
+{
+    conn->app_buf = malloc(len);
+    ENSURE_ALERT(conn->app_buf != NULL, &conn->err, TLCP_R_ALLOC, TLCP_ALERT_INTERNAL_ERROR,
+                 "out of memory");
+    memcpy(conn->app_buf, data, len);
+    conn->app_len = len;
+    conn->app_off = 0;
+    return 1;
+}
+
+/* Handshake messages after the handshake: renegotiation is refused. */
+static int post_handshake_message(tlcp_conn *conn, const tlcp_record_item *item)
+{
+    if (!conn->is_server && item->hs_type == TLCP_HS_HELLO_REQUEST) {
+        tlcp_conn_trace(conn, "refusing renegotiation: warning no_renegotiation");
+        if (!tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_WARNING,
+                                     TLCP_ALERT_NO_RENEGOTIATION)) {
+            tlcp_conn_take_record_error(conn);
+            return 0;
+        }
+        conn->alert_sent = TLCP_ALERT_NO_RENEGOTIATION;
+        (void)tlcp_record_flush(conn->rl); /* a WANT_WRITE leaves it queued */
+        return 1;
+    }
+    if (conn->is_server && item->hs_type == TLCP_HS_CLIENT_HELLO) {
+        TLCP_ERR_ALERT(&conn->err, TLCP_R_NO_RENEGOTIATION, TLCP_ALERT_NO_RENEGOTIATION,
+                       "client tried to renegotiate; renegotiation is not supported");
+        return 0;
+    }
+    TLCP_ERR_ALERT(&conn->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
+                   "unexpected handshake message %s after the handshake",
+                   tlcp_hs_type_name(item->hs_type));
+    return 0;
+}
+
+/* Alerts after the handshake: close_notify closes, fatal fails, other
+ * warnings are ignored. Returns the result to hand out, or TLCP_OK to go on. */
+static tlcp_result post_handshake_alert(tlcp_conn *conn, const tlcp_record_item *item)
+{
+    conn->alert_received = item->alert_description;
+    if (item->alert_description == TLCP_ALERT_CLOSE_NOTIFY) {
+        conn->phase = TLCP_PHASE_CLOSED;
+        tlcp_conn_trace(conn, "received close_notify");
+        return TLCP_CLOSED;
+    }
+    if (item->alert_level == TLCP_ALERT_LEVEL_WARNING) {
+        tlcp_conn_trace(conn, "ignoring warning alert %s",
+                        tlcp_alert_string(item->alert_description));
+        return TLCP_OK;
+    }
+    TLCP_ERR(&conn->err, TLCP_R_PEER_ALERT, "peer sent fatal alert %s(%u)",
+             tlcp_alert_string(item->alert_description), item->alert_description);
+    return tlcp_conn_fatal(conn);
+}
+
+tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *out_n)
+{
+    if (out_n != NULL)
+        *out_n = 0;
+    if (conn == NULL || out_n == NULL || (buf == NULL && len > 0))
+        return TLCP_ERROR;
+    tlcp_result r = tlcp_handshake(conn);
+    if (r != TLCP_OK)
+        return r;
+    if (conn->app_buf != NULL) {
+        *out_n = take_buffered(conn, buf, len);
+        return TLCP_OK;
+    }
+    for (;;) {
+        tlcp_record_item item;
+        r = tlcp_record_next(conn->rl, &item);
+        if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
+            return r;
+        if (r == TLCP_CLOSED && tlcp_record_error(conn->rl)->reason == TLCP_R_CLOSED) {
+            conn->alert_received = TLCP_ALERT_CLOSE_NOTIFY;
+            conn->phase = TLCP_PHASE_CLOSED;
+            tlcp_conn_trace(conn, "received close_notify");
+            return TLCP_CLOSED;
+        }
+        if (r != TLCP_OK) {
+            /* end of stream without close_notify, a fatal alert, or a record error */
+            tlcp_conn_note_record_end(conn, &item);
+            TLCP_ERR(&conn->err, TLCP_R_EOF, "connection closed without close_notify");
+            return tlcp_conn_fatal(conn);
+        }
+        switch (item.kind) {
+        case TLCP_ITEM_APPLICATION_DATA: {
+            size_t n = tlcp_cursor_len(&item.data);
+            size_t give = n < len ? n : len;
+            memcpy(buf, tlcp_cursor_data(&item.data), give);
+            if (give < n && !keep_rest(conn, tlcp_cursor_data(&item.data) + give, n - give))
+                return tlcp_conn_fatal(conn);
+            *out_n = give;
+            return TLCP_OK;
+        }
+        case TLCP_ITEM_ALERT:
+            r = post_handshake_alert(conn, &item);
+            if (r != TLCP_OK)
+                return r;
+            break;
+        case TLCP_ITEM_HANDSHAKE:
+            if (!post_handshake_message(conn, &item))
+                return tlcp_conn_fatal(conn);
+            break;
+        default:
+            TLCP_ERR_ALERT(&conn->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
+                           "unexpected change_cipher_spec after the handshake");
+            return tlcp_conn_fatal(conn);
+        }
+    }
+}
+
+tlcp_result tlcp_write(tlcp_conn *conn, const void *buf, size_t len, size_t *out_n)
+{
+    if (out_n != NULL)
+        *out_n = 0;
+    if (conn == NULL || out_n == NULL || (buf == NULL && len > 0))
+        return TLCP_ERROR;
+    tlcp_result r = tlcp_handshake(conn);
+    if (r != TLCP_OK)
+        return r;
+    if (conn->sent_close_notify) {
+        TLCP_ERR(&conn->err, TLCP_R_CLOSED, "write after tlcp_shutdown");
+        return TLCP_ERROR;
+    }
+    if (conn->write_pending == 0 && len > 0) {
+        /* Queue once; a retry after WANT_WRITE only flushes (no repeat). */
+        size_t n = len < TLCP_MAX_WRITE_PER_CALL ? len : TLCP_MAX_WRITE_PER_CALL;
+        if (!tlcp_record_write(conn->rl, TLCP_CT_APPLICATION_DATA, buf, n)) {
+            tlcp_conn_take_record_error(conn);
+            return tlcp_conn_fatal(conn);
+        }
+        conn->write_pending = n;
+    }
+    r = tlcp_record_flush(conn->rl);
+    if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
+        return r;
+    if (r != TLCP_OK) {
+        tlcp_conn_take_record_error(conn);
+        return tlcp_conn_fatal(conn);
+    }
+    *out_n = conn->write_pending;
+    conn->write_pending = 0;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_shutdown(tlcp_conn *conn)
+{
+    if (conn == NULL)
+        return TLCP_ERROR;
+    if (conn->phase == TLCP_PHASE_FAILED)
+        return TLCP_ERROR;
+    if (!conn->sent_close_notify) {
+        if (!tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_WARNING, TLCP_ALERT_CLOSE_NOTIFY)) {
+            tlcp_conn_take_record_error(conn);
+            return tlcp_conn_fatal(conn);
+        }
+        conn->sent_close_notify = 1;
+        tlcp_conn_trace(conn, "sent close_notify");
+    }
+    tlcp_result r = tlcp_record_flush(conn->rl);
+    if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
+        return r;
+    if (r != TLCP_OK) {
+        tlcp_conn_take_record_error(conn);
+        conn->phase = TLCP_PHASE_FAILED;
+        return TLCP_ERROR;
+    }
+    return TLCP_OK;
+}
+
+tlcp_session *tlcp_conn_get_session(const tlcp_conn *conn)
+{
+    return conn == NULL ? NULL : tlcp_session_up_ref(conn->established);
+}
+
+tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session)
+{
+    if (conn == NULL || conn->is_server || conn->hs == NULL || conn->hs->started)
+        return TLCP_ERROR;
+    tlcp_session_free(conn->offer);
+    conn->offer = tlcp_session_up_ref(session);
+    return TLCP_OK;
+}
+
+int tlcp_conn_session_reused(const tlcp_conn *conn)
+{
+    return conn != NULL && conn->reused;
+}
+
+const char *tlcp_conn_server_name(const tlcp_conn *conn)
+{
+    if (conn == NULL)
+        return NULL;
+    return conn->is_server ? conn->sni : conn->cfg->host_name;
+}
+
+int tlcp_conn_handshake_done(const tlcp_conn *conn)
+{
+    return conn != NULL &&
+           (conn->phase == TLCP_PHASE_ESTABLISHED || conn->phase == TLCP_PHASE_CLOSED);
+}
+
+uint16_t tlcp_conn_cipher_suite(const tlcp_conn *conn)
+{
+    return conn == NULL ? 0 : conn->suite;
+}
+
+const char *tlcp_conn_cipher_suite_name(const tlcp_conn *conn)
+{
+    switch (tlcp_conn_cipher_suite(conn)) {
+    case TLCP_ECC_SM4_CBC_SM3:
+        return "ECC_SM4_CBC_SM3";
+    case TLCP_ECC_SM4_GCM_SM3:
+        return "ECC_SM4_GCM_SM3";
+    case TLCP_ECDHE_SM4_CBC_SM3:
+        return "ECDHE_SM4_CBC_SM3";
+    case TLCP_ECDHE_SM4_GCM_SM3:
+        return "ECDHE_SM4_GCM_SM3";
+    default:
+        return "none";
+    }
+}
+
+tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t **out_der,
+                                size_t *out_len)
+{
+    if (out_der != NULL)
+        *out_der = NULL;
+    if (out_len != NULL)
+        *out_len = 0;
+    if (conn == NULL || out_der == NULL || out_len == NULL || which < 0 || which > 1 ||
+        conn->peer_cert[which] == NULL)
+        return TLCP_ERROR;
+    tlcp_cert_der(conn->peer_cert[which], out_der, out_len);
+    return TLCP_OK;
+}
+
+const char *tlcp_conn_peer_subject(const tlcp_conn *conn, int which)
+{
+    if (conn == NULL || which < 0 || which > 1 || conn->peer_cert[which] == NULL)
+        return NULL;
+    return tlcp_cert_subject(conn->peer_cert[which]);
+}
+
+const char *tlcp_conn_error(const tlcp_conn *conn)
+{
+    return conn == NULL ? "no connection" : tlcp_error_message(&conn->err);
+}
+
+int tlcp_conn_error_reason(const tlcp_conn *conn)
+{
+    return conn == NULL ? TLCP_R_INVALID_ARGUMENT : conn->err.reason;
+}
+
+int tlcp_conn_alert_sent(const tlcp_conn *conn)
+{
+    return conn == NULL ? -1 : conn->alert_sent;
+}
+
+int tlcp_conn_alert_received(const tlcp_conn *conn)
+{
+    return conn == NULL ? -1 : conn->alert_received;
+}

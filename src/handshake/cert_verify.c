@@ -1,0 +1,71 @@
+/*
+ * CertificateVerify: SM2 signature (default ID) over SM3 of the handshake
+ * messages so far, the "double hash" of Tongsuo, gotlcp, GmSSL 3.1.1 and
+ * the test centre (tlcp-protocol.md §2.9, D2).
+ */
+#include "handshake/handlers.h"
+#include "handshake/messages.h"
+
+int tlcp_hs_cert_verify_construct(tlcp_conn *conn, tlcp_builder *body)
+{
+    uint8_t hash[TLCP_SM3_DIGEST_LEN];
+    uint8_t sig[TLCP_SM2_MAX_SIG_LEN];
+    size_t sig_len = 0;
+    const uint8_t *msg = hash;
+    size_t msg_len = sizeof(hash);
+    GUARD(tlcp_transcript_hash(&conn->hs->transcript, hash, &conn->err));
+    if (conn->cfg->cv_sign_raw) {
+        /* GmSSL 3 master: the signature covers the messages themselves. */
+        msg = tlcp_transcript_raw(&conn->hs->transcript, &msg_len);
+        ENSURE_ALERT(msg != NULL, &conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                     "handshake messages were not kept for the raw CertificateVerify");
+    }
+    int ok = tlcp_sm2_sign(conn->cfg->creds->sign.key, NULL, 0, msg, msg_len, sig, &sig_len,
+                           sizeof(sig), &conn->err);
+    tlcp_transcript_drop_raw(&conn->hs->transcript);
+    GUARD(ok);
+    return tlcp_build_certificate_verify(body, sig, sig_len);
+}
+
+/* GmSSL 3 master signs the raw handshake messages instead of their hash
+ * (tlcp-protocol.md D2, GmSSL issue #1917). A server accepts that form too,
+ * as a second try, so GmSSL 3 clients can authenticate; we never send it. */
+static int verify_raw_convention(tlcp_conn *conn, const tlcp_certificate_verify *m)
+{
+    size_t len = 0;
+    const uint8_t *raw = tlcp_transcript_raw(&conn->hs->transcript, &len);
+    if (raw == NULL)
+        return 0;
+    tlcp_error scratch;
+    tlcp_error_clear(&scratch);
+    int ok =
+        tlcp_sm2_verify(conn->hs->peer_sign_key, NULL, 0, raw, len, tlcp_cursor_data(&m->signature),
+                        tlcp_cursor_len(&m->signature), &scratch);
+    if (ok)
+        tlcp_conn_trace(conn, "client CertificateVerify signs the raw handshake messages "
+                              "(GmSSL 3 convention); accepted");
+    return ok;
+}
+
+int tlcp_hs_cert_verify_process(tlcp_conn *conn, tlcp_cursor body)
+{
+    tlcp_certificate_verify m;
+    GUARD(tlcp_parse_certificate_verify(body, &m, &conn->err));
+    ENSURE_ALERT(conn->hs->peer_sign_key != NULL, &conn->err, TLCP_R_UNEXPECTED_MESSAGE,
+                 TLCP_ALERT_UNEXPECTED_MESSAGE, "CertificateVerify without a client certificate");
+    uint8_t hash[TLCP_SM3_DIGEST_LEN];
+    GUARD(tlcp_transcript_hash(&conn->hs->transcript, hash, &conn->err));
+    tlcp_error sig_err;
+    tlcp_error_clear(&sig_err);
+    int ok =
+        tlcp_sm2_verify(conn->hs->peer_sign_key, NULL, 0, hash, sizeof(hash),
+                        tlcp_cursor_data(&m.signature), tlcp_cursor_len(&m.signature), &sig_err) ||
+        verify_raw_convention(conn, &m);
+    tlcp_transcript_drop_raw(&conn->hs->transcript);
+    ENSURE_ALERT(ok, &conn->err, TLCP_R_BAD_SIGNATURE, TLCP_ALERT_DECRYPT_ERROR,
+                 "CertificateVerify signature does not verify with the client's signing "
+                 "certificate (%s)",
+                 tlcp_error_message(&sig_err));
+    tlcp_conn_trace(conn, "client CertificateVerify verified");
+    return 1;
+}

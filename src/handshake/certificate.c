@@ -1,0 +1,194 @@
+/*
+ * Certificate and CertificateRequest handlers. We send sign, enc, then the
+ * chain; we accept sign/enc/chain and sign/chain/enc (src/x509 tells the
+ * leaves apart by key usage) and verify them against the trust store.
+ */
+#include <string.h>
+
+#include "handshake/ca_names.h"
+#include "handshake/handlers.h"
+#include "handshake/messages.h"
+
+/* with_enc = 0 leaves the encryption certificate out (sign, chain). */
+static int build_own_certificate(tlcp_conn *conn, tlcp_builder *body, int with_enc)
+{
+    const tlcp_credentials *creds = conn->cfg->creds;
+    const uint8_t *ders[TLCP_MAX_CERTS];
+    size_t lens[TLCP_MAX_CERTS];
+    size_t n = tlcp_credentials_wire_list(creds, ders, lens, TLCP_MAX_CERTS);
+    ENSURE_ALERT(n <= TLCP_MAX_CERTS, &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+                 "our certificate list has %zu entries, at most %d fit", n, TLCP_MAX_CERTS);
+    if (!with_enc && creds->enc.cert != NULL && n >= 2) {
+        /* wire order is sign, enc, chain...: drop entry 1 */
+        for (size_t i = 1; i + 1 < n; i++) {
+            ders[i] = ders[i + 1];
+            lens[i] = lens[i + 1];
+        }
+        n--;
+    }
+    return tlcp_build_certificate(body, ders, lens, n);
+}
+
+int tlcp_hs_server_cert_construct(tlcp_conn *conn, tlcp_builder *body)
+{
+    return build_own_certificate(conn, body, 1);
+}
+
+/* Bridges the x509 layer's hook to the public verify callback. */
+static int verify_hook(void *arg, tlcp_verify_result *result, const tlcp_peer_certs *peer)
+{
+    const tlcp_config *cfg = arg;
+    const uint8_t *sign_der = NULL, *enc_der = NULL;
+    size_t sign_len = 0, enc_len = 0;
+    tlcp_cert_der(peer->sign, &sign_der, &sign_len);
+    if (peer->enc != NULL)
+        tlcp_cert_der(peer->enc, &enc_der, &enc_len);
+    return cfg->verify_cb(cfg->verify_arg, result->ok, result->ok ? "ok" : result->message,
+                          sign_der, sign_len, enc_der, enc_len) != 0;
+}
+
+static int verify_peer(tlcp_conn *conn, const tlcp_peer_certs *peer, int require_enc)
+{
+    const tlcp_config *cfg = conn->cfg;
+    if (tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE) {
+        tlcp_conn_trace(conn, "peer certificates not verified (verify mode none)");
+        return 1;
+    }
+    ENSURE_ALERT(cfg->trust != NULL, &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+                 "no trusted CA certificates configured to verify the peer");
+    tlcp_verify_params params;
+    memset(&params, 0, sizeof(params));
+    params.time = (time_t)cfg->verify_time;
+    params.host = conn->is_server ? NULL : cfg->host_name;
+    params.require_enc = require_enc;
+    if (cfg->verify_cb != NULL) {
+        params.cb = verify_hook;
+        params.cb_arg = (void *)cfg;
+    }
+    tlcp_verify_result result;
+    GUARD(tlcp_verify_peer(cfg->trust, peer, &params, &result, &conn->err));
+    tlcp_conn_trace(conn, "peer certificates verified: sign \"%s\"%s%s%s",
+                    tlcp_cert_subject(peer->sign), peer->enc ? ", enc \"" : "",
+                    peer->enc ? tlcp_cert_subject(peer->enc) : "", peer->enc ? "\"" : "");
+    return 1;
+}
+
+/* Keeps the leaves for the getters and their keys for the handshake. */
+static int take_peer_keys(tlcp_conn *conn, const tlcp_peer_certs *peer)
+{
+    tlcp_hs *hs = conn->hs;
+    hs->peer_sign_key = tlcp_cert_public_key(peer->sign, &conn->err);
+    GUARD_PTR(hs->peer_sign_key);
+    if (peer->enc != NULL) {
+        hs->peer_enc_key = tlcp_cert_public_key(peer->enc, &conn->err);
+        GUARD_PTR(hs->peer_enc_key);
+        conn->peer_cert[TLCP_CERT_ENC] = tlcp_cert_up_ref(peer->enc);
+    }
+    conn->peer_cert[TLCP_CERT_SIGN] = tlcp_cert_up_ref(peer->sign);
+    return 1;
+}
+
+/* Parses, classifies and verifies a peer's non-empty list. */
+static int process_peer_list(tlcp_conn *conn, const tlcp_certificate_msg *m, int require_enc)
+{
+    const uint8_t *ders[TLCP_MAX_CERTS];
+    size_t lens[TLCP_MAX_CERTS];
+    for (size_t i = 0; i < m->num_certs; i++) {
+        ders[i] = tlcp_cursor_data(&m->certs[i]);
+        lens[i] = tlcp_cursor_len(&m->certs[i]);
+    }
+    tlcp_peer_certs peer;
+    memset(&peer, 0, sizeof(peer));
+    GUARD(tlcp_peer_certs_parse(&peer, ders, lens, m->num_certs, &conn->err));
+    int ok = 1;
+    if (require_enc && peer.enc == NULL) {
+        TLCP_ERR_ALERT(&conn->err, TLCP_R_CERT, TLCP_ALERT_BAD_CERTIFICATE,
+                       "peer sent no encryption certificate");
+        ok = 0;
+    }
+    ok = ok && verify_peer(conn, &peer, require_enc);
+    ok = ok && take_peer_keys(conn, &peer);
+    tlcp_peer_certs_clear(&peer);
+    return ok;
+}
+
+int tlcp_hs_server_cert_process(tlcp_conn *conn, tlcp_cursor body)
+{
+    tlcp_certificate_msg m;
+    GUARD(tlcp_parse_certificate(body, &m, &conn->err));
+    ENSURE_ALERT(m.num_certs >= 2, &conn->err, TLCP_R_CERT, TLCP_ALERT_BAD_CERTIFICATE,
+                 "server sent %zu certificate(s); TLCP needs a signing and an encryption "
+                 "certificate",
+                 m.num_certs);
+    return process_peer_list(conn, &m, 1);
+}
+
+int tlcp_hs_cert_request_construct(tlcp_conn *conn, tlcp_builder *body)
+{
+    /* certificate_types {ecdsa_sign(64)}: what GmSSL 3's client requires. */
+    static const uint8_t types[] = {TLCP_CERT_TYPE_ECDSA_SIGN};
+    /* certificate_authorities: the CAs loaded from CA files (GmSSL 3's
+     * client insists on finding its issuer there). */
+    const tlcp_cert_list *cas = &conn->cfg->ca_list;
+    const uint8_t *names[TLCP_X509_MAX_LIST];
+    size_t lens[TLCP_X509_MAX_LIST];
+    size_t n = 0;
+    for (size_t i = 0; i < cas->num && n < TLCP_X509_MAX_LIST; i++) {
+        const uint8_t *der;
+        size_t der_len;
+        tlcp_cursor name;
+        tlcp_cert_der(cas->certs[i], &der, &der_len);
+        if (!tlcp_cert_subject_name(der, der_len, &name))
+            continue;
+        names[n] = tlcp_cursor_data(&name);
+        lens[n++] = tlcp_cursor_len(&name);
+    }
+    return tlcp_build_certificate_request(body, types, sizeof(types), names, lens, n);
+}
+
+int tlcp_hs_cert_request_process(tlcp_conn *conn, tlcp_cursor body)
+{
+    tlcp_certificate_request m;
+    GUARD(tlcp_parse_certificate_request(body, &m, &conn->err));
+    tlcp_hs *hs = conn->hs;
+    const tlcp_credentials *creds = conn->cfg->creds;
+    hs->cert_requested = 1;
+    int have_sign = creds != NULL && creds->sign.cert != NULL;
+    int have_enc = creds != NULL && creds->enc.cert != NULL;
+    /* ECDHE needs our encryption pair as the static key-exchange key. */
+    hs->send_client_cert = have_sign && (!hs->is_ecdhe || have_enc);
+    ENSURE_ALERT(!hs->is_ecdhe || hs->send_client_cert, &conn->err, TLCP_R_CONFIG,
+                 TLCP_ALERT_HANDSHAKE_FAILURE,
+                 "ECDHE needs a client signing and encryption certificate, none configured");
+    tlcp_conn_trace(conn, "server requested a client certificate; %s",
+                    hs->send_client_cert ? "sending ours" : "we have none");
+    return 1;
+}
+
+int tlcp_hs_client_cert_construct(tlcp_conn *conn, tlcp_builder *body)
+{
+    if (!conn->hs->send_client_cert)
+        return tlcp_build_certificate(body, NULL, NULL, 0);
+    /* ECC needs only the signing certificate (and GmSSL 3 verifies a client
+     * list as one chain, so an enc certificate in it fails there); ECDHE
+     * needs the encryption certificate as the static key-exchange key. */
+    return build_own_certificate(conn, body, conn->hs->is_ecdhe);
+}
+
+int tlcp_hs_client_cert_process(tlcp_conn *conn, tlcp_cursor body)
+{
+    tlcp_hs *hs = conn->hs;
+    tlcp_certificate_msg m;
+    GUARD(tlcp_parse_certificate(body, &m, &conn->err));
+    hs->peer_cert_seen = 1;
+    if (m.num_certs == 0) {
+        ENSURE_ALERT(tlcp_conn_verify_mode(conn) != TLCP_VERIFY_REQUIRED && !hs->is_ecdhe,
+                     &conn->err, TLCP_R_HANDSHAKE_FAILURE, TLCP_ALERT_HANDSHAKE_FAILURE,
+                     "client sent no certificate but one is required");
+        hs->peer_sent_cert = 0;
+        tlcp_transcript_drop_raw(&hs->transcript);
+        return 1;
+    }
+    hs->peer_sent_cert = 1;
+    return process_peer_list(conn, &m, hs->is_ecdhe);
+}

@@ -1,0 +1,237 @@
+/*
+ * ServerKeyExchange and ClientKeyExchange. ECC suites: the server signs
+ * both randoms and its encryption certificate; the client encrypts a fresh
+ * pre-master to that certificate's key. ECDHE suites: the server signs its
+ * ephemeral point; both sides run the SM2 key exchange with their
+ * encryption keys as static keys (server = initiator).
+ *
+ * No pre-master oracle: when the server's decryption fails, or the
+ * plaintext has the wrong length or version, it continues with a random
+ * pre-master chosen before decrypting, selected without a branch, so the
+ * failure shows only at Finished (bad_record_mac style: decrypt_error on
+ * Finished), with the same alert as any other Finished mismatch.
+ */
+#include <string.h>
+
+#include "handshake/handlers.h"
+#include "handshake/keys.h"
+#include "handshake/messages.h"
+#include "util/mem.h"
+
+#define CKE_CIPHERTEXT_MAX (TLCP_PRE_MASTER_LEN + TLCP_SM2_CIPHERTEXT_OVERHEAD + 16)
+
+/* The server's encryption certificate as both sides see it. */
+static void server_enc_cert(const tlcp_conn *conn, const uint8_t **der, size_t *len)
+{
+    const tlcp_cert *cert =
+        conn->is_server ? conn->cfg->creds->enc.cert : conn->peer_cert[TLCP_CERT_ENC];
+    *der = NULL;
+    *len = 0;
+    if (cert != NULL)
+        tlcp_cert_der(cert, der, len);
+}
+
+/* ECC: client_random || server_random || u24 len || enc cert DER.
+ * ECDHE: client_random || server_random || ServerECDHParams. */
+static int build_signed_params(const tlcp_conn *conn, const uint8_t *params, size_t params_len,
+                               tlcp_builder *tbs)
+{
+    const tlcp_hs *hs = conn->hs;
+    GUARD(tlcp_builder_add_bytes(tbs, hs->client_random, TLCP_RANDOM_LEN));
+    GUARD(tlcp_builder_add_bytes(tbs, hs->server_random, TLCP_RANDOM_LEN));
+    if (hs->is_ecdhe)
+        return tlcp_builder_add_bytes(tbs, params, params_len);
+    const uint8_t *der;
+    size_t len;
+    server_enc_cert(conn, &der, &len);
+    if (der == NULL)
+        return 0;
+    tlcp_builder cert;
+    GUARD(tlcp_builder_open_u24(tbs, &cert));
+    GUARD(tlcp_builder_add_bytes(&cert, der, len));
+    return tlcp_builder_flush(tbs);
+}
+
+/* ECDHE: a fresh ephemeral key and its ServerECDHParams. */
+static int make_ecdh_params(tlcp_conn *conn, tlcp_builder *params)
+{
+    tlcp_hs *hs = conn->hs;
+    uint8_t point[TLCP_SM2_POINT_LEN];
+    hs->eph_key = tlcp_pkey_generate(&conn->err);
+    GUARD_PTR(hs->eph_key);
+    GUARD(tlcp_pkey_get_point(hs->eph_key, point, &conn->err));
+    return tlcp_build_ecdh_params(params, point);
+}
+
+int tlcp_hs_server_kx_construct(tlcp_conn *conn, tlcp_builder *body)
+{
+    uint8_t params_mem[TLCP_ECDH_PARAMS_LEN + 8];
+    tlcp_builder params;
+    tlcp_builder_init_fixed(&params, params_mem, sizeof(params_mem));
+    if (conn->hs->is_ecdhe)
+        GUARD(make_ecdh_params(conn, &params) && tlcp_builder_flush(&params));
+
+    tlcp_builder tbs;
+    ENSURE_ALERT(tlcp_builder_init(&tbs, 1024, 0), &conn->err, TLCP_R_ALLOC,
+                 TLCP_ALERT_INTERNAL_ERROR, "out of memory");
+    uint8_t sig[TLCP_SM2_MAX_SIG_LEN];
+    size_t sig_len = 0;
+    int ok =
+        build_signed_params(conn, tlcp_builder_data(&params), tlcp_builder_len(&params), &tbs) &&
+        tlcp_builder_flush(&tbs);
+    ok = ok && tlcp_sm2_sign(conn->cfg->creds->sign.key, NULL, 0, tlcp_builder_data(&tbs),
+                             tlcp_builder_len(&tbs), sig, &sig_len, sizeof(sig), &conn->err);
+    tlcp_builder_cleanup(&tbs);
+    GUARD(ok);
+    tlcp_conn_trace(conn, "signed ServerKeyExchange parameters with the signing key");
+    return tlcp_build_server_key_exchange(body, conn->hs->is_ecdhe ? params_mem : NULL,
+                                          tlcp_builder_len(&params), sig, sig_len);
+}
+
+int tlcp_hs_server_kx_process(tlcp_conn *conn, tlcp_cursor body)
+{
+    tlcp_hs *hs = conn->hs;
+    tlcp_server_key_exchange m;
+    GUARD(tlcp_parse_server_key_exchange(body, hs->is_ecdhe, &m, &conn->err));
+    ENSURE_ALERT(hs->peer_sign_key != NULL && hs->peer_enc_key != NULL, &conn->err, TLCP_R_INTERNAL,
+                 TLCP_ALERT_INTERNAL_ERROR, "no server keys before ServerKeyExchange");
+    tlcp_builder tbs;
+    ENSURE_ALERT(tlcp_builder_init(&tbs, 1024, 0), &conn->err, TLCP_R_ALLOC,
+                 TLCP_ALERT_INTERNAL_ERROR, "out of memory");
+    int ok =
+        build_signed_params(conn, tlcp_cursor_data(&m.params), tlcp_cursor_len(&m.params), &tbs) &&
+        tlcp_builder_flush(&tbs);
+    if (!ok)
+        TLCP_ERR_ALERT(&conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                       "cannot assemble the ServerKeyExchange signed data");
+    tlcp_error sig_err;
+    tlcp_error_clear(&sig_err);
+    if (ok && !tlcp_sm2_verify(hs->peer_sign_key, NULL, 0, tlcp_builder_data(&tbs),
+                               tlcp_builder_len(&tbs), tlcp_cursor_data(&m.signature),
+                               tlcp_cursor_len(&m.signature), &sig_err)) {
+        TLCP_ERR_ALERT(&conn->err, TLCP_R_BAD_SIGNATURE, TLCP_ALERT_DECRYPT_ERROR,
+                       "ServerKeyExchange signature does not verify with the server's signing "
+                       "certificate (%s)",
+                       tlcp_error_message(&sig_err));
+        ok = 0;
+    }
+    tlcp_builder_cleanup(&tbs);
+    GUARD(ok);
+    tlcp_conn_trace(conn, "ServerKeyExchange signature verified");
+    if (hs->is_ecdhe) {
+        hs->peer_eph_key =
+            tlcp_pkey_from_point(tlcp_cursor_data(&m.point), tlcp_cursor_len(&m.point), &conn->err);
+        ENSURE_ALERT(hs->peer_eph_key != NULL, &conn->err, TLCP_R_BAD_KEY,
+                     TLCP_ALERT_ILLEGAL_PARAMETER, "server ephemeral point is not on SM2");
+    }
+    return 1;
+}
+
+/* SM2 key exchange, TLCP profile: server = initiator A, default IDs, 48 bytes. */
+static int ecdhe_pre_master(tlcp_conn *conn)
+{
+    tlcp_hs *hs = conn->hs;
+    const uint8_t *id = (const uint8_t *)TLCP_SM2_DEFAULT_ID;
+    ENSURE_ALERT(hs->peer_enc_key != NULL && hs->peer_eph_key != NULL, &conn->err,
+                 TLCP_R_HANDSHAKE_FAILURE, TLCP_ALERT_HANDSHAKE_FAILURE,
+                 "ECDHE without the peer's encryption key or ephemeral point");
+    GUARD(tlcp_sm2_kx(conn->is_server, conn->cfg->creds->enc.key, hs->eph_key, id,
+                      TLCP_SM2_DEFAULT_ID_LEN, hs->peer_enc_key, hs->peer_eph_key, id,
+                      TLCP_SM2_DEFAULT_ID_LEN, hs->pre_master, TLCP_PRE_MASTER_LEN, &conn->err));
+    tlcp_conn_trace(conn, "key schedule: SM2 key exchange gave the 48-byte pre-master secret");
+    return 1;
+}
+
+static int client_kx_ecc(tlcp_conn *conn, tlcp_builder *body)
+{
+    tlcp_hs *hs = conn->hs;
+    ENSURE_ALERT(hs->peer_enc_key != NULL, &conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                 "no server encryption key");
+    /* client_version(2) || random(46) */
+    tlcp_builder pm;
+    uint8_t *rnd = NULL;
+    tlcp_builder_init_fixed(&pm, hs->pre_master, sizeof(hs->pre_master));
+    ENSURE_ALERT(tlcp_builder_add_u16(&pm, TLCP_PROTOCOL_VERSION) &&
+                     tlcp_builder_add_space(&pm, &rnd, TLCP_PRE_MASTER_LEN - 2),
+                 &conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                 "cannot lay out the pre-master secret");
+    GUARD(tlcp_random_bytes(rnd, TLCP_PRE_MASTER_LEN - 2, &conn->err));
+    uint8_t ct[CKE_CIPHERTEXT_MAX];
+    size_t ct_len = 0;
+    GUARD(tlcp_sm2_encrypt(hs->peer_enc_key, hs->pre_master, TLCP_PRE_MASTER_LEN, ct, &ct_len,
+                           sizeof(ct), &conn->err));
+    tlcp_conn_trace(conn,
+                    "key schedule: pre-master secret encrypted to the server's encryption "
+                    "certificate (%zu bytes)",
+                    ct_len);
+    return tlcp_build_client_key_exchange_ecc(body, ct, ct_len);
+}
+
+static int client_kx_ecdhe(tlcp_conn *conn, tlcp_builder *body)
+{
+    tlcp_hs *hs = conn->hs;
+    uint8_t point[TLCP_SM2_POINT_LEN];
+    hs->eph_key = tlcp_pkey_generate(&conn->err);
+    GUARD_PTR(hs->eph_key);
+    GUARD(tlcp_pkey_get_point(hs->eph_key, point, &conn->err));
+    GUARD(ecdhe_pre_master(conn));
+    /* Form A (69 bytes, no length prefix: Tongsuo, gotlcp, GmSSL 2) unless
+     * configured for form B (u16 prefix: GmSSL 3). */
+    return tlcp_build_client_key_exchange_ecdhe(body, point, conn->cfg->ecdhe_cke_prefixed);
+}
+
+int tlcp_hs_client_kx_construct(tlcp_conn *conn, tlcp_builder *body)
+{
+    return conn->hs->is_ecdhe ? client_kx_ecdhe(conn, body) : client_kx_ecc(conn, body);
+}
+
+/* As in the trace: the client derives the master secret after sending CKE. */
+int tlcp_hs_client_kx_post_work(tlcp_conn *conn)
+{
+    return tlcp_hs_derive_keys(conn);
+}
+
+/* Decrypts into hs->pre_master without revealing whether it worked. */
+static int server_kx_ecc(tlcp_conn *conn, const tlcp_client_key_exchange *m)
+{
+    tlcp_hs *hs = conn->hs;
+    uint8_t fallback[TLCP_PRE_MASTER_LEN];
+    uint8_t plain[TLCP_PRE_MASTER_LEN];
+    size_t plain_len = 0;
+    GUARD(tlcp_random_bytes(fallback, sizeof(fallback), &conn->err));
+    memset(plain, 0, sizeof(plain));
+    tlcp_error scratch;
+    tlcp_error_clear(&scratch);
+    size_t decrypted = (size_t)tlcp_sm2_decrypt(
+        conn->cfg->creds->enc.key, tlcp_cursor_data(&m->encrypted_pre_master),
+        tlcp_cursor_len(&m->encrypted_pre_master), plain, &plain_len, sizeof(plain), &scratch);
+    size_t good = tlcp_ct_eq(decrypted, 1) & tlcp_ct_eq(plain_len, TLCP_PRE_MASTER_LEN) &
+                  tlcp_ct_eq(plain[0], TLCP_PROTOCOL_VERSION >> 8) &
+                  tlcp_ct_eq(plain[1], TLCP_PROTOCOL_VERSION & 0xFF);
+    for (size_t i = 0; i < TLCP_PRE_MASTER_LEN; i++)
+        hs->pre_master[i] = (uint8_t)tlcp_ct_select(good, plain[i], fallback[i]);
+    tlcp_wipe(plain, sizeof(plain));
+    tlcp_wipe(fallback, sizeof(fallback));
+    tlcp_wipe(&scratch, sizeof(scratch));
+    tlcp_conn_trace(conn, "key schedule: pre-master secret taken from ClientKeyExchange");
+    return 1;
+}
+
+int tlcp_hs_client_kx_process(tlcp_conn *conn, tlcp_cursor body)
+{
+    tlcp_hs *hs = conn->hs;
+    tlcp_client_key_exchange m;
+    GUARD(tlcp_parse_client_key_exchange(body, hs->is_ecdhe, &m, &conn->err));
+    if (!hs->is_ecdhe)
+        return server_kx_ecc(conn, &m);
+    hs->peer_eph_key =
+        tlcp_pkey_from_point(tlcp_cursor_data(&m.point), tlcp_cursor_len(&m.point), &conn->err);
+    ENSURE_ALERT(hs->peer_eph_key != NULL, &conn->err, TLCP_R_BAD_KEY, TLCP_ALERT_ILLEGAL_PARAMETER,
+                 "client ephemeral point is not on SM2");
+    return ecdhe_pre_master(conn);
+}
+
+int tlcp_hs_client_kx_post_process(tlcp_conn *conn)
+{
+    return tlcp_hs_derive_keys(conn);
+}

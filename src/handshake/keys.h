@@ -1,0 +1,21 @@
+/* Master secret, key block and the pending record keys (tlcp-protocol.md §3). */
+#ifndef TLCP_HANDSHAKE_KEYS_H
+#define TLCP_HANDSHAKE_KEYS_H
+
+#include "conn_internal.h"
+
+/* master_secret from hs->pre_master (then wiped), the key block cut into
+ * both directions' keys, installed as pending in the record layer; emits the
+ * NSS key log line when a keylog callback is set. */
+TLCP_MUST_CHECK int tlcp_hs_derive_keys(tlcp_conn *conn);
+/* The second half: key block from hs->master, pending keys installed. */
+TLCP_MUST_CHECK int tlcp_hs_install_key_block(tlcp_conn *conn);
+
+/* The key log line for hs->master (no-op without a keylog callback). */
+void tlcp_hs_emit_keylog(const tlcp_conn *conn);
+
+/* "CLIENT_RANDOM <hex> <hex>" into out (at least TLCP_KEYLOG_LINE_LEN bytes). */
+#define TLCP_KEYLOG_LINE_LEN (14 + 64 + 1 + 96 + 1)
+void tlcp_keylog_line(const uint8_t client_random[32], const uint8_t master[48], char *out);
+
+#endif

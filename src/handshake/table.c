@@ -1,0 +1,148 @@
+/*
+ * The protocol as data (see table.h). Sizes follow the design trace; the
+ * CertificateRequest and CertificateVerify limits, which the trace does not
+ * give, are chosen generously for a list of CA names and an SM2 signature.
+ */
+#include "handshake/table.h"
+
+#include "handshake/handlers.h"
+#include "handshake/handshake.h"
+#include "handshake/messages.h"
+#include "record/record.h"
+
+#define HS  TLCP_CT_HANDSHAKE
+#define CCS TLCP_CT_CHANGE_CIPHER_SPEC
+
+static const tlcp_hs_row rows[TLCP_ROW_COUNT] = {
+    [TLCP_ROW_CLIENT_HELLO] = {HS, TLCP_HS_CLIENT_HELLO, TLCP_CLIENT, 0, TLCP_MAX_CLIENT_HELLO,
+                               "TLS_ST_CW_CLNT_HELLO", "TLS_ST_SR_CLNT_HELLO", "ClientHello",
+                               tlcp_hs_client_hello_pre_work, tlcp_hs_client_hello_construct, NULL,
+                               tlcp_hs_client_hello_process, tlcp_hs_client_hello_post_process},
+    [TLCP_ROW_SERVER_HELLO] = {HS, TLCP_HS_SERVER_HELLO, TLCP_SERVER, 0, TLCP_MAX_SERVER_HELLO,
+                               "TLS_ST_SW_SRVR_HELLO", "TLS_ST_CR_SRVR_HELLO", "ServerHello", NULL,
+                               tlcp_hs_server_hello_construct, tlcp_hs_server_hello_post_work,
+                               tlcp_hs_server_hello_process, NULL},
+    [TLCP_ROW_SERVER_CERT] = {HS, TLCP_HS_CERTIFICATE, TLCP_SERVER, 1, 0, "TLS_ST_SW_CERT",
+                              "TLS_ST_CR_CERT", "Certificate", NULL, tlcp_hs_server_cert_construct,
+                              NULL, tlcp_hs_server_cert_process, NULL},
+    [TLCP_ROW_SERVER_KEY_EXCH] = {HS, TLCP_HS_SERVER_KEY_EXCHANGE, TLCP_SERVER, 0,
+                                  TLCP_MAX_SERVER_KEY_EXCH, "TLS_ST_SW_KEY_EXCH",
+                                  "TLS_ST_CR_KEY_EXCH", "ServerKeyExchange", NULL,
+                                  tlcp_hs_server_kx_construct, NULL, tlcp_hs_server_kx_process,
+                                  NULL},
+    [TLCP_ROW_CERT_REQUEST] = {HS, TLCP_HS_CERTIFICATE_REQUEST, TLCP_SERVER, 0,
+                               TLCP_MAX_CERT_REQUEST, "TLS_ST_SW_CERT_REQ", "TLS_ST_CR_CERT_REQ",
+                               "CertificateRequest", NULL, tlcp_hs_cert_request_construct, NULL,
+                               tlcp_hs_cert_request_process, NULL},
+    [TLCP_ROW_SERVER_DONE] = {HS, TLCP_HS_SERVER_HELLO_DONE, TLCP_SERVER, 0, TLCP_MAX_SERVER_DONE,
+                              "TLS_ST_SW_SRVR_DONE", "TLS_ST_CR_SRVR_DONE", "ServerHelloDone", NULL,
+                              tlcp_hs_server_done_construct, NULL, tlcp_hs_server_done_process,
+                              NULL},
+    [TLCP_ROW_CLIENT_CERT] = {HS, TLCP_HS_CERTIFICATE, TLCP_CLIENT, 1, 0, "TLS_ST_CW_CERT",
+                              "TLS_ST_SR_CERT", "Certificate", NULL, tlcp_hs_client_cert_construct,
+                              NULL, tlcp_hs_client_cert_process, NULL},
+    [TLCP_ROW_CLIENT_KEY_EXCH] = {HS, TLCP_HS_CLIENT_KEY_EXCHANGE, TLCP_CLIENT, 0,
+                                  TLCP_MAX_CLIENT_KEY_EXCH, "TLS_ST_CW_KEY_EXCH",
+                                  "TLS_ST_SR_KEY_EXCH", "ClientKeyExchange", NULL,
+                                  tlcp_hs_client_kx_construct, tlcp_hs_client_kx_post_work,
+                                  tlcp_hs_client_kx_process, tlcp_hs_client_kx_post_process},
+    [TLCP_ROW_CERT_VERIFY] = {HS, TLCP_HS_CERTIFICATE_VERIFY, TLCP_CLIENT, 0, TLCP_MAX_CERT_VERIFY,
+                              "TLS_ST_CW_CERT_VRFY", "TLS_ST_SR_CERT_VRFY", "CertificateVerify",
+                              NULL, tlcp_hs_cert_verify_construct, NULL,
+                              tlcp_hs_cert_verify_process, NULL},
+    [TLCP_ROW_CLIENT_CCS] = {CCS, 0, TLCP_CLIENT, 0, TLCP_MAX_CCS, "TLS_ST_CW_CHANGE",
+                             "TLS_ST_SR_CHANGE", "ChangeCipherSpec", NULL, NULL,
+                             tlcp_hs_ccs_post_work, tlcp_hs_ccs_process, NULL},
+    [TLCP_ROW_CLIENT_FINISHED] = {HS, TLCP_HS_FINISHED, TLCP_CLIENT, 0, TLCP_MAX_FINISHED,
+                                  "TLS_ST_CW_FINISHED", "TLS_ST_SR_FINISHED", "Finished", NULL,
+                                  tlcp_hs_finished_construct, NULL, tlcp_hs_finished_process, NULL},
+    [TLCP_ROW_SERVER_CCS] = {CCS, 0, TLCP_SERVER, 0, TLCP_MAX_CCS, "TLS_ST_SW_CHANGE",
+                             "TLS_ST_CR_CHANGE", "ChangeCipherSpec", NULL, NULL,
+                             tlcp_hs_ccs_post_work, tlcp_hs_ccs_process, NULL},
+    [TLCP_ROW_SERVER_FINISHED] = {HS, TLCP_HS_FINISHED, TLCP_SERVER, 0, TLCP_MAX_FINISHED,
+                                  "TLS_ST_SW_FINISHED", "TLS_ST_CR_FINISHED", "Finished", NULL,
+                                  tlcp_hs_finished_construct, NULL, tlcp_hs_finished_process, NULL},
+};
+
+static const int seq_full[] = {
+    TLCP_ROW_CLIENT_HELLO, TLCP_ROW_SERVER_HELLO,    TLCP_ROW_SERVER_CERT, TLCP_ROW_SERVER_KEY_EXCH,
+    TLCP_ROW_SERVER_DONE,  TLCP_ROW_CLIENT_KEY_EXCH, TLCP_ROW_CLIENT_CCS,  TLCP_ROW_CLIENT_FINISHED,
+    TLCP_ROW_SERVER_CCS,   TLCP_ROW_SERVER_FINISHED, TLCP_ROW_END};
+
+static const int seq_client_auth[] = {TLCP_ROW_CLIENT_HELLO,    TLCP_ROW_SERVER_HELLO,
+                                      TLCP_ROW_SERVER_CERT,     TLCP_ROW_SERVER_KEY_EXCH,
+                                      TLCP_ROW_CERT_REQUEST,    TLCP_ROW_SERVER_DONE,
+                                      TLCP_ROW_CLIENT_CERT,     TLCP_ROW_CLIENT_KEY_EXCH,
+                                      TLCP_ROW_CERT_VERIFY,     TLCP_ROW_CLIENT_CCS,
+                                      TLCP_ROW_CLIENT_FINISHED, TLCP_ROW_SERVER_CCS,
+                                      TLCP_ROW_SERVER_FINISHED, TLCP_ROW_END};
+
+static const int seq_client_auth_no_cv[] = {
+    TLCP_ROW_CLIENT_HELLO, TLCP_ROW_SERVER_HELLO,    TLCP_ROW_SERVER_CERT, TLCP_ROW_SERVER_KEY_EXCH,
+    TLCP_ROW_CERT_REQUEST, TLCP_ROW_SERVER_DONE,     TLCP_ROW_CLIENT_CERT, TLCP_ROW_CLIENT_KEY_EXCH,
+    TLCP_ROW_CLIENT_CCS,   TLCP_ROW_CLIENT_FINISHED, TLCP_ROW_SERVER_CCS,  TLCP_ROW_SERVER_FINISHED,
+    TLCP_ROW_END};
+
+/* Abbreviated handshake: the server finishes first. */
+static const int seq_resumed[] = {
+    TLCP_ROW_CLIENT_HELLO, TLCP_ROW_SERVER_HELLO,    TLCP_ROW_SERVER_CCS, TLCP_ROW_SERVER_FINISHED,
+    TLCP_ROW_CLIENT_CCS,   TLCP_ROW_CLIENT_FINISHED, TLCP_ROW_END};
+
+static const int *const sequences[TLCP_SEQ_COUNT] = {
+    [TLCP_SEQ_FULL] = seq_full,
+    [TLCP_SEQ_CLIENT_AUTH] = seq_client_auth,
+    [TLCP_SEQ_CLIENT_AUTH_NO_CV] = seq_client_auth_no_cv,
+    [TLCP_SEQ_RESUMED] = seq_resumed,
+};
+
+const tlcp_hs_row *tlcp_hs_row_get(int id)
+{
+    if (id < 0 || id >= TLCP_ROW_COUNT)
+        return NULL;
+    return &rows[id];
+}
+
+const int *tlcp_hs_sequence(int seq)
+{
+    if (seq < 0 || seq >= TLCP_SEQ_COUNT)
+        return NULL;
+    return sequences[seq];
+}
+
+int tlcp_hs_seq_row(int seq, size_t pos)
+{
+    const int *s = tlcp_hs_sequence(seq);
+    if (s == NULL)
+        return TLCP_ROW_END;
+    for (size_t i = 0; i < pos; i++)
+        if (s[i] == TLCP_ROW_END)
+            return TLCP_ROW_END;
+    return s[pos];
+}
+
+static int row_matches(int id, uint8_t content_type, uint8_t msg_type)
+{
+    const tlcp_hs_row *r = tlcp_hs_row_get(id);
+    if (r == NULL || r->content_type != content_type)
+        return 0;
+    return content_type != TLCP_CT_HANDSHAKE || r->msg_type == msg_type;
+}
+
+static int same_prefix(int a, int b, size_t pos)
+{
+    for (size_t i = 0; i < pos; i++)
+        if (tlcp_hs_seq_row(a, i) != tlcp_hs_seq_row(b, i))
+            return 0;
+    return 1;
+}
+
+int tlcp_hs_seq_alternative(int seq, size_t pos, uint8_t content_type, uint8_t msg_type)
+{
+    for (int s = 0; s < TLCP_SEQ_COUNT; s++) {
+        if (s == seq || !same_prefix(seq, s, pos))
+            continue;
+        if (row_matches(tlcp_hs_seq_row(s, pos), content_type, msg_type))
+            return s;
+    }
+    return -1;
+}

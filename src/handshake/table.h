@@ -1,0 +1,83 @@
+/*
+ * The TLCP handshake as data: one row per message (who writes it, its
+ * content and message type, the largest body we accept, its trace names for
+ * the writer and the reader, and its handlers), and the few message
+ * sequences a handshake can follow. statem.c walks these; nothing else
+ * knows the order of messages.
+ */
+#ifndef TLCP_HANDSHAKE_TABLE_H
+#define TLCP_HANDSHAKE_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/bytes.h"
+
+typedef struct tlcp_conn tlcp_conn;
+
+enum tlcp_hs_row_id {
+    TLCP_ROW_CLIENT_HELLO = 0,
+    TLCP_ROW_SERVER_HELLO,
+    TLCP_ROW_SERVER_CERT,
+    TLCP_ROW_SERVER_KEY_EXCH,
+    TLCP_ROW_CERT_REQUEST,
+    TLCP_ROW_SERVER_DONE,
+    TLCP_ROW_CLIENT_CERT,
+    TLCP_ROW_CLIENT_KEY_EXCH,
+    TLCP_ROW_CERT_VERIFY,
+    TLCP_ROW_CLIENT_CCS,
+    TLCP_ROW_CLIENT_FINISHED,
+    TLCP_ROW_SERVER_CCS,
+    TLCP_ROW_SERVER_FINISHED,
+    TLCP_ROW_COUNT,
+    TLCP_ROW_END = -1 /* terminates a sequence */
+};
+
+/* Maximum body sizes from the design trace (bytes after the 4-byte header). */
+#define TLCP_MAX_CLIENT_HELLO    131396
+#define TLCP_MAX_SERVER_HELLO    20000
+#define TLCP_MAX_SERVER_KEY_EXCH 102400
+#define TLCP_MAX_CERT_REQUEST    102400
+#define TLCP_MAX_SERVER_DONE     0
+#define TLCP_MAX_CLIENT_KEY_EXCH 2048
+#define TLCP_MAX_CERT_VERIFY     2048
+#define TLCP_MAX_CCS             1
+#define TLCP_MAX_FINISHED        64
+
+/* Handlers return 1 on success, 0 on failure (reason + alert in conn->err).
+ * They never do I/O and never change the state; the driver does both. */
+typedef int (*tlcp_hs_work_fn)(tlcp_conn *conn);
+typedef int (*tlcp_hs_construct_fn)(tlcp_conn *conn, tlcp_builder *body);
+typedef int (*tlcp_hs_process_fn)(tlcp_conn *conn, tlcp_cursor body);
+
+typedef struct tlcp_hs_row {
+    uint8_t content_type;    /* TLCP_CT_HANDSHAKE or TLCP_CT_CHANGE_CIPHER_SPEC */
+    uint8_t msg_type;        /* handshake type (unused for CCS) */
+    uint8_t writer;          /* TLCP_CLIENT or TLCP_SERVER */
+    uint8_t max_from_config; /* limit is the config's max_cert_list */
+    size_t max_body;
+    const char *write_name; /* the writer's state, e.g. TLS_ST_CW_CLNT_HELLO */
+    const char *read_name;  /* the reader's state, e.g. TLS_ST_SR_CLNT_HELLO */
+    const char *label;      /* "ClientHello" */
+    tlcp_hs_work_fn pre_work;
+    tlcp_hs_construct_fn construct; /* NULL for CCS: the driver writes it */
+    tlcp_hs_work_fn post_work;
+    tlcp_hs_process_fn process;
+    tlcp_hs_work_fn post_process;
+} tlcp_hs_row;
+
+const tlcp_hs_row *tlcp_hs_row_get(int id);
+/* The sequence of row ids for `seq`, terminated by TLCP_ROW_END. */
+const int *tlcp_hs_sequence(int seq);
+/* Row id at position pos of sequence seq, or TLCP_ROW_END. */
+int tlcp_hs_seq_row(int seq, size_t pos);
+/* A sequence that agrees with `seq` on positions [0, pos) and has a row
+ * matching (content_type, msg_type) at pos; -1 if none. "Receive first,
+ * then decide": this is how an optional message (CertificateRequest) or an
+ * abbreviated handshake switches sequences. */
+int tlcp_hs_seq_alternative(int seq, size_t pos, uint8_t content_type, uint8_t msg_type);
+
+#define TLCP_STATE_BEFORE_NAME "TLS_ST_BEFORE"
+#define TLCP_STATE_OK_NAME     "TLS_ST_OK"
+
+#endif
