@@ -18,7 +18,7 @@
 static const char client_help[] =
     "usage: tlcp client HOST:PORT [--ca F] [--servername NAME] [--suites LIST]\n"
     "                   [--sign-cert F --sign-key F --enc-cert F --enc-key F [--pass PW]]\n"
-    "                   [--timeout SECONDS] [--trace] [--keylog F] [--quiet]\n"
+    "                   [--timeout SECONDS] [--reconnect] [--trace] [--keylog F] [--quiet]\n"
     "\n"
     "Connects to a TLCP server, prints the negotiated suite and the server's sign\n"
     "and enc certificate subjects on stderr, then copies stdin to the server and\n"
@@ -37,6 +37,8 @@ static const char client_help[] =
     "  --pass PW          passphrase of encrypted keys\n"
     "  --timeout SECONDS  limit for connecting, the handshake and the closing\n"
     "                     exchange (default 10)\n"
+    "  --reconnect        after the handshake, close and connect again offering\n"
+    "                     the session (shows whether the server resumes it)\n"
     "  --trace            print the handshake state machine and messages to stderr\n"
     "  --keylog F         append NSS key log lines (CLIENT_RANDOM) to F\n"
     "  --quiet            print nothing but the server's data and errors\n"
@@ -102,6 +104,8 @@ static void print_session(const struct client *c)
             tlcp_conn_cipher_suite(c->tc));
     fprintf(stderr, "server sign certificate: %s\n", sign ? sign : "(none)");
     fprintf(stderr, "server enc certificate: %s\n", enc ? enc : "(none)");
+    if (tlcp_conn_session_reused(c->tc))
+        fprintf(stderr, "session: resumed\n");
     fprintf(stderr, "---\n");
 }
 
@@ -222,11 +226,59 @@ static int copy_loop(struct client *c)
     }
 }
 
+/* Connects and runs the handshake, offering `session` when not NULL. */
+static int open_conn(struct client *c, tlcp_config *cfg, const char *host, const char *port,
+                     tlcp_session *session)
+{
+    c->fd = cli_connect("client", host, port, c->timeout_ms);
+    if (c->fd < 0)
+        return TLCP_EXIT_NETWORK;
+    c->tc = tlcp_conn_new(cfg, TLCP_CLIENT);
+    if (c->tc == NULL || tlcp_conn_set_fd(c->tc, c->fd) != TLCP_OK ||
+        (session != NULL && tlcp_conn_set_session(c->tc, session) != TLCP_OK)) {
+        cli_error("client", "cannot create the connection: %s",
+                  c->tc ? tlcp_conn_error(c->tc) : tlcp_config_error(cfg));
+        return TLCP_EXIT_FAILURE;
+    }
+    return do_handshake(c);
+}
+
+static void close_conn(struct client *c)
+{
+    tlcp_conn_free(c->tc);
+    c->tc = NULL;
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+/* --reconnect: close the first connection and open a second one that offers
+ * its session (an abbreviated handshake when the server resumes it). */
+static int reconnect(struct client *c, tlcp_config *cfg, const char *host, const char *port)
+{
+    tlcp_session *session = tlcp_conn_get_session(c->tc);
+    int64_t deadline = cli_now_ms() + c->timeout_ms;
+    tlcp_result r;
+    while ((r = tlcp_shutdown(c->tc)) == TLCP_WANT_WRITE || r == TLCP_WANT_READ) {
+        if (!wait_fd(c->fd, r == TLCP_WANT_READ ? POLLIN : POLLOUT, deadline))
+            break;
+    }
+    close_conn(c);
+    int rc = open_conn(c, cfg, host, port, session);
+    tlcp_session_free(session);
+    if (rc == TLCP_EXIT_OK && !c->quiet)
+        fprintf(stderr, "reconnected: %s\n",
+                tlcp_conn_session_reused(c->tc) ? "session resumed (abbreviated handshake)"
+                : session != NULL ? "full handshake (the server did not resume the session)"
+                                  : "full handshake (the server gave no session ID)");
+    return rc;
+}
+
 struct client_args {
     struct cli_tls_opts tls;
     const char *target, *servername;
     long timeout;
-    int quiet;
+    int quiet, reconnect;
 };
 
 static int parse_client_args(int argc, char **argv, struct client_args *a)
@@ -244,6 +296,7 @@ static int parse_client_args(int argc, char **argv, struct client_args *a)
         {"trace", CLI_FLAG, &a->tls.trace, 0, 0},
         {"keylog", CLI_STRING, &a->tls.keylog, 0, 0},
         {"quiet", CLI_FLAG, &a->quiet, 0, 0},
+        {"reconnect", CLI_FLAG, &a->reconnect, 0, 0},
     };
     size_t npos = 0;
     if (!cli_parse("client", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), &a->target, 1,
@@ -310,26 +363,17 @@ int cmd_client(int argc, char **argv)
     c->timeout_ms = a.timeout * 1000;
     c->quiet = a.quiet;
     c->stdin_open = 1;
-    c->fd = cli_connect("client", host, port, c->timeout_ms);
-    if (c->fd < 0) {
-        rc = TLCP_EXIT_NETWORK;
-        goto out;
-    }
-    c->tc = tlcp_conn_new(cfg, TLCP_CLIENT);
-    if (c->tc == NULL || tlcp_conn_set_fd(c->tc, c->fd) != TLCP_OK) {
-        cli_error("client", "cannot create the connection: %s", tlcp_config_error(cfg));
-        goto out;
-    }
-    rc = do_handshake(c);
+    c->fd = -1;
+    rc = open_conn(c, cfg, host, port, NULL);
+    if (rc == TLCP_EXIT_OK && a.reconnect)
+        rc = reconnect(c, cfg, host, port);
     if (rc == TLCP_EXIT_OK) {
         print_session(c);
         rc = copy_loop(c);
     }
 out:
     if (c != NULL) {
-        tlcp_conn_free(c->tc);
-        if (c->fd >= 0)
-            close(c->fd);
+        close_conn(c);
         free(c);
     }
     tlcp_config_free(cfg);

@@ -18,7 +18,7 @@
 #define DEMO_TIMEOUT_MS 10000
 
 static const char demo_help[] =
-    "usage: tlcp demo [--suite NAME] [--no-trace]\n"
+    "usage: tlcp demo [--suite NAME] [--resume] [--no-trace]\n"
     "\n"
     "Shows a real TLCP handshake with no setup: makes a test PKI in a temporary\n"
     "directory (removed at the end), runs a server and a client in this process\n"
@@ -29,6 +29,9 @@ static const char demo_help[] =
     "  --suite NAME  the suite to negotiate: ECC_SM4_GCM_SM3 (default),\n"
     "                ECC_SM4_CBC_SM3, ECDHE_SM4_GCM_SM3 or ECDHE_SM4_CBC_SM3\n"
     "                (ECDHE also makes and sends a client certificate pair)\n"
+    "  --resume      then a second connection resumes the session (abbreviated\n"
+    "                handshake; not with ECDHE, whose client-authenticated\n"
+    "                sessions the server does not cache)\n"
     "  --no-trace    only the summary\n"
     "\n"
     "Exit status: 0 the handshake and the data exchange worked, 1 otherwise.\n";
@@ -206,7 +209,8 @@ struct demo {
     struct cli_trace client_trace, server_trace;
     tlcp_config *client_cfg, *server_cfg;
     struct party client, server;
-    int listen_fd;
+    int listen_fd, port;
+    int resume;
 };
 
 static void path_in(const struct demo *d, const char *name, char *out, size_t len)
@@ -283,6 +287,8 @@ static tlcp_config *make_config(struct demo *d, int server, struct cli_trace *tr
              tlcp_config_set_verify_mode(cfg, TLCP_VERIFY_REQUIRED) == TLCP_OK;
     if (!server)
         ok = ok && tlcp_config_set_host_name(cfg, "localhost") == TLCP_OK;
+    if (server && d->resume)
+        ok = ok && tlcp_config_set_session_cache(cfg, 16, 0) == TLCP_OK;
     if (ok && d->trace)
         ok = tlcp_config_set_trace(cfg, cli_trace_line, trace) == TLCP_OK;
     if (!ok) {
@@ -297,10 +303,12 @@ static tlcp_config *make_config(struct demo *d, int server, struct cli_trace *tr
 /* Loopback listener, a non-blocking connect and the matching accept. */
 static int connect_pair(struct demo *d)
 {
-    int port = 0;
-    d->listen_fd = cli_listen("demo", "127.0.0.1", "0", &port);
-    if (d->listen_fd < 0)
-        return 0;
+    if (d->listen_fd < 0) {
+        d->listen_fd = cli_listen("demo", "127.0.0.1", "0", &d->port);
+        if (d->listen_fd < 0)
+            return 0;
+    }
+    int port = d->port;
     char port_text[16];
     snprintf(port_text, sizeof(port_text), "%d", port);
     d->client.fd = cli_connect("demo", "127.0.0.1", port_text, DEMO_TIMEOUT_MS);
@@ -353,6 +361,43 @@ static void print_summary(const struct demo *d, int64_t hs_ms, int64_t total_ms)
            (long long)total_ms);
 }
 
+static void close_conns(struct demo *d)
+{
+    tlcp_conn_free(d->client.tc);
+    tlcp_conn_free(d->server.tc);
+    d->client.tc = d->server.tc = NULL;
+    if (d->client.fd >= 0)
+        close(d->client.fd);
+    if (d->server.fd >= 0)
+        close(d->server.fd);
+    d->client.fd = d->server.fd = -1;
+}
+
+/* --resume: a second connection offers the first one's session. */
+static int resume_session(struct demo *d)
+{
+    tlcp_session *session = tlcp_conn_get_session(d->client.tc);
+    if (session == NULL) {
+        fprintf(stderr, "tlcp demo: the server gave no session to resume\n");
+        return 0;
+    }
+    close_conns(d);
+    printf("\n=== second connection, offering the session ===\n");
+    int ok = connect_pair(d) && start_conns(d) &&
+             tlcp_conn_set_session(d->client.tc, session) == TLCP_OK;
+    tlcp_session_free(session);
+    int64_t t0 = cli_now_ms();
+    ok = ok && run_both(&d->client, op_handshake, &d->server, op_handshake);
+    int64_t hs_ms = cli_now_ms() - t0;
+    ok = ok && run_both(&d->client, op_client_close, &d->server, op_server_close);
+    if (ok)
+        printf("\nresumed            %s, handshake %lld ms\n",
+               tlcp_conn_session_reused(d->client.tc) ? "yes (abbreviated handshake)"
+                                                      : "no (full handshake)",
+               (long long)hs_ms);
+    return ok;
+}
+
 static int exchange(struct demo *d)
 {
     struct party *cl = &d->client, *sv = &d->server;
@@ -373,7 +418,7 @@ static int exchange(struct demo *d)
         return 0;
     printf("closed: client sent close_notify, server answered with close_notify\n");
     print_summary(d, hs_ms, cli_now_ms() - t0);
-    return 1;
+    return !d->resume || resume_session(d);
 }
 
 static int parse_demo_args(int argc, char **argv, struct demo *d)
@@ -383,8 +428,9 @@ static int parse_demo_args(int argc, char **argv, struct demo *d)
     const struct cli_opt opts[] = {
         {"suite", CLI_STRING, &suite, 0, 0},
         {"no-trace", CLI_FLAG, &no_trace, 0, 0},
+        {"resume", CLI_FLAG, &d->resume, 0, 0},
     };
-    if (!cli_parse("demo", argc, argv, opts, 2, NULL, 0, NULL))
+    if (!cli_parse("demo", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), NULL, 0, NULL))
         return 0;
     char msg[256];
     if (cli_parse_suites(suite, &d->suite, 1, msg, sizeof(msg)) != 1) {
@@ -416,14 +462,9 @@ int cmd_demo(int argc, char **argv)
     int ok = make_pki(&d) && (d.server_cfg = make_config(&d, 1, &d.server_trace)) != NULL &&
              (d.client_cfg = make_config(&d, 0, &d.client_trace)) != NULL && connect_pair(&d) &&
              start_conns(&d) && exchange(&d);
-    tlcp_conn_free(d.client.tc);
-    tlcp_conn_free(d.server.tc);
+    close_conns(&d);
     tlcp_config_free(d.client_cfg);
     tlcp_config_free(d.server_cfg);
-    if (d.client.fd >= 0)
-        close(d.client.fd);
-    if (d.server.fd >= 0)
-        close(d.server.fd);
     if (d.listen_fd >= 0)
         close(d.listen_fd);
     remove_pki(&d);

@@ -22,7 +22,8 @@ static const char server_help[] =
     "usage: tlcp server --port P [--bind ADDR] --sign-cert F --sign-key F\n"
     "                   --enc-cert F --enc-key F [--chain F] [--pass PW] [--ca F]\n"
     "                   [--verify none|optional|require] [--suites LIST]\n"
-    "                   [--echo | --www | --stdio] [--trace] [--keylog F] [--accept N]\n"
+    "                   [--echo | --www | --stdio] [--sessions N] [--trace] [--keylog F]\n"
+    "                   [--accept N]\n"
     "\n"
     "Serves TLCP on a TCP port, many clients at once. One log line on stderr per\n"
     "handshake (peer address, suite, duration) and per failure (reason).\n"
@@ -43,6 +44,8 @@ static const char server_help[] =
     "  --www           answer an HTTP GET with a small status page, then close\n"
     "  --stdio         client data to stdout, stdin to every connected client;\n"
     "                  end of stdin closes the connections\n"
+    "  --sessions N    cache N sessions for resumption by session ID (default 1024,\n"
+    "                  one hour each; 0 turns resumption off)\n"
     "  --trace         print the handshake state machine and messages to stderr\n"
     "  --keylog F      append NSS key log lines (CLIENT_RANDOM) to F\n"
     "  --accept N      exit after N connections have ended\n"
@@ -112,8 +115,10 @@ static void handshake_done(struct srv_conn *c)
 {
     char line[700];
     const char *client = tlcp_conn_peer_subject(c->tc, TLCP_CERT_SIGN);
-    snprintf(line, sizeof(line), "handshake ok: %s, %lld ms%s%s",
-             tlcp_conn_cipher_suite_name(c->tc), (long long)(cli_now_ms() - c->start_ms),
+    const char *sni = tlcp_conn_server_name(c->tc);
+    snprintf(line, sizeof(line), "handshake ok: %s, %s%lld ms%s%s%s%s",
+             tlcp_conn_cipher_suite_name(c->tc), tlcp_conn_session_reused(c->tc) ? "resumed, " : "",
+             (long long)(cli_now_ms() - c->start_ms), sni ? ", server name " : "", sni ? sni : "",
              client ? ", client " : "", client ? client : "");
     log_conn(c, line);
     c->state = ST_DATA;
@@ -424,7 +429,7 @@ struct server_args {
     struct cli_tls_opts tls;
     const char *port, *bind, *verify;
     int echo, www, stdio_mode;
-    long accept;
+    long accept, sessions;
 };
 
 static int parse_server_args(int argc, char **argv, struct server_args *a)
@@ -447,6 +452,7 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"trace", CLI_FLAG, &a->tls.trace, 0, 0},
         {"keylog", CLI_STRING, &a->tls.keylog, 0, 0},
         {"accept", CLI_INT, &a->accept, 1, 1000000000L},
+        {"sessions", CLI_INT, &a->sessions, 0, 1000000L},
     };
     if (!cli_parse("server", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), NULL, 0, NULL))
         return 0;
@@ -482,6 +488,11 @@ static int setup(struct server *s, struct server_args *a, struct cli_trace *trac
         cli_error("server", "--verify: %s", tlcp_config_error(s->cfg));
         return TLCP_EXIT_CONFIG;
     }
+    if (a->sessions > 0 &&
+        tlcp_config_set_session_cache(s->cfg, (size_t)a->sessions, 0) != TLCP_OK) {
+        cli_error("server", "--sessions: %s", tlcp_config_error(s->cfg));
+        return TLCP_EXIT_CONFIG;
+    }
     if (!cli_check_server_config("server", s->cfg, trace))
         return TLCP_EXIT_CONFIG;
     int port = 0;
@@ -501,6 +512,7 @@ int cmd_server(int argc, char **argv)
         return TLCP_EXIT_OK;
     }
     struct server_args a = {0};
+    a.sessions = 1024;
     if (!parse_server_args(argc, argv, &a))
         return TLCP_EXIT_USAGE;
     struct server s = {0};

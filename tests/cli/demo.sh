@@ -39,6 +39,18 @@ check_demo ECC_SM4_GCM_SM3 "$ECC_C" "$ECC_S"
 check_demo ECC_SM4_CBC_SM3 "$ECC_C" "$ECC_S"
 check_demo ECDHE_SM4_GCM_SM3 "$DHE_C" "$DHE_S"
 
+# --resume: the second connection runs the abbreviated handshake
+TMPDIR="$W" timeout 60 "$TLCP" demo --resume --suite ECC_SM4_CBC_SM3 >"$W/res.out" 2>&1
+expect_rc 0 $? "tlcp demo --resume"
+sed -n '/second connection, offering the session/,$p' "$W/res.out" >"$W/res2.out"
+c=$(states client "$W/res2.out")
+s=$(states server "$W/res2.out")
+RES_C="TLS_ST_CW_CLNT_HELLO TLS_ST_CR_SRVR_HELLO TLS_ST_CR_CHANGE TLS_ST_CR_FINISHED TLS_ST_CW_CHANGE TLS_ST_CW_FINISHED TLS_ST_OK"
+RES_S="TLS_ST_SR_CLNT_HELLO TLS_ST_SW_SRVR_HELLO TLS_ST_SW_CHANGE TLS_ST_SW_FINISHED TLS_ST_SR_CHANGE TLS_ST_SR_FINISHED TLS_ST_OK"
+[ "$c" = "$RES_C" ] && ok "resumed: client states in order" || bad "resumed: client states: $c"
+[ "$s" = "$RES_S" ] && ok "resumed: server states in order" || bad "resumed: server states: $s"
+expect_grep "$W/res.out" "resumed            yes (abbreviated handshake)" "demo reports the resumption"
+
 # the default run is the GCM suite; --no-trace prints only the summary
 TMPDIR="$W" timeout 60 "$TLCP" demo --no-trace >"$W/quiet.out" 2>&1
 expect_rc 0 $? "tlcp demo --no-trace"

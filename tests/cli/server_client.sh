@@ -50,6 +50,26 @@ grep -q "127.0.0.1:[0-9]* handshake ok: ECC_SM4_CBC_SM3, [0-9]* ms" "$W/srv.log"
 n=$(grep -c "^CLIENT_RANDOM [0-9a-f]\{64\} [0-9a-f]\{96\}$" "$W/keys.log")
 [ "$n" = 5 ] && ok "keylog has 5 CLIENT_RANDOM lines" || bad "keylog has $n lines"
 
+# --- session resumption: --reconnect offers the first session again ---
+start_server "$W/srv8.log" "${SERVER_PAIRS[@]}" --accept 4 || bad "resumption server did not start"
+echo again | client "localhost:$PORT" --ca "$P/ca.pem" --reconnect >"$W/out" 2>"$W/err"
+expect_rc 0 $? "client --reconnect"
+expect_grep "$W/err" "reconnected: session resumed (abbreviated handshake)" "the server resumed the session"
+expect_grep "$W/out" "again" "data after the resumed handshake"
+echo again | client "localhost:$PORT" --ca "$P/ca.pem" --reconnect --servername localhost --suites ECC_SM4_CBC_SM3 \
+    >/dev/null 2>"$W/err"
+expect_rc 0 $? "client --reconnect (CBC, SNI)"
+wait_server
+expect_rc 0 $? "resumption server exits 0"
+n=$(grep -c "handshake ok: ECC_SM4_[A-Z]*_SM3, resumed, " "$W/srv8.log")
+[ "$n" = 2 ] && ok "server logs two resumed handshakes" || bad "server logged $n resumed handshakes"
+expect_grep "$W/srv8.log" "server name localhost" "server logs the SNI name"
+start_server "$W/srv9.log" "${SERVER_PAIRS[@]}" --accept 2 --sessions 0 || bad "cacheless server did not start"
+echo x | client "localhost:$PORT" --ca "$P/ca.pem" --reconnect >/dev/null 2>"$W/err"
+expect_rc 0 $? "client --reconnect against --sessions 0"
+expect_grep "$W/err" "reconnected: full handshake (the server gave no session ID)" "no resumption without a cache"
+wait_server
+
 # --- www, client certificates required, ECDHE, wrong CA, hostname ---
 start_server "$W/srv2.log" "${SERVER_PAIRS[@]}" --www --accept 5 --verify require --ca "$P/ca.pem" \
     --suites ECDHE_SM4_GCM_SM3,ECC_SM4_GCM_SM3 || { bad "www server did not start"; finish; exit 1; }
