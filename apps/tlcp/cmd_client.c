@@ -18,7 +18,8 @@
 static const char client_help[] =
     "usage: tlcp client HOST:PORT [--ca F] [--servername NAME] [--suites LIST]\n"
     "                   [--sign-cert F --sign-key F --enc-cert F --enc-key F [--pass PW]]\n"
-    "                   [--timeout SECONDS] [--reconnect] [--trace] [--keylog F] [--quiet]\n"
+    "                   [--timeout SECONDS] [--reconnect] [--compat gmssl3]\n"
+    "                   [--trace] [--keylog F] [--quiet]\n"
     "\n"
     "Connects to a TLCP server, prints the negotiated suite and the server's sign\n"
     "and enc certificate subjects on stderr, then copies stdin to the server and\n"
@@ -39,6 +40,9 @@ static const char client_help[] =
     "                     exchange (default 10)\n"
     "  --reconnect        after the handshake, close and connect again offering\n"
     "                     the session (shows whether the server resumes it)\n"
+    "  --compat gmssl3    talk to GmSSL 3 servers with client certificates: send\n"
+    "                     the ECDHE ClientKeyExchange with a length prefix and\n"
+    "                     sign CertificateVerify over the raw handshake messages\n"
     "  --trace            print the handshake state machine and messages to stderr\n"
     "  --keylog F         append NSS key log lines (CLIENT_RANDOM) to F\n"
     "  --quiet            print nothing but the server's data and errors\n"
@@ -276,7 +280,7 @@ static int reconnect(struct client *c, tlcp_config *cfg, const char *host, const
 
 struct client_args {
     struct cli_tls_opts tls;
-    const char *target, *servername;
+    const char *target, *servername, *compat;
     long timeout;
     int quiet, reconnect;
 };
@@ -297,6 +301,7 @@ static int parse_client_args(int argc, char **argv, struct client_args *a)
         {"keylog", CLI_STRING, &a->tls.keylog, 0, 0},
         {"quiet", CLI_FLAG, &a->quiet, 0, 0},
         {"reconnect", CLI_FLAG, &a->reconnect, 0, 0},
+        {"compat", CLI_STRING, &a->compat, 0, 0},
     };
     size_t npos = 0;
     if (!cli_parse("client", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), &a->target, 1,
@@ -304,6 +309,11 @@ static int parse_client_args(int argc, char **argv, struct client_args *a)
         return 0;
     if (a->tls.suites != NULL && !cli_check_suites_arg("client", a->tls.suites))
         return 0;
+    if (a->compat != NULL && strcmp(a->compat, "gmssl3") != 0 &&
+        strcmp(a->compat, "standard") != 0) {
+        cli_usage_error("client", "--compat wants gmssl3 or standard, not '%s'", a->compat);
+        return 0;
+    }
     if (npos != 1) {
         cli_usage_error("client", "give the server as HOST:PORT");
         return 0;
@@ -330,6 +340,13 @@ static tlcp_config *client_config(struct client_args *a, const char *host, struc
     }
     if (r == TLCP_OK && a->servername != NULL)
         r = tlcp_config_set_send_sni(cfg, 1);
+    if (r == TLCP_OK && a->compat != NULL && strcmp(a->compat, "gmssl3") == 0) {
+        /* GmSSL 3 wants the length-prefixed ECDHE ClientKeyExchange and a
+         * CertificateVerify over the raw handshake messages. */
+        r = tlcp_config_set_ecdhe_cke_length_prefix(cfg, 1);
+        if (r == TLCP_OK)
+            r = tlcp_config_set_cert_verify_raw(cfg, 1);
+    }
     if (r != TLCP_OK) {
         cli_error("client", "%s", tlcp_config_error(cfg));
         tlcp_config_free(cfg);
