@@ -25,6 +25,8 @@ tlcp_config *tlcp_config_new(void)
     cfg->num_suites = TLCP_ARRAY_LEN(default_suites);
     cfg->verify_mode = -1;
     cfg->max_cert_list = TLCP_DEFAULT_MAX_CERT_LIST;
+    cfg->cv_form = TLCP_CV_STANDARD;
+    cfg->cv_accept = TLCP_CV_ALL; /* interop by default; strict is opt-in */
     return cfg;
 }
 
@@ -214,12 +216,39 @@ tlcp_result tlcp_config_set_ecdhe_cke_length_prefix(tlcp_config *cfg, int enable
     return TLCP_OK;
 }
 
-tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled)
+tlcp_result tlcp_config_set_cert_verify_form(tlcp_config *cfg, int form)
 {
     if (!writable(cfg))
         return TLCP_ERROR;
-    cfg->cv_sign_raw = enabled != 0;
+    if (form != TLCP_CV_STANDARD && form != TLCP_CV_GMSSL3_RAW && form != TLCP_CV_GMSSL2) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT,
+                 "CertificateVerify form %d is not one of TLCP_CV_STANDARD, "
+                 "TLCP_CV_GMSSL3_RAW, TLCP_CV_GMSSL2",
+                 form);
+        return TLCP_ERROR;
+    }
+    cfg->cv_form = form;
     return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_cert_verify_accept(tlcp_config *cfg, unsigned forms)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    /* Without the standard form a server would refuse conforming clients. */
+    if ((forms & ~(unsigned)TLCP_CV_ALL) != 0 || (forms & TLCP_CV_STANDARD) == 0) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT,
+                 "CertificateVerify forms 0x%x: only TLCP_CV_* bits, TLCP_CV_STANDARD included",
+                 forms);
+        return TLCP_ERROR;
+    }
+    cfg->cv_accept = forms;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled)
+{
+    return tlcp_config_set_cert_verify_form(cfg, enabled ? TLCP_CV_GMSSL3_RAW : TLCP_CV_STANDARD);
 }
 
 tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,

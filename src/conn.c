@@ -105,9 +105,10 @@ tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role)
     conn->fd = -1;
     conn->rl = tlcp_record_new(&conn->err);
     conn->hs = tlcp_hs_new(&conn->err);
-    /* A server keeps the raw messages for GmSSL 3's CertificateVerify, and
-     * so does a client told to sign in that form. */
-    int keep_raw = conn->is_server || cfg->cv_sign_raw;
+    /* A server that accepts GmSSL 3's CertificateVerify keeps the raw
+     * messages for it, and so does a client told to sign in that form. */
+    int keep_raw = (conn->is_server && (cfg->cv_accept & TLCP_CV_GMSSL3_RAW) != 0) ||
+                   (!conn->is_server && cfg->cv_form == TLCP_CV_GMSSL3_RAW);
     if (conn->hs != NULL && keep_raw && !tlcp_transcript_keep_raw(&conn->hs->transcript)) {
         tlcp_hs_free(conn->hs);
         conn->hs = NULL;

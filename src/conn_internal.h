@@ -38,7 +38,8 @@ struct tlcp_config {
     char *host_name;
     int send_sni;
     int ecdhe_cke_prefixed; /* ECDHE ClientKeyExchange form B (u16 prefix) */
-    int cv_sign_raw;        /* CertificateVerify over the raw messages (GmSSL 3) */
+    int cv_form;            /* client: our CertificateVerify form (TLCP_CV_*) */
+    unsigned cv_accept;     /* server: CertificateVerify forms accepted (TLCP_CV_* bits) */
     size_t max_cert_list;
     int64_t verify_time; /* 0 = now */
 

@@ -166,6 +166,17 @@ enum tlcp_verify_mode {
     TLCP_VERIFY_REQUIRED = 2  /* default on the client */
 };
 
+/* CertificateVerify signature forms. GB/T 38636 (and Tongsuo, gotlcp,
+ * GmSSL 3.1) signs SM3 of the handshake messages with SM2 including Z
+ * (default ID): the "double hash". Two deployed peers differ. The values are
+ * bits so that a server can accept a set of them. */
+enum tlcp_cert_verify_form {
+    TLCP_CV_STANDARD = 1,   /* SM2 with Z over SM3(messages): GB/T 38636 */
+    TLCP_CV_GMSSL3_RAW = 2, /* SM2 with Z over the messages themselves: GmSSL 3.x master */
+    TLCP_CV_GMSSL2 = 4      /* SM2 with e = SM3(messages) as the digest, no Z: GmSSL 2 */
+};
+#define TLCP_CV_ALL (TLCP_CV_STANDARD | TLCP_CV_GMSSL3_RAW | TLCP_CV_GMSSL2)
+
 /* Which of the peer's certificates. */
 #define TLCP_CERT_SIGN 0
 #define TLCP_CERT_ENC 1
@@ -213,10 +224,16 @@ TLCP_API tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled);
  * prefix (71 bytes, what GmSSL 3 expects) instead of the 69-byte form that
  * Tongsuo, GmSSL 2 and gotlcp use (default off). Servers accept both. */
 TLCP_API tlcp_result tlcp_config_set_ecdhe_cke_length_prefix(tlcp_config *cfg, int enabled);
-/* Client: sign the CertificateVerify over the handshake messages themselves
- * instead of their SM3 hash, as GmSSL 3.x master expects (its issue #1917);
- * default off (the double hash of the standard, Tongsuo, gotlcp). Servers
- * accept both forms. */
+/* Client: the form of our CertificateVerify, one tlcp_cert_verify_form
+ * (default TLCP_CV_STANDARD). GmSSL 3.x master as server wants
+ * TLCP_CV_GMSSL3_RAW (its issue #1917), GmSSL 2 wants TLCP_CV_GMSSL2. */
+TLCP_API tlcp_result tlcp_config_set_cert_verify_form(tlcp_config *cfg, int form);
+/* Server: the set of forms accepted from a client; it must contain
+ * TLCP_CV_STANDARD. Default TLCP_CV_ALL (interoperability); TLCP_CV_STANDARD
+ * alone is strict GB/T 38636. Every form is checked with the key of the
+ * client's sign certificate only. */
+TLCP_API tlcp_result tlcp_config_set_cert_verify_accept(tlcp_config *cfg, unsigned forms);
+/* Older spelling: form TLCP_CV_GMSSL3_RAW when enabled, else TLCP_CV_STANDARD. */
 TLCP_API tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled);
 /* Largest accepted Certificate message body (default 102400). */
 TLCP_API tlcp_result tlcp_config_set_max_cert_list(tlcp_config *cfg, size_t max_len);

@@ -166,6 +166,17 @@ TLCP_MUST_CHECK int tlcp_sm2_sign(const tlcp_pkey *key, const uint8_t *id, size_
 TLCP_MUST_CHECK int tlcp_sm2_verify(const tlcp_pkey *key, const uint8_t *id, size_t id_len,
                                     const uint8_t *msg, size_t msg_len, const uint8_t *sig,
                                     size_t sig_len, tlcp_error *err);
+/* SM2 signature whose e is the given 32 bytes as they are: no Z, no hashing
+ * (GmSSL 2's CertificateVerify). DER output. The caller decides what the
+ * digest binds; prefer tlcp_sm2_sign wherever the peer allows. */
+TLCP_MUST_CHECK int tlcp_sm2_sign_digest(const tlcp_pkey *key,
+                                         const uint8_t digest[TLCP_SM3_DIGEST_LEN], uint8_t *sig,
+                                         size_t *sig_len, size_t sig_cap, tlcp_error *err);
+/* Verifies such a signature strictly (canonical DER, no trailing bytes); 0
+ * with TLCP_R_BAD_SIGNATURE on mismatch. */
+TLCP_MUST_CHECK int tlcp_sm2_verify_digest(const tlcp_pkey *key,
+                                           const uint8_t digest[TLCP_SM3_DIGEST_LEN],
+                                           const uint8_t *sig, size_t sig_len, tlcp_error *err);
 /* GM/T 0009 DER SEQUENCE { x, y, hash(C3), ciphertext(C2) }. */
 TLCP_MUST_CHECK int tlcp_sm2_encrypt(const tlcp_pkey *key, const uint8_t *in, size_t in_len,
                                      uint8_t *out, size_t *out_len, size_t out_cap,

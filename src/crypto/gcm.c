@@ -2,16 +2,18 @@
  * SM4-GCM (NIST SP 800-38D with SM4 as the block cipher, RFC 8998).
  *
  * OpenSSL 3.0 has SM4 but no SM4-GCM, so we build it: the keystream comes
- * from EVP "SM4-CTR" and the authenticator from our constant-time GHASH
+ * from our constant-time SM4 core (sm4_core.c) where the CPU has it, else from
+ * EVP "SM4-CTR", and the authenticator from our constant-time GHASH
  * (ghash.c). Only 12-byte nonces and 16-byte tags, which is all TLCP uses.
  *
  * Counter handling: with a 12-byte nonce, J0 = nonce || 00000001 and the
- * payload uses inc32(J0), inc32(inc32(J0)), ... GCM increments only the low
- * 32 bits while EVP CTR increments all 128. They agree as long as the low word
- * never wraps, and it cannot: it starts at 2 and a message is at most
+ * payload uses inc32(J0), inc32(inc32(J0)), ... The core increments exactly
+ * the low 32 bits. EVP CTR increments all 128; the two agree as long as the
+ * low word never wraps, and it cannot: it starts at 2 and a message is at most
  * 2^32 - 2 blocks (the SP 800-38D limit, enforced below), so it ends at most
  * at 0xffffffff. Running the CTR stream from J0 itself also yields E_K(J0)
- * for the tag as its first block, so one IV reset per message suffices.
+ * for the tag as its first block, so one IV reset per message suffices; and
+ * H = E_K(0^128) is the first block of a stream started at the zero block.
  */
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/ghash.h"
+#include "crypto/sm4_core.h"
 #include "util/mem.h"
 
 /* SP 800-38D: plaintext at most 2^39 - 256 bits, AAD below 2^64 bits. */
@@ -34,7 +37,10 @@
 #define EVP_MAX_CALL (((size_t)1) << 30)
 
 struct tlcp_gcm {
-    EVP_CIPHER_CTX *ctr; /* keyed SM4-CTR; only the IV changes per message */
+    EVP_CIPHER_CTX *ctr; /* EVP: keyed SM4-CTR, only the IV changes per message */
+    tlcp_sm4_key key;    /* core: round keys ... */
+    uint8_t counter[16]; /* ... and the next counter block */
+    int use_core;        /* chosen once per key */
     tlcp_ghash_key ghash;
 };
 
@@ -42,6 +48,10 @@ struct tlcp_gcm {
 TLCP_MUST_CHECK static int ctr_xor(tlcp_gcm *ctx, const uint8_t *in, uint8_t *out, size_t len,
                                    tlcp_error *err)
 {
+    if (ctx->use_core) {
+        tlcp_sm4_core_ctr32(&ctx->key, ctx->counter, in, out, len);
+        return 1;
+    }
     while (len > 0) {
         size_t n = len < EVP_MAX_CALL ? len : EVP_MAX_CALL;
         int outl = 0;
@@ -58,7 +68,9 @@ TLCP_MUST_CHECK static int ctr_xor(tlcp_gcm *ctx, const uint8_t *in, uint8_t *ou
 TLCP_MUST_CHECK static int ctr_start(tlcp_gcm *ctx, const uint8_t iv[16], uint8_t first[16],
                                      tlcp_error *err)
 {
-    if (EVP_EncryptInit_ex(ctx->ctr, NULL, NULL, NULL, iv) != 1)
+    if (ctx->use_core)
+        memcpy(ctx->counter, iv, 16);
+    else if (EVP_EncryptInit_ex(ctx->ctr, NULL, NULL, NULL, iv) != 1)
         return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM4-CTR IV setup failed");
     memset(first, 0, 16);
     return ctr_xor(ctx, first, first, 16, err);
@@ -80,16 +92,21 @@ tlcp_gcm *tlcp_gcm_new(const uint8_t key[TLCP_SM4_KEY_LEN], tlcp_error *err)
         TLCP_ERR(err, TLCP_R_ALLOC, "out of memory for an SM4-GCM context");
         return NULL;
     }
-    cipher = EVP_CIPHER_fetch(NULL, "SM4-CTR", NULL);
-    ctx->ctr = EVP_CIPHER_CTX_new();
-    if (cipher == NULL || ctx->ctr == NULL ||
-        EVP_EncryptInit_ex(ctx->ctr, cipher, NULL, key, zero_iv) != 1) {
-        EVP_CIPHER_free(cipher);
-        CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM4-CTR is unavailable");
-        tlcp_gcm_free(ctx);
-        return NULL;
+    ctx->use_core = tlcp_sm4_core_enabled();
+    if (ctx->use_core) {
+        tlcp_sm4_core_expand(&ctx->key, key, 0); /* counter: zero block (calloc) */
+    } else {
+        cipher = EVP_CIPHER_fetch(NULL, "SM4-CTR", NULL);
+        ctx->ctr = EVP_CIPHER_CTX_new();
+        if (cipher == NULL || ctx->ctr == NULL ||
+            EVP_EncryptInit_ex(ctx->ctr, cipher, NULL, key, zero_iv) != 1) {
+            EVP_CIPHER_free(cipher);
+            CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM4-CTR is unavailable");
+            tlcp_gcm_free(ctx);
+            return NULL;
+        }
+        EVP_CIPHER_free(cipher); /* the context keeps its own reference */
     }
-    EVP_CIPHER_free(cipher); /* the context keeps its own reference */
 
     /* H = E_K(0^128): the first keystream block of a zero counter. */
     memset(h, 0, sizeof(h));
@@ -106,8 +123,8 @@ void tlcp_gcm_free(tlcp_gcm *ctx)
 {
     if (ctx == NULL)
         return;
-    EVP_CIPHER_CTX_free(ctx->ctr); /* OpenSSL cleanses the key schedule */
-    tlcp_free_secret(ctx, sizeof(*ctx));
+    EVP_CIPHER_CTX_free(ctx->ctr);       /* OpenSSL cleanses its key schedule */
+    tlcp_free_secret(ctx, sizeof(*ctx)); /* ours, the counter and the GHASH key */
 }
 
 /* 1 when [in, in+len) and [out, out+len) overlap without being identical. */

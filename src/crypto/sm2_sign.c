@@ -139,3 +139,58 @@ int tlcp_sm2_verify(const tlcp_pkey *key, const uint8_t *id, size_t id_len, cons
         return CRYPTO_FAIL(err, TLCP_R_BAD_SIGNATURE, "SM2 signature does not verify");
     return 1;
 }
+
+/* EVP_PKEY_sign / EVP_PKEY_verify on an SM2 key take the 32-byte input as e
+ * itself: libcrypto (3.0 provider) neither computes Z nor hashes again on
+ * this path. The unit tests prove it against tlcp_sm2_sign/verify. */
+static EVP_PKEY_CTX *digest_ctx(const tlcp_pkey *key, int signing)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    if (ctx == NULL)
+        return NULL;
+    int ok = signing ? EVP_PKEY_sign_init(ctx) == 1 : EVP_PKEY_verify_init(ctx) == 1;
+    if (!ok) {
+        EVP_PKEY_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+int tlcp_sm2_sign_digest(const tlcp_pkey *key, const uint8_t digest[TLCP_SM3_DIGEST_LEN],
+                         uint8_t *sig, size_t *sig_len, size_t sig_cap, tlcp_error *err)
+{
+    ENSURE(key != NULL && digest != NULL && sig != NULL && sig_len != NULL, err,
+           TLCP_R_INVALID_ARGUMENT, "tlcp_sm2_sign_digest: missing argument");
+    ENSURE(tlcp_pkey_has_private(key), err, TLCP_R_BAD_KEY, "cannot sign with a public SM2 key");
+
+    uint8_t buf[TLCP_SM2_MAX_SIG_LEN + 8];
+    size_t len = sizeof(buf);
+    EVP_PKEY_CTX *ctx = digest_ctx(key, 1);
+    int ok = ctx != NULL && EVP_PKEY_sign(ctx, buf, &len, digest, TLCP_SM3_DIGEST_LEN) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    if (!ok)
+        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM2 signing of a digest failed");
+    ENSURE(len <= sig_cap, err, TLCP_R_INVALID_ARGUMENT,
+           "signature buffer holds %zu bytes, the signature needs %zu", sig_cap, len);
+    memcpy(sig, buf, len);
+    *sig_len = len;
+    return 1;
+}
+
+int tlcp_sm2_verify_digest(const tlcp_pkey *key, const uint8_t digest[TLCP_SM3_DIGEST_LEN],
+                           const uint8_t *sig, size_t sig_len, tlcp_error *err)
+{
+    ENSURE(key != NULL && digest != NULL && sig != NULL, err, TLCP_R_INVALID_ARGUMENT,
+           "tlcp_sm2_verify_digest: missing argument");
+    GUARD(strict_signature_der(sig, sig_len, err));
+
+    EVP_PKEY_CTX *ctx = digest_ctx(key, 0);
+    int verdict =
+        ctx != NULL ? EVP_PKEY_verify(ctx, sig, sig_len, digest, TLCP_SM3_DIGEST_LEN) : -1;
+    EVP_PKEY_CTX_free(ctx);
+    if (ctx == NULL)
+        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "cannot set up SM2 digest verification");
+    if (verdict != 1)
+        return CRYPTO_FAIL(err, TLCP_R_BAD_SIGNATURE, "SM2 signature does not verify");
+    return 1;
+}

@@ -1,7 +1,12 @@
 /*
- * SM4-CBC through EVP, without padding (the record layer pads itself). A
- * record direction keeps one keyed context; each record only installs its
- * explicit IV, so the key schedule runs once per key, not once per record.
+ * SM4-CBC without padding (the record layer pads itself), and single-block
+ * SM4. A record direction keeps one keyed context; each record only installs
+ * its explicit IV, so the key schedule runs once per key, not once per record.
+ *
+ * Two backends, chosen once per context: our constant-time core (sm4_core.c,
+ * x86-64 with AES-NI and SSSE3) where the CPU has it, else OpenSSL's EVP SM4
+ * (table-based, so not constant time; see sm4_core.h for why we keep it as
+ * the fallback). Test builds can force EVP so both stay tested.
  */
 #include <limits.h>
 #include <openssl/crypto.h>
@@ -9,9 +14,14 @@
 #include <stdlib.h>
 
 #include "crypto/crypto.h"
+#include "crypto/sm4_core.h"
+#include "util/mem.h"
 
 struct tlcp_sm4_cbc {
-    EVP_CIPHER_CTX *ctx;
+    EVP_CIPHER_CTX *ctx; /* EVP backend; NULL when the core is used */
+    tlcp_sm4_key key;    /* core backend: round keys for this direction */
+    int use_core;
+    int encrypt;
 };
 
 static CRYPTO_ONCE sm4_once = CRYPTO_ONCE_STATIC_INIT;
@@ -55,13 +65,20 @@ tlcp_sm4_cbc *tlcp_sm4_cbc_new(const uint8_t key[TLCP_SM4_KEY_LEN], int encrypt,
         TLCP_ERR(err, TLCP_R_INVALID_ARGUMENT, "SM4-CBC needs a key");
         return NULL;
     }
-    const EVP_CIPHER *cipher = sm4_method(1, err);
-    if (cipher == NULL)
+    int use_core = tlcp_sm4_core_enabled();
+    const EVP_CIPHER *cipher = NULL;
+    if (!use_core && (cipher = sm4_method(1, err)) == NULL)
         return NULL;
     tlcp_sm4_cbc *cbc = calloc(1, sizeof(*cbc));
     if (cbc == NULL) {
         TLCP_ERR(err, TLCP_R_ALLOC, "out of memory for an SM4-CBC context");
         return NULL;
+    }
+    cbc->use_core = use_core;
+    cbc->encrypt = encrypt ? 1 : 0;
+    if (use_core) {
+        tlcp_sm4_core_expand(&cbc->key, key, !cbc->encrypt);
+        return cbc;
     }
     cbc->ctx = sm4_keyed(cipher, key, encrypt, err);
     if (cbc->ctx == NULL) {
@@ -75,8 +92,8 @@ void tlcp_sm4_cbc_free(tlcp_sm4_cbc *ctx)
 {
     if (ctx == NULL)
         return;
-    EVP_CIPHER_CTX_free(ctx->ctx); /* cleanses the key schedule */
-    free(ctx);
+    EVP_CIPHER_CTX_free(ctx->ctx);       /* cleanses the key schedule */
+    tlcp_free_secret(ctx, sizeof(*ctx)); /* our round keys */
 }
 
 /* Runs whole blocks through an already keyed context; every byte must come out. */
@@ -119,6 +136,13 @@ int tlcp_sm4_cbc_crypt(tlcp_sm4_cbc *ctx, const uint8_t iv[TLCP_SM4_BLOCK_LEN], 
     ENSURE(ctx != NULL && iv != NULL, err, TLCP_R_INVALID_ARGUMENT,
            "SM4-CBC needs a context and an IV");
     GUARD(check_blocks(in, out, len, err));
+    if (ctx->use_core) {
+        if (ctx->encrypt)
+            tlcp_sm4_core_cbc_encrypt(&ctx->key, iv, in, out, len / TLCP_SM4_BLOCK_LEN);
+        else
+            tlcp_sm4_core_cbc_decrypt(&ctx->key, iv, in, out, len / TLCP_SM4_BLOCK_LEN);
+        return 1;
+    }
     /* NULL cipher and key keep the key schedule and padding setting; -1 keeps the direction. */
     if (!EVP_CipherInit_ex(ctx->ctx, NULL, NULL, NULL, iv, -1))
         return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "cannot set the SM4-CBC IV");
@@ -160,6 +184,13 @@ int tlcp_sm4_encrypt_block(const uint8_t key[TLCP_SM4_KEY_LEN], const uint8_t in
            "SM4 block encryption needs key, input and output");
     ENSURE(!partial_overlap(in, out, TLCP_SM4_BLOCK_LEN), err, TLCP_R_INVALID_ARGUMENT,
            "SM4 block input and output overlap without being the same buffer");
+    if (tlcp_sm4_core_enabled()) {
+        tlcp_sm4_key ks;
+        tlcp_sm4_core_expand(&ks, key, 0);
+        tlcp_sm4_core_ecb(&ks, in, out, 1);
+        tlcp_wipe(&ks, sizeof(ks));
+        return 1;
+    }
     const EVP_CIPHER *cipher = sm4_method(0, err);
     if (cipher == NULL)
         return 0;

@@ -1,7 +1,9 @@
 /*
  * CertificateVerify: SM2 signature (default ID) over SM3 of the handshake
  * messages so far, the "double hash" of Tongsuo, gotlcp, GmSSL 3.1.1 and
- * the test centre (tlcp-protocol.md §2.9, D2).
+ * the test centre (tlcp-protocol.md §2.9, D2). GmSSL 3 master and GmSSL 2
+ * differ; the config picks the form a client sends and the forms a server
+ * accepts (enum tlcp_cert_verify_form).
  */
 #include "handshake/handlers.h"
 #include "handshake/messages.h"
@@ -14,22 +16,27 @@ int tlcp_hs_cert_verify_construct(tlcp_conn *conn, tlcp_builder *body)
     const uint8_t *msg = hash;
     size_t msg_len = sizeof(hash);
     GUARD(tlcp_transcript_hash(&conn->hs->transcript, hash, &conn->err));
-    if (conn->cfg->cv_sign_raw) {
+    const tlcp_pkey *key = conn->cfg->creds->sign.key;
+    if (conn->cfg->cv_form == TLCP_CV_GMSSL2) {
+        /* GmSSL 2: the hash itself is e, without Z. */
+        GUARD(tlcp_sm2_sign_digest(key, hash, sig, &sig_len, sizeof(sig), &conn->err));
+        return tlcp_build_certificate_verify(body, sig, sig_len);
+    }
+    if (conn->cfg->cv_form == TLCP_CV_GMSSL3_RAW) {
         /* GmSSL 3 master: the signature covers the messages themselves. */
         msg = tlcp_transcript_raw(&conn->hs->transcript, &msg_len);
         ENSURE_ALERT(msg != NULL, &conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
                      "handshake messages were not kept for the raw CertificateVerify");
     }
-    int ok = tlcp_sm2_sign(conn->cfg->creds->sign.key, NULL, 0, msg, msg_len, sig, &sig_len,
-                           sizeof(sig), &conn->err);
+    int ok = tlcp_sm2_sign(key, NULL, 0, msg, msg_len, sig, &sig_len, sizeof(sig), &conn->err);
     tlcp_transcript_drop_raw(&conn->hs->transcript);
     GUARD(ok);
     return tlcp_build_certificate_verify(body, sig, sig_len);
 }
 
 /* GmSSL 3 master signs the raw handshake messages instead of their hash
- * (tlcp-protocol.md D2, GmSSL issue #1917). A server accepts that form too,
- * as a second try, so GmSSL 3 clients can authenticate; we never send it. */
+ * (tlcp-protocol.md D2, GmSSL issue #1917). A server accepts that form too
+ * unless configured strict, so GmSSL 3 clients can authenticate. */
 static int verify_raw_convention(tlcp_conn *conn, const tlcp_certificate_verify *m)
 {
     size_t len = 0;
@@ -47,6 +54,30 @@ static int verify_raw_convention(tlcp_conn *conn, const tlcp_certificate_verify 
     return ok;
 }
 
+/* GmSSL 2 signs with e = SM3(handshake messages) directly, no Z. Same key:
+ * the client's sign certificate, never its enc certificate. */
+static int verify_gmssl2_convention(tlcp_conn *conn, const uint8_t hash[TLCP_SM3_DIGEST_LEN],
+                                    const tlcp_certificate_verify *m)
+{
+    tlcp_error scratch;
+    tlcp_error_clear(&scratch);
+    int ok = tlcp_sm2_verify_digest(conn->hs->peer_sign_key, hash, tlcp_cursor_data(&m->signature),
+                                    tlcp_cursor_len(&m->signature), &scratch);
+    if (ok)
+        tlcp_conn_trace(conn, "client CertificateVerify signs SM3(handshake messages) without Z "
+                              "(GmSSL 2 convention); accepted");
+    return ok;
+}
+
+/* The non-standard forms the config accepts, tried after the standard one. */
+static int verify_other_conventions(tlcp_conn *conn, const uint8_t hash[TLCP_SM3_DIGEST_LEN],
+                                    const tlcp_certificate_verify *m)
+{
+    unsigned accept = conn->cfg->cv_accept;
+    return ((accept & TLCP_CV_GMSSL2) != 0 && verify_gmssl2_convention(conn, hash, m)) ||
+           ((accept & TLCP_CV_GMSSL3_RAW) != 0 && verify_raw_convention(conn, m));
+}
+
 int tlcp_hs_cert_verify_process(tlcp_conn *conn, tlcp_cursor body)
 {
     tlcp_certificate_verify m;
@@ -60,7 +91,7 @@ int tlcp_hs_cert_verify_process(tlcp_conn *conn, tlcp_cursor body)
     int ok =
         tlcp_sm2_verify(conn->hs->peer_sign_key, NULL, 0, hash, sizeof(hash),
                         tlcp_cursor_data(&m.signature), tlcp_cursor_len(&m.signature), &sig_err) ||
-        verify_raw_convention(conn, &m);
+        verify_other_conventions(conn, hash, &m);
     tlcp_transcript_drop_raw(&conn->hs->transcript);
     ENSURE_ALERT(ok, &conn->err, TLCP_R_BAD_SIGNATURE, TLCP_ALERT_DECRYPT_ERROR,
                  "CertificateVerify signature does not verify with the client's signing "

@@ -20,7 +20,9 @@
  * application data must decrypt to client-sent.bin / server-sent.bin.
  *
  * Fixtures that record a failure are checked for the behaviour their README
- * asks of a correct implementation. RSA suites are not implemented and are
+ * asks of a correct implementation. The client's CertificateVerify is judged
+ * twice: by a strict server (standard form only) and by the default one,
+ * which also accepts GmSSL 3's and GmSSL 2's forms. RSA suites are not implemented and are
  * skipped; for resumption fixtures the first (full) connection is replayed.
  */
 #include "testutil.h"
@@ -73,6 +75,9 @@ typedef struct replay {
     mp_end srv_end, cli_end;
     int result[ST_COUNT];
     char why[ST_COUNT][200];
+    int cv_alert;        /* alert of a refused CertificateVerify (default mode) */
+    int cv_strict;       /* -1 not reached, else the strict server's verdict */
+    int cv_strict_alert; /* its alert when refused */
     uint8_t keylog_master[48];
     int have_keylog;
     const char *conn_prefix; /* "", "conn1-" or "conn2-" */
@@ -346,6 +351,36 @@ static int replay_key_exchange(replay *r, tlcp_record_item *it)
     return step(r, ST_MASTER, r->srv, ok);
 }
 
+/* The CertificateVerify judged by a strict server first (standard form
+ * only, so it needs no raw copy of the messages), then by the default one.
+ * The handler drops the raw copy, so it is put back between the two. */
+static void replay_cert_verify(replay *r, tlcp_cursor msg)
+{
+    tlcp_transcript *t = &r->srv->hs->transcript;
+    size_t raw_len = 0;
+    const uint8_t *raw = tlcp_transcript_raw(t, &raw_len);
+    uint8_t *saved = raw != NULL ? malloc(raw_len + 1) : NULL;
+    if (raw != NULL) {
+        assert_non_null(saved);
+        memcpy(saved, raw, raw_len);
+    }
+    tlcp_config *cfg = r->srv->cfg; /* the checker's own */
+    cfg->cv_accept = TLCP_CV_STANDARD;
+    r->cv_strict = tlcp_hs_cert_verify_process(r->srv, body_of(msg));
+    r->cv_strict_alert = r->srv->err.alert;
+    tlcp_error_clear(&r->srv->err);
+    cfg->cv_accept = TLCP_CV_ALL;
+    if (saved != NULL) {
+        assert_true(tlcp_transcript_keep_raw(t));
+        assert_true(tlcp_builder_add_bytes(&t->raw, saved, raw_len));
+        free(saved);
+    }
+    int ok = tlcp_hs_cert_verify_process(r->srv, body_of(msg));
+    r->cv_alert = r->srv->err.alert;
+    /* Judged, but not fatal here: the expectations decide. */
+    step(r, ST_CERT_VERIFY, r->srv, ok);
+}
+
 /* Client Certificate, CKE, CertificateVerify, CCS, Finished. */
 static int replay_client_flight(replay *r)
 {
@@ -367,8 +402,7 @@ static int replay_client_flight(replay *r)
     if (!next_item(r->srv, &it))
         return step(r, ST_CLIENT_FINISHED, r->srv, 0);
     if (it.kind == TLCP_ITEM_HANDSHAKE && it.hs_type == TLCP_HS_CERTIFICATE_VERIFY) {
-        /* Judged, but not fatal here: peers differ in the signed data. */
-        step(r, ST_CERT_VERIFY, r->srv, tlcp_hs_cert_verify_process(r->srv, body_of(it.data)));
+        replay_cert_verify(r, it.data);
         hash_both(r, it.data);
         if (!next_item(r->srv, &it))
             return step(r, ST_CLIENT_FINISHED, r->srv, 0);
@@ -422,6 +456,7 @@ static void run_replay(replay *r)
 {
     for (int i = 0; i < ST_COUNT; i++)
         r->result[i] = -1;
+    r->cv_strict = -1;
     size_t n = 0;
     uint8_t *probe = read_fixture(r, "conn1-c2s.bin", &n);
     r->conn_prefix = probe != NULL ? "conn1-" : "";
@@ -502,20 +537,38 @@ static void print_result(const char *name, const replay *r)
                               r->result[i] == 1   ? "+"
                               : r->result[i] == 0 ? "!"
                                                   : "-");
+    if (r->cv_strict >= 0)
+        snprintf(line + n, sizeof(line) - n, " strict-CV%s", r->cv_strict ? "+" : "!");
     print_message("%s\n", line);
     for (int i = 0; i < ST_COUNT; i++)
         if (r->result[i] == 0)
             print_message("    %s: %s\n", stage_names[i], r->why[i]);
 }
 
+/* The CertificateVerify verdicts. By default a server accepts the standard
+ * double hash, GmSSL 3's signature over the raw messages and GmSSL 2's
+ * digest without Z, always with the client's sign key: only a signature by
+ * another key (the enc key) is refused. A strict server accepts only the
+ * standard form, which is what the READMEs' "standard SM2 signature by the
+ * client sign certificate" asks. Refusals carry decrypt_error. */
+static void check_cert_verify(const char *name, const replay *r)
+{
+    int wrong_key = manifest_has(r, "signed with the client enc key");
+    int standard = !wrong_key && !manifest_has(r, "no Z/ID") &&
+                   !manifest_has(r, "signs the raw handshake messages");
+    if (r->result[ST_CERT_VERIFY] != !wrong_key || r->cv_strict != standard)
+        fail_msg("%s: CertificateVerify default %d strict %d, expected %d and %d", name,
+                 r->result[ST_CERT_VERIFY], r->cv_strict, !wrong_key, standard);
+    if (wrong_key)
+        assert_int_equal(r->cv_alert, TLCP_ALERT_DECRYPT_ERROR);
+    if (!standard)
+        assert_int_equal(r->cv_strict_alert, TLCP_ALERT_DECRYPT_ERROR);
+}
+
 /* Which stages must pass, and what the CertificateVerify must give. */
 static void check_expectations(const char *name, const replay *r)
 {
     const int *res = r->result;
-    /* We sign SM3(handshake) with Z (the double hash) and also accept
-     * GmSSL 3's signature over the raw messages; GmSSL 2's digest without Z
-     * is refused. */
-    int cv_other_convention = manifest_has(r, "no Z/ID");
     if (manifest_has(r, "\"expect\": \"handshake-ok\"")) {
         for (int i = 0; i < ST_COUNT; i++) {
             if (i == ST_CLIENT_CERT || i == ST_CERT_VERIFY)
@@ -525,17 +578,17 @@ static void check_expectations(const char *name, const replay *r)
         }
         if (manifest_has(r, "\"client_auth\": true")) {
             assert_int_equal(res[ST_CLIENT_CERT], 1);
-            assert_int_equal(res[ST_CERT_VERIFY], cv_other_convention ? 0 : 1);
+            assert_int_equal(res[ST_CERT_VERIFY], 1);
+            check_cert_verify(name, r);
         }
         return;
     }
     if (manifest_has(r, "certificate-verify")) {
-        /* Everything before the CertificateVerify checks; GmSSL 2's form
-         * (no Z, or signed by the enc key) is refused, GmSSL 3's raw form
-         * is accepted. */
+        /* Everything before the CertificateVerify checks; the verdicts on
+         * it follow the form and the key (check_cert_verify). */
         assert_int_equal(res[ST_MASTER], 1);
         assert_int_equal(res[ST_CLIENT_FINISHED], 1);
-        assert_int_equal(res[ST_CERT_VERIFY], cv_other_convention ? 0 : 1);
+        check_cert_verify(name, r);
         return;
     }
     if (manifest_has(r, "client-must-accept-ske-named-curve-41")) {

@@ -2,7 +2,8 @@
  * SM4-GCM: known answers (RFC 8998 A.1, zero-key checks, the TLCP record
  * example of tlcp-protocol.md §9), round trips, aliasing, and every way open()
  * must refuse. Each test runs once per GHASH path (PCLMULQDQ where the CPU
- * has it, and the portable multiply).
+ * has it, and the portable multiply) and SM4 backend (our core where the CPU
+ * has AES-NI, and EVP).
  */
 #include "testutil.h"
 
@@ -11,15 +12,17 @@
 
 #include "crypto/crypto.h"
 #include "crypto/ghash.h"
+#include "crypto/sm4_core.h"
 
-static int g_portable_state[2] = {0, 1};
+/* Bit 0: portable GHASH; bit 1: EVP SM4 instead of our core. */
+static int g_path_state[4] = {0, 1, 2, 3};
 
 static int use_path(void **state)
 {
-    int portable = *(int *)*state;
-    if (!portable && !tlcp_ghash_have_clmul())
-        return 0; /* the "fast" run then repeats the portable path */
-    tlcp_ghash_force_portable(portable);
+    int path = *(int *)*state;
+    /* Where the CPU lacks PCLMULQDQ or AES-NI, the "fast" runs repeat the other path. */
+    tlcp_ghash_force_portable(path & 1);
+    tlcp_sm4_force_evp((path >> 1) & 1);
     return 0;
 }
 
@@ -27,6 +30,7 @@ static int restore_path(void **state)
 {
     (void)state;
     tlcp_ghash_force_portable(0);
+    tlcp_sm4_force_evp(0);
     return 0;
 }
 
@@ -346,8 +350,9 @@ static void test_bad_arguments(void **state)
 
 static void test_long_message_paths_agree(void **state)
 {
-    /* 70000 bytes: many 4 KiB chunks and a partial tail; both GHASH paths
-     * must produce the same tag (the gcrypt test checks the value itself). */
+    /* 70000 bytes: many 4 KiB chunks and a partial tail; the fast paths
+     * (PCLMULQDQ GHASH, our SM4 core) and the slow ones (portable GHASH, EVP
+     * SM4) must produce the same output (the gcrypt test checks the value). */
     enum { N = 70000 };
     uint8_t nonce[12], aad[20], tag_fast[16], tag_slow[16];
     uint8_t *pt = malloc(N), *ct_fast = malloc(N), *ct_slow = malloc(N);
@@ -360,10 +365,13 @@ static void test_long_message_paths_agree(void **state)
     fill_random(aad, sizeof(aad));
     fill_random(pt, N);
     tlcp_ghash_force_portable(0);
+    tlcp_sm4_force_evp(0);
     fast = tlcp_gcm_new(key, &err);
     tlcp_ghash_force_portable(1);
+    tlcp_sm4_force_evp(1);
     slow = tlcp_gcm_new(key, &err);
     tlcp_ghash_force_portable(0);
+    tlcp_sm4_force_evp(0);
     assert_non_null(fast);
     assert_non_null(slow);
     assert_true(tlcp_gcm_seal(fast, nonce, aad, sizeof(aad), pt, N, ct_fast, tag_fast, &err));
@@ -379,23 +387,26 @@ static void test_long_message_paths_agree(void **state)
     free(ct_slow);
 }
 
-#define BOTH_PATHS(f)                                                                              \
-    cmocka_unit_test_prestate_setup_teardown(f, use_path, restore_path, &g_portable_state[0]),     \
-        cmocka_unit_test_prestate_setup_teardown(f, use_path, restore_path, &g_portable_state[1])
+/* Every combination of GHASH path and SM4 backend. */
+#define ALL_PATHS(f)                                                                               \
+    cmocka_unit_test_prestate_setup_teardown(f, use_path, restore_path, &g_path_state[0]),         \
+        cmocka_unit_test_prestate_setup_teardown(f, use_path, restore_path, &g_path_state[1]),     \
+        cmocka_unit_test_prestate_setup_teardown(f, use_path, restore_path, &g_path_state[2]),     \
+        cmocka_unit_test_prestate_setup_teardown(f, use_path, restore_path, &g_path_state[3])
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        BOTH_PATHS(test_rfc8998_a1),
-        BOTH_PATHS(test_zero_key_empty),
-        BOTH_PATHS(test_zero_key_one_block),
-        BOTH_PATHS(test_tlcp_record_example),
-        BOTH_PATHS(test_round_trips),
-        BOTH_PATHS(test_aliasing),
-        BOTH_PATHS(test_reject_tag_bit_flips),
-        BOTH_PATHS(test_reject_ciphertext_flips),
-        BOTH_PATHS(test_reject_aad_and_nonce_flips),
-        BOTH_PATHS(test_reject_truncation_and_wrong_key),
+        ALL_PATHS(test_rfc8998_a1),
+        ALL_PATHS(test_zero_key_empty),
+        ALL_PATHS(test_zero_key_one_block),
+        ALL_PATHS(test_tlcp_record_example),
+        ALL_PATHS(test_round_trips),
+        ALL_PATHS(test_aliasing),
+        ALL_PATHS(test_reject_tag_bit_flips),
+        ALL_PATHS(test_reject_ciphertext_flips),
+        ALL_PATHS(test_reject_aad_and_nonce_flips),
+        ALL_PATHS(test_reject_truncation_and_wrong_key),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_long_message_paths_agree),
     };

@@ -2,7 +2,8 @@
  * Differential test: our SM4-GCM against libgcrypt's (an independent SM4 and
  * GCM). Random keys, nonces, AAD of 0..64 bytes, every plaintext length from
  * 0 to 1000 plus long messages; ciphertext and tag must match byte for byte,
- * and our open() must accept what libgcrypt sealed. Runs on both GHASH paths.
+ * and our open() must accept what libgcrypt sealed. Runs on both GHASH paths
+ * and both SM4 backends (our core and EVP).
  */
 #include "testutil.h"
 
@@ -12,6 +13,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/ghash.h"
+#include "crypto/sm4_core.h"
 
 static uint64_t g_rng = 0xa4093822299f31d0u;
 
@@ -43,8 +45,10 @@ static void gcrypt_seal(const uint8_t key[16], const uint8_t nonce[12], const ui
     gcry_cipher_close(h);
 }
 
-/* One random message of `len` bytes: compare seal, then open gcrypt's output. */
-static void compare_one(size_t len, int portable)
+/* One random message of `len` bytes: compare seal, then open gcrypt's output.
+ * path bit 0 selects the portable GHASH, bit 1 EVP SM4 instead of our core,
+ * and path >> 2 forces a kernel of the core (TLCP_SM4_KERNEL_*; 0 = auto). */
+static void compare_one(size_t len, int path)
 {
     uint8_t key[16], nonce[12], aad[64], tag_ours[16], tag_ref[16];
     size_t aad_len = (size_t)(next_rand() % 65);
@@ -57,9 +61,12 @@ static void compare_one(size_t len, int portable)
     fill_random(aad, aad_len);
     fill_random(pt, len);
 
-    tlcp_ghash_force_portable(portable);
+    tlcp_ghash_force_portable(path & 1);
+    tlcp_sm4_force_evp((path >> 1) & 1);
+    tlcp_sm4_force_kernel(path >> 2);
     ctx = tlcp_gcm_new(key, &err);
     tlcp_ghash_force_portable(0);
+    tlcp_sm4_force_evp(0);
     assert_non_null(ctx);
 
     gcrypt_seal(key, nonce, aad, aad_len, pt, len, ct_ref, tag_ref);
@@ -68,6 +75,7 @@ static void compare_one(size_t len, int portable)
     assert_memory_equal(tag_ours, tag_ref, 16);
     assert_true(tlcp_gcm_open(ctx, nonce, aad, aad_len, ct_ref, len, tag_ref, back, &err));
     assert_memory_equal(back, pt, len);
+    tlcp_sm4_force_kernel(TLCP_SM4_KERNEL_AUTO);
 
     tlcp_gcm_free(ctx);
     free(pt);
@@ -90,17 +98,40 @@ static void test_every_length_portable_path(void **state)
         compare_one(len, 1);
 }
 
+static void test_every_length_evp_sm4(void **state)
+{
+    (void)state;
+    for (size_t len = 0; len <= 1000; len++)
+        compare_one(len, 2);
+}
+
+static void test_every_length_aesni_kernel(void **state)
+{
+    (void)state;
+    for (size_t len = 0; len <= 1000; len++)
+        compare_one(len, TLCP_SM4_KERNEL_AESNI << 2);
+}
+
+static void test_every_length_vaes_kernel(void **state)
+{
+    (void)state;
+    if (!tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_VAES))
+        skip();
+    for (size_t len = 0; len <= 1000; len++)
+        compare_one(len, TLCP_SM4_KERNEL_VAES << 2);
+}
+
 static void test_long_messages(void **state)
 {
     static const size_t lens[] = {4095, 4096, 4097, 16384, 16384 + 2048, 70000, 131071};
     (void)state;
     for (size_t i = 0; i < TLCP_ARRAY_LEN(lens); i++) {
-        compare_one(lens[i], 0);
-        compare_one(lens[i], 1);
+        for (int path = 0; path < 16; path++)
+            compare_one(lens[i], path);
     }
     /* Random lengths across a few chunk boundaries. */
     for (int i = 0; i < 40; i++)
-        compare_one((size_t)(next_rand() % 20000), i & 1);
+        compare_one((size_t)(next_rand() % 20000), i & 15);
 }
 
 int main(void)
@@ -114,6 +145,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_length_fast_path),
         cmocka_unit_test(test_every_length_portable_path),
+        cmocka_unit_test(test_every_length_evp_sm4),
+        cmocka_unit_test(test_every_length_aesni_kernel),
+        cmocka_unit_test(test_every_length_vaes_kernel),
         cmocka_unit_test(test_long_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -464,6 +464,186 @@ static void test_z_matches_libcrypto(void **state)
     tlcp_pkey_free(key);
 }
 
+/* ---- signatures over a given digest (GmSSL 2 CertificateVerify) ------------ */
+
+/* e = SM3(Z(default ID) || msg), computed outside the library under test. */
+static void z_digest(const tlcp_pkey *key, const char *msg, uint8_t e[32])
+{
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    size_t n = strlen(msg);
+    uint8_t *buf = malloc(32 + n + 1);
+    assert_non_null(buf);
+    assert_true(tlcp_sm2_compute_z(key, NULL, 0, buf, &err));
+    memcpy(buf + 32, msg, n);
+    unsigned int e_len = 0;
+    assert_int_equal(EVP_Digest(buf, 32 + n, e, &e_len, EVP_sm3(), NULL), 1);
+    assert_int_equal(e_len, 32);
+    free(buf);
+}
+
+static void plain_digest(const char *msg, uint8_t e[32])
+{
+    unsigned int e_len = 0;
+    assert_int_equal(EVP_Digest(msg, strlen(msg), e, &e_len, EVP_sm3(), NULL), 1);
+    assert_int_equal(e_len, 32);
+}
+
+static void sign_digest_ok(const tlcp_pkey *key, const uint8_t e[32], uint8_t *sig, size_t *sig_len)
+{
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    *sig_len = 0;
+    assert_true(tlcp_sm2_sign_digest(key, e, sig, sig_len, TLCP_SM2_MAX_SIG_LEN, &err));
+    assert_true(*sig_len >= 8 && *sig_len <= TLCP_SM2_MAX_SIG_LEN);
+    assert_int_equal(sig[0], 0x30);
+    assert_int_equal(ERR_peek_error(), 0);
+}
+
+static void verify_digest_ok(const tlcp_pkey *key, const uint8_t e[32], const uint8_t *sig,
+                             size_t sig_len)
+{
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    int ok = tlcp_sm2_verify_digest(key, e, sig, sig_len, &err);
+    if (!ok)
+        fprintf(stderr, "%s\n", tlcp_error_message(&err));
+    assert_true(ok);
+    assert_int_equal(ERR_peek_error(), 0);
+}
+
+/* The published Annex A signature is over e = SM3(ZA || "message digest"). */
+static void test_verify_digest_published(void **state)
+{
+    (void)state;
+    uint8_t r[32], s[32], sig[72], e[32];
+    tu_hex_into(ANNEX_R, r, 32);
+    tu_hex_into(ANNEX_S, s, 32);
+    size_t sig_len = der_sig(r, s, sig);
+    tlcp_pkey *pub = annex_public();
+    z_digest(pub, "message digest", e);
+    verify_digest_ok(pub, e, sig, sig_len);
+    tlcp_error err;
+    /* SM3 of the message alone (no Z) is another e. */
+    plain_digest("message digest", e);
+    EXPECT_FAIL(tlcp_sm2_verify_digest(pub, e, sig, sig_len, &err), TLCP_R_BAD_SIGNATURE);
+    tlcp_pkey_free(pub);
+}
+
+static void test_sign_digest_round_trip(void **state)
+{
+    (void)state;
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    tlcp_pkey *key = tlcp_pkey_generate(&err);
+    assert_non_null(key);
+    uint8_t point[TLCP_SM2_POINT_LEN];
+    assert_true(tlcp_pkey_get_point(key, point, &err));
+    tlcp_pkey *pub = tlcp_pkey_from_point(point, sizeof(point), &err);
+    assert_non_null(pub);
+    tlcp_pkey *other = tlcp_pkey_generate(&err);
+    assert_non_null(other);
+
+    uint8_t e[32], sig[TLCP_SM2_MAX_SIG_LEN];
+    size_t sig_len = 0;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 32; i++)
+            e[i] = (uint8_t)(round * 91 + i * 13 + 1);
+        sign_digest_ok(key, e, sig, &sig_len);
+        verify_digest_ok(pub, e, sig, sig_len);
+        verify_digest_ok(key, e, sig, sig_len);
+        /* Any other digest, any bit of it, fails. */
+        for (int bit = 0; bit < 256; bit += 37) {
+            e[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            EXPECT_FAIL(tlcp_sm2_verify_digest(pub, e, sig, sig_len, &err), TLCP_R_BAD_SIGNATURE);
+            e[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        }
+        EXPECT_FAIL(tlcp_sm2_verify_digest(other, e, sig, sig_len, &err), TLCP_R_BAD_SIGNATURE);
+        verify_digest_ok(pub, e, sig, sig_len);
+    }
+    /* All-zero and all-one digests are ordinary inputs. */
+    memset(e, 0, sizeof(e));
+    sign_digest_ok(key, e, sig, &sig_len);
+    verify_digest_ok(pub, e, sig, sig_len);
+    memset(e, 0xFF, sizeof(e));
+    sign_digest_ok(key, e, sig, &sig_len);
+    verify_digest_ok(pub, e, sig, sig_len);
+    tlcp_pkey_free(other);
+    tlcp_pkey_free(pub);
+    tlcp_pkey_free(key);
+}
+
+/* Proves that the digest path takes e as it is: signing SM3(Z || M) as a
+ * digest gives what tlcp_sm2_sign(M) would, and the other way round; and
+ * a digest without Z (GmSSL 2's form) is a different signature. */
+static void test_digest_forms_cross_check(void **state)
+{
+    (void)state;
+    tlcp_pkey *key = load_fixture();
+    const char *m = "client hello .. client key exchange";
+    uint8_t ez[32], e_plain[32], sig[TLCP_SM2_MAX_SIG_LEN];
+    size_t sig_len = 0;
+    z_digest(key, m, ez);
+    plain_digest(m, e_plain);
+    tlcp_error err;
+
+    sign_digest_ok(key, ez, sig, &sig_len);
+    verify_ok(key, NULL, 0, m, sig, sig_len);
+    EXPECT_FAIL(tlcp_sm2_verify_digest(key, e_plain, sig, sig_len, &err), TLCP_R_BAD_SIGNATURE);
+
+    sign_ok(key, NULL, 0, m, sig, &sig_len);
+    verify_digest_ok(key, ez, sig, sig_len);
+    EXPECT_FAIL(tlcp_sm2_verify_digest(key, e_plain, sig, sig_len, &err), TLCP_R_BAD_SIGNATURE);
+
+    sign_digest_ok(key, e_plain, sig, &sig_len);
+    verify_digest_ok(key, e_plain, sig, sig_len);
+    EXPECT_FAIL(tlcp_sm2_verify(key, NULL, 0, (const uint8_t *)m, strlen(m), sig, sig_len, &err),
+                TLCP_R_BAD_SIGNATURE);
+    /* Nor is it a signature over the digest treated as a message. */
+    EXPECT_FAIL(tlcp_sm2_verify(key, NULL, 0, e_plain, 32, sig, sig_len, &err),
+                TLCP_R_BAD_SIGNATURE);
+    tlcp_pkey_free(key);
+}
+
+static void test_digest_failures(void **state)
+{
+    (void)state;
+    tlcp_pkey *key = annex_key();
+    tlcp_pkey *pub = annex_public();
+    tlcp_error err;
+    uint8_t e[32], sig[TLCP_SM2_MAX_SIG_LEN], buf[TLCP_SM2_MAX_SIG_LEN + 2];
+    size_t sig_len = 0;
+    memset(e, 0x5A, sizeof(e));
+    EXPECT_FAIL(tlcp_sm2_sign_digest(pub, e, sig, &sig_len, sizeof(sig), &err), TLCP_R_BAD_KEY);
+    EXPECT_FAIL(tlcp_sm2_sign_digest(NULL, e, sig, &sig_len, sizeof(sig), &err),
+                TLCP_R_INVALID_ARGUMENT);
+    EXPECT_FAIL(tlcp_sm2_sign_digest(key, NULL, sig, &sig_len, sizeof(sig), &err),
+                TLCP_R_INVALID_ARGUMENT);
+    EXPECT_FAIL(tlcp_sm2_sign_digest(key, e, NULL, &sig_len, sizeof(sig), &err),
+                TLCP_R_INVALID_ARGUMENT);
+    EXPECT_FAIL(tlcp_sm2_sign_digest(key, e, sig, NULL, sizeof(sig), &err),
+                TLCP_R_INVALID_ARGUMENT);
+    EXPECT_FAIL(tlcp_sm2_sign_digest(key, e, sig, &sig_len, 8, &err), TLCP_R_INVALID_ARGUMENT);
+
+    sign_digest_ok(key, e, sig, &sig_len);
+    EXPECT_FAIL(tlcp_sm2_verify_digest(NULL, e, sig, sig_len, &err), TLCP_R_INVALID_ARGUMENT);
+    EXPECT_FAIL(tlcp_sm2_verify_digest(pub, NULL, sig, sig_len, &err), TLCP_R_INVALID_ARGUMENT);
+    EXPECT_FAIL(tlcp_sm2_verify_digest(pub, e, NULL, sig_len, &err), TLCP_R_INVALID_ARGUMENT);
+    /* Trailing bytes after the DER, a truncated DER, an empty one. */
+    memcpy(buf, sig, sig_len);
+    buf[sig_len] = 0x00;
+    EXPECT_FAIL(tlcp_sm2_verify_digest(pub, e, buf, sig_len + 1, &err), TLCP_R_BAD_SIGNATURE);
+    EXPECT_FAIL(tlcp_sm2_verify_digest(pub, e, sig, sig_len - 1, &err), TLCP_R_BAD_SIGNATURE);
+    EXPECT_FAIL(tlcp_sm2_verify_digest(pub, e, sig, 0, &err), TLCP_R_BAD_SIGNATURE);
+    /* A flipped bit inside s. */
+    memcpy(buf, sig, sig_len);
+    buf[sig_len - 1] ^= 0x01;
+    EXPECT_FAIL(tlcp_sm2_verify_digest(pub, e, buf, sig_len, &err), TLCP_R_BAD_SIGNATURE);
+    verify_digest_ok(pub, e, sig, sig_len);
+    tlcp_pkey_free(pub);
+    tlcp_pkey_free(key);
+}
+
 /* ---- encryption ------------------------------------------------------------ */
 
 static void test_decrypt_published(void **state)
@@ -1126,6 +1306,10 @@ int main(void)
         cmocka_unit_test(test_verify_wrong_id_and_message),
         cmocka_unit_test(test_verify_bad_der),
         cmocka_unit_test(test_z_matches_libcrypto),
+        cmocka_unit_test(test_verify_digest_published),
+        cmocka_unit_test(test_sign_digest_round_trip),
+        cmocka_unit_test(test_digest_forms_cross_check),
+        cmocka_unit_test(test_digest_failures),
         cmocka_unit_test(test_decrypt_published),
         cmocka_unit_test(test_encrypt_round_trip),
         cmocka_unit_test(test_decrypt_rejects_tampering),
