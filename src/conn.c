@@ -203,7 +203,8 @@ static size_t take_buffered(tlcp_conn *conn, uint8_t *buf, size_t len)
     size_t n = conn->app_len - conn->app_off;
     if (n > len)
         n = len;
-    memcpy(buf, conn->app_buf + conn->app_off, n);
+    if (n > 0) /* buf may be NULL for a zero-length read */
+        memcpy(buf, conn->app_buf + conn->app_off, n);
     conn->app_off += n;
     if (conn->app_off == conn->app_len) {
         tlcp_free_secret(conn->app_buf, conn->app_len);
@@ -228,6 +229,10 @@ static int keep_rest(tlcp_conn *conn, const uint8_t *data, size_t len)
 static int post_handshake_message(tlcp_conn *conn, const tlcp_record_item *item)
 {
     if (!conn->is_server && item->hs_type == TLCP_HS_HELLO_REQUEST) {
+        ENSURE_ALERT(++conn->hello_requests <= TLCP_MAX_HELLO_REQUESTS, &conn->err,
+                     TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
+                     "more than %d HelloRequests without application data in between",
+                     TLCP_MAX_HELLO_REQUESTS);
         tlcp_conn_trace(conn, "refusing renegotiation: warning no_renegotiation");
         if (!tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_WARNING,
                                      TLCP_ALERT_NO_RENEGOTIATION)) {
@@ -303,10 +308,12 @@ tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *out_n)
         case TLCP_ITEM_APPLICATION_DATA: {
             size_t n = tlcp_cursor_len(&item.data);
             size_t give = n < len ? n : len;
-            memcpy(buf, tlcp_cursor_data(&item.data), give);
+            if (give > 0)
+                memcpy(buf, tlcp_cursor_data(&item.data), give);
             if (give < n && !keep_rest(conn, tlcp_cursor_data(&item.data) + give, n - give))
                 return tlcp_conn_fatal(conn);
             *out_n = give;
+            conn->hello_requests = 0;
             return TLCP_OK;
         }
         case TLCP_ITEM_ALERT:
@@ -338,6 +345,16 @@ tlcp_result tlcp_write(tlcp_conn *conn, const void *buf, size_t len, size_t *out
     if (conn->sent_close_notify) {
         TLCP_ERR(&conn->err, TLCP_R_CLOSED, "write after tlcp_shutdown");
         return TLCP_ERROR;
+    }
+    /* A retry after WANT_WRITE reports the bytes queued by the first call;
+     * reporting more than this call's len would make a caller's
+     * "buf += n; len -= n" run past its buffer. */
+    if (conn->write_pending > len) {
+        CONN_FAIL(conn, TLCP_R_INVALID_ARGUMENT, TLCP_ALERT_INTERNAL_ERROR,
+                  "tlcp_write retried with %zu bytes after a blocked write of %zu; call again "
+                  "with the same arguments",
+                  len, conn->write_pending);
+        return tlcp_conn_fatal(conn);
     }
     if (conn->write_pending == 0 && len > 0) {
         /* Queue once; a retry after WANT_WRITE only flushes (no repeat). */

@@ -21,6 +21,7 @@
 #define TLCP_MAX_SUITES            8
 #define TLCP_DEFAULT_MAX_CERT_LIST 102400
 #define TLCP_MAX_WRITE_PER_CALL    65536
+#define TLCP_MAX_HELLO_REQUESTS    4
 
 struct tlcp_config {
     atomic_int refs;   /* connections in several threads may share a config */
@@ -84,6 +85,10 @@ struct tlcp_conn {
     uint8_t *app_buf;
     size_t app_off;
     size_t app_len;
+
+    /* Client: HelloRequests answered since the last application data (a
+     * run without end would keep tlcp_read from returning). */
+    unsigned hello_requests;
 
     /* Bytes of the last tlcp_write() queued but not yet flushed. */
     size_t write_pending;

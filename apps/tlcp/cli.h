@@ -1,13 +1,20 @@
 #ifndef TLCP_APP_CLI_H
 #define TLCP_APP_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
 #include "tlcp/tlcp.h"
 
 /* Exit codes, documented in `tlcp help` and docs/CLI.md. */
 enum {
     TLCP_EXIT_OK = 0,
-    TLCP_EXIT_FAILURE = 1, /* the operation failed (handshake, self-test, ...) */
-    TLCP_EXIT_USAGE = 2    /* bad command line */
+    TLCP_EXIT_FAILURE = 1,  /* the operation failed (self-test, I/O, unexpected end) */
+    TLCP_EXIT_USAGE = 2,    /* bad command line */
+    TLCP_EXIT_CONFIG = 3,   /* files, keys or certificates unusable; nothing was started */
+    TLCP_EXIT_NETWORK = 4,  /* cannot bind/connect, connection refused, timeout */
+    TLCP_EXIT_HANDSHAKE = 5 /* TLCP handshake failed, peer alert, verification failure */
 };
 
 struct tlcp_command {
@@ -19,8 +26,109 @@ struct tlcp_command {
 /* 1 when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 
+/* ---- option parsing (args.c) ------------------------------------------ */
+
+enum cli_opt_kind {
+    CLI_FLAG,   /* --name; sets *(int *)dest = 1 */
+    CLI_STRING, /* --name VALUE or --name=VALUE; *(const char **)dest */
+    CLI_INT     /* integer in [min, max]; *(long *)dest */
+};
+
+struct cli_opt {
+    const char *name; /* without the leading "--" */
+    int kind;
+    void *dest;
+    long min, max; /* CLI_INT only */
+};
+
+/* Parses argv[1..argc-1] (argv[0] is the command name). Positional
+ * arguments go to pos[] (at most max_pos). On error prints one line to
+ * stderr ("tlcp <cmd>: ...") and returns 0. */
+int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts, size_t num_opts,
+              const char **pos, size_t max_pos, size_t *out_num_pos);
+
+/* Prints "tlcp <cmd>: <message>" plus a hint to run --help; returns TLCP_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "tlcp <cmd>: <message>" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- shared TLCP setup (tlcp_setup.c) ---------------------------------- */
+
+/* Parses "ECC_SM4_CBC_SM3,ECC_SM4_GCM_SM3" or hex ("0xE013,e053"). Returns
+ * the number of suites, 0 on error (message in errbuf). */
+size_t cli_parse_suites(const char *list, uint16_t *out, size_t cap, char *errbuf, size_t errlen);
+
+/* Usage error (returns 0) when --suites names an unknown suite. */
+int cli_check_suites_arg(const char *cmd, const char *list);
+
+/* Parses none|optional|require(d) into *out_mode. */
+int cli_parse_verify_mode(const char *text, int *out_mode);
+
+/* Options shared by server, client and demo. */
+struct cli_tls_opts {
+    const char *sign_cert, *sign_key, *enc_cert, *enc_key;
+    const char *chain;
+    const char *pass;
+    const char *ca;
+    const char *suites;
+    const char *keylog;
+    int trace;
+};
+
+/* Trace sink: each line is printed to `out` with `prefix`. */
+struct cli_trace {
+    FILE *out;
+    const char *prefix;
+    int muted; /* set while probing a config */
+};
+void cli_trace_line(void *arg, const char *line);
+
+/* Keylog sink: appends lines to an open file. */
+void cli_keylog_line(void *arg, const char *line);
+
+/* Builds a config from the options: key pairs (sign and enc together or
+ * not at all), chain, CA, suites, trace and keylog. Prints the reason and
+ * returns NULL when something is unusable. `keylog` receives the opened
+ * keylog file (caller closes). */
+tlcp_config *cli_make_config(const char *cmd, const struct cli_tls_opts *o, struct cli_trace *trace,
+                             FILE **keylog);
+
+/* Checks that a server config can serve (both pairs present, key usages,
+ * keys match) before any socket is opened: runs a server connection over a
+ * transport that never delivers a byte, so only the configuration checks
+ * run. Prints the reason and returns 0 when the config is unusable.
+ * `trace` (may be NULL) is muted meanwhile. */
+int cli_check_server_config(const char *cmd, tlcp_config *cfg, struct cli_trace *trace);
+
+/* One line describing why a connection failed: "peer sent alert X", or the
+ * library's sentence. */
+const char *cli_conn_failure(const tlcp_conn *conn, char *buf, size_t len);
+
+/* Milliseconds from a monotonic clock. */
+int64_t cli_now_ms(void);
+
+/* ---- sockets (net.c) ---------------------------------------------------- */
+
+/* Splits "host:port", "[v6]:port" or ":port" / "port" (host NULL). */
+int cli_split_host_port(const char *text, char *host, size_t host_len, char *port, size_t port_len);
+/* A non-blocking listening socket; the bound port goes to *out_port. */
+int cli_listen(const char *cmd, const char *bind_addr, const char *port, int *out_port);
+/* Starts a non-blocking connect; waits up to timeout_ms. Returns the fd or
+ * -1 after printing the reason (connection refused, timeout, ...). */
+int cli_connect(const char *cmd, const char *host, const char *port, int64_t timeout_ms);
+/* Accepts one connection (non-blocking fd) and formats the peer address. */
+int cli_accept(int listen_fd, char *peer, size_t peer_len);
+int cli_set_nonblocking(int fd);
+
+/* ---- commands ----------------------------------------------------------- */
+
 int cmd_version(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_certgen(int argc, char **argv);
+int cmd_server(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

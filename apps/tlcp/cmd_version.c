@@ -1,16 +1,6 @@
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
-
-int cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    }
-    return 0;
-}
 
 int cmd_version(int argc, char **argv)
 {

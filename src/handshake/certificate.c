@@ -61,6 +61,7 @@ static int verify_peer(tlcp_conn *conn, const tlcp_peer_certs *peer, int require
     params.time = (time_t)cfg->verify_time;
     params.host = conn->is_server ? NULL : cfg->host_name;
     params.require_enc = require_enc;
+    params.peer_role = conn->is_server ? TLCP_PEER_CLIENT : TLCP_PEER_SERVER;
     if (cfg->verify_cb != NULL) {
         params.cb = verify_hook;
         params.cb_arg = (void *)cfg;
@@ -109,6 +110,15 @@ static int process_peer_list(tlcp_conn *conn, const tlcp_certificate_msg *m, int
     ok = ok && verify_peer(conn, &peer, require_enc);
     ok = ok && take_peer_keys(conn, &peer);
     tlcp_peer_certs_clear(&peer);
+    /* Where the encryption key is used (pre-master encryption, SM2 key
+     * exchange) it must not be the signing key: one dual-use certificate
+     * sent twice would merge the two roles TLCP keeps apart. (A GmSSL 2
+     * client sends its sign key twice for ECC client auth; there the enc
+     * certificate is unused, so it is tolerated.) */
+    ENSURE_ALERT(!ok || !require_enc ||
+                     !tlcp_pkey_public_equal(conn->hs->peer_sign_key, conn->hs->peer_enc_key),
+                 &conn->err, TLCP_R_CERT, TLCP_ALERT_BAD_CERTIFICATE,
+                 "peer signing and encryption certificates certify the same key");
     return ok;
 }
 

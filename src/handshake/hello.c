@@ -48,6 +48,16 @@ static int config_has_suite(const tlcp_config *cfg, uint16_t suite)
     return 0;
 }
 
+/* Client: whether conn->offer may be offered (and so resumed). Resumption
+ * skips certificate verification, so the session must come from a
+ * handshake with the same host name that verified at least as strictly. */
+static int may_offer(const tlcp_conn *conn)
+{
+    const tlcp_session *offer = conn->offer;
+    return offer != NULL && config_has_suite(conn->cfg, offer->suite) &&
+           tlcp_session_fits_peer(offer, conn->cfg->host_name, tlcp_conn_verify_mode(conn));
+}
+
 int tlcp_hs_client_hello_pre_work(tlcp_conn *conn)
 {
     return tlcp_random_bytes(conn->hs->client_random, TLCP_RANDOM_LEN, &conn->err);
@@ -84,18 +94,32 @@ int tlcp_hs_client_hello_construct(tlcp_conn *conn, tlcp_builder *body)
         m.extensions[0].type = TLCP_EXT_SERVER_NAME;
         tlcp_cursor_init(&m.extensions[0].data, tlcp_builder_data(&sni), tlcp_builder_len(&sni));
     }
-    /* A session to resume, if its suite is still one we offer. */
-    const tlcp_session *offer = conn->offer;
-    if (offer != NULL && config_has_suite(cfg, offer->suite)) {
+    /* A session to resume, if its suite is still one we offer and it was
+     * made with the peer we now expect. */
+    if (may_offer(conn)) {
+        const tlcp_session *offer = conn->offer;
         memcpy(m.session_id, offer->id, TLCP_SESSION_ID_LEN);
         m.session_id_len = TLCP_SESSION_ID_LEN;
     }
     return tlcp_build_client_hello(body, &m, cfg->suites, cfg->num_suites);
 }
 
+/* A host name is ASCII (RFC 6066); anything outside the visible range
+ * (NUL, controls, escapes, spaces, 8-bit bytes) would reach the
+ * application's logs and file lookups through tlcp_conn_server_name(). */
+static int host_name_visible(tlcp_cursor name)
+{
+    uint8_t ch;
+    while (tlcp_cursor_get_u8(&name, &ch))
+        if (ch < 0x21 || ch > 0x7E)
+            return 0;
+    return 1;
+}
+
 /* server_name (RFC 6066): a list of (type, name); the host_name entry is
  * kept for tlcp_conn_server_name(). A malformed extension is a decode
- * error; names with NUL bytes or over 255 bytes are ignored. */
+ * error; names over 255 bytes or with bytes outside visible ASCII are
+ * ignored. */
 static int take_server_name(tlcp_conn *conn, tlcp_cursor ext)
 {
     tlcp_cursor list, name;
@@ -109,7 +133,7 @@ static int take_server_name(tlcp_conn *conn, tlcp_cursor ext)
                      "ClientHello: malformed server_name list");
         size_t len = tlcp_cursor_len(&name);
         if (type != TLCP_SNI_HOST_NAME || conn->sni != NULL || len == 0 || len > TLCP_SNI_MAX ||
-            memchr(tlcp_cursor_data(&name), 0, len) != NULL)
+            !host_name_visible(name))
             continue;
         conn->sni = malloc(len + 1);
         ENSURE_ALERT(conn->sni != NULL, &conn->err, TLCP_R_ALLOC, TLCP_ALERT_INTERNAL_ERROR,
@@ -140,7 +164,8 @@ static int choose_session(tlcp_conn *conn, const tlcp_client_hello *m)
     if (cache == NULL)
         return 1; /* empty session ID: nothing to resume later */
     uint16_t suite = 0;
-    if (tlcp_session_cache_lookup(cache, m->session_id, m->session_id_len, &suite, hs->master) &&
+    if (tlcp_session_cache_lookup(cache, m->session_id, m->session_id_len, conn->sni, &suite,
+                                  hs->master) &&
         offered(m, suite) && config_has_suite(conn->cfg, suite)) {
         hs->resumed = 1;
         memcpy(hs->session_id, m->session_id, TLCP_SESSION_ID_LEN);
@@ -233,7 +258,9 @@ int tlcp_hs_server_hello_process(tlcp_conn *conn, tlcp_cursor body)
     /* Extensions in the ServerHello (GmSSL 3 echoes an empty server_name)
      * are ignored: we asked for nothing that needs an answer. */
     GUARD(set_suite(conn, m.cipher_suite));
-    const tlcp_session *offer = conn->offer;
+    /* Only a session we offered may be resumed: a server echoing some other
+     * session ID it knows must not skip the certificate checks. */
+    const tlcp_session *offer = may_offer(conn) ? conn->offer : NULL;
     if (offer == NULL || m.session_id_len != TLCP_SESSION_ID_LEN ||
         !tlcp_ct_equal(m.session_id, offer->id, TLCP_SESSION_ID_LEN))
         return 1; /* full handshake */

@@ -13,7 +13,7 @@ tlcp_session *tlcp_session_new(const uint8_t id[TLCP_SESSION_ID_LEN], uint16_t s
     tlcp_session *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
-    s->refs = 1;
+    atomic_init(&s->refs, 1);
     memcpy(s->id, id, TLCP_SESSION_ID_LEN);
     s->suite = suite;
     memcpy(s->master, master, TLCP_MASTER_SECRET_LEN);
@@ -25,17 +25,43 @@ tlcp_session *tlcp_session_new(const uint8_t id[TLCP_SESSION_ID_LEN], uint16_t s
 tlcp_session *tlcp_session_up_ref(tlcp_session *s)
 {
     if (s != NULL)
-        s->refs++;
+        atomic_fetch_add(&s->refs, 1);
     return s;
 }
 
 void tlcp_session_free(tlcp_session *s)
 {
-    if (s == NULL || --s->refs > 0)
+    if (s == NULL || atomic_fetch_sub(&s->refs, 1) > 1)
         return;
     tlcp_cert_free(s->peer_cert[0]);
     tlcp_cert_free(s->peer_cert[1]);
+    free(s->host);
     tlcp_free_secret(s, sizeof(*s));
+}
+
+int tlcp_session_bind_peer(tlcp_session *s, const char *host, int verified)
+{
+    free(s->host);
+    s->host = NULL;
+    s->verified = verified;
+    if (host == NULL)
+        return 1;
+    s->host = strdup(host);
+    return s->host != NULL;
+}
+
+static int same_name(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+int tlcp_session_fits_peer(const tlcp_session *s, const char *host, int verify_mode)
+{
+    if (!same_name(s->host, host))
+        return 0;
+    return s->verified || verify_mode == TLCP_VERIFY_NONE;
 }
 
 tlcp_session_cache *tlcp_session_cache_new(size_t cap, unsigned lifetime)
@@ -63,8 +89,17 @@ void tlcp_session_cache_free(tlcp_session_cache *c)
     free(c);
 }
 
+/* Names longer than the slot are never stored (the server ignores them). */
+static void set_sni(char slot[TLCP_SESSION_SNI_MAX + 1], const char *sni)
+{
+    memset(slot, 0, TLCP_SESSION_SNI_MAX + 1);
+    if (sni != NULL && strlen(sni) <= TLCP_SESSION_SNI_MAX)
+        memcpy(slot, sni, strlen(sni));
+}
+
 void tlcp_session_cache_store(tlcp_session_cache *c, const uint8_t id[TLCP_SESSION_ID_LEN],
-                              uint16_t suite, const uint8_t master[TLCP_MASTER_SECRET_LEN])
+                              uint16_t suite, const uint8_t master[TLCP_MASTER_SECRET_LEN],
+                              const char *sni)
 {
     pthread_mutex_lock(&c->lock);
     tlcp_cached_session *e = &c->entries[c->next];
@@ -74,14 +109,18 @@ void tlcp_session_cache_store(tlcp_session_cache *c, const uint8_t id[TLCP_SESSI
     e->suite = suite;
     memcpy(e->master, master, TLCP_MASTER_SECRET_LEN);
     e->created = time(NULL);
+    set_sni(e->sni, sni);
     pthread_mutex_unlock(&c->lock);
 }
 
 int tlcp_session_cache_lookup(tlcp_session_cache *c, const uint8_t *id, size_t id_len,
-                              uint16_t *out_suite, uint8_t out_master[TLCP_MASTER_SECRET_LEN])
+                              const char *sni, uint16_t *out_suite,
+                              uint8_t out_master[TLCP_MASTER_SECRET_LEN])
 {
     if (id_len != TLCP_SESSION_ID_LEN)
         return 0;
+    char want[TLCP_SESSION_SNI_MAX + 1];
+    set_sni(want, sni);
     int found = 0;
     time_t now = time(NULL);
     pthread_mutex_lock(&c->lock);
@@ -93,6 +132,8 @@ int tlcp_session_cache_lookup(tlcp_session_cache *c, const uint8_t *id, size_t i
             tlcp_wipe(e, sizeof(*e)); /* expired: forget it */
             continue;
         }
+        if (strcmp(e->sni, want) != 0)
+            break; /* made for another server_name: full handshake */
         *out_suite = e->suite;
         memcpy(out_master, e->master, TLCP_MASTER_SECRET_LEN);
         found = 1;

@@ -7,6 +7,7 @@
 #define TLCP_HANDSHAKE_SESSION_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -18,12 +19,19 @@
 #define TLCP_SESSION_ID_LEN           32
 #define TLCP_DEFAULT_SESSION_LIFETIME 3600
 
+#define TLCP_SESSION_SNI_MAX 255
+
 struct tlcp_session {
-    int refs;
+    atomic_int refs; /* one session may be offered by connections on several threads */
     uint8_t id[TLCP_SESSION_ID_LEN];
     uint16_t suite;
     uint8_t master[TLCP_MASTER_SECRET_LEN];
     tlcp_cert *peer_cert[2]; /* server's sign and enc certificates */
+    /* Who the session was made with: it is offered again only to the same
+     * host name, and only by a connection that verifies no more strictly
+     * than the one that made it (resumption skips the certificate checks). */
+    char *host;   /* the client's configured host name, NULL = none */
+    int verified; /* the server's certificates were verified */
 };
 
 /* A new session holding new references to the certificates. */
@@ -31,6 +39,10 @@ tlcp_session *tlcp_session_new(const uint8_t id[TLCP_SESSION_ID_LEN], uint16_t s
                                const uint8_t master[TLCP_MASTER_SECRET_LEN],
                                tlcp_cert *const peer_cert[2]);
 tlcp_session *tlcp_session_up_ref(tlcp_session *s);
+/* Records the peer the session was made with (host may be NULL). */
+TLCP_MUST_CHECK int tlcp_session_bind_peer(tlcp_session *s, const char *host, int verified);
+/* 1 when a connection with this host name and verify mode may offer `s`. */
+int tlcp_session_fits_peer(const tlcp_session *s, const char *host, int verify_mode);
 
 typedef struct tlcp_cached_session {
     int used;
@@ -38,6 +50,8 @@ typedef struct tlcp_cached_session {
     uint16_t suite;
     uint8_t master[TLCP_MASTER_SECRET_LEN];
     time_t created;
+    /* The client's server_name (RFC 6066: resume only for the same name). */
+    char sni[TLCP_SESSION_SNI_MAX + 1];
 } tlcp_cached_session;
 
 typedef struct tlcp_session_cache {
@@ -50,10 +64,14 @@ typedef struct tlcp_session_cache {
 
 tlcp_session_cache *tlcp_session_cache_new(size_t cap, unsigned lifetime);
 void tlcp_session_cache_free(tlcp_session_cache *cache);
+/* sni: the server_name of the handshake, NULL when the client sent none. */
 void tlcp_session_cache_store(tlcp_session_cache *cache, const uint8_t id[TLCP_SESSION_ID_LEN],
-                              uint16_t suite, const uint8_t master[TLCP_MASTER_SECRET_LEN]);
-/* 1 and the entry's suite and master when `id` is cached and not expired. */
+                              uint16_t suite, const uint8_t master[TLCP_MASTER_SECRET_LEN],
+                              const char *sni);
+/* 1 and the entry's suite and master when `id` is cached, not expired and
+ * was made for the same server_name (`sni`, NULL = none). */
 int tlcp_session_cache_lookup(tlcp_session_cache *cache, const uint8_t *id, size_t id_len,
-                              uint16_t *out_suite, uint8_t out_master[TLCP_MASTER_SECRET_LEN]);
+                              const char *sni, uint16_t *out_suite,
+                              uint8_t out_master[TLCP_MASTER_SECRET_LEN]);
 
 #endif

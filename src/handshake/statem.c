@@ -111,13 +111,23 @@ static void remember_session(tlcp_conn *conn)
         return;
     if (conn->is_server) {
         if (conn->cfg->sessions != NULL && !hs->resumed && !hs->peer_sent_cert)
-            tlcp_session_cache_store(conn->cfg->sessions, hs->session_id, hs->suite, hs->master);
+            tlcp_session_cache_store(conn->cfg->sessions, hs->session_id, hs->suite, hs->master,
+                                     conn->sni);
         return;
     }
     tlcp_session_free(conn->established);
-    conn->established =
-        hs->resumed ? tlcp_session_up_ref(conn->offer)
-                    : tlcp_session_new(hs->session_id, hs->suite, hs->master, conn->peer_cert);
+    if (hs->resumed) {
+        conn->established = tlcp_session_up_ref(conn->offer);
+        return;
+    }
+    /* Bound to the host name we checked and whether we checked at all. */
+    tlcp_session *s = tlcp_session_new(hs->session_id, hs->suite, hs->master, conn->peer_cert);
+    if (s != NULL && !tlcp_session_bind_peer(s, conn->cfg->host_name,
+                                             tlcp_conn_verify_mode(conn) != TLCP_VERIFY_NONE)) {
+        tlcp_session_free(s);
+        s = NULL; /* out of memory: nothing to resume later */
+    }
+    conn->established = s;
 }
 
 static void finish_handshake(tlcp_conn *conn)
@@ -352,6 +362,24 @@ static size_t row_limit(const tlcp_conn *conn, const tlcp_hs_row *row)
     return row->max_from_config ? conn->cfg->max_cert_list : row->max_body;
 }
 
+/* The body of a handshake message (after its 4-byte header) within the
+ * row's limit. */
+static int message_body(tlcp_conn *conn, const tlcp_record_item *item, const tlcp_hs_row *row,
+                        tlcp_cursor *body)
+{
+    if (item->kind == TLCP_ITEM_HANDSHAKE) {
+        ENSURE_ALERT(tlcp_cursor_skip(body, TLCP_HANDSHAKE_HEADER_LEN), &conn->err, TLCP_R_DECODE,
+                     TLCP_ALERT_DECODE_ERROR, "short handshake header");
+    }
+    size_t limit = row_limit(conn, row);
+    tlcp_conn_trace(conn, "READ_STATE_BODY: %s, %zu bytes (max %zu)", row->read_name,
+                    tlcp_cursor_len(body), limit);
+    ENSURE_ALERT(tlcp_cursor_len(body) <= limit, &conn->err, TLCP_R_MESSAGE_TOO_LONG,
+                 TLCP_ALERT_ILLEGAL_PARAMETER, "%s of %zu bytes exceeds the limit of %zu",
+                 row->label, tlcp_cursor_len(body), limit);
+    return 1;
+}
+
 /* Header and body of one incoming message: check it belongs here, then
  * hand it to the row's process handler. */
 static tlcp_result read_message(tlcp_conn *conn, const tlcp_record_item *item)
@@ -360,7 +388,14 @@ static tlcp_result read_message(tlcp_conn *conn, const tlcp_record_item *item)
     const tlcp_hs_row *row = current_row(conn);
     if (item->kind == TLCP_ITEM_HANDSHAKE && item->hs_type == TLCP_HS_HELLO_REQUEST &&
         !conn->is_server) {
-        /* A HelloRequest while negotiating is ignored (TLS 1.1 7.4.1.1). */
+        /* A HelloRequest while negotiating is ignored (TLS 1.1 7.4.1.1),
+         * but not without end: that would keep this call looping. */
+        if (++conn->hello_requests > TLCP_MAX_HELLO_REQUESTS) {
+            TLCP_ERR_ALERT(&conn->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
+                           "more than %d HelloRequests during the handshake",
+                           TLCP_MAX_HELLO_REQUESTS);
+            return TLCP_ERROR;
+        }
         tlcp_conn_trace(conn, "ignoring hello_request during the handshake");
         return TLCP_OK;
     }
@@ -375,16 +410,10 @@ static tlcp_result read_message(tlcp_conn *conn, const tlcp_record_item *item)
 
     tlcp_cursor msg = item->data;
     tlcp_cursor body = msg;
-    if (item->kind == TLCP_ITEM_HANDSHAKE) {
-        ENSURE_ALERT(tlcp_cursor_skip(&body, TLCP_HANDSHAKE_HEADER_LEN), &conn->err, TLCP_R_DECODE,
-                     TLCP_ALERT_DECODE_ERROR, "short handshake header");
-    }
-    size_t limit = row_limit(conn, row);
-    tlcp_conn_trace(conn, "READ_STATE_BODY: %s, %zu bytes (max %zu)", row->read_name,
-                    tlcp_cursor_len(&body), limit);
-    ENSURE_ALERT(tlcp_cursor_len(&body) <= limit, &conn->err, TLCP_R_MESSAGE_TOO_LONG,
-                 TLCP_ALERT_ILLEGAL_PARAMETER, "%s of %zu bytes exceeds the limit of %zu",
-                 row->label, tlcp_cursor_len(&body), limit);
+    /* (message_body returns 1/0; this function returns a tlcp_result, where
+     * 0 would read as TLCP_OK) */
+    if (!message_body(conn, item, row, &body))
+        return TLCP_ERROR;
     if (item->kind == TLCP_ITEM_HANDSHAKE)
         trace_message(conn, 0, tlcp_cursor_data(&msg), tlcp_cursor_len(&msg));
     else /* the record layer checked the one byte */

@@ -36,8 +36,17 @@ static tlcp_result on_alert(tlcp_record_layer *rl, tlcp_cursor pt, tlcp_record_i
         TLCP_ERR(&rl->err, TLCP_R_CLOSED, "peer sent close_notify");
         return TLCP_CLOSED;
     }
-    if (out->alert_level == TLCP_ALERT_LEVEL_WARNING && tlcp_alert_is_known(out->alert_description))
+    if (out->alert_level == TLCP_ALERT_LEVEL_WARNING &&
+        tlcp_alert_is_known(out->alert_description)) {
+        /* Each is cheap, but an endless run would keep the caller's call
+         * looping (the "SSL death alert" denial of service). */
+        if (++rl->warning_run > TLCP_MAX_WARNING_ALERTS) {
+            TLCP_ERR_ALERT(&rl->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
+                           "more than %d warning alerts in a row", TLCP_MAX_WARNING_ALERTS);
+            return fail(rl);
+        }
         return TLCP_OK;
+    }
     /* fatal, or a description we cannot interpret: the connection is over */
     TLCP_ERR(&rl->err, TLCP_R_PEER_ALERT, "peer sent alert %s (%u, level %u)",
              tlcp_alert_string(out->alert_description), out->alert_description, out->alert_level);
@@ -56,11 +65,13 @@ static int check_type_allowed(tlcp_record_layer *rl, uint8_t type)
     return 1;
 }
 
-/* Empty records are skipped but counted; returns 0 on a flood. */
+/* Empty records are skipped but counted; returns 0 on a flood. Any record
+ * with content ends a run of warning alerts. */
 static int count_empty(tlcp_record_layer *rl, size_t len)
 {
     if (len != 0) {
         rl->empty_run = 0;
+        rl->warning_run = 0;
         return 1;
     }
     rl->empty_run++;

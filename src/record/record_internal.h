@@ -23,6 +23,10 @@
 #include "crypto/crypto.h"
 #include "record/record.h"
 
+/* Warning alerts accepted in a row before the stream counts as a flood
+ * (close_notify is not a warning we skip; any record with content resets). */
+#define TLCP_MAX_WARNING_ALERTS 4
+
 /* ---- byte queue ------------------------------------------------------ */
 
 typedef struct tlcp_rbuf {
@@ -143,9 +147,10 @@ struct tlcp_record_layer {
     size_t in_need;
     int in_stage;
     uint8_t in_type;
-    unsigned empty_run; /* consecutive empty records */
-    int closed;         /* close_notify or EOF seen */
-    int failed;         /* a fatal error happened on the read side */
+    unsigned empty_run;   /* consecutive empty records (TLCP_MAX_EMPTY_RECORDS) */
+    unsigned warning_run; /* consecutive warning alerts */
+    int closed;           /* close_notify or EOF seen */
+    int failed;           /* a fatal error happened on the read side */
 
     tlcp_hs_framer hs;
 

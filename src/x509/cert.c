@@ -1,5 +1,6 @@
 /* tlcp_cert: one parsed X.509 certificate and its read-only accessors. */
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,9 @@ struct tlcp_cert {
     size_t der_len;
     char *subject;
     char *issuer;
-    int refs;
+    /* Atomic: a client session's certificates are shared by the
+     * connections (possibly on several threads) that resume it. */
+    atomic_int refs;
 };
 
 int tlcp_x509_attach_sm2_id(X509 *x)
@@ -70,7 +73,7 @@ tlcp_cert *tlcp_cert_wrap_x509(X509 *x, tlcp_error *err)
         return NULL;
     }
     cert->x509 = x;
-    cert->refs = 1;
+    atomic_init(&cert->refs, 1);
     unsigned char *der = NULL;
     int n = i2d_X509(x, &der);
     if (n <= 0 || !tlcp_x509_attach_sm2_id(x)) {
@@ -184,13 +187,13 @@ tlcp_cert *tlcp_cert_load_file(const char *path, tlcp_error *err)
 tlcp_cert *tlcp_cert_up_ref(tlcp_cert *cert)
 {
     if (cert != NULL)
-        cert->refs++;
+        atomic_fetch_add(&cert->refs, 1);
     return cert;
 }
 
 void tlcp_cert_free(tlcp_cert *cert)
 {
-    if (cert == NULL || --cert->refs > 0)
+    if (cert == NULL || atomic_fetch_sub(&cert->refs, 1) > 1)
         return;
     cert_destroy(cert);
 }

@@ -114,7 +114,32 @@ static int check_sm2(const tlcp_cert *cert, int leaf, tlcp_verify_result *r)
                 tlcp_cert_subject(cert));
 }
 
-static int check_key_usage(const tlcp_cert *cert, int leaf, tlcp_verify_result *r)
+/* extendedKeyUsage bits a peer in `role` may have (any one of them). */
+static uint32_t xku_for_role(int role)
+{
+    switch (role) {
+    case TLCP_PEER_SERVER:
+        return XKU_SSL_SERVER | XKU_ANYEKU;
+    case TLCP_PEER_CLIENT:
+        return XKU_SSL_CLIENT | XKU_ANYEKU;
+    default:
+        return XKU_SSL_SERVER | XKU_SSL_CLIENT | XKU_ANYEKU;
+    }
+}
+
+static const char *xku_wanted(int role)
+{
+    switch (role) {
+    case TLCP_PEER_SERVER:
+        return "serverAuth";
+    case TLCP_PEER_CLIENT:
+        return "clientAuth";
+    default:
+        return "serverAuth or clientAuth";
+    }
+}
+
+static int check_key_usage(const tlcp_cert *cert, int leaf, int role, tlcp_verify_result *r)
 {
     int present = 0;
     unsigned ku = tlcp_cert_key_usage(cert, &present);
@@ -132,11 +157,12 @@ static int check_key_usage(const tlcp_cert *cert, int leaf, tlcp_verify_result *
     /* UINT32_MAX: no extendedKeyUsage extension, anything goes. */
     uint32_t xku = X509_get_extended_key_usage(tlcp_cert_x509(cert));
     ERR_clear_error();
-    if (xku != UINT32_MAX && !(xku & (XKU_SSL_SERVER | XKU_SSL_CLIENT | XKU_ANYEKU)))
+    /* A server must not authenticate with a certificate issued only for
+     * client authentication (and the other way round). */
+    if (xku != UINT32_MAX && !(xku & xku_for_role(role)))
         return fail(r, TLCP_R_CERT_KEY_USAGE, TLCP_ALERT_UNSUPPORTED_CERTIFICATE, leaf,
-                    "peer %s certificate's extendedKeyUsage allows neither serverAuth nor "
-                    "clientAuth: %s",
-                    leaf_name(leaf), subject);
+                    "peer %s certificate's extendedKeyUsage does not allow %s: %s", leaf_name(leaf),
+                    xku_wanted(role), subject);
     return 1;
 }
 
@@ -170,9 +196,9 @@ static int run_checks(const tlcp_trust_store *store, const tlcp_peer_certs *peer
     GUARD(verify_chain(store, peer, peer->sign, TLCP_LEAF_SIGN, p->time, r));
     if (peer->enc != NULL)
         GUARD(verify_chain(store, peer, peer->enc, TLCP_LEAF_ENC, p->time, r));
-    GUARD(check_key_usage(peer->sign, TLCP_LEAF_SIGN, r));
+    GUARD(check_key_usage(peer->sign, TLCP_LEAF_SIGN, p->peer_role, r));
     if (peer->enc != NULL)
-        GUARD(check_key_usage(peer->enc, TLCP_LEAF_ENC, r));
+        GUARD(check_key_usage(peer->enc, TLCP_LEAF_ENC, p->peer_role, r));
     if (p->host != NULL)
         GUARD(check_host(peer->sign, p->host, r));
     return 1;
@@ -181,7 +207,7 @@ static int run_checks(const tlcp_trust_store *store, const tlcp_peer_certs *peer
 int tlcp_verify_peer(const tlcp_trust_store *store, const tlcp_peer_certs *peer,
                      const tlcp_verify_params *params, tlcp_verify_result *out, tlcp_error *err)
 {
-    static const tlcp_verify_params defaults = {0, NULL, 0, NULL, NULL};
+    static const tlcp_verify_params defaults = {0, NULL, 0, NULL, NULL, TLCP_PEER_ANY};
     const tlcp_verify_params *p = params != NULL ? params : &defaults;
     tlcp_verify_result local;
     tlcp_verify_result *r = out != NULL ? out : &local;

@@ -283,7 +283,15 @@ typedef struct tlcp_verify_params {
     int require_enc;   /* 1: the peer must present an enc certificate */
     tlcp_verify_cb cb; /* optional user hook */
     void *cb_arg;
+    /* What the peer authenticates as, for extendedKeyUsage (when present):
+     * TLCP_PEER_SERVER needs serverAuth, TLCP_PEER_CLIENT clientAuth,
+     * TLCP_PEER_ANY (0) either. */
+    int peer_role;
 } tlcp_verify_params;
+
+#define TLCP_PEER_ANY    0
+#define TLCP_PEER_SERVER 1
+#define TLCP_PEER_CLIENT 2
 
 /*
  * Verifies a classified peer list against `store`:

@@ -491,12 +491,15 @@ static int replay_resumption(replay *r)
     tlcp_cert *none[2] = {NULL, NULL};
     tlcp_session *session = tlcp_session_new(r->session_id, r->suite, r->session_master, none);
     assert_non_null(session);
+    /* conn1 verified the server's certificates (no host name configured) */
+    assert_true(tlcp_session_bind_peer(session, NULL, 1));
     assert_int_equal(tlcp_conn_set_session(r->cli, session), TLCP_OK);
     tlcp_session_free(session);
     tlcp_config *scfg = r->srv->cfg;
     scfg->sessions = tlcp_session_cache_new(4, 0); /* the checker's own config */
     assert_non_null(scfg->sessions);
-    tlcp_session_cache_store(scfg->sessions, r->session_id, r->suite, r->session_master);
+    tlcp_session_cache_store(scfg->sessions, r->session_id, r->suite, r->session_master,
+                             NULL); /* the fixtures send no server_name */
 
     tlcp_record_item it;
     if (!next_handshake(r->srv, &it, TLCP_HS_CLIENT_HELLO) ||
