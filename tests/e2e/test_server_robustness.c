@@ -417,7 +417,8 @@ static size_t wrap_record(uint8_t *out, uint8_t type, uint16_t version, const ui
     out[2] = (uint8_t)version;
     out[3] = (uint8_t)(len >> 8);
     out[4] = (uint8_t)len;
-    memcpy(out + 5, body, len);
+    if (len > 0)
+        memcpy(out + 5, body, len);
     return 5 + len;
 }
 
