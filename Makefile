@@ -6,7 +6,7 @@ PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test sanitize bench install format clean
+.PHONY: all deps build demo test sanitize valgrind bench install format clean
 
 all: build
 
@@ -30,6 +30,12 @@ sanitize: deps
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory valgrind
+
+# The e2e test programs and `tlcp demo` of the normal build under valgrind
+# memcheck (see docs/DEVELOPMENT.md).
+valgrind: build
+	scripts/valgrind.sh $(BUILD) $(JOBS)
 
 bench: build
 	./$(BUILD)/tlcp-bench
