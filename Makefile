@@ -33,7 +33,7 @@ sanitize: deps
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
-	$(MAKE) --no-print-directory valgrind
+	$(MAKE) valgrind
 
 # The e2e test programs and `tlcp demo` of the normal build under valgrind
 # memcheck (see docs/DEVELOPMENT.md).
