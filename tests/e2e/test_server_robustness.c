@@ -464,6 +464,8 @@ typedef struct tamper {
     int one_byte;      /* read and write one byte per system call */
     int flip_finished; /* flip the last byte of the first handshake record after CCS */
     int flip_appdata;  /* flip the last byte of every application-data record */
+    int swap_suites;   /* swap the two suites of our ClientHello (valid, but the
+                        * transcripts now differ: the Finished check fails) */
     /* parser of our own outgoing record stream */
     uint8_t hdr[5];
     size_t hdr_len;
@@ -510,6 +512,18 @@ static long tamper_write(void *ctx, const uint8_t *buf, size_t len)
         len = 1;
     for (size_t i = 0; i < len; i++)
         copy[i] = tamper_byte(t, buf[i]);
+    /* record header 5 | msg header 4 | version 2 | random 32 | sid length 0 |
+     * suites length 4 at 44..45 | suites at 46..49 */
+    if (t->swap_suites && len >= 50 && copy[0] == TLCP_CT_HANDSHAKE &&
+        copy[5] == TLCP_HS_CLIENT_HELLO && copy[43] == 0 && copy[44] == 0 && copy[45] == 4) {
+        uint8_t a0 = copy[46], a1 = copy[47];
+        copy[46] = copy[48];
+        copy[47] = copy[49];
+        copy[48] = a0;
+        copy[49] = a1;
+        t->swap_suites = 0;
+        t->flipped = 1;
+    }
     /* Blocking: the whole chunk goes out, so the parser stays in step. */
     size_t off = 0;
     while (off < len) {
@@ -542,7 +556,7 @@ typedef struct client {
     tamper io;
 } client;
 
-static void client_open(client *c, uint16_t suite, int one_byte)
+static void client_open_suites(client *c, const uint16_t *suites, size_t n, int one_byte)
 {
     memset(c, 0, sizeof(*c));
     tlcp_config *cfg = tlcp_config_new();
@@ -550,13 +564,18 @@ static void client_open(client *c, uint16_t suite, int one_byte)
     if (tlcp_config_load_ca_file(cfg, srv.ca) != TLCP_OK)
         fail_msg("loading %s: %s", srv.ca, tlcp_config_error(cfg));
     assert_int_equal(tlcp_config_set_host_name(cfg, "localhost"), TLCP_OK);
-    assert_int_equal(tlcp_config_set_cipher_suites(cfg, &suite, 1), TLCP_OK);
+    assert_int_equal(tlcp_config_set_cipher_suites(cfg, suites, n), TLCP_OK);
     c->conn = tlcp_conn_new(cfg, TLCP_CLIENT);
     tlcp_config_free(cfg);
     assert_non_null(c->conn);
     c->io.fd = tcp_connect();
     c->io.one_byte = one_byte;
     tlcp_conn_set_io(c->conn, tamper_read, tamper_write, &c->io);
+}
+
+static void client_open(client *c, uint16_t suite, int one_byte)
+{
+    client_open_suites(c, &suite, 1, one_byte);
 }
 
 static void client_close(client *c)
@@ -843,6 +862,18 @@ static void test_bad_finished(void **state)
     (void)state;
     bad_finished(TLCP_ECC_SM4_GCM_SM3);
     bad_finished(TLCP_ECC_SM4_CBC_SM3);
+
+    /* A Finished that decrypts but does not match: the ClientHello's two
+     * suites swapped in flight (the server picks by its own preference, so
+     * the handshake goes on), the client's verify_data covers the original
+     * order. The server answers decrypt_error. */
+    client c;
+    client_open_suites(&c, tlcp_suites, 2, 0);
+    c.io.swap_suites = 1;
+    assert_int_equal(client_handshake(&c), TLCP_ERROR);
+    assert_true(c.io.flipped);
+    assert_int_equal(tlcp_conn_alert_received(c.conn), TLCP_ALERT_DECRYPT_ERROR);
+    client_close(&c);
     server_still_serves();
 }
 
