@@ -9,7 +9,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all deps build demo test sanitize fuzz fuzz-build bench install format clean
+.PHONY: all deps build demo test sanitize valgrind fuzz fuzz-build bench install format clean
 
 all: build
 
@@ -35,6 +35,12 @@ sanitize: deps
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	$(MAKE) valgrind
+
+# The e2e test programs and `tlcp demo` of the normal build under valgrind
+# memcheck (see docs/DEVELOPMENT.md).
+valgrind: build
+	scripts/valgrind.sh $(BUILD) $(JOBS)
 
 # libFuzzer targets (clang): every target for FUZZ_SECONDS on a copy of its
 # seed corpus; fails on any crash, leak, timeout or OOM (docs/FUZZING.md).
