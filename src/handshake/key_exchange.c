@@ -88,6 +88,21 @@ int tlcp_hs_server_kx_construct(tlcp_conn *conn, tlcp_builder *body)
                                           tlcp_builder_len(&params), sig, sig_len);
 }
 
+/* The peer's ephemeral point. The point check reports into a local slot so
+ * that the connection's slot gets the alert (illegal_parameter): a reason
+ * recorded first without an alert would turn into internal_error. */
+static int load_peer_ephemeral(tlcp_conn *conn, tlcp_cursor point, const char *who)
+{
+    tlcp_error point_err;
+    tlcp_error_clear(&point_err);
+    conn->hs->peer_eph_key =
+        tlcp_pkey_from_point(tlcp_cursor_data(&point), tlcp_cursor_len(&point), &point_err);
+    ENSURE_ALERT(conn->hs->peer_eph_key != NULL, &conn->err, TLCP_R_BAD_KEY,
+                 TLCP_ALERT_ILLEGAL_PARAMETER, "%s ephemeral point is not a valid SM2 point (%s)",
+                 who, tlcp_error_message(&point_err));
+    return 1;
+}
+
 int tlcp_hs_server_kx_process(tlcp_conn *conn, tlcp_cursor body)
 {
     tlcp_hs *hs = conn->hs;
@@ -119,10 +134,7 @@ int tlcp_hs_server_kx_process(tlcp_conn *conn, tlcp_cursor body)
     GUARD(ok);
     tlcp_conn_trace(conn, "ServerKeyExchange signature verified");
     if (hs->is_ecdhe) {
-        hs->peer_eph_key =
-            tlcp_pkey_from_point(tlcp_cursor_data(&m.point), tlcp_cursor_len(&m.point), &conn->err);
-        ENSURE_ALERT(hs->peer_eph_key != NULL, &conn->err, TLCP_R_BAD_KEY,
-                     TLCP_ALERT_ILLEGAL_PARAMETER, "server ephemeral point is not on SM2");
+        GUARD(load_peer_ephemeral(conn, m.point, "server"));
     }
     return 1;
 }
@@ -224,10 +236,7 @@ int tlcp_hs_client_kx_process(tlcp_conn *conn, tlcp_cursor body)
     GUARD(tlcp_parse_client_key_exchange(body, hs->is_ecdhe, &m, &conn->err));
     if (!hs->is_ecdhe)
         return server_kx_ecc(conn, &m);
-    hs->peer_eph_key =
-        tlcp_pkey_from_point(tlcp_cursor_data(&m.point), tlcp_cursor_len(&m.point), &conn->err);
-    ENSURE_ALERT(hs->peer_eph_key != NULL, &conn->err, TLCP_R_BAD_KEY, TLCP_ALERT_ILLEGAL_PARAMETER,
-                 "client ephemeral point is not on SM2");
+    GUARD(load_peer_ephemeral(conn, m.point, "client"));
     return ecdhe_pre_master(conn);
 }
 
