@@ -28,6 +28,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "crypto/key_kdf_limit.h"
 #include "crypto/sm2_internal.h"
 #include "util/mem.h"
 
@@ -480,6 +481,9 @@ tlcp_pkey *tlcp_pkey_load_private(const uint8_t *data, size_t len, const char *p
         TLCP_ERR(err, TLCP_R_INVALID_ARGUMENT, "no private key data");
         return NULL;
     }
+    /* before the decoder runs a derivation of whatever cost the file asks */
+    if (!tlcp_key_check_kdf_cost(data, len, err))
+        return NULL;
     struct pass_state st = {passphrase, 0};
     EVP_PKEY *pkey =
         decode_key(data, len, EVP_PKEY_KEYPAIR, NULL, &st, err,
