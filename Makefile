@@ -1,4 +1,5 @@
 # Thin wrapper over CMake for the README commands.
+MAKEFLAGS += --no-print-directory
 BUILD    ?= build
 ASAN     ?= build-asan
 FUZZDIR  ?= build-fuzz
@@ -19,7 +20,9 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# The demo needs only the CLI: build just that target (fast on a fresh clone).
+demo: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target tlcp
 	./$(BUILD)/tlcp demo
 
 test: build
