@@ -5,6 +5,8 @@
 #
 # Usage: scripts/fuzz.sh BUILD_DIR SECONDS [target ...]
 #   FUZZ_JOBS=n       run n targets at once (default 1)
+#   FUZZ_RUNS=n       also stop a target after n executions (the long run's
+#                     "10 minutes or 5 million executions, whichever first")
 #   FUZZ_KEEP=dir     keep each target's grown corpus and log under dir
 #   FUZZ_ARTIFACTS=d  where crash inputs are copied (default BUILD_DIR/fuzz-artifacts)
 #   FUZZ_MERGE=1      after a clean run, add the inputs that reach new coverage to
@@ -73,7 +75,7 @@ run_one() {
     local seeds
     seeds=$(find "$work/corpus" -type f | wc -l)
     "$exe" -max_total_time="$seconds" -timeout=1 -rss_limit_mb=512 -malloc_limit_mb=512 \
-        -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+        -print_final_stats=1 -artifact_prefix="$work/artifacts/" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} \
         "$work/corpus" >"$work/log" 2>&1
     local rc=$?
     local done_line execs cov ft
