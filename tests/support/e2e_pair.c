@@ -1,0 +1,75 @@
+/* Setup shared by the end-to-end tests (see e2e_pair.h). */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e_pair.h"
+
+void e2e_capture_line(void *arg, const char *line)
+{
+    e2e_capture *c = arg;
+    size_t n = strlen(line);
+    char *p = realloc(c->text, c->len + n + 2);
+    assert_non_null(p);
+    c->text = p;
+    memcpy(c->text + c->len, line, n);
+    c->len += n;
+    c->text[c->len++] = '\n';
+    c->text[c->len] = '\0';
+    c->lines++;
+}
+
+void e2e_capture_free(e2e_capture *c)
+{
+    free(c->text);
+    memset(c, 0, sizeof(*c));
+}
+
+int e2e_captured(const e2e_capture *c, const char *needle)
+{
+    return c->text != NULL && strstr(c->text, needle) != NULL;
+}
+
+char *e2e_fixture_path(const char *dir, const char *file)
+{
+    char rel[512];
+    snprintf(rel, sizeof(rel), "%s%s", dir, file);
+    char *copy = strdup(tu_shared_path(rel));
+    assert_non_null(copy);
+    return copy;
+}
+
+void e2e_load_pair(tlcp_config *cfg, const char *dir, const char *who, int enc)
+{
+    char cert[64], key[64];
+    snprintf(cert, sizeof(cert), "%s-%s.pem", who, enc ? "enc" : "sign");
+    snprintf(key, sizeof(key), "%s-%s.key", who, enc ? "enc" : "sign");
+    char *c = e2e_fixture_path(dir, cert), *k = e2e_fixture_path(dir, key);
+    tlcp_result r = enc ? tlcp_config_load_enc_pair(cfg, c, k, NULL)
+                        : tlcp_config_load_sign_pair(cfg, c, k, NULL);
+    if (r != TLCP_OK)
+        fail_msg("loading %s: %s", c, tlcp_config_error(cfg));
+    free(c);
+    free(k);
+}
+
+int e2e_is_want(tlcp_result r)
+{
+    return r == TLCP_WANT_READ || r == TLCP_WANT_WRITE;
+}
+
+void e2e_conns_open(mp_pair *io, tlcp_conn **client, tlcp_conn **server, tlcp_config *ccfg,
+                    tlcp_config *scfg)
+{
+    mp_pair_init(io);
+    *client = tlcp_conn_new(ccfg, TLCP_CLIENT);
+    *server = tlcp_conn_new(scfg, TLCP_SERVER);
+    assert_non_null(*client);
+    assert_non_null(*server);
+    tlcp_conn_set_io(*client, mp_read, mp_write, &io->client);
+    tlcp_conn_set_io(*server, mp_read, mp_write, &io->server);
+    tlcp_config_free(ccfg);
+    tlcp_config_free(scfg);
+}

@@ -1,0 +1,42 @@
+/*
+ * Setup shared by the end-to-end tests: trace capture, loading the fixture
+ * PKI into configs, and creating a client/server connection pair over the
+ * in-memory transports of mempipe.h. Include testutil.h first (cmocka).
+ * Every helper fails the running test on error, so callers stay short.
+ */
+#ifndef TLCP_TEST_E2E_PAIR_H
+#define TLCP_TEST_E2E_PAIR_H
+
+#include <stddef.h>
+
+#include "mempipe.h"
+#include "tlcp/tlcp.h"
+
+/* Trace/keylog lines collected into one string, each ended by '\n'. */
+typedef struct e2e_capture {
+    char *text;
+    size_t len;
+    size_t lines;
+} e2e_capture;
+
+/* tlcp trace/keylog callback; `arg` is an e2e_capture. */
+void e2e_capture_line(void *arg, const char *line);
+/* Frees the text and zeroes the capture (ready for reuse). */
+void e2e_capture_free(e2e_capture *c);
+/* 1 when `needle` occurs anywhere in the captured text. */
+int e2e_captured(const e2e_capture *c, const char *needle);
+
+/* Fresh copy of the shared/ path of `dir` `file` (tu_shared_path returns a
+ * static buffer, so two paths at once need copies). Caller frees. */
+char *e2e_fixture_path(const char *dir, const char *file);
+/* Loads `dir`<who>-sign.pem/.key (enc = 0) or -enc (enc = 1) into cfg. */
+void e2e_load_pair(tlcp_config *cfg, const char *dir, const char *who, int enc);
+
+int e2e_is_want(tlcp_result r);
+
+/* Initialises `io`, creates the client and server connections on it and
+ * drops the caller's config references (the connections hold their own). */
+void e2e_conns_open(mp_pair *io, tlcp_conn **client, tlcp_conn **server, tlcp_config *ccfg,
+                    tlcp_config *scfg);
+
+#endif
