@@ -17,6 +17,7 @@
 #include "conn_internal.h"
 #include "crypto/crypto.h"
 #include "handshake/messages.h"
+#include "e2e_pair.h"
 #include "mempipe.h"
 #include "tlcp/tlcp.h"
 #include "util/mem.h"
@@ -29,69 +30,15 @@
 #define PINNED_TIME  1795824000 /* 2026-11-28T00:00:00Z */
 #define MAX_STEPS    200000
 
-/* ---- trace and keylog capture ---------------------------------------- */
-
-typedef struct capture {
-    char *text;
-    size_t len;
-    size_t lines;
-} capture;
-
-static void capture_line(void *arg, const char *line)
-{
-    capture *c = arg;
-    size_t n = strlen(line);
-    char *p = realloc(c->text, c->len + n + 2);
-    assert_non_null(p);
-    c->text = p;
-    memcpy(c->text + c->len, line, n);
-    c->len += n;
-    c->text[c->len++] = '\n';
-    c->text[c->len] = '\0';
-    c->lines++;
-}
-
-static void capture_free(capture *c)
-{
-    free(c->text);
-    memset(c, 0, sizeof(*c));
-}
-
-static int captured(const capture *c, const char *needle)
-{
-    return c->text != NULL && strstr(c->text, needle) != NULL;
-}
-
 /* ---- configs ---------------------------------------------------------- */
-
-static char *fixture_path(const char *dir, const char *file)
-{
-    char rel[512];
-    snprintf(rel, sizeof(rel), "%s%s", dir, file);
-    return strdup(tu_shared_path(rel));
-}
-
-static void load_pair(tlcp_config *cfg, const char *dir, const char *who, int enc)
-{
-    char cert[64], key[64];
-    snprintf(cert, sizeof(cert), "%s-%s.pem", who, enc ? "enc" : "sign");
-    snprintf(key, sizeof(key), "%s-%s.key", who, enc ? "enc" : "sign");
-    char *c = fixture_path(dir, cert), *k = fixture_path(dir, key);
-    tlcp_result r = enc ? tlcp_config_load_enc_pair(cfg, c, k, NULL)
-                        : tlcp_config_load_sign_pair(cfg, c, k, NULL);
-    if (r != TLCP_OK)
-        fail_msg("loading %s: %s", c, tlcp_config_error(cfg));
-    free(c);
-    free(k);
-}
 
 static tlcp_config *server_config(const char *dir)
 {
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    load_pair(cfg, dir, "server", 0);
-    load_pair(cfg, dir, "server", 1);
-    char *chain = fixture_path(dir, "chain.pem");
+    e2e_load_pair(cfg, dir, "server", 0);
+    e2e_load_pair(cfg, dir, "server", 1);
+    char *chain = e2e_fixture_path(dir, "chain.pem");
     assert_int_equal(tlcp_config_load_chain_file(cfg, chain), TLCP_OK);
     free(chain);
     return cfg;
@@ -101,7 +48,7 @@ static tlcp_config *client_config(const char *dir)
 {
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    char *ca = fixture_path(dir, "ca.pem");
+    char *ca = e2e_fixture_path(dir, "ca.pem");
     assert_int_equal(tlcp_config_load_ca_file(cfg, ca), TLCP_OK);
     free(ca);
     assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
@@ -125,17 +72,8 @@ typedef struct pair {
 
 static void pair_open(pair *p, tlcp_config *ccfg, tlcp_config *scfg)
 {
-    mp_pair_init(&p->io);
     p->stalled = 0;
-    p->client = tlcp_conn_new(ccfg, TLCP_CLIENT);
-    p->server = tlcp_conn_new(scfg, TLCP_SERVER);
-    assert_non_null(p->client);
-    assert_non_null(p->server);
-    tlcp_conn_set_io(p->client, mp_read, mp_write, &p->io.client);
-    tlcp_conn_set_io(p->server, mp_read, mp_write, &p->io.server);
-    /* The connections hold their own references. */
-    tlcp_config_free(ccfg);
-    tlcp_config_free(scfg);
+    e2e_conns_open(&p->io, &p->client, &p->server, ccfg, scfg);
 }
 
 static void pair_close(pair *p)
@@ -143,11 +81,6 @@ static void pair_close(pair *p)
     tlcp_conn_free(p->client);
     tlcp_conn_free(p->server);
     mp_pair_free(&p->io);
-}
-
-static int is_want(tlcp_result r)
-{
-    return r == TLCP_WANT_READ || r == TLCP_WANT_WRITE;
 }
 
 /* Runs both handshakes until both finish or one fails (the other then gets
@@ -181,9 +114,9 @@ static int pair_handshake(pair *p)
         if (rc == TLCP_ERROR || rs == TLCP_ERROR) {
             /* Let the survivor read what is left (the alert). */
             for (int j = 0; j < 1000; j++) {
-                if (is_want(rc) || rc == TLCP_OK)
+                if (e2e_is_want(rc) || rc == TLCP_OK)
                     rc = rc == TLCP_OK ? rc : tlcp_handshake(p->client);
-                if (is_want(rs) || rs == TLCP_OK)
+                if (e2e_is_want(rs) || rs == TLCP_OK)
                     rs = rs == TLCP_OK ? rs : tlcp_handshake(p->server);
             }
             return 0;
@@ -203,7 +136,7 @@ static void transfer(tlcp_conn *from, tlcp_conn *to, const uint8_t *data, size_t
         if (sent < len) {
             size_t n = 0;
             tlcp_result r = tlcp_write(from, data + sent, len - sent, &n);
-            assert_true(r == TLCP_OK || is_want(r));
+            assert_true(r == TLCP_OK || e2e_is_want(r));
             if (r == TLCP_OK) {
                 assert_true(n > 0);
                 sent += n;
@@ -212,7 +145,7 @@ static void transfer(tlcp_conn *from, tlcp_conn *to, const uint8_t *data, size_t
         if (got < len) {
             size_t n = 0;
             tlcp_result r = tlcp_read(to, in + got, len - got, &n);
-            assert_true(r == TLCP_OK || is_want(r));
+            assert_true(r == TLCP_OK || e2e_is_want(r));
             if (r == TLCP_OK)
                 got += n;
         }
@@ -244,13 +177,13 @@ static void exchange_and_close(pair *p)
     free(big);
 
     tlcp_result r = TLCP_WANT_WRITE;
-    for (int i = 0; i < 100 && is_want(r); i++)
+    for (int i = 0; i < 100 && e2e_is_want(r); i++)
         r = tlcp_shutdown(p->client);
     assert_int_equal(r, TLCP_OK);
     uint8_t buf[16];
     size_t n = 0;
     r = TLCP_WANT_READ;
-    for (int i = 0; i < 1000 && is_want(r); i++)
+    for (int i = 0; i < 1000 && e2e_is_want(r); i++)
         r = tlcp_read(p->server, buf, sizeof(buf), &n);
     assert_int_equal(r, TLCP_CLOSED);
     assert_int_equal(tlcp_conn_alert_received(p->server), TLCP_ALERT_CLOSE_NOTIFY);
@@ -260,12 +193,12 @@ static void exchange_and_close(pair *p)
 
 static void run_ok(uint16_t suite, int trickle, size_t fragment, int coalesce)
 {
-    capture trace = {0}, keylog = {0};
+    e2e_capture trace = {0}, keylog = {0};
     tlcp_config *ccfg = client_config(FIX);
     tlcp_config *scfg = server_config(FIX);
     set_suite(ccfg, suite);
-    assert_int_equal(tlcp_config_set_trace(ccfg, capture_line, &trace), TLCP_OK);
-    assert_int_equal(tlcp_config_set_keylog(ccfg, capture_line, &keylog), TLCP_OK);
+    assert_int_equal(tlcp_config_set_trace(ccfg, e2e_capture_line, &trace), TLCP_OK);
+    assert_int_equal(tlcp_config_set_keylog(ccfg, e2e_capture_line, &keylog), TLCP_OK);
     pair p;
     pair_open(&p, ccfg, scfg);
     p.io.client.trickle = p.io.server.trickle = trickle;
@@ -285,13 +218,13 @@ static void run_ok(uint16_t suite, int trickle, size_t fragment, int coalesce)
     assert_true(der_len > 100 && der[0] == 0x30);
     assert_int_equal(tlcp_conn_peer_cert(p.server, TLCP_CERT_SIGN, &der, &der_len), TLCP_ERROR);
 
-    assert_true(captured(&trace, "TLS_ST_BEFORE -> TLS_ST_CW_CLNT_HELLO"));
-    assert_true(captured(&trace, "TLS_ST_CW_CLNT_HELLO -> TLS_ST_CR_SRVR_HELLO"));
-    assert_true(captured(&trace, "TLS_ST_CR_SRVR_DONE -> TLS_ST_CW_KEY_EXCH"));
-    assert_true(captured(&trace, "TLS_ST_CR_FINISHED -> TLS_ST_OK"));
-    assert_true(captured(&trace, "WRITE_STATE_PRE_WORK"));
-    assert_true(captured(&trace, "READ_STATE_POST_PROCESS"));
-    assert_true(captured(&trace, "master secret derived"));
+    assert_true(e2e_captured(&trace, "TLS_ST_BEFORE -> TLS_ST_CW_CLNT_HELLO"));
+    assert_true(e2e_captured(&trace, "TLS_ST_CW_CLNT_HELLO -> TLS_ST_CR_SRVR_HELLO"));
+    assert_true(e2e_captured(&trace, "TLS_ST_CR_SRVR_DONE -> TLS_ST_CW_KEY_EXCH"));
+    assert_true(e2e_captured(&trace, "TLS_ST_CR_FINISHED -> TLS_ST_OK"));
+    assert_true(e2e_captured(&trace, "WRITE_STATE_PRE_WORK"));
+    assert_true(e2e_captured(&trace, "READ_STATE_POST_PROCESS"));
+    assert_true(e2e_captured(&trace, "master secret derived"));
     assert_int_equal(keylog.lines, 1);
     assert_int_equal(strncmp(keylog.text, "CLIENT_RANDOM ", 14), 0);
     assert_int_equal(keylog.len, 14 + 64 + 1 + 96 + 1);
@@ -299,7 +232,7 @@ static void run_ok(uint16_t suite, int trickle, size_t fragment, int coalesce)
     char master_part[17];
     memcpy(master_part, keylog.text + 14 + 65, 16);
     master_part[16] = '\0';
-    assert_false(captured(&trace, master_part));
+    assert_false(e2e_captured(&trace, master_part));
     char spaced[24]; /* the trace's own hex style: "ab cd ef ..." */
     for (int i = 0; i < 8; i++) {
         spaced[3 * i] = master_part[2 * i];
@@ -307,12 +240,12 @@ static void run_ok(uint16_t suite, int trickle, size_t fragment, int coalesce)
         spaced[3 * i + 2] = ' ';
     }
     spaced[23] = '\0';
-    assert_false(captured(&trace, spaced));
+    assert_false(e2e_captured(&trace, spaced));
 
     exchange_and_close(&p);
     pair_close(&p);
-    capture_free(&trace);
-    capture_free(&keylog);
+    e2e_capture_free(&trace);
+    e2e_capture_free(&keylog);
 }
 
 static void test_full_cbc(void **state)
@@ -379,37 +312,37 @@ static void client_auth(const char *dir, uint16_t suite, int with_enc, int cke_p
     tlcp_config *scfg = server_config(dir);
     set_suite(ccfg, suite);
     set_suite(scfg, suite);
-    load_pair(ccfg, dir, "client", 0);
+    e2e_load_pair(ccfg, dir, "client", 0);
     if (with_enc)
-        load_pair(ccfg, dir, "client", 1);
-    char *chain = fixture_path(dir, "chain.pem");
-    char *ca = fixture_path(dir, "ca.pem");
+        e2e_load_pair(ccfg, dir, "client", 1);
+    char *chain = e2e_fixture_path(dir, "chain.pem");
+    char *ca = e2e_fixture_path(dir, "ca.pem");
     assert_int_equal(tlcp_config_load_chain_file(ccfg, chain), TLCP_OK);
     assert_int_equal(tlcp_config_load_ca_file(scfg, ca), TLCP_OK);
     free(chain);
     free(ca);
     assert_int_equal(tlcp_config_set_verify_mode(scfg, TLCP_VERIFY_REQUIRED), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_time(scfg, PINNED_TIME), TLCP_OK);
-    capture trace = {0}, ctrace = {0};
-    assert_int_equal(tlcp_config_set_trace(scfg, capture_line, &trace), TLCP_OK);
-    assert_int_equal(tlcp_config_set_trace(ccfg, capture_line, &ctrace), TLCP_OK);
+    e2e_capture trace = {0}, ctrace = {0};
+    assert_int_equal(tlcp_config_set_trace(scfg, e2e_capture_line, &trace), TLCP_OK);
+    assert_int_equal(tlcp_config_set_trace(ccfg, e2e_capture_line, &ctrace), TLCP_OK);
     pair p;
     pair_open(&p, ccfg, scfg);
     if (!pair_handshake(&p))
         fail_msg("client auth failed: client: %s / server: %s", tlcp_conn_error(p.client),
                  tlcp_conn_error(p.server));
     if (with_enc) /* ECDHE: 69-byte point, or 71 with the length prefix */
-        assert_true(captured(&ctrace, cke_prefix ? "client_key_exchange, 75 bytes"
-                                                 : "client_key_exchange, 73 bytes"));
+        assert_true(e2e_captured(&ctrace, cke_prefix ? "client_key_exchange, 75 bytes"
+                                                     : "client_key_exchange, 73 bytes"));
     assert_non_null(strstr(tlcp_conn_peer_subject(p.server, TLCP_CERT_SIGN), "tlcp-client"));
-    assert_true(captured(&trace, "TLS_ST_SW_CERT_REQ"));
-    assert_true(captured(&trace, "TLS_ST_SR_CERT_VRFY"));
-    assert_int_equal(captured(&trace, "raw handshake messages (GmSSL 3 convention); accepted"),
+    assert_true(e2e_captured(&trace, "TLS_ST_SW_CERT_REQ"));
+    assert_true(e2e_captured(&trace, "TLS_ST_SR_CERT_VRFY"));
+    assert_int_equal(e2e_captured(&trace, "raw handshake messages (GmSSL 3 convention); accepted"),
                      cv_raw);
     exchange_and_close(&p);
     pair_close(&p);
-    capture_free(&trace);
-    capture_free(&ctrace);
+    e2e_capture_free(&trace);
+    e2e_capture_free(&ctrace);
 }
 
 static void test_client_auth(void **state)
@@ -437,7 +370,7 @@ static void test_client_auth_without_cert(void **state)
     for (int required = 0; required <= 1; required++) {
         tlcp_config *ccfg = client_config(FIX_CA);
         tlcp_config *scfg = server_config(FIX_CA);
-        char *ca = fixture_path(FIX_CA, "ca.pem");
+        char *ca = e2e_fixture_path(FIX_CA, "ca.pem");
         assert_int_equal(tlcp_config_load_ca_file(scfg, ca), TLCP_OK);
         free(ca);
         assert_int_equal(tlcp_config_set_verify_mode(scfg, required ? TLCP_VERIFY_REQUIRED
@@ -847,7 +780,7 @@ static void test_bad_finished(void **state)
  * server's encryption key (header included). */
 static uint8_t *cke_with(const uint8_t *pre_master, size_t pm_len, size_t *out_len)
 {
-    char *path = fixture_path(FIX, "server-enc.pem");
+    char *path = e2e_fixture_path(FIX, "server-enc.pem");
     tlcp_cert *cert = tlcp_cert_load_file(path, NULL);
     free(path);
     assert_non_null(cert);
@@ -973,12 +906,12 @@ static void test_random_mutations(void **state)
 static void test_session_resumption(void **state)
 {
     (void)state;
-    capture trace = {0}, keylog = {0};
+    e2e_capture trace = {0}, keylog = {0};
     tlcp_config *ccfg = client_config(FIX);
     tlcp_config *scfg = server_config(FIX);
     assert_int_equal(tlcp_config_set_session_cache(scfg, 8, 0), TLCP_OK);
-    assert_int_equal(tlcp_config_set_trace(ccfg, capture_line, &trace), TLCP_OK);
-    assert_int_equal(tlcp_config_set_keylog(ccfg, capture_line, &keylog), TLCP_OK);
+    assert_int_equal(tlcp_config_set_trace(ccfg, e2e_capture_line, &trace), TLCP_OK);
+    assert_int_equal(tlcp_config_set_keylog(ccfg, e2e_capture_line, &keylog), TLCP_OK);
 
     pair p;
     pair_open(&p, tlcp_config_up_ref(ccfg), tlcp_config_up_ref(scfg));
@@ -987,7 +920,7 @@ static void test_session_resumption(void **state)
     tlcp_session *session = tlcp_conn_get_session(p.client);
     assert_non_null(session);
     pair_close(&p);
-    capture_free(&trace);
+    e2e_capture_free(&trace);
 
     pair_open(&p, tlcp_config_up_ref(ccfg), tlcp_config_up_ref(scfg));
     assert_int_equal(tlcp_conn_set_session(p.client, session), TLCP_OK);
@@ -997,9 +930,9 @@ static void test_session_resumption(void **state)
                  tlcp_conn_error(p.server));
     assert_true(tlcp_conn_session_reused(p.client));
     assert_true(tlcp_conn_session_reused(p.server));
-    assert_true(captured(&trace, "TLS_ST_CR_SRVR_HELLO -> TLS_ST_CR_CHANGE"));
-    assert_false(captured(&trace, "TLS_ST_CR_CERT"));
-    assert_true(captured(&trace, "TLS_ST_CW_FINISHED -> TLS_ST_OK"));
+    assert_true(e2e_captured(&trace, "TLS_ST_CR_SRVR_HELLO -> TLS_ST_CR_CHANGE"));
+    assert_false(e2e_captured(&trace, "TLS_ST_CR_CERT"));
+    assert_true(e2e_captured(&trace, "TLS_ST_CW_FINISHED -> TLS_ST_OK"));
     assert_non_null(tlcp_conn_peer_subject(p.client, TLCP_CERT_SIGN));
     /* Same master secret in both key log lines. */
     assert_int_equal(keylog.lines, 2);
@@ -1024,8 +957,8 @@ static void test_session_resumption(void **state)
     tlcp_session_free(NULL);
     tlcp_config_free(ccfg);
     tlcp_config_free(scfg);
-    capture_free(&trace);
-    capture_free(&keylog);
+    e2e_capture_free(&trace);
+    e2e_capture_free(&keylog);
 }
 
 /* ---- generated certificates ------------------------------------------ */
@@ -1155,8 +1088,8 @@ static void test_certificate_order_sign_chain_enc(void **state)
 {
     (void)state;
     size_t n = 0;
-    char *files[3] = {fixture_path(FIX, "server-sign.pem"), fixture_path(FIX, "chain.pem"),
-                      fixture_path(FIX, "server-enc.pem")};
+    char *files[3] = {e2e_fixture_path(FIX, "server-sign.pem"), e2e_fixture_path(FIX, "chain.pem"),
+                      e2e_fixture_path(FIX, "server-enc.pem")};
     tlcp_cert *certs[3];
     for (int i = 0; i < 3; i++) {
         certs[i] = tlcp_cert_load_file(files[i], NULL);
@@ -1236,23 +1169,23 @@ static void test_fd_transport(void **state)
         assert_int_equal(fcntl(sv[i], F_SETFL, fcntl(sv[i], F_GETFL) | O_NONBLOCK), 0);
     tlcp_config *ccfg = client_config(FIX);
     assert_int_equal(tlcp_config_set_send_sni(ccfg, 1), TLCP_OK);
-    capture trace = {0};
+    e2e_capture trace = {0};
     tlcp_config *scfg = server_config(FIX);
-    assert_int_equal(tlcp_config_set_trace(scfg, capture_line, &trace), TLCP_OK);
+    assert_int_equal(tlcp_config_set_trace(scfg, e2e_capture_line, &trace), TLCP_OK);
     pair p;
     pair_open(&p, ccfg, scfg);
     assert_int_equal(tlcp_conn_set_fd(p.client, sv[0]), TLCP_OK);
     assert_int_equal(tlcp_conn_set_fd(p.server, sv[1]), TLCP_OK);
     assert_true(pair_handshake(&p));
     /* SNI only because it was asked for; the server's trace shows it. */
-    assert_true(captured(&trace, "server_name"));
+    assert_true(e2e_captured(&trace, "server_name"));
     assert_string_equal(tlcp_conn_server_name(p.server), "localhost");
     assert_string_equal(tlcp_conn_server_name(p.client), "localhost");
     exchange_and_close(&p);
     pair_close(&p);
     close(sv[0]);
     close(sv[1]);
-    capture_free(&trace);
+    e2e_capture_free(&trace);
 }
 
 /* Drives one side's tlcp_read until it returns something other than WANT_*. */
@@ -1261,9 +1194,9 @@ static tlcp_result read_until(tlcp_conn *c, tlcp_conn *other)
     uint8_t buf[64];
     size_t n = 0;
     tlcp_result r = TLCP_WANT_READ;
-    for (int i = 0; i < 1000 && is_want(r); i++) {
+    for (int i = 0; i < 1000 && e2e_is_want(r); i++) {
         r = tlcp_read(c, buf, sizeof(buf), &n);
-        if (is_want(r) && other != NULL)
+        if (e2e_is_want(r) && other != NULL)
             (void)tlcp_read(other, buf, sizeof(buf), &n);
     }
     return r;
