@@ -19,6 +19,7 @@
 #include "crypto/crypto.h"
 #include "handshake/messages.h"
 #include "handshake/session.h"
+#include "e2e_pair.h"
 #include "mempipe.h"
 #include "tlcp/tlcp.h"
 #include "util/mem.h"
@@ -30,34 +31,13 @@
 
 /* ---- configs and an in-memory pair (as in test_handshake.c) ---------- */
 
-static char *fixture_path(const char *dir, const char *file)
-{
-    char rel[512];
-    snprintf(rel, sizeof(rel), "%s%s", dir, file);
-    return strdup(tu_shared_path(rel));
-}
-
-static void load_pair(tlcp_config *cfg, const char *dir, const char *who, int enc)
-{
-    char cert[64], key[64];
-    snprintf(cert, sizeof(cert), "%s-%s.pem", who, enc ? "enc" : "sign");
-    snprintf(key, sizeof(key), "%s-%s.key", who, enc ? "enc" : "sign");
-    char *c = fixture_path(dir, cert), *k = fixture_path(dir, key);
-    tlcp_result r = enc ? tlcp_config_load_enc_pair(cfg, c, k, NULL)
-                        : tlcp_config_load_sign_pair(cfg, c, k, NULL);
-    if (r != TLCP_OK)
-        fail_msg("loading %s: %s", c, tlcp_config_error(cfg));
-    free(c);
-    free(k);
-}
-
 static tlcp_config *server_config(void)
 {
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    load_pair(cfg, FIX, "server", 0);
-    load_pair(cfg, FIX, "server", 1);
-    char *chain = fixture_path(FIX, "chain.pem");
+    e2e_load_pair(cfg, FIX, "server", 0);
+    e2e_load_pair(cfg, FIX, "server", 1);
+    char *chain = e2e_fixture_path(FIX, "chain.pem");
     assert_int_equal(tlcp_config_load_chain_file(cfg, chain), TLCP_OK);
     free(chain);
     return cfg;
@@ -67,7 +47,7 @@ static tlcp_config *client_config(const char *host)
 {
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    char *ca = fixture_path(FIX, "ca.pem");
+    char *ca = e2e_fixture_path(FIX, "ca.pem");
     assert_int_equal(tlcp_config_load_ca_file(cfg, ca), TLCP_OK);
     free(ca);
     assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
@@ -84,15 +64,7 @@ typedef struct pair {
 /* Takes over the caller's config references. */
 static void pair_open(pair *p, tlcp_config *ccfg, tlcp_config *scfg)
 {
-    mp_pair_init(&p->io);
-    p->client = tlcp_conn_new(ccfg, TLCP_CLIENT);
-    p->server = tlcp_conn_new(scfg, TLCP_SERVER);
-    assert_non_null(p->client);
-    assert_non_null(p->server);
-    tlcp_conn_set_io(p->client, mp_read, mp_write, &p->io.client);
-    tlcp_conn_set_io(p->server, mp_read, mp_write, &p->io.server);
-    tlcp_config_free(ccfg);
-    tlcp_config_free(scfg);
+    e2e_conns_open(&p->io, &p->client, &p->server, ccfg, scfg);
 }
 
 static void pair_close(pair *p)
@@ -100,11 +72,6 @@ static void pair_close(pair *p)
     tlcp_conn_free(p->client);
     tlcp_conn_free(p->server);
     mp_pair_free(&p->io);
-}
-
-static int is_want(tlcp_result r)
-{
-    return r == TLCP_WANT_READ || r == TLCP_WANT_WRITE;
 }
 
 /* 1 when both sides complete; on a failure the survivor reads the alert. */
@@ -120,14 +87,14 @@ static int pair_handshake(pair *p)
             return 1;
         if (rc == TLCP_ERROR || rs == TLCP_ERROR) {
             for (int j = 0; j < 100; j++) {
-                if (is_want(rc))
+                if (e2e_is_want(rc))
                     rc = tlcp_handshake(p->client);
-                if (is_want(rs))
+                if (e2e_is_want(rs))
                     rs = tlcp_handshake(p->server);
             }
             return 0;
         }
-        if (is_want(rc) && is_want(rs) && mp_pending(&p->io.client) == 0 &&
+        if (e2e_is_want(rc) && e2e_is_want(rs) && mp_pending(&p->io.client) == 0 &&
             mp_pending(&p->io.server) == 0 && i > 1000)
             return 0;
     }
@@ -474,7 +441,8 @@ static void test_openssl_error_queue_clean(void **state)
     assert_queue_empty("loading a garbage CA file");
     assert_int_equal(tlcp_config_load_sign_pair(cfg, garbage, garbage, NULL), TLCP_ERROR);
     assert_queue_empty("loading a garbage key pair");
-    char *cert = fixture_path(FIX, "server-sign.pem"), *other = fixture_path(FIX, "server-enc.key");
+    char *cert = e2e_fixture_path(FIX, "server-sign.pem"),
+         *other = e2e_fixture_path(FIX, "server-enc.key");
     assert_int_equal(tlcp_config_load_sign_pair(cfg, cert, other, "pass"), TLCP_ERROR);
     assert_queue_empty("loading a key that does not match its certificate");
     free(cert);
@@ -494,7 +462,7 @@ static void test_openssl_error_queue_clean(void **state)
     pair_close(&p);
     assert_queue_empty("a successful handshake");
     cfg = tlcp_config_new();
-    char *dir = fixture_path(FIX, "");
+    char *dir = e2e_fixture_path(FIX, "");
     (void)tlcp_config_load_ca_dir(cfg, dir);
     free(dir);
     tlcp_config_free(cfg);
@@ -530,7 +498,7 @@ static void test_openssl_error_queue_clean(void **state)
 static tlcp_result read_some(tlcp_conn *c, uint8_t *buf, size_t len, size_t *n)
 {
     tlcp_result r = TLCP_WANT_READ;
-    for (int i = 0; i < 1000 && is_want(r); i++)
+    for (int i = 0; i < 1000 && e2e_is_want(r); i++)
         r = tlcp_read(c, buf, len, n);
     return r;
 }
@@ -609,7 +577,7 @@ static void blocked_write(pair *p, const uint8_t *msg)
     p->io.server.trickle = 1;
     size_t n = 99;
     tlcp_result r = tlcp_write(p->server, msg, 100, &n);
-    assert_true(is_want(r));
+    assert_true(e2e_is_want(r));
     assert_int_equal(n, 0);
 }
 
@@ -629,7 +597,7 @@ static void test_write_retry(void **state)
     size_t n = 0;
     tlcp_result r = TLCP_WANT_WRITE;
     int wants = 0;
-    for (int i = 0; i < 100000 && is_want(r); i++, wants++)
+    for (int i = 0; i < 100000 && e2e_is_want(r); i++, wants++)
         r = tlcp_write(p.server, msg, sizeof(msg), &n);
     assert_int_equal(r, TLCP_OK);
     assert_int_equal(n, sizeof(msg));
@@ -660,7 +628,7 @@ static void test_write_retry(void **state)
 static void expect_server_unexpected(pair *p)
 {
     tlcp_result r = TLCP_WANT_READ;
-    for (int i = 0; i < 100 && is_want(r); i++)
+    for (int i = 0; i < 100 && e2e_is_want(r); i++)
         r = tlcp_handshake(p->server);
     assert_int_equal(r, TLCP_ERROR);
     assert_int_equal(tlcp_conn_error_reason(p->server), TLCP_R_UNEXPECTED_MESSAGE);
@@ -824,13 +792,13 @@ static void test_client_certificates_refused_as_server(void **state)
     (void)state;
     tlcp_config *scfg = tlcp_config_new();
     assert_non_null(scfg);
-    load_pair(scfg, FIX_DHE, "client", 0);
-    load_pair(scfg, FIX_DHE, "client", 1);
-    char *chain = fixture_path(FIX_DHE, "chain.pem");
+    e2e_load_pair(scfg, FIX_DHE, "client", 0);
+    e2e_load_pair(scfg, FIX_DHE, "client", 1);
+    char *chain = e2e_fixture_path(FIX_DHE, "chain.pem");
     assert_int_equal(tlcp_config_load_chain_file(scfg, chain), TLCP_OK);
     tlcp_config *ccfg = tlcp_config_new();
     assert_non_null(ccfg);
-    char *ca = fixture_path(FIX_DHE, "ca.pem");
+    char *ca = e2e_fixture_path(FIX_DHE, "ca.pem");
     assert_int_equal(tlcp_config_load_ca_file(ccfg, ca), TLCP_OK);
     free(ca);
     assert_int_equal(tlcp_config_set_verify_time(ccfg, PINNED_TIME), TLCP_OK);
@@ -844,12 +812,12 @@ static void test_client_certificates_refused_as_server(void **state)
 
     /* The server's own certificates still pass (serverAuth). */
     scfg = tlcp_config_new();
-    load_pair(scfg, FIX_DHE, "server", 0);
-    load_pair(scfg, FIX_DHE, "server", 1);
+    e2e_load_pair(scfg, FIX_DHE, "server", 0);
+    e2e_load_pair(scfg, FIX_DHE, "server", 1);
     assert_int_equal(tlcp_config_load_chain_file(scfg, chain), TLCP_OK);
     free(chain);
     ccfg = tlcp_config_new();
-    ca = fixture_path(FIX_DHE, "ca.pem");
+    ca = e2e_fixture_path(FIX_DHE, "ca.pem");
     assert_int_equal(tlcp_config_load_ca_file(ccfg, ca), TLCP_OK);
     free(ca);
     assert_int_equal(tlcp_config_set_verify_time(ccfg, PINNED_TIME), TLCP_OK);
@@ -924,12 +892,12 @@ static void test_hello_request_flood(void **state)
 
     /* During the handshake they are ignored, but not without end. */
     pair_open(&p, client_config("localhost"), server_config());
-    assert_true(is_want(tlcp_handshake(p.client))); /* ClientHello out */
+    assert_true(e2e_is_want(tlcp_handshake(p.client))); /* ClientHello out */
     for (int i = 0; i < FLOOD; i++)
         assert_true(tlcp_record_write(p.server->rl, TLCP_CT_HANDSHAKE, hello_request, 4));
     assert_int_equal(tlcp_record_flush(p.server->rl), TLCP_OK);
     tlcp_result r = TLCP_WANT_READ;
-    for (int i = 0; i < 100 && is_want(r); i++)
+    for (int i = 0; i < 100 && e2e_is_want(r); i++)
         r = tlcp_handshake(p.client);
     assert_int_equal(r, TLCP_ERROR);
     assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_UNEXPECTED_MESSAGE);
