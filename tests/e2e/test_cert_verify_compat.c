@@ -13,6 +13,7 @@
 
 #include "conn_internal.h"
 #include "crypto/crypto.h"
+#include "e2e_pair.h"
 #include "mempipe.h"
 #include "tlcp/tlcp.h"
 
@@ -24,62 +25,16 @@
 #define TRACE_GMSSL2 "without Z (GmSSL 2 convention); accepted"
 #define TRACE_RAW    "raw handshake messages (GmSSL 3 convention); accepted"
 
-/* ---- trace capture ------------------------------------------------------ */
-
-typedef struct capture {
-    char *text;
-    size_t len;
-} capture;
-
-static void capture_line(void *arg, const char *line)
-{
-    capture *c = arg;
-    size_t n = strlen(line);
-    char *p = realloc(c->text, c->len + n + 2);
-    assert_non_null(p);
-    c->text = p;
-    memcpy(c->text + c->len, line, n);
-    c->len += n;
-    c->text[c->len++] = '\n';
-    c->text[c->len] = '\0';
-}
-
-static int captured(const capture *c, const char *needle)
-{
-    return c->text != NULL && strstr(c->text, needle) != NULL;
-}
-
 /* ---- configs -------------------------------------------------------------- */
-
-static char *fixture_path(const char *dir, const char *file)
-{
-    char rel[512];
-    snprintf(rel, sizeof(rel), "%s%s", dir, file);
-    return strdup(tu_shared_path(rel));
-}
-
-static void load_pair(tlcp_config *cfg, const char *dir, const char *who, int enc)
-{
-    char cert[64], key[64];
-    snprintf(cert, sizeof(cert), "%s-%s.pem", who, enc ? "enc" : "sign");
-    snprintf(key, sizeof(key), "%s-%s.key", who, enc ? "enc" : "sign");
-    char *c = fixture_path(dir, cert), *k = fixture_path(dir, key);
-    tlcp_result r = enc ? tlcp_config_load_enc_pair(cfg, c, k, NULL)
-                        : tlcp_config_load_sign_pair(cfg, c, k, NULL);
-    if (r != TLCP_OK)
-        fail_msg("loading %s: %s", c, tlcp_config_error(cfg));
-    free(c);
-    free(k);
-}
 
 /* A server requiring client certificates and accepting `accept`. */
 static tlcp_config *server_config(const char *dir, uint16_t suite, unsigned accept)
 {
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    load_pair(cfg, dir, "server", 0);
-    load_pair(cfg, dir, "server", 1);
-    char *chain = fixture_path(dir, "chain.pem"), *ca = fixture_path(dir, "ca.pem");
+    e2e_load_pair(cfg, dir, "server", 0);
+    e2e_load_pair(cfg, dir, "server", 1);
+    char *chain = e2e_fixture_path(dir, "chain.pem"), *ca = e2e_fixture_path(dir, "ca.pem");
     assert_int_equal(tlcp_config_load_chain_file(cfg, chain), TLCP_OK);
     assert_int_equal(tlcp_config_load_ca_file(cfg, ca), TLCP_OK);
     free(chain);
@@ -97,15 +52,15 @@ static tlcp_config *client_config(const char *dir, uint16_t suite, int form)
 {
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    char *ca = fixture_path(dir, "ca.pem"), *chain = fixture_path(dir, "chain.pem");
+    char *ca = e2e_fixture_path(dir, "ca.pem"), *chain = e2e_fixture_path(dir, "chain.pem");
     assert_int_equal(tlcp_config_load_ca_file(cfg, ca), TLCP_OK);
     free(ca);
     assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
     assert_int_equal(tlcp_config_set_host_name(cfg, "localhost"), TLCP_OK);
     assert_int_equal(tlcp_config_set_cipher_suites(cfg, &suite, 1), TLCP_OK);
-    load_pair(cfg, dir, "client", 0);
+    e2e_load_pair(cfg, dir, "client", 0);
     if (suite == TLCP_ECDHE_SM4_CBC_SM3 || suite == TLCP_ECDHE_SM4_GCM_SM3)
-        load_pair(cfg, dir, "client", 1);
+        e2e_load_pair(cfg, dir, "client", 1);
     assert_int_equal(tlcp_config_load_chain_file(cfg, chain), TLCP_OK);
     free(chain);
     if (form != TLCP_CV_STANDARD) /* else: the default, left untouched */
@@ -119,22 +74,14 @@ typedef struct pair {
     mp_pair io;
     tlcp_conn *client;
     tlcp_conn *server;
-    capture strace;
+    e2e_capture strace;
 } pair;
 
 static void pair_open(pair *p, tlcp_config *ccfg, tlcp_config *scfg)
 {
     memset(p, 0, sizeof(*p));
-    mp_pair_init(&p->io);
-    assert_int_equal(tlcp_config_set_trace(scfg, capture_line, &p->strace), TLCP_OK);
-    p->client = tlcp_conn_new(ccfg, TLCP_CLIENT);
-    p->server = tlcp_conn_new(scfg, TLCP_SERVER);
-    assert_non_null(p->client);
-    assert_non_null(p->server);
-    tlcp_conn_set_io(p->client, mp_read, mp_write, &p->io.client);
-    tlcp_conn_set_io(p->server, mp_read, mp_write, &p->io.server);
-    tlcp_config_free(ccfg);
-    tlcp_config_free(scfg);
+    assert_int_equal(tlcp_config_set_trace(scfg, e2e_capture_line, &p->strace), TLCP_OK);
+    e2e_conns_open(&p->io, &p->client, &p->server, ccfg, scfg);
 }
 
 static void pair_close(pair *p)
@@ -145,27 +92,22 @@ static void pair_close(pair *p)
     free(p->strace.text);
 }
 
-static int is_want(tlcp_result r)
-{
-    return r == TLCP_WANT_READ || r == TLCP_WANT_WRITE;
-}
-
 /* 1 when both handshakes finish; on a failure the survivor reads the alert. */
 static int pair_handshake(pair *p)
 {
     tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
     for (int i = 0; i < MAX_STEPS; i++) {
-        if (is_want(rc))
+        if (e2e_is_want(rc))
             rc = tlcp_handshake(p->client);
-        if (is_want(rs))
+        if (e2e_is_want(rs))
             rs = tlcp_handshake(p->server);
         if (rc == TLCP_OK && rs == TLCP_OK)
             return 1;
         if (rc == TLCP_ERROR || rs == TLCP_ERROR) {
             for (int j = 0; j < 1000; j++) {
-                if (is_want(rc))
+                if (e2e_is_want(rc))
                     rc = tlcp_handshake(p->client);
-                if (is_want(rs))
+                if (e2e_is_want(rs))
                     rs = tlcp_handshake(p->server);
             }
             return 0;
@@ -185,13 +127,13 @@ static void exchange(pair *p)
         size_t n = 0;
         if (sent < sizeof(hello)) {
             tlcp_result r = tlcp_write(p->client, hello + sent, sizeof(hello) - sent, &n);
-            assert_true(r == TLCP_OK || is_want(r));
+            assert_true(r == TLCP_OK || e2e_is_want(r));
             sent += r == TLCP_OK ? n : 0;
         }
         if (got < sizeof(hello)) {
             n = 0;
             tlcp_result r = tlcp_read(p->server, buf + got, sizeof(buf) - got, &n);
-            assert_true(r == TLCP_OK || is_want(r));
+            assert_true(r == TLCP_OK || e2e_is_want(r));
             got += r == TLCP_OK ? n : 0;
         }
     }
@@ -211,9 +153,9 @@ static void run(const char *dir, uint16_t suite, int form, unsigned accept, int 
                  tlcp_conn_error(p.server));
     if (ok) {
         /* The server names the form it accepted beyond the standard one. */
-        assert_int_equal(captured(&p.strace, TRACE_GMSSL2), form == TLCP_CV_GMSSL2);
-        assert_int_equal(captured(&p.strace, TRACE_RAW), form == TLCP_CV_GMSSL3_RAW);
-        assert_true(captured(&p.strace, "client CertificateVerify verified"));
+        assert_int_equal(e2e_captured(&p.strace, TRACE_GMSSL2), form == TLCP_CV_GMSSL2);
+        assert_int_equal(e2e_captured(&p.strace, TRACE_RAW), form == TLCP_CV_GMSSL3_RAW);
+        assert_true(e2e_captured(&p.strace, "client CertificateVerify verified"));
         exchange(&p);
     } else {
         assert_int_equal(tlcp_conn_error_reason(p.server), TLCP_R_BAD_SIGNATURE);
@@ -305,7 +247,7 @@ static int resign_run(const char *key_file, unsigned accept)
     resign rs = {0};
     tlcp_error err;
     tlcp_error_clear(&err);
-    char *k = fixture_path(FIX_DHE, key_file);
+    char *k = e2e_fixture_path(FIX_DHE, key_file);
     rs.key = tlcp_pkey_load_private_file(k, NULL, &err);
     free(k);
     assert_non_null(rs.key);
@@ -321,8 +263,8 @@ static int resign_run(const char *key_file, unsigned accept)
     assert_int_equal(rs.replaced, 1);
     int reason = tlcp_conn_error_reason(p.server);
     /* Past the CertificateVerify exactly when the GmSSL 2 form was accepted. */
-    assert_int_equal(captured(&p.strace, TRACE_GMSSL2), reason == TLCP_R_BAD_FINISHED);
-    assert_int_equal(captured(&p.strace, "client CertificateVerify verified"),
+    assert_int_equal(e2e_captured(&p.strace, TRACE_GMSSL2), reason == TLCP_R_BAD_FINISHED);
+    assert_int_equal(e2e_captured(&p.strace, "client CertificateVerify verified"),
                      reason == TLCP_R_BAD_FINISHED);
     if (reason == TLCP_R_BAD_SIGNATURE) {
         assert_int_equal(tlcp_conn_alert_sent(p.server), TLCP_ALERT_DECRYPT_ERROR);
