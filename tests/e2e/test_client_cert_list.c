@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "e2e_pair.h"
 #include "mempipe.h"
 #include "tlcp/tlcp.h"
 #include "util/bytes.h"
@@ -88,48 +89,14 @@ static void assert_wire_entry(const wire_list *w, size_t i, const char *file)
     tlcp_cert_free(cert);
 }
 
-/* ---- trace capture ------------------------------------------------------ */
-
-typedef struct capture {
-    char *text;
-    size_t len;
-} capture;
-
-static void capture_line(void *arg, const char *line)
-{
-    capture *c = arg;
-    size_t n = strlen(line);
-    char *p = realloc(c->text, c->len + n + 2);
-    assert_non_null(p);
-    c->text = p;
-    memcpy(c->text + c->len, line, n);
-    c->len += n;
-    c->text[c->len++] = '\n';
-    c->text[c->len] = '\0';
-}
-
 /* ---- configs -------------------------------------------------------------- */
-
-static void load_pair(tlcp_config *cfg, const char *who, int enc)
-{
-    char cert[256], key[256];
-    snprintf(cert, sizeof(cert), "%s%s-%s.pem", FIX, who, enc ? "enc" : "sign");
-    snprintf(key, sizeof(key), "%s%s-%s.key", FIX, who, enc ? "enc" : "sign");
-    char *c = strdup(tu_shared_path(cert)), *k = strdup(tu_shared_path(key));
-    tlcp_result r = enc ? tlcp_config_load_enc_pair(cfg, c, k, NULL)
-                        : tlcp_config_load_sign_pair(cfg, c, k, NULL);
-    if (r != TLCP_OK)
-        fail_msg("loading %s: %s", c, tlcp_config_error(cfg));
-    free(c);
-    free(k);
-}
 
 static tlcp_config *server_config(uint16_t suite)
 {
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    load_pair(cfg, "server", 0);
-    load_pair(cfg, "server", 1);
+    e2e_load_pair(cfg, FIX, "server", 0);
+    e2e_load_pair(cfg, FIX, "server", 1);
     assert_int_equal(tlcp_config_load_ca_file(cfg, tu_shared_path(FIX "ca.pem")), TLCP_OK);
     assert_int_equal(tlcp_config_set_cipher_suites(cfg, &suite, 1), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_mode(cfg, TLCP_VERIFY_REQUIRED), TLCP_OK);
@@ -146,9 +113,9 @@ static tlcp_config *client_config(uint16_t suite, int with_enc, int list, int cv
     assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
     assert_int_equal(tlcp_config_set_host_name(cfg, "localhost"), TLCP_OK);
     assert_int_equal(tlcp_config_set_cipher_suites(cfg, &suite, 1), TLCP_OK);
-    load_pair(cfg, "client", 0);
+    e2e_load_pair(cfg, FIX, "client", 0);
     if (with_enc)
-        load_pair(cfg, "client", 1);
+        e2e_load_pair(cfg, FIX, "client", 1);
     /* the root as "chain", as Tongsuo's client sends it: [sign, enc, root] */
     assert_int_equal(tlcp_config_load_chain_file(cfg, tu_shared_path(FIX "ca.pem")), TLCP_OK);
     if (list != 0)
@@ -165,35 +132,22 @@ typedef struct run {
     tlcp_conn *client;
     tlcp_conn *server;
     wire_list wire;
-    capture ctrace;
+    e2e_capture ctrace;
 } run;
-
-static int is_want(tlcp_result r)
-{
-    return r == TLCP_WANT_READ || r == TLCP_WANT_WRITE;
-}
 
 /* Runs the handshake; returns 1 when both sides finished. */
 static int run_handshake(run *p, tlcp_config *ccfg, tlcp_config *scfg)
 {
     memset(p, 0, sizeof(*p));
-    mp_pair_init(&p->io);
-    assert_int_equal(tlcp_config_set_trace(ccfg, capture_line, &p->ctrace), TLCP_OK);
-    p->client = tlcp_conn_new(ccfg, TLCP_CLIENT);
-    p->server = tlcp_conn_new(scfg, TLCP_SERVER);
-    assert_non_null(p->client);
-    assert_non_null(p->server);
-    tlcp_config_free(ccfg);
-    tlcp_config_free(scfg);
+    assert_int_equal(tlcp_config_set_trace(ccfg, e2e_capture_line, &p->ctrace), TLCP_OK);
+    e2e_conns_open(&p->io, &p->client, &p->server, ccfg, scfg);
     p->io.client.tamper = grab_certificate;
     p->io.client.tamper_arg = &p->wire;
-    tlcp_conn_set_io(p->client, mp_read, mp_write, &p->io.client);
-    tlcp_conn_set_io(p->server, mp_read, mp_write, &p->io.server);
     tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
-    for (int i = 0; i < MAX_STEPS && (is_want(rc) || is_want(rs)); i++) {
-        if (is_want(rc))
+    for (int i = 0; i < MAX_STEPS && (e2e_is_want(rc) || e2e_is_want(rs)); i++) {
+        if (e2e_is_want(rc))
             rc = tlcp_handshake(p->client);
-        if (is_want(rs))
+        if (e2e_is_want(rs))
             rs = tlcp_handshake(p->server);
         if (rc == TLCP_ERROR || rs == TLCP_ERROR)
             break;
