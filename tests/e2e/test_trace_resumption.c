@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "e2e_pair.h"
 #include "mempipe.h"
 #include "tlcp/tlcp.h"
 
@@ -53,25 +54,13 @@ static size_t count(const capture *c, const char *needle)
     return n;
 }
 
-/* tu_shared_path returns a static buffer: one copy per argument. */
-static void load_pair(tlcp_config *cfg, const char *cert, const char *key, int enc)
-{
-    char *c = strdup(tu_shared_path(cert)), *k = strdup(tu_shared_path(key));
-    tlcp_result r = enc ? tlcp_config_load_enc_pair(cfg, c, k, NULL)
-                        : tlcp_config_load_sign_pair(cfg, c, k, NULL);
-    if (r != TLCP_OK)
-        fail_msg("loading %s: %s", c, tlcp_config_error(cfg));
-    free(c);
-    free(k);
-}
-
 static tlcp_config *server_config(capture *trace)
 {
     static const uint16_t prefer[] = {TLCP_ECC_SM4_GCM_SM3, TLCP_ECC_SM4_CBC_SM3};
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    load_pair(cfg, FIX "server-sign.pem", FIX "server-sign.key", 0);
-    load_pair(cfg, FIX "server-enc.pem", FIX "server-enc.key", 1);
+    e2e_load_pair(cfg, FIX, "server", 0);
+    e2e_load_pair(cfg, FIX, "server", 1);
     assert_int_equal(tlcp_config_set_cipher_suites(cfg, prefer, 2), TLCP_OK);
     assert_int_equal(tlcp_config_set_session_cache(cfg, 16, 600), TLCP_OK);
     assert_int_equal(tlcp_config_set_trace(cfg, capture_line, trace), TLCP_OK);
@@ -90,11 +79,6 @@ static tlcp_config *client_config(const uint16_t *suites, size_t n, capture *tra
     return cfg;
 }
 
-static int is_want(tlcp_result r)
-{
-    return r == TLCP_WANT_READ || r == TLCP_WANT_WRITE;
-}
-
 static void handshake(tlcp_conn *client, tlcp_conn *server)
 {
     mp_pair io;
@@ -102,10 +86,10 @@ static void handshake(tlcp_conn *client, tlcp_conn *server)
     tlcp_conn_set_io(client, mp_read, mp_write, &io.client);
     tlcp_conn_set_io(server, mp_read, mp_write, &io.server);
     tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
-    for (int i = 0; i < MAX_STEPS && (is_want(rc) || is_want(rs)); i++) {
-        if (is_want(rc))
+    for (int i = 0; i < MAX_STEPS && (e2e_is_want(rc) || e2e_is_want(rs)); i++) {
+        if (e2e_is_want(rc))
             rc = tlcp_handshake(client);
-        if (is_want(rs))
+        if (e2e_is_want(rs))
             rs = tlcp_handshake(server);
         if (rc == TLCP_ERROR || rs == TLCP_ERROR)
             break;
