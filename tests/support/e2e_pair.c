@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2e_pair.h"
+#include "util/mem.h"
 
 void e2e_capture_line(void *arg, const char *line)
 {
@@ -72,4 +74,50 @@ void e2e_conns_open(mp_pair *io, tlcp_conn **client, tlcp_conn **server, tlcp_co
     tlcp_conn_set_io(*server, mp_read, mp_write, &io->server);
     tlcp_config_free(ccfg);
     tlcp_config_free(scfg);
+}
+
+char *e2e_write_temp(const char *templ, const char *text, size_t len)
+{
+    char *path = strdup(templ);
+    assert_non_null(path);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+char *e2e_cert_file(const char *templ, const tlcp_cert *cert)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    assert_true(tlcp_cert_to_pem(cert, &pem, &len, NULL));
+    char *path = e2e_write_temp(templ, pem, len);
+    free(pem);
+    return path;
+}
+
+char *e2e_key_file(const char *templ, const tlcp_pkey *key)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    assert_true(tlcp_pkey_to_pem(key, &pem, &len, NULL));
+    char *path = e2e_write_temp(templ, pem, len);
+    tlcp_free_secret(pem, len); /* a private key: wiped, not just freed */
+    return path;
+}
+
+tlcp_cert *e2e_issue(const tlcp_cert *ca, const tlcp_pkey *ca_key, const tlcp_pkey *key,
+                     int profile, unsigned key_usage, const char *ca_name)
+{
+    tlcp_certgen_params params;
+    memset(&params, 0, sizeof(params));
+    params.profile = profile;
+    params.common_name = profile == TLCP_PROFILE_CA ? ca_name : "localhost";
+    params.san = profile == TLCP_PROFILE_CA ? NULL : "DNS:localhost";
+    params.days = 30;
+    params.key_usage = key_usage;
+    tlcp_cert *c = tlcp_certgen_issue(ca, ca_key, key, &params, NULL);
+    assert_non_null(c);
+    return c;
 }

@@ -11,6 +11,7 @@
 
 #include "mempipe.h"
 #include "tlcp/tlcp.h"
+#include "x509/x509.h"
 
 /* Trace/keylog lines collected into one string, each ended by '\n'. */
 typedef struct e2e_capture {
@@ -38,5 +39,19 @@ int e2e_is_want(tlcp_result r);
  * drops the caller's config references (the connections hold their own). */
 void e2e_conns_open(mp_pair *io, tlcp_conn **client, tlcp_conn **server, tlcp_config *ccfg,
                     tlcp_config *scfg);
+
+/* ---- generated PKI (certgen) written to temporary PEM files ---------- */
+
+/* Writes `text` to a fresh mkstemp file named from `templ` (ending in
+ * XXXXXX); returns its path. Caller unlinks and frees. */
+char *e2e_write_temp(const char *templ, const char *text, size_t len);
+/* The certificate / private key as PEM in a temporary file (see above). */
+char *e2e_cert_file(const char *templ, const tlcp_cert *cert);
+char *e2e_key_file(const char *templ, const tlcp_pkey *key);
+/* Issues a 30-day certificate for `key` with `profile`; a CA is named
+ * `ca_name`, any other profile "localhost" with SAN DNS:localhost.
+ * ca = NULL self-signs. */
+tlcp_cert *e2e_issue(const tlcp_cert *ca, const tlcp_pkey *ca_key, const tlcp_pkey *key,
+                     int profile, unsigned key_usage, const char *ca_name);
 
 #endif
