@@ -28,6 +28,8 @@
 #define FIX_DHE      "interop/gmssl3-ecdhe-sm4-cbc-sm3/"
 #define FIX_OTHER_CA "interop/tongsuo-ecc-sm4-cbc-sm3/ca.pem"
 #define PINNED_TIME  1795824000 /* 2026-11-28T00:00:00Z */
+#define TEMP_PEM     "/tmp/tlcp-e2e-XXXXXX"
+#define GEN_CA_NAME  "libtlcp e2e CA"
 #define MAX_STEPS    200000
 
 /* ---- configs ---------------------------------------------------------- */
@@ -963,52 +965,6 @@ static void test_session_resumption(void **state)
 
 /* ---- generated certificates ------------------------------------------ */
 
-static char *write_temp(const char *text, size_t len)
-{
-    char *path = strdup("/tmp/tlcp-e2e-XXXXXX");
-    assert_non_null(path);
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, len), (ssize_t)len);
-    close(fd);
-    return path;
-}
-
-static char *cert_file(const tlcp_cert *cert)
-{
-    char *pem = NULL;
-    size_t len = 0;
-    assert_true(tlcp_cert_to_pem(cert, &pem, &len, NULL));
-    char *path = write_temp(pem, len);
-    free(pem);
-    return path;
-}
-
-static char *key_file(const tlcp_pkey *key)
-{
-    char *pem = NULL;
-    size_t len = 0;
-    assert_true(tlcp_pkey_to_pem(key, &pem, &len, NULL));
-    char *path = write_temp(pem, len);
-    tlcp_free_secret(pem, len);
-    return path;
-}
-
-static tlcp_cert *issue(const tlcp_cert *ca, const tlcp_pkey *ca_key, const tlcp_pkey *key,
-                        int profile, unsigned key_usage)
-{
-    tlcp_certgen_params params;
-    memset(&params, 0, sizeof(params));
-    params.profile = profile;
-    params.common_name = profile == TLCP_PROFILE_CA ? "libtlcp e2e CA" : "localhost";
-    params.san = profile == TLCP_PROFILE_CA ? NULL : "DNS:localhost";
-    params.days = 30;
-    params.key_usage = key_usage;
-    tlcp_cert *c = tlcp_certgen_issue(ca, ca_key, key, &params, NULL);
-    assert_non_null(c);
-    return c;
-}
-
 /* An encryption certificate that only allows digitalSignature must be
  * refused by the client (the server's own config check would refuse to
  * send it, so the message is replaced in flight). */
@@ -1020,12 +976,14 @@ static void test_enc_cert_without_key_encipherment(void **state)
     assert_non_null(ca_key);
     assert_non_null(sign_key);
     assert_non_null(enc_key);
-    tlcp_cert *ca = issue(NULL, ca_key, ca_key, TLCP_PROFILE_CA, 0);
-    tlcp_cert *sign = issue(ca, ca_key, sign_key, TLCP_PROFILE_SIGN, 0);
-    tlcp_cert *enc = issue(ca, ca_key, enc_key, TLCP_PROFILE_ENC, 0);
-    tlcp_cert *bad_enc = issue(ca, ca_key, enc_key, TLCP_PROFILE_ENC, TLCP_KU_DIGITAL_SIGNATURE);
-    char *files[6] = {cert_file(ca),  cert_file(sign),   key_file(sign_key),
-                      cert_file(enc), key_file(enc_key), NULL};
+    tlcp_cert *ca = e2e_issue(NULL, ca_key, ca_key, TLCP_PROFILE_CA, 0, GEN_CA_NAME);
+    tlcp_cert *sign = e2e_issue(ca, ca_key, sign_key, TLCP_PROFILE_SIGN, 0, GEN_CA_NAME);
+    tlcp_cert *enc = e2e_issue(ca, ca_key, enc_key, TLCP_PROFILE_ENC, 0, GEN_CA_NAME);
+    tlcp_cert *bad_enc =
+        e2e_issue(ca, ca_key, enc_key, TLCP_PROFILE_ENC, TLCP_KU_DIGITAL_SIGNATURE, GEN_CA_NAME);
+    char *files[6] = {e2e_cert_file(TEMP_PEM, ca),      e2e_cert_file(TEMP_PEM, sign),
+                      e2e_key_file(TEMP_PEM, sign_key), e2e_cert_file(TEMP_PEM, enc),
+                      e2e_key_file(TEMP_PEM, enc_key),  NULL};
 
     tlcp_config *scfg = tlcp_config_new(), *ccfg = tlcp_config_new();
     assert_int_equal(tlcp_config_load_sign_pair(scfg, files[1], files[2], NULL), TLCP_OK);

@@ -27,6 +27,8 @@
 
 #define FIX         "interop/gmssl3-ecc-sm4-cbc-sm3/"
 #define PINNED_TIME 1795824000 /* 2026-11-28T00:00:00Z */
+#define TEMP_PEM    "/tmp/tlcp-review-XXXXXX"
+#define GEN_CA_NAME "libtlcp review CA"
 #define MAX_STEPS   200000
 
 /* ---- configs and an in-memory pair (as in test_handshake.c) ---------- */
@@ -313,52 +315,6 @@ static void test_refcounts_thread_safe(void **state)
 
 /* ---- the peer's two certificates must hold two keys ------------------ */
 
-static char *write_temp(const char *text, size_t len)
-{
-    char *path = strdup("/tmp/tlcp-review-XXXXXX");
-    assert_non_null(path);
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, len), (ssize_t)len);
-    close(fd);
-    return path;
-}
-
-static char *cert_file(const tlcp_cert *cert)
-{
-    char *pem = NULL;
-    size_t len = 0;
-    assert_true(tlcp_cert_to_pem(cert, &pem, &len, NULL));
-    char *path = write_temp(pem, len);
-    free(pem);
-    return path;
-}
-
-static char *key_file(const tlcp_pkey *key)
-{
-    char *pem = NULL;
-    size_t len = 0;
-    assert_true(tlcp_pkey_to_pem(key, &pem, &len, NULL));
-    char *path = write_temp(pem, len);
-    tlcp_free_secret(pem, len);
-    return path;
-}
-
-static tlcp_cert *issue(const tlcp_cert *ca, const tlcp_pkey *ca_key, const tlcp_pkey *key,
-                        int profile, unsigned key_usage)
-{
-    tlcp_certgen_params params;
-    memset(&params, 0, sizeof(params));
-    params.profile = profile;
-    params.common_name = profile == TLCP_PROFILE_CA ? "libtlcp review CA" : "localhost";
-    params.san = profile == TLCP_PROFILE_CA ? NULL : "DNS:localhost";
-    params.days = 30;
-    params.key_usage = key_usage;
-    tlcp_cert *c = tlcp_certgen_issue(ca, ca_key, key, &params, NULL);
-    assert_non_null(c);
-    return c;
-}
-
 /* A server whose "encryption" certificate certifies its signing key (one
  * dual-use certificate sent twice): the client must refuse it rather than
  * encrypt the pre-master to the signing key. TLCP separates the two keys
@@ -369,10 +325,11 @@ static void test_sign_and_enc_same_key_refused(void **state)
     tlcp_pkey *ca_key = tlcp_pkey_generate(NULL), *key = tlcp_pkey_generate(NULL);
     assert_non_null(ca_key);
     assert_non_null(key);
-    tlcp_cert *ca = issue(NULL, ca_key, ca_key, TLCP_PROFILE_CA, 0);
-    tlcp_cert *dual = issue(ca, ca_key, key, TLCP_PROFILE_SIGN,
-                            TLCP_KU_DIGITAL_SIGNATURE | TLCP_KU_KEY_ENCIPHERMENT);
-    char *ca_pem = cert_file(ca), *dual_pem = cert_file(dual), *key_pem = key_file(key);
+    tlcp_cert *ca = e2e_issue(NULL, ca_key, ca_key, TLCP_PROFILE_CA, 0, GEN_CA_NAME);
+    tlcp_cert *dual = e2e_issue(ca, ca_key, key, TLCP_PROFILE_SIGN,
+                                TLCP_KU_DIGITAL_SIGNATURE | TLCP_KU_KEY_ENCIPHERMENT, GEN_CA_NAME);
+    char *ca_pem = e2e_cert_file(TEMP_PEM, ca), *dual_pem = e2e_cert_file(TEMP_PEM, dual),
+         *key_pem = e2e_key_file(TEMP_PEM, key);
 
     tlcp_config *scfg = tlcp_config_new(), *ccfg = tlcp_config_new();
     assert_non_null(scfg);
@@ -434,7 +391,7 @@ static void test_openssl_error_queue_clean(void **state)
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
     static const char junk[] = "-----BEGIN CERTIFICATE-----\nnot base64 !!\n";
-    char *garbage = write_temp(junk, sizeof(junk) - 1);
+    char *garbage = e2e_write_temp(TEMP_PEM, junk, sizeof(junk) - 1);
     assert_int_equal(tlcp_config_load_ca_file(cfg, "/nonexistent/ca.pem"), TLCP_ERROR);
     assert_queue_empty("loading a missing CA file");
     assert_int_equal(tlcp_config_load_ca_file(cfg, garbage), TLCP_ERROR);
