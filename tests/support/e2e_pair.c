@@ -57,6 +57,30 @@ void e2e_load_pair(tlcp_config *cfg, const char *dir, const char *who, int enc)
     free(k);
 }
 
+tlcp_config *e2e_server_config(const char *dir)
+{
+    tlcp_config *cfg = tlcp_config_new();
+    assert_non_null(cfg);
+    e2e_load_pair(cfg, dir, "server", 0);
+    e2e_load_pair(cfg, dir, "server", 1);
+    char *chain = e2e_fixture_path(dir, "chain.pem");
+    assert_int_equal(tlcp_config_load_chain_file(cfg, chain), TLCP_OK);
+    free(chain);
+    return cfg;
+}
+
+tlcp_config *e2e_client_config(const char *dir, const char *host, int64_t now)
+{
+    tlcp_config *cfg = tlcp_config_new();
+    assert_non_null(cfg);
+    char *ca = e2e_fixture_path(dir, "ca.pem");
+    assert_int_equal(tlcp_config_load_ca_file(cfg, ca), TLCP_OK);
+    free(ca);
+    assert_int_equal(tlcp_config_set_verify_time(cfg, now), TLCP_OK);
+    assert_int_equal(tlcp_config_set_host_name(cfg, host), TLCP_OK);
+    return cfg;
+}
+
 int e2e_is_want(tlcp_result r)
 {
     return r == TLCP_WANT_READ || r == TLCP_WANT_WRITE;

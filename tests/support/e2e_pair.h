@@ -8,6 +8,7 @@
 #define TLCP_TEST_E2E_PAIR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mempipe.h"
 #include "tlcp/tlcp.h"
@@ -32,6 +33,12 @@ int e2e_captured(const e2e_capture *c, const char *needle);
 char *e2e_fixture_path(const char *dir, const char *file);
 /* Loads `dir`<who>-sign.pem/.key (enc = 0) or -enc (enc = 1) into cfg. */
 void e2e_load_pair(tlcp_config *cfg, const char *dir, const char *who, int enc);
+
+/* A server config with the sign and enc pairs and chain.pem of `dir`. */
+tlcp_config *e2e_server_config(const char *dir);
+/* A client config trusting `dir`ca.pem, checking `host`, verifying at the
+ * pinned time `now` (the fixture certificates expire). */
+tlcp_config *e2e_client_config(const char *dir, const char *host, int64_t now);
 
 int e2e_is_want(tlcp_result r);
 
