@@ -36,26 +36,12 @@
 
 static tlcp_config *server_config(const char *dir)
 {
-    tlcp_config *cfg = tlcp_config_new();
-    assert_non_null(cfg);
-    e2e_load_pair(cfg, dir, "server", 0);
-    e2e_load_pair(cfg, dir, "server", 1);
-    char *chain = e2e_fixture_path(dir, "chain.pem");
-    assert_int_equal(tlcp_config_load_chain_file(cfg, chain), TLCP_OK);
-    free(chain);
-    return cfg;
+    return e2e_server_config(dir);
 }
 
 static tlcp_config *client_config(const char *dir)
 {
-    tlcp_config *cfg = tlcp_config_new();
-    assert_non_null(cfg);
-    char *ca = e2e_fixture_path(dir, "ca.pem");
-    assert_int_equal(tlcp_config_load_ca_file(cfg, ca), TLCP_OK);
-    free(ca);
-    assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
-    assert_int_equal(tlcp_config_set_host_name(cfg, "localhost"), TLCP_OK);
-    return cfg;
+    return e2e_client_config(dir, "localhost", PINNED_TIME);
 }
 
 static void set_suite(tlcp_config *cfg, uint16_t suite)
