@@ -251,6 +251,21 @@ tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled)
     return tlcp_config_set_cert_verify_form(cfg, enabled ? TLCP_CV_GMSSL3_RAW : TLCP_CV_STANDARD);
 }
 
+tlcp_result tlcp_config_set_client_cert_list(tlcp_config *cfg, int list)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (list != TLCP_CLIENT_CERTS_SIGN_ENC && list != TLCP_CLIENT_CERTS_SIGN_ONLY) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT,
+                 "client certificate list %d is not TLCP_CLIENT_CERTS_SIGN_ENC or "
+                 "TLCP_CLIENT_CERTS_SIGN_ONLY",
+                 list);
+        return TLCP_ERROR;
+    }
+    cfg->client_cert_list = list;
+    return TLCP_OK;
+}
+
 tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
                                           unsigned lifetime_seconds)
 {

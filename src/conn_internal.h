@@ -41,6 +41,7 @@ struct tlcp_config {
     int ecdhe_cke_prefixed; /* ECDHE ClientKeyExchange form B (u16 prefix) */
     int cv_form;            /* client: our CertificateVerify form (TLCP_CV_*) */
     unsigned cv_accept;     /* server: CertificateVerify forms accepted (TLCP_CV_* bits) */
+    int client_cert_list;   /* client, ECC: TLCP_CLIENT_CERTS_*, 0 = by cv_form */
     size_t max_cert_list;
     int64_t verify_time; /* 0 = now */
 

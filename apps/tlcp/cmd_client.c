@@ -41,8 +41,9 @@ static const char client_help[] =
     "  --reconnect        after the handshake, close and connect again offering\n"
     "                     the session (shows whether the server resumes it)\n"
     "  --compat gmssl3    talk to GmSSL 3 servers with client certificates: send\n"
-    "                     the ECDHE ClientKeyExchange with a length prefix and\n"
-    "                     sign CertificateVerify over the raw handshake messages\n"
+    "                     the ECDHE ClientKeyExchange with a length prefix, sign\n"
+    "                     CertificateVerify over the raw handshake messages and\n"
+    "                     leave the enc certificate out of an ECC client list\n"
     "  --trace            print the handshake state machine and messages to stderr\n"
     "  --keylog F         append NSS key log lines (CLIENT_RANDOM) to F\n"
     "  --quiet            print nothing but the server's data and errors\n"
@@ -341,11 +342,14 @@ static tlcp_config *client_config(struct client_args *a, const char *host, struc
     if (r == TLCP_OK && a->servername != NULL)
         r = tlcp_config_set_send_sni(cfg, 1);
     if (r == TLCP_OK && a->compat != NULL && strcmp(a->compat, "gmssl3") == 0) {
-        /* GmSSL 3 wants the length-prefixed ECDHE ClientKeyExchange and a
-         * CertificateVerify over the raw handshake messages. */
+        /* GmSSL 3 wants the length-prefixed ECDHE ClientKeyExchange, a
+         * CertificateVerify over the raw handshake messages and, in ECC
+         * suites, a client list without the enc certificate. */
         r = tlcp_config_set_ecdhe_cke_length_prefix(cfg, 1);
         if (r == TLCP_OK)
             r = tlcp_config_set_cert_verify_raw(cfg, 1);
+        if (r == TLCP_OK)
+            r = tlcp_config_set_client_cert_list(cfg, TLCP_CLIENT_CERTS_SIGN_ONLY);
     }
     if (r != TLCP_OK) {
         cli_error("client", "%s", tlcp_config_error(cfg));

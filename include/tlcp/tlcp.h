@@ -177,6 +177,16 @@ enum tlcp_cert_verify_form {
 };
 #define TLCP_CV_ALL (TLCP_CV_STANDARD | TLCP_CV_GMSSL3_RAW | TLCP_CV_GMSSL2)
 
+/* The certificates a client sends for ECC client authentication. Tongsuo
+ * and GmSSL 2 servers want the encryption certificate too (they answer
+ * "no certificates returned" without it); GmSSL 3 verifies the client list
+ * as one chain and refuses an encryption certificate in it. ECDHE always
+ * sends sign, enc, chain (the enc key is the static key-exchange key). */
+enum tlcp_client_cert_list {
+    TLCP_CLIENT_CERTS_SIGN_ENC = 1, /* sign, enc (when configured), chain */
+    TLCP_CLIENT_CERTS_SIGN_ONLY = 2 /* sign, chain: GmSSL 3 */
+};
+
 /* Which of the peer's certificates. */
 #define TLCP_CERT_SIGN 0
 #define TLCP_CERT_ENC 1
@@ -235,6 +245,11 @@ TLCP_API tlcp_result tlcp_config_set_cert_verify_form(tlcp_config *cfg, int form
 TLCP_API tlcp_result tlcp_config_set_cert_verify_accept(tlcp_config *cfg, unsigned forms);
 /* Older spelling: form TLCP_CV_GMSSL3_RAW when enabled, else TLCP_CV_STANDARD. */
 TLCP_API tlcp_result tlcp_config_set_cert_verify_raw(tlcp_config *cfg, int enabled);
+/* Client: the list sent for ECC client authentication, one
+ * tlcp_client_cert_list. Default: TLCP_CLIENT_CERTS_SIGN_ONLY when the
+ * CertificateVerify form is TLCP_CV_GMSSL3_RAW (a GmSSL 3 server), else
+ * TLCP_CLIENT_CERTS_SIGN_ENC. */
+TLCP_API tlcp_result tlcp_config_set_client_cert_list(tlcp_config *cfg, int list);
 /* Largest accepted Certificate message body (default 102400). */
 TLCP_API tlcp_result tlcp_config_set_max_cert_list(tlcp_config *cfg, size_t max_len);
 /* Verify certificates as of this time (seconds since the epoch); 0 = now. */

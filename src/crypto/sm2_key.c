@@ -28,6 +28,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "crypto/key_kdf_limit.h"
 #include "crypto/sm2_internal.h"
 #include "util/mem.h"
 
@@ -420,6 +421,64 @@ static int pass_cb(char *buf, size_t size, size_t *out_len, const OSSL_PARAM par
     return 1;
 }
 
+/* Whether an OpenSSL error says the encryption scheme of a key is one it
+ * does not implement (as opposed to a wrong passphrase). */
+static int is_unsupported_scheme(unsigned long code)
+{
+    if (ERR_GET_LIB(code) != ERR_LIB_EVP)
+        return 0;
+    switch (ERR_GET_REASON(code)) {
+    case EVP_R_UNSUPPORTED_PRF:
+    case EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION:
+    case EVP_R_UNSUPPORTED_CIPHER:
+    case EVP_R_UNKNOWN_CIPHER:
+    case EVP_R_UNKNOWN_DIGEST:
+    case EVP_R_UNKNOWN_PBE_ALGORITHM:
+    case EVP_R_UNSUPPORTED_ALGORITHM:
+    case EVP_R_UNSUPPORTED_KEYLENGTH:
+    case EVP_R_UNSUPPORTED_SALT_TYPE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Scans (and empties) the error queue for an unsupported scheme; the first
+ * error is raised again so that CRYPTO_FAIL can still quote it. */
+static int queue_says_unsupported(void)
+{
+    unsigned long code, first = 0;
+    int found = 0;
+    while ((code = ERR_get_error()) != 0) {
+        if (first == 0)
+            first = code;
+        found |= is_unsupported_scheme(code);
+    }
+    if (first != 0)
+        ERR_raise(ERR_GET_LIB(first), ERR_GET_REASON(first));
+    return found;
+}
+
+/* An encrypted key that did not decode: no passphrase, a scheme OpenSSL
+ * lacks (GmSSL writes PBES2 with PBKDF2-HMAC-SM3, which OpenSSL 3.0 cannot
+ * derive: reporting a wrong passphrase there sends users hunting for the
+ * wrong fault), or else a wrong passphrase. */
+static void encrypted_key_failure(const struct pass_state *st, tlcp_error *err)
+{
+    if (st->passphrase == NULL) {
+        CRYPTO_FAIL(err, TLCP_R_BAD_PASSPHRASE,
+                    "the private key is encrypted and no passphrase was given");
+    } else if (queue_says_unsupported()) {
+        CRYPTO_FAIL(err, TLCP_R_BAD_KEY,
+                    "encrypted key uses an algorithm OpenSSL cannot decrypt (PBES2 with "
+                    "HMAC-SM3?): re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc` or "
+                    "decrypt it with gmssl");
+    } else {
+        CRYPTO_FAIL(err, TLCP_R_BAD_PASSPHRASE,
+                    "wrong passphrase: the encrypted private key did not decrypt");
+    }
+}
+
 /* PEM or DER (OSSL_DECODER autodetects). DER must be consumed exactly; text
  * after a PEM block (another block, comments) is left alone. */
 static EVP_PKEY *decode_key(const uint8_t *data, size_t len, int selection, const char *structure,
@@ -440,13 +499,8 @@ static EVP_PKEY *decode_key(const uint8_t *data, size_t len, int selection, cons
     OSSL_DECODER_CTX_free(dctx);
     if (!ok) {
         EVP_PKEY_free(pkey);
-        if (st != NULL && st->asked && st->passphrase == NULL)
-            CRYPTO_FAIL(err, TLCP_R_BAD_PASSPHRASE,
-                        "the private key is encrypted and no "
-                        "passphrase was given");
-        else if (st != NULL && st->asked)
-            CRYPTO_FAIL(err, TLCP_R_BAD_PASSPHRASE,
-                        "wrong passphrase: the encrypted private key did not decrypt");
+        if (st != NULL && st->asked)
+            encrypted_key_failure(st, err);
         else
             CRYPTO_FAIL(err, TLCP_R_DECODE, what);
         return NULL;
@@ -480,6 +534,9 @@ tlcp_pkey *tlcp_pkey_load_private(const uint8_t *data, size_t len, const char *p
         TLCP_ERR(err, TLCP_R_INVALID_ARGUMENT, "no private key data");
         return NULL;
     }
+    /* before the decoder runs a derivation of whatever cost the file asks */
+    if (!tlcp_key_check_kdf_cost(data, len, err))
+        return NULL;
     struct pass_state st = {passphrase, 0};
     EVP_PKEY *pkey =
         decode_key(data, len, EVP_PKEY_KEYPAIR, NULL, &st, err,

@@ -175,14 +175,29 @@ int tlcp_hs_cert_request_process(tlcp_conn *conn, tlcp_cursor body)
     return 1;
 }
 
+/* Whether our ECC client list carries the encryption certificate. Tongsuo
+ * and GmSSL 2 servers refuse a list without it ("no certificates returned");
+ * GmSSL 3 verifies the list as one chain and refuses one with it. Unless set
+ * explicitly, the GmSSL 3 CertificateVerify form selects the GmSSL 3 list. */
+static int ecc_client_list_has_enc(const tlcp_config *cfg)
+{
+    if (cfg->client_cert_list != 0)
+        return cfg->client_cert_list == TLCP_CLIENT_CERTS_SIGN_ENC;
+    return cfg->cv_form != TLCP_CV_GMSSL3_RAW;
+}
+
 int tlcp_hs_client_cert_construct(tlcp_conn *conn, tlcp_builder *body)
 {
     if (!conn->hs->send_client_cert)
         return tlcp_build_certificate(body, NULL, NULL, 0);
-    /* ECC needs only the signing certificate (and GmSSL 3 verifies a client
-     * list as one chain, so an enc certificate in it fails there); ECDHE
-     * needs the encryption certificate as the static key-exchange key. */
-    return build_own_certificate(conn, body, conn->hs->is_ecdhe);
+    /* ECDHE always needs the encryption certificate: its key is the static
+     * key-exchange key. */
+    const tlcp_credentials *creds = conn->cfg->creds;
+    int with_enc =
+        creds->enc.cert != NULL && (conn->hs->is_ecdhe || ecc_client_list_has_enc(conn->cfg));
+    tlcp_conn_trace(conn, "sending client certificates: sign%s, %zu chain", with_enc ? ", enc" : "",
+                    creds->chain.num);
+    return build_own_certificate(conn, body, with_enc);
 }
 
 int tlcp_hs_client_cert_process(tlcp_conn *conn, tlcp_cursor body)

@@ -28,13 +28,20 @@ static int suite_bulk(uint16_t suite)
     }
 }
 
-static int set_suite(tlcp_conn *conn, uint16_t suite)
+static void adopt_suite(tlcp_conn *conn, uint16_t suite)
 {
     tlcp_hs *hs = conn->hs;
     hs->suite = suite;
     hs->bulk = suite_bulk(suite);
     hs->is_ecdhe = tlcp_cipher_suite_is_ecdhe(suite);
     conn->suite = suite;
+}
+
+/* Traced once, when the choice is final (a server resuming a session
+ * replaces its preferred suite by the session's). */
+static int set_suite(tlcp_conn *conn, uint16_t suite)
+{
+    adopt_suite(conn, suite);
     tlcp_conn_trace(conn, "negotiated cipher suite %s (0x%04X)", tlcp_cipher_suite_name(suite).str,
                     suite);
     return 1;
@@ -171,7 +178,8 @@ static int choose_session(tlcp_conn *conn, const tlcp_client_hello *m)
         memcpy(hs->session_id, m->session_id, TLCP_SESSION_ID_LEN);
         hs->session_id_len = TLCP_SESSION_ID_LEN;
         tlcp_conn_trace(conn, "resuming the session the client offered");
-        return set_suite(conn, suite);
+        adopt_suite(conn, suite);
+        return 1;
     }
     hs->session_id_len = TLCP_SESSION_ID_LEN;
     return tlcp_random_bytes(hs->session_id, TLCP_SESSION_ID_LEN, &conn->err);
@@ -203,8 +211,11 @@ int tlcp_hs_client_hello_process(tlcp_conn *conn, tlcp_cursor body)
 
     /* Server preference order; unknown suites and the SCSV are ignored. */
     for (size_t i = 0; i < conn->cfg->num_suites; i++) {
-        if (offered(&m, conn->cfg->suites[i]))
-            return set_suite(conn, conn->cfg->suites[i]) && choose_session(conn, &m);
+        if (offered(&m, conn->cfg->suites[i])) {
+            adopt_suite(conn, conn->cfg->suites[i]);
+            GUARD(choose_session(conn, &m));
+            return set_suite(conn, conn->hs->suite);
+        }
     }
     TLCP_ERR_ALERT(&conn->err, TLCP_R_NO_SHARED_CIPHER, TLCP_ALERT_HANDSHAKE_FAILURE,
                    "no cipher suite offered by the client is enabled");

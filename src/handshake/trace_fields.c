@@ -412,9 +412,17 @@ static int walk_certificate_request(tracer *t, tlcp_cursor c)
     tlcp_cursor types, names;
     uint8_t type;
     NEED(tlcp_cursor_get_u8_prefixed(&c, &types), "certificate_types truncated");
+    /* Same shape as other vectors ("length NN, data"): printed bare, the
+     * length byte read as one more type (02 01 40 looked like three). */
     line_start(t, "certificate_types");
+    line_add(t, "length ");
     line_uint(t, (uint32_t)tlcp_cursor_len(&types), 1);
-    line_add(t, " ");
+    if (tlcp_cursor_is_empty(&types)) {
+        line_add(t, " (empty)");
+        line_end(t);
+        NEED(0, "empty certificate_types");
+    }
+    line_add(t, ", ");
     line_hex(t, types, HEX_LONG);
     line_add(t, " (");
     for (int first = 1; tlcp_cursor_get_u8(&types, &type); first = 0) {

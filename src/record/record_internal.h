@@ -121,9 +121,10 @@ TLCP_MUST_CHECK int tlcp_gcm_open_record(tlcp_record_dir *d, uint64_t seq, uint8
 typedef struct tlcp_hs_framer {
     uint8_t header[TLCP_HANDSHAKE_HEADER_LEN];
     size_t header_have;
-    uint8_t *msg;   /* header + body once the header passed the limit */
-    size_t msg_len; /* total wanted (4 + body) */
+    uint8_t *msg;   /* header + body so far, once the header passed the limit */
+    size_t msg_len; /* total wanted (4 + body); 0 until the header is checked */
     size_t msg_have;
+    size_t msg_cap; /* size of msg: grows with the bytes that arrived */
     tlcp_cursor rest;   /* unread handshake bytes of the current record */
     uint8_t *delivered; /* message handed up last time, freed on the next call */
     size_t delivered_len;

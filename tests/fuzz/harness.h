@@ -59,8 +59,8 @@ void fuzz_require_rejection(const tlcp_error *err, const int *alerts, const char
 /*
  * Allocation watch, for "no allocation proportional to a length field before
  * the bytes arrived": the largest single malloc since the last start (ASan
- * builds; always 0 otherwise). The checks that use it are on only with
- * TLCP_FUZZ_STRICT_ALLOC=1 while a known finding is open (docs/FUZZING.md).
+ * builds and plain glibc builds; always 0 otherwise). The checks that use it
+ * are on unless TLCP_FUZZ_STRICT_ALLOC=0 (docs/FUZZING.md).
  */
 void fuzz_alloc_watch_start(void);
 size_t fuzz_alloc_watch_largest(void);

@@ -52,30 +52,73 @@ int fuzz_same_bytes(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_l
     return a_len == b_len && (a_len == 0 || memcmp(a, b, a_len) == 0);
 }
 
-/* ---- allocation watch (ASan's malloc hooks) ---- */
+/* ---- allocation watch ---- */
 
+/*
+ * Two ways to see every allocation of the process, OpenSSL's included: under
+ * ASan (the fuzz executables, `make sanitize`) through its malloc hooks; in a
+ * plain glibc build (`make test`) by replacing malloc, calloc, realloc and
+ * free with versions that note the size and call glibc's own allocator, which
+ * glibc supports ("Replacing malloc" in its manual). Elsewhere the watch sees
+ * nothing and the checks that use it pass trivially.
+ */
 static size_t largest_alloc;
+
+static void note_alloc(size_t size)
+{
+    if (size > largest_alloc)
+        largest_alloc = size;
+}
 
 #if defined(FUZZ_ALLOC_HOOKS)
 static void on_malloc(const volatile void *ptr, size_t size)
 {
     (void)ptr;
-    if (size > largest_alloc)
-        largest_alloc = size;
+    note_alloc(size);
 }
 
 static void on_free(const volatile void *ptr)
 {
     (void)ptr;
 }
+#elif defined(__GLIBC__)
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *ptr, size_t size);
+extern void __libc_free(void *ptr);
+
+void *malloc(size_t size)
+{
+    note_alloc(size);
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    if (size != 0 && n <= (size_t)-1 / size)
+        note_alloc(n * size);
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *ptr, size_t size)
+{
+    note_alloc(size);
+    return __libc_realloc(ptr, size);
+}
+
+void free(void *ptr)
+{
+    __libc_free(ptr);
+}
 #endif
 
+/* On unless TLCP_FUZZ_STRICT_ALLOC=0 (to look past a known finding). */
 int fuzz_strict_alloc(void)
 {
     static int strict = -1;
     if (strict < 0) {
         const char *v = getenv("TLCP_FUZZ_STRICT_ALLOC");
-        strict = v != NULL && strcmp(v, "1") == 0;
+        strict = v == NULL || strcmp(v, "0") != 0;
     }
     return strict;
 }

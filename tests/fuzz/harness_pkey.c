@@ -3,8 +3,17 @@
  * encrypted PKCS#8 under the passphrase "fuzz"), public keys (SPKI) and raw
  * points. A refusal must carry a reason; an accepted private key must hold a
  * private part and a point that loads back as the same public key.
+ *
+ * The key derivation bounds (crypto/key_kdf_limit.h) are lowered to 10^5
+ * PBKDF2 iterations and 2^20 scrypt work while a fuzz input runs: the default
+ * 10^7 iterations take seconds, over libFuzzer's 1 s limit per input, and the
+ * check itself runs the same way at any bound.
  */
+#include "crypto/key_kdf_limit.h"
 #include "harness_fixtures.h"
+
+#define FUZZ_MAX_KDF_ITERATIONS 100000u
+#define FUZZ_MAX_SCRYPT_WORK    (1u << 20)
 
 static void check_point_round_trip(const tlcp_pkey *key)
 {
@@ -22,7 +31,9 @@ int fuzz_pkey(const uint8_t *data, size_t len)
 {
     tlcp_error err;
     tlcp_error_clear(&err);
+    tlcp_test_set_kdf_limits(FUZZ_MAX_KDF_ITERATIONS, FUZZ_MAX_SCRYPT_WORK);
     tlcp_pkey *key = tlcp_pkey_load_private(data, len, "fuzz", &err);
+    tlcp_test_set_kdf_limits(0, 0);
     if (key != NULL) {
         fuzz_require(tlcp_pkey_has_private(key), "private key load returned a public key");
         check_point_round_trip(key);

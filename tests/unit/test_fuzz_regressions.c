@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "harness_endpoint.h"
 
 #define MAX_FILES 4096
 
@@ -111,12 +112,37 @@ static void test_tiny_inputs(void **state)
     }
 }
 
+/*
+ * Finding F3: 2000 warning/no_renegotiation alerts before a ClientHello used
+ * to be read and ignored one after another (the stream then ended with
+ * "peer closed the stream" and the server wrote nothing). The record layer
+ * now ends a run of more than TLCP_MAX_WARNING_ALERTS (4) warnings with a
+ * fatal unexpected_message, which must be all the server writes.
+ */
+static void test_warning_alert_flood_is_bounded(void **state)
+{
+    (void)state;
+    static const uint8_t fatal_unexpected[] = {0x15, 0x01, 0x01, 0x00, 0x02, 0x02, 0x0a};
+    size_t len;
+    uint8_t *in = tu_read_file(
+        TLCP_FUZZ_DIR "/regressions/server/warning-alert-flood-before-client-hello", &len);
+    assert_non_null(in);
+    assert_int_equal(len, 2 + 7 * 2000);
+    fuzz_endpoint_output out = {NULL, 0};
+    fuzz_endpoint_run(1, in, len, &out);
+    assert_int_equal(out.len, sizeof(fatal_unexpected));
+    assert_memory_equal(out.data, fatal_unexpected, sizeof(fatal_unexpected));
+    free(out.data);
+    free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_inputs),
         cmocka_unit_test(test_regressions),
         cmocka_unit_test(test_seed_corpora),
+        cmocka_unit_test(test_warning_alert_flood_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1261,7 +1261,7 @@ static void test_trace_other_messages(void **state)
     built cr = build_cert_request(2);
     msg = with_header(13, cr.data, cr.len);
     trace(&l, 0, msg.data, msg.len);
-    assert_has(&l, "  certificate_types: 01 40 (ecdsa_sign)\n");
+    assert_has(&l, "  certificate_types: length 01, 40 (ecdsa_sign)\n");
     assert_has(&l, "  certificate_authorities: length 00 0b (11 bytes)\n");
     assert_has(&l, "  authority[1]: length 00 02, 30 00\n");
     free(msg.data);
@@ -1316,6 +1316,38 @@ static void test_trace_other_messages(void **state)
     assert_int_equal(l.malformed, 0);
     free(msg.data);
     free(ticket);
+}
+
+/* CertificateRequest certificate_types, exact lines: the length byte is
+ * shown as a length and never named as a type. Tongsuo sends {1, 64}. */
+static void test_trace_certificate_types(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        const char *line;
+        int malformed;
+    } cases[] = {
+        {"02 01 40 0000", "  certificate_types: length 02, 01 40 (rsa_sign, ecdsa_sign)", 0},
+        {"01 40 0000", "  certificate_types: length 01, 40 (ecdsa_sign)", 0},
+        {"03 40 02 07 0000",
+         "  certificate_types: length 03, 40 02 07 (ecdsa_sign, dss_sign, unknown)", 0},
+        {"00 0000", "  certificate_types: length 00 (empty)", 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n;
+        uint8_t *body = tu_hex(cases[i].body, &n);
+        built msg = with_header(13, body, n);
+        lines l;
+        trace(&l, 0, msg.data, msg.len);
+        /* the whole line, between its newlines */
+        char want[160];
+        snprintf(want, sizeof(want), "\n%s\n", cases[i].line);
+        assert_has(&l, want);
+        assert_int_equal(l.malformed, cases[i].malformed);
+        free(msg.data);
+        free(body);
+    }
 }
 
 static void test_trace_malformed(void **state)
@@ -1480,6 +1512,7 @@ int main(void)
         cmocka_unit_test(test_finished),
         cmocka_unit_test(test_trace_client_hello),
         cmocka_unit_test(test_trace_other_messages),
+        cmocka_unit_test(test_trace_certificate_types),
         cmocka_unit_test(test_trace_malformed),
         cmocka_unit_test(test_trace_never_crashes),
         cmocka_unit_test(test_names),

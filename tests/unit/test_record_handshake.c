@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "record/record.h"
+#include "record/record_internal.h" /* the framer's buffer size (F2) */
 #include "record_pipe.h"
 #include "testutil.h"
 
@@ -106,6 +107,58 @@ static void test_messages_over_many_records(void **state)
     (void)state;
     run_layout(one_byte_records);
     run_layout(odd_cuts);
+}
+
+/*
+ * A message cut by record boundaries is gathered in a buffer that grows with
+ * the bytes that arrived, not with its declared length (fuzz finding F2: 11
+ * bytes used to pin 128 KiB). A 100000-byte message in records of varied
+ * sizes still arrives whole.
+ */
+static void test_reassembly_grows_with_arrivals(void **state)
+{
+    (void)state;
+    enum { BODY = 100000 };
+    static const size_t cuts[] = {11, 1, 3, 700, 16384, 5, 2000};
+    uint8_t *m = malloc(4 + BODY);
+    assert_non_null(m);
+    size_t n = make_msg(m, 11, BODY);
+    tu_pipe p;
+    tu_pipe_init(&p);
+    tlcp_record_layer *r = tu_record_new(&p);
+    tlcp_record_item it;
+    size_t off = 0;
+    for (size_t i = 0; off < n; i++) {
+        size_t cut = cuts[i % (sizeof(cuts) / sizeof(cuts[0]))];
+        if (cut > n - off)
+            cut = n - off;
+        put_record(&p, TLCP_CT_HANDSHAKE, m + off, cut);
+        off += cut;
+        if (off == n)
+            break;
+        assert_int_equal(tu_next(r, &p, &it), TLCP_WANT_READ);
+        /* never more than twice what arrived, never more than declared */
+        assert_true(r->hs.msg_cap <= 2 * off);
+        assert_true(r->hs.msg_cap <= n);
+        if (i == 0)
+            assert_int_equal(r->hs.msg_cap, 11);
+    }
+    expect_msg(r, &p, m, n);
+    assert_int_equal(tu_next(r, &p, &it), TLCP_WANT_READ);
+    tlcp_record_free(r);
+    tu_pipe_free(&p);
+
+    /* a header declaring the limit, then the stream ends: refused, nothing big held */
+    tu_pipe_init(&p);
+    p.eof = 1;
+    put_record(&p, TLCP_CT_HANDSHAKE, m, 6);
+    r = tu_record_new(&p);
+    assert_int_equal(tu_next(r, &p, &it), TLCP_ERROR);
+    assert_int_equal(tlcp_record_error(r)->reason, TLCP_R_EOF);
+    assert_true(r->hs.msg_cap <= 6);
+    tlcp_record_free(r);
+    tu_pipe_free(&p);
+    free(m);
 }
 
 static size_t limit_big(void *arg, uint8_t type)
@@ -320,6 +373,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_coalesced_messages),
         cmocka_unit_test(test_messages_over_many_records),
+        cmocka_unit_test(test_reassembly_grows_with_arrivals),
         cmocka_unit_test(test_send_one_message_per_record),
         cmocka_unit_test(test_alerts),
         cmocka_unit_test(test_alert_and_ccs_bytes),

@@ -1106,6 +1106,37 @@ static void test_load_variants(void **state)
     tlcp_pkey_free(ref);
 }
 
+/* GmSSL's `sm2keygen -pass` writes PBES2 with PBKDF2-HMAC-SM3 and SM4-CBC;
+ * OpenSSL 3.0 has no HMAC-SM3 PRF for PBKDF2. That must be reported as an
+ * unsupported scheme, not as a wrong passphrase (the passphrase is right). */
+static void test_load_gmssl_encrypted_key(void **state)
+{
+    (void)state;
+    tlcp_error err;
+    size_t len;
+    const char *path = TLCP_SOURCE_DIR "/tests/data/gmssl-sm2-encrypted.key";
+    uint8_t *data = tu_read_file(path, &len);
+    assert_non_null(data);
+    assert_non_null(strstr((char *)data, "BEGIN ENCRYPTED PRIVATE KEY"));
+    const char *sentence = "encrypted key uses an algorithm OpenSSL cannot decrypt (PBES2 with "
+                           "HMAC-SM3?): re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc` "
+                           "or decrypt it with gmssl";
+    /* the right passphrase and a wrong one: the scheme fails before either
+     * could be tried */
+    const char *passes[] = {"TestPass123", "not the passphrase"};
+    for (size_t i = 0; i < 2; i++) {
+        EXPECT_NULL(tlcp_pkey_load_private(data, len, passes[i], &err), TLCP_R_BAD_KEY);
+        assert_non_null(strstr(err.message, sentence));
+        assert_null(strstr(err.message, "wrong passphrase"));
+        assert_int_equal(ERR_peek_error(), 0);
+    }
+    EXPECT_NULL(tlcp_pkey_load_private(data, len, NULL, &err), TLCP_R_BAD_PASSPHRASE);
+    assert_non_null(strstr(err.message, "no passphrase"));
+    EXPECT_NULL(tlcp_pkey_load_private_file(path, "TestPass123", &err), TLCP_R_BAD_KEY);
+    assert_non_null(strstr(err.message, "OpenSSL cannot decrypt"));
+    free(data);
+}
+
 static void test_load_public(void **state)
 {
     (void)state;
@@ -1320,6 +1351,7 @@ int main(void)
         cmocka_unit_test(test_wrap_legacy_key),
         cmocka_unit_test(test_load_files_and_pem),
         cmocka_unit_test(test_fixture_keys),
+        cmocka_unit_test(test_load_gmssl_encrypted_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
