@@ -18,30 +18,7 @@
 
 #include "crypto/crypto.h"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define HAVE_MEMCHECK 1
-#endif
-#endif
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-
-#if defined(HAVE_MEMCHECK)
-#define MAKE_SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
-#define MAKE_PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
-#define UNDER_VALGRIND()  (RUNNING_ON_VALGRIND != 0)
-#else
-#define MAKE_SECRET(p, n) ((void)(p), (void)(n))
-#define MAKE_PUBLIC(p, n) ((void)(p), (void)(n))
-#define UNDER_VALGRIND()  0
-#endif
+#include "dataflow.h"
 
 static void test_secret_length_never_steers(void **state)
 {
@@ -82,67 +59,15 @@ static void test_secret_length_never_steers(void **state)
     assert_int_equal(rc, 0);
 }
 
-#if defined(HAVE_MEMCHECK) && !defined(SANITIZED)
-/*
- * Runs this program again under memcheck. The child reports through a pipe
- * that its main() started, which tells "valgrind could not run this binary"
- * (e.g. an old valgrind that cannot read clang's DWARF 5) apart from a real
- * failure. Returns 0 (clean), 1 (memcheck error or test failure) or -1
- * (valgrind unavailable or unable to run the binary).
- */
-static int run_under_valgrind(const char *self)
-{
-    if (getenv("TLCP_NO_VALGRIND") != NULL || system("valgrind --version >/dev/null 2>&1") != 0)
-        return -1;
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        close(fds[0]);
-        char fd_text[16];
-        snprintf(fd_text, sizeof(fd_text), "%d", fds[1]);
-        setenv("TLCP_DATAFLOW_STARTED_FD", fd_text, 1);
-        char *args[] = {
-            "valgrind",   "--quiet", "--error-exitcode=3", "--leak-check=no", "--track-origins=yes",
-            (char *)self, NULL};
-        execvp("valgrind", args);
-        _exit(127);
-    }
-    close(fds[1]);
-    char byte;
-    int started = read(fds[0], &byte, 1) == 1;
-    close(fds[0]);
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid || !started)
-        return -1;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
-}
-
-/* In the child under valgrind: tell the parent that main() was reached. */
-static void report_started(void)
-{
-    const char *fd_text = getenv("TLCP_DATAFLOW_STARTED_FD");
-    if (fd_text == NULL)
-        return;
-    int fd = atoi(fd_text);
-    if (write(fd, "s", 1) != 1)
-        fprintf(stderr, "note: could not report start to the parent\n");
-    close(fd);
-}
-#endif
 
 int main(int argc, char **argv)
 {
     (void)argc;
 #if defined(HAVE_MEMCHECK) && !defined(SANITIZED)
     if (UNDER_VALGRIND()) {
-        report_started();
+        tu_dataflow_report_started();
     } else {
-        int r = run_under_valgrind(argv[0]);
+        int r = tu_dataflow_rerun(argv[0]);
         if (r >= 0)
             return r;
     }
