@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Crypto figures: SM2 operations (ops/s) and bulk SM3 / HMAC-SM3 / SM4-CBC /
  * SM4-GCM at 16 KiB, the largest TLCP record payload (MB/s). OpenSSL's

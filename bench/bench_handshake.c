@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Handshake and connection figures, one thread, client and server in the
  * same process over an in-memory transport:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Record-layer throughput: seal (tlcp_record_write + flush to a sink) and
  * open (tlcp_record_next from memory) of 16 KiB application-data records,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp-bench [filter]: runs every benchmark group, printing "name unit value" lines. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A dudect-style statistical timing test of CBC record opening: does the time
  * tlcp_record_open takes depend on whether (and where) the padding or the

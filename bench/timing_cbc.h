@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dudect-style timing check of CBC record opening (see timing_cbc.c). */
 #ifndef TLCP_BENCH_TIMING_CBC_H
 #define TLCP_BENCH_TIMING_CBC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * poll_client: a TLCP client on a non-blocking socket driven by poll(2).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Checks the build dependencies; installs missing ones with apt-get when root
 # on Debian/Ubuntu, otherwise prints the exact command and stops.
 # Usage: scripts/deps.sh [extra-debian-package ...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Derives the affine maps that let AES-NI compute the SM4 S-box.
 
 Both S-boxes are affine maps around inversion in GF(2^8), but in different

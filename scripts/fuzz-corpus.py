@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Builds the libFuzzer seed corpora tests/fuzz/corpus/<target>/ from the
-recorded interop traffic in ../shared/interop (or $TLCP_SHARED_DIR/interop).
+recorded interop traffic in tests/data/interop .
 
 Every connection of every fixture is split into records; the plaintext
 handshake before each ChangeCipherSpec is split into messages, and the
@@ -51,8 +52,8 @@ import tempfile
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.environ.get('TLCP_SHARED_DIR', os.path.join(REPO, '..', 'shared'))
-INTEROP = os.path.join(SHARED, 'interop')
+DATA = os.path.join(REPO, 'tests', 'data')
+INTEROP = os.path.join(DATA, 'interop')
 CORPUS = os.path.join(REPO, 'tests', 'fuzz', 'corpus')
 
 GCM_SUITES = {0xE051, 0xE053, 0xE059}
@@ -475,7 +476,7 @@ def same_tree(a, b):
 
 def main():
     if not os.path.isdir(INTEROP):
-        sys.exit('fuzz-corpus: no recordings at %s (set TLCP_SHARED_DIR)' % INTEROP)
+        sys.exit('fuzz-corpus: no recordings at %s (the repository's tests/data/interop)' % INTEROP)
     corpus = build()
     if '--check' in sys.argv[1:]:
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer target of a fuzz build for a fixed time on a scratch
 # copy of its seed corpus, and fails on any crash, leak, timeout (> 1 s per
 # input) or out-of-memory (> 512 MB). Prints one summary line per target.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the end-to-end test programs and `tlcp demo` of a NORMAL build under
 # valgrind memcheck: any invalid read or write, use of uninitialised memory,
 # or definite/indirect leak fails. `make valgrind` (and `make sanitize`) call

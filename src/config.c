@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlcp_config: what a connection needs to know before it starts. Shared by
  * connections (refcounted) and frozen once the first one uses it, so a

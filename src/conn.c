@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlcp_conn: the public connection API over the record layer and the
  * handshake driver. Every call works on blocking and non-blocking

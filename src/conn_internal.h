@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The objects behind the public tlcp_config / tlcp_conn handles. Shared by
  * src/conn.c, src/config.c and src/handshake/ (the handshake handlers work

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The built-in transport over a file descriptor. Works for blocking and
  * non-blocking sockets and pipes: EAGAIN becomes WANT_READ / WANT_WRITE,

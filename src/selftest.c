@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlcp_selftest: a known-answer test of every primitive behind crypto.h, one
  * report line each ("SM3 ............... ok"). It exists so an operator can

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Known-answer vectors for tlcp_selftest(), as hex strings. Sources: GB/T
  * 32905 (SM3), GB/T 32907 (SM4), RFC 8998 A.1 (SM4-GCM), Wycheproof

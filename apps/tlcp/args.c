@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Command-line parsing shared by every subcommand: long options only
  * ("--name VALUE" or "--name=VALUE"), positional arguments, "--" ends options. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef TLCP_APP_CLI_H
 #define TLCP_APP_CLI_H
 

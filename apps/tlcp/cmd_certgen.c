@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp certgen: a test PKI with dual (sign + enc) certificates in one command. */
 #include <stdio.h>
 #include <string.h>

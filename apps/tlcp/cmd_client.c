@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlcp client: an s_client-like TLCP client. It prints the negotiated suite
  * and the server's certificate subjects (stderr), then copies stdin to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlcp demo: the whole product in one command. A fresh PKI in a temporary
  * directory, a server and a client in this one process talking over a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlcp server: a TLCP endpoint for many clients at once. One poll loop
  * drives every connection through the public non-blocking API: each call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp: one command-line program over the public libtlcp API. */
 #include <signal.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sockets for the server, client and demo: non-blocking TCP over IPv4/IPv6,
  * with errors turned into sentences. */
 #include <arpa/inet.h>

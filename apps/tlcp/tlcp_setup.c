@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What server, client and demo share: suite names, verify modes, the trace
  * and keylog sinks, building a tlcp_config from options, failure lines. */
 #include <ctype.h>

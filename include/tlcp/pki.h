@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libtlcp test PKI: one call makes an SM2 root CA and the dual certificates
  * a TLCP server (and optionally a client) needs.

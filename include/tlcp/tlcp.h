@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libtlcp public API: TLCP (GB/T 38636-2020) client and server.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libtlcp's crypto interface. Only src/crypto/ and src/x509/ include OpenSSL
  * headers; the rest of the library calls these functions. All functions return

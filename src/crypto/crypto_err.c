@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Translates OpenSSL's error queue into our error slot; nothing leaks out. */
 #include <openssl/err.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SM4-GCM (NIST SP 800-38D with SM4 as the block cipher, RFC 8998).
  *

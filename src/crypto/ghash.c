@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Constant-time GHASH: a portable multiply built from integer multiplications
  * and, on x86-64 CPUs that have it, a PCLMULQDQ path. Both compute the same

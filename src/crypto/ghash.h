@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * GHASH, the universal hash inside GCM (NIST SP 800-38D). Internal to
  * src/crypto; gcm.c is the only user outside the tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * HMAC-SM3 through EVP_MAC. A template context with the digest already set
  * is built once; each call duplicates it, so the digest name is not looked up

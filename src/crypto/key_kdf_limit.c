@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reads the key derivation parameters of an encrypted PKCS#8 key
  * (EncryptedPrivateKeyInfo -> PBES2 -> PBKDF2 or scrypt, or PBES1/PKCS#12

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A cost bound for the passphrase key derivation of encrypted PKCS#8 keys,
  * checked before anything is derived (fuzz finding F4): OpenSSL runs every

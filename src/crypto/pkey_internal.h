@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared between src/crypto/ and src/x509/ only: the layout of tlcp_pkey, so
  * that certificate code can hand out a certificate's public key as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The TLCP PRF: TLS 1.2's P_hash with SM3 (a single hash, not MD5/SHA-1),
  * computed by OpenSSL's "TLS1-PRF" KDF. The label is prepended to the seed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Randomness: RAND_bytes, with a deterministic stream in test/fuzz builds. */
 #include <openssl/rand.h>
 #include <string.h>

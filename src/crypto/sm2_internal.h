@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers shared by the SM2 files of src/crypto/ (key handling, signatures,
  * encryption, key exchange). Not for use outside src/crypto/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SM2 key objects: wrapping, loading (PEM/DER, PKCS#8, SEC1, encrypted
  * PKCS#8), generation, raw points and scalars, export.

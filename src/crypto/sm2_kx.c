@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SM2 key exchange (GB/T 32918.3) with the TLCP profile: no confirmation
  * hashes, K = KDF(xU || yU || ZA || ZB, klen) with ZA (the initiator's Z)

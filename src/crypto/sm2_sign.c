@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SM2 signatures (GB/T 32918.2): Z computation, signing and strict verifying.
  *

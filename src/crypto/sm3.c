@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SM3 through EVP. The digest is fetched once per process, which spares the
  * implicit fetch that EVP_sm3() costs on every init in OpenSSL 3.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Constant-time HMAC-SM3 for CBC records (the Lucky13 countermeasure).
  *

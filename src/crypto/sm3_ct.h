@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal to src/crypto/sm3_ct.c: the test hook for its own SM3. */
 #ifndef TLCP_CRYPTO_SM3_CT_H
 #define TLCP_CRYPTO_SM3_CT_H

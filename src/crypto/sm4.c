@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SM4-CBC without padding (the record layer pads itself), and single-block
  * SM4. A record direction keeps one keyed context; each record only installs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The SM4 core's dispatch: which kernel runs, and the test switches.
  *

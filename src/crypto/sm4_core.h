@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Our own SM4 (GB/T 32907), internal to src/crypto: sm4.c and gcm.c use it
  * for the record bulk path in place of OpenSSL's EVP SM4.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The AES-NI + SSSE3 kernel of our SM4 core (see sm4_core.h for why; the
  * dispatch is in sm4_core.c). It also holds the key schedule, which every

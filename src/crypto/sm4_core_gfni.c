@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The GFNI + AVX2 kernel of our SM4 core (the dispatch is in sm4_core.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Internal to the SM4 core: the kernels behind the dispatch in sm4_core.c.
  * All kernels share one key format (tlcp_sm4_key, from the AES-NI key

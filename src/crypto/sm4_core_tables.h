@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Internal to the SM4 core: the byte tables of the AES-NI kernels
  * (sm4_core_aesni.c, sm4_core_vaes.c), printed by scripts/derive_sm4_affine.py.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The VAES + AVX2 kernel of our SM4 core (the dispatch is in sm4_core.c), for
  * CPUs that have 256-bit AESENCLAST but no GFNI (AMD Zen 3, for one).

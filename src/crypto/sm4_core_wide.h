@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Internal to the SM4 core: the 256-bit modes (ECB, CBC decryption, CTR)
  * shared by the kernels that hold eight blocks per register. Included once by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CertificateRequest certificate_authorities: the subject Name (DER) of each
  * trusted CA certificate loaded from a CA file. GmSSL 3 clients refuse a

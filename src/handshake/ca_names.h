@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Subject names of trusted CAs for CertificateRequest (see ca_names.c). */
 #ifndef TLCP_HANDSHAKE_CA_NAMES_H
 #define TLCP_HANDSHAKE_CA_NAMES_H

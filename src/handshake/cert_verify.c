@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CertificateVerify: SM2 signature (default ID) over SM3 of the handshake
  * messages so far, the "double hash" of Tongsuo, gotlcp, GmSSL 3.1.1 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Certificate and CertificateRequest handlers. We send sign, enc, then the
  * chain; we accept sign/enc/chain and sign/chain/enc (src/x509 tells the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ChangeCipherSpec and Finished. Sending CCS switches our write keys;
  * receiving it switches the read keys (only once the keys exist: an early

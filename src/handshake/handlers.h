@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The per-message handlers the table points to (one file per family). */
 #ifndef TLCP_HANDSHAKE_HANDLERS_H
 #define TLCP_HANDSHAKE_HANDLERS_H

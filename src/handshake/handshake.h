@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Per-connection handshake state: where the state machine stands, the
  * negotiated parameters, the transcript and the secrets. Lives only while

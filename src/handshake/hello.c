@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ClientHello, ServerHello and ServerHelloDone handlers: randoms, suite
  * negotiation (server preference), version and compression checks.

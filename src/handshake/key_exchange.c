@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ServerKeyExchange and ClientKeyExchange. ECC suites: the server signs
  * both randoms and its encryption certificate; the client encrypts a fresh

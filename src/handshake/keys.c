@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The key schedule: pre-master -> master secret -> key block -> record keys.
  * Trace lines name the steps and sizes, never the values.

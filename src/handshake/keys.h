@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Master secret, key block and the pending record keys (tlcp-protocol.md §3). */
 #ifndef TLCP_HANDSHAKE_KEYS_H
 #define TLCP_HANDSHAKE_KEYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Handshake message codecs: each message is parsed from its body (the bytes
  * after the 4-byte handshake header) into a typed struct, and built from the

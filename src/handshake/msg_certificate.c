@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Certificate and CertificateRequest (tlcp-protocol.md §2.5, §2.7). The DER
  * certificates and names are only delimited here; src/x509 interprets them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Finished (12 bytes of verify_data, tlcp-protocol.md §2.10) and the empty
  * ServerHelloDone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ClientHello and ServerHello (tlcp-protocol.md §2.3): TLS 1.1 shape with
  * version 0x0101 and an optional extension block (absent in GB/T 38636-2020,

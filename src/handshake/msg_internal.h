@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Private helpers shared by the msg_*.c codecs: the two failure kinds every
  * parser reports. An encoding problem (a length that does not add up, bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ServerKeyExchange and ClientKeyExchange (tlcp-protocol.md §2.6, §2.8).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CertificateVerify (tlcp-protocol.md §2.9): a u16-prefixed DER SM2
  * signature, with no SignatureAndHashAlgorithm in front (TLS 1.1 shape).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sessions and the server's session cache (see session.h). */
 #include "handshake/session.h"
 

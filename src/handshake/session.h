@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Session-ID resumption: the client's tlcp_session objects and the
  * server's session cache (shared by the connections of one config, so it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The handshake driver: the design trace's state machine with the protocol
  * taken from table.c.

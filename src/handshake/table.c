@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The protocol as data (see table.h). Sizes follow the design trace; the
  * CertificateRequest and CertificateVerify limits, which the trace does not

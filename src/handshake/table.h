@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The TLCP handshake as data: one row per message (who writes it, its
  * content and message type, the largest body we accept, its trace names for

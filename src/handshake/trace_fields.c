@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Field-by-field handshake message printer (see trace_fields.h).
  *

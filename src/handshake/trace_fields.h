@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Field-by-field trace of handshake messages, in the spirit of the design
  * trace (docs/design-trace.en.md): the 4-byte header and then every field

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names of the protocol numbers that traces and error messages show. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running SM3 over the handshake messages (see transcript.h). */
 #include "handshake/transcript.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The handshake transcript: a running SM3 over every handshake message
  * (4-byte header + body, no record headers, no ChangeCipherSpec). Finished

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Alert and ChangeCipherSpec payloads (tlcp-protocol.md §1.5, §5).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A growable byte queue for the output side. It is the one place in the
  * record layer that moves raw memory; everything else appends through it or

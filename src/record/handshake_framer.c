@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Handshake messages above the records: several messages in one record are
  * split, one message over several records is joined, and the body length is

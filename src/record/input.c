@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reading one record from the transport. The reader asks for exactly the
  * bytes it still needs (header first, then the body the header announced),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key-block layout of tlcp-protocol.md §3: which bytes are whose keys. */
 #include "record/record_internal.h"
 #include "util/mem.h"

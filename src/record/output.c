@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Writing: every record is framed and protected straight into the output
  * queue, so a WANT_WRITE from the transport only delays the bytes; a later

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Protection state of one direction: keys, cipher contexts and the 64-bit
  * sequence number, plus the dispatch to null / CBC / GCM.

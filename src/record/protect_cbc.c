@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SM4-CBC + HMAC-SM3 records (TLS 1.1 style, tlcp-protocol.md §1.3):
  *   fragment = IV(16) || SM4-CBC(data || HMAC(seq||type||version||len||data) || padding)

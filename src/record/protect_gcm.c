@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SM4-GCM records (RFC 5288 style, tlcp-protocol.md §1.4):
  *   nonce = salt(4) || explicit(8); AAD = seq||type||version||plaintext length

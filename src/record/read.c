@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlcp_record_next: one item per call. Reads records, removes protection,
  * skips empty records (at most TLCP_MAX_EMPTY_RECORDS in a row: GmSSL 2 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The record layer object: lifetime, transport, key installation. */
 #include <stdlib.h>
 

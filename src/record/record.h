@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The TLCP record layer: framing, protection (null, SM4-CBC + HMAC-SM3,
  * SM4-GCM), sequence numbers, alerts, and handshake-message framing above the

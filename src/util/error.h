@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The error slot every object carries: reason, optional alert, message, where. */
 #ifndef TLCP_UTIL_ERROR_H
 #define TLCP_UTIL_ERROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Secret hygiene: wiping and constant-time comparison. */
 #ifndef TLCP_UTIL_MEM_H
 #define TLCP_UTIL_MEM_H

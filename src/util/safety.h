@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Guard macros: internal functions return 1 on success and 0 on failure,
  * and these keep the success path straight.

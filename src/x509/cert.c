@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp_cert: one parsed X.509 certificate and its read-only accessors. */
 #include <limits.h>
 #include <stdatomic.h>

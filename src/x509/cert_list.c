@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp_cert_list: ordered certificate references; PEM bundles and DER files. */
 #include <limits.h>
 #include <stdio.h>

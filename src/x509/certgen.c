@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test-PKI generation: SM2 CA and TLCP sign/enc leaf certificates (tlcp certgen). */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A whole test PKI (root, server sign/enc, optional client pair) written to a directory. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key pairs (certificate + private key) and the credentials an endpoint presents. */
 #include <stdlib.h>
 

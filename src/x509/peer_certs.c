@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Classifying a peer's Certificate list into sign cert, enc cert and chain. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlcp_pki_generate: the public face of the test PKI behind `tlcp certgen`
  * and `tlcp demo`. The certificates and files come from

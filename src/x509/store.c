@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp_trust_store: the trusted CA certificates (file, directory) over X509_STORE. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The trust store's layout, shared by store.c and verify.c. */
 #ifndef TLCP_X509_STORE_INTERNAL_H
 #define TLCP_X509_STORE_INTERNAL_H

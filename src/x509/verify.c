@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Verifying a peer's classified certificates: chains, key usage, host name, user hook. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The certificate layer: X.509 certificates, key pairs, trust stores, peer
  * chain verification and test-PKI generation for TLCP.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the files of src/x509 only: the OpenSSL side of tlcp_cert. */
 #ifndef TLCP_X509_X509_INTERNAL_H
 #define TLCP_X509_X509_INTERNAL_H

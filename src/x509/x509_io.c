@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* File reading, PEM detection, names and error translation for src/x509. */
 #include <errno.h>
 #include <stdint.h>

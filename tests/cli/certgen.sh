@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tlcp certgen: the PKI verifies with the OpenSSL CLI, carries the TLCP key
 # usages, keys are private, and nothing is overwritten without --force.
 . "$(dirname "$0")/lib/common.bash"

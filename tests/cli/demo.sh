@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tlcp demo: a full traced handshake; both sides walk every state in order;
 # the data goes both ways; the temporary PKI is removed.
 . "$(dirname "$0")/lib/common.bash"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Live interop with GmSSL 3 (its `gmssl tlcp_server` / `tlcp_client`), in both
 # directions, all four suites, with client certificates; certgen's PKI must be
 # accepted by GmSSL. Runs only when a GmSSL 3 `gmssl` binary is found: $GMSSL,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every command answers --help on stdout with exit 0; bad command lines exit 2
 # with a sentence on stderr.
 . "$(dirname "$0")/lib/common.bash"

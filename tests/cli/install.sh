@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs libtlcp into a temporary prefix and builds a small program against
 # it twice: through pkg-config (shared library) and through
 # find_package(libtlcp) in a CMake project (libtlcp::tlcp, static). Both must

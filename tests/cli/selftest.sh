@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tlcp selftest: every primitive passes its known-answer test, one line each.
 # $1: the tlcp binary.
 set -uo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tlcp server and tlcp client on loopback: data round trips (echo, www,
 # several clients at once, client certificates), and every failure as a
 # sentence with its exit code.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Live interop with Tongsuo (its `openssl s_server -ntls` / `s_client -ntls`),
 # both directions, all four suites; the PKI comes from tlcp certgen, so this
 # also shows Tongsuo accepts it. Runs only when $TONGSUO names a Tongsuo

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tlcp version / help / --help, and the exit status of a bad command line.
 # $1: the tlcp binary.
 set -uo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CertificateVerify forms end to end: a libtlcp client signing in each form
  * (standard double hash, GmSSL 3 raw messages, GmSSL 2 digest without Z)

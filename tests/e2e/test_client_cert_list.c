@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The client certificate list for client authentication, end to end against
  * a libtlcp server that requires client certificates:
@@ -78,7 +79,7 @@ static void assert_wire_entry(const wire_list *w, size_t i, const char *file)
     snprintf(rel, sizeof(rel), "%s%s", FIX, file);
     tlcp_error err;
     tlcp_error_clear(&err);
-    tlcp_cert *cert = tlcp_cert_load_file(tu_shared_path(rel), &err);
+    tlcp_cert *cert = tlcp_cert_load_file(tu_data_path(rel), &err);
     assert_non_null(cert);
     const uint8_t *der;
     size_t der_len;
@@ -97,7 +98,7 @@ static tlcp_config *server_config(uint16_t suite)
     assert_non_null(cfg);
     e2e_load_pair(cfg, FIX, "server", 0);
     e2e_load_pair(cfg, FIX, "server", 1);
-    assert_int_equal(tlcp_config_load_ca_file(cfg, tu_shared_path(FIX "ca.pem")), TLCP_OK);
+    assert_int_equal(tlcp_config_load_ca_file(cfg, tu_data_path(FIX "ca.pem")), TLCP_OK);
     assert_int_equal(tlcp_config_set_cipher_suites(cfg, &suite, 1), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_mode(cfg, TLCP_VERIFY_REQUIRED), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
@@ -109,7 +110,7 @@ static tlcp_config *client_config(uint16_t suite, int with_enc, int list, int cv
 {
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    assert_int_equal(tlcp_config_load_ca_file(cfg, tu_shared_path(FIX "ca.pem")), TLCP_OK);
+    assert_int_equal(tlcp_config_load_ca_file(cfg, tu_data_path(FIX "ca.pem")), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
     assert_int_equal(tlcp_config_set_host_name(cfg, "localhost"), TLCP_OK);
     assert_int_equal(tlcp_config_set_cipher_suites(cfg, &suite, 1), TLCP_OK);
@@ -117,7 +118,7 @@ static tlcp_config *client_config(uint16_t suite, int with_enc, int list, int cv
     if (with_enc)
         e2e_load_pair(cfg, FIX, "client", 1);
     /* the root as "chain", as Tongsuo's client sends it: [sign, enc, root] */
-    assert_int_equal(tlcp_config_load_chain_file(cfg, tu_shared_path(FIX "ca.pem")), TLCP_OK);
+    assert_int_equal(tlcp_config_load_chain_file(cfg, tu_data_path(FIX "ca.pem")), TLCP_OK);
     if (list != 0)
         assert_int_equal(tlcp_config_set_client_cert_list(cfg, list), TLCP_OK);
     if (cv_form != 0)

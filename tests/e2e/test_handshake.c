@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * End-to-end handshakes between a libtlcp client and server in one thread
  * over in-memory transports: both suites, byte-at-a-time transports with
@@ -419,7 +420,7 @@ static void test_wrong_ca(void **state)
 {
     (void)state;
     tlcp_config *ccfg = tlcp_config_new();
-    assert_int_equal(tlcp_config_load_ca_file(ccfg, tu_shared_path(FIX_OTHER_CA)), TLCP_OK);
+    assert_int_equal(tlcp_config_load_ca_file(ccfg, tu_data_path(FIX_OTHER_CA)), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_time(ccfg, PINNED_TIME), TLCP_OK);
     pair p;
     pair_open(&p, ccfg, server_config(FIX));
@@ -1082,7 +1083,7 @@ static void test_ca_directory(void **state)
     char dir[] = "/tmp/tlcp-e2e-ca-XXXXXX";
     assert_non_null(mkdtemp(dir));
     size_t len = 0;
-    uint8_t *pem = tu_read_file(tu_shared_path(FIX "ca.pem"), &len);
+    uint8_t *pem = tu_read_file(tu_data_path(FIX "ca.pem"), &len);
     assert_non_null(pem);
     char path[128];
     snprintf(path, sizeof(path), "%s/root.pem", dir);

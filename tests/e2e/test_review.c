@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Regression tests for the security review of the handshake engine, the
  * public API and the record layer: session resumption bound to the peer the
@@ -413,7 +414,7 @@ static void test_openssl_error_queue_clean(void **state)
 
     /* A client that does not trust the server's CA. */
     tlcp_config *ccfg = tlcp_config_new();
-    char *wrong_ca = strdup(tu_shared_path("interop/tongsuo-ecc-sm4-cbc-sm3/ca.pem"));
+    char *wrong_ca = strdup(tu_data_path("interop/tongsuo-ecc-sm4-cbc-sm3/ca.pem"));
     assert_int_equal(tlcp_config_load_ca_file(ccfg, wrong_ca), TLCP_OK);
     free(wrong_ca);
     pair_open(&p, ccfg, server_config());

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Robustness of the `tlcp server` program (issue 6): the real binary runs on
  * a loopback port, and each case below abuses it on its own TCP connection.

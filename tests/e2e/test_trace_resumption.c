@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Trace lines of a resumed session: each side reports the negotiated cipher
  * suite exactly once. The server used to report its preferred suite and
@@ -71,7 +72,7 @@ static tlcp_config *client_config(const uint16_t *suites, size_t n, capture *tra
 {
     tlcp_config *cfg = tlcp_config_new();
     assert_non_null(cfg);
-    assert_int_equal(tlcp_config_load_ca_file(cfg, tu_shared_path(FIX "ca.pem")), TLCP_OK);
+    assert_int_equal(tlcp_config_load_ca_file(cfg, tu_data_path(FIX "ca.pem")), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
     assert_int_equal(tlcp_config_set_host_name(cfg, "localhost"), TLCP_OK);
     assert_int_equal(tlcp_config_set_cipher_suites(cfg, suites, n), TLCP_OK);

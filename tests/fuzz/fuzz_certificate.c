@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the certificate harness (harness_certificate.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the certificate_request harness (harness_certificate_request.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the certificate_verify harness (harness_certificate_verify.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the client_hello harness (harness_client_hello.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the client_key_exchange harness (harness_client_key_exchange.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the finished harness (harness_finished.c). */
 #include "harness.h"
 

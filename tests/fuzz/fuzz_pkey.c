@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the pkey harness (harness_pkey.c). */
 #include "harness.h"
 

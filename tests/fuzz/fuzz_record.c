@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the record harness (harness_record.c). */
 #include "harness.h"
 

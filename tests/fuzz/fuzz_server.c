@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the server harness (harness_endpoint.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the server_hello harness (harness_server_hello.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the server_key_exchange harness (harness_server_key_exchange.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the sm2 harness (harness_sm2.c). */
 #include "harness.h"
 

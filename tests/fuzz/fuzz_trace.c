@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the trace harness (harness_trace.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the x509_cert harness (harness_x509_cert.c). */
 #include "harness.h"
 

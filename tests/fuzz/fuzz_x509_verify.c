@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer entry for the x509_verify harness (harness_x509_verify.c). */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harnesses, one function per target. Each fuzz_<target>() takes
  * one input and returns 0; when a property the target checks does not hold

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CertificateRequest parser: rejection alerts and the parse-build-parse round trip. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CertificateVerify parser: rejection alerts and the parse-build-parse round trip. */
 #include <stdlib.h>
 

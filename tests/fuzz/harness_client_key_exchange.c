@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ClientKeyExchange parser in both forms: every input is tried as an ECC
  * body (u16-prefixed SM2 ciphertext) and as an ECDHE body (form A or B).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Whole endpoints through the public API: the fuzzer plays the peer.
  *
@@ -29,8 +30,8 @@
 #include "harness_endpoint.h"
 #include "tlcp/tlcp.h"
 
-#define PKI             TLCP_SHARED_DIR "/interop/gmssl3-ecc-sm4-cbc-sm3/"
-#define CLIENT_PKI      TLCP_SHARED_DIR "/interop/gmssl3-ecdhe-sm4-cbc-sm3/"
+#define PKI             TLCP_DATA_DIR "/interop/gmssl3-ecc-sm4-cbc-sm3/"
+#define CLIENT_PKI      TLCP_DATA_DIR "/interop/gmssl3-ecdhe-sm4-cbc-sm3/"
 #define PINNED_TIME     1795824000 /* 2026-11-28T00:00:00Z */
 #define RNG_SEED        0x74636c70
 #define MAX_OUTPUT      (1u << 20)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running an endpoint harness and keeping what the endpoint wrote, for the
  * seed generator (tests/fuzz/seedgen.c). */
 #ifndef TLCP_FUZZ_HARNESS_ENDPOINT_H

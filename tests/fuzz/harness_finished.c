@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Finished and ServerHelloDone, the two fixed-shape messages: Finished must
  * accept exactly 12 bytes and round-trip, ServerHelloDone exactly nothing.

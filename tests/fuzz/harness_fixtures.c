@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fixed material the harnesses share, read once from the interop recordings
- * (TLCP_SHARED_DIR/interop): the GmSSL 3 test PKI, whose server keys also
+ * (TLCP_DATA_DIR/interop): the GmSSL 3 test PKI, whose server keys also
  * decrypt the recorded ClientKeyExchange messages of that fixture.
  */
 #include <stdio.h>
@@ -12,11 +13,11 @@
 uint8_t *fuzz_read_shared(const char *rel, size_t *out_len)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", TLCP_SHARED_DIR, rel);
+    snprintf(path, sizeof(path), "%s/%s", TLCP_DATA_DIR, rel);
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         fprintf(stderr, "fuzz setup: cannot open %s\n", path);
-        fuzz_fail("fixture file missing (set TLCP_SHARED_DIR at configure time)");
+        fuzz_fail("fixture file missing under tests/data (the repository is incomplete)");
     }
     size_t cap = 8192, len = 0, got;
     uint8_t *buf = malloc(cap);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Keys, certificates and a trust store from the recordings, loaded once. */
 #ifndef TLCP_FUZZ_HARNESS_FIXTURES_H
 #define TLCP_FUZZ_HARNESS_FIXTURES_H
@@ -10,7 +11,7 @@
 /* 2026-11-28 00:00 UTC: the recordings' certificates are valid then. */
 #define FUZZ_VERIFY_TIME ((time_t)1795824000)
 
-/* A file under TLCP_SHARED_DIR (heap, caller frees); aborts when missing. */
+/* A file under TLCP_DATA_DIR (heap, caller frees); aborts when missing. */
 uint8_t *fuzz_read_shared(const char *rel, size_t *out_len);
 /* New references; abort when the fixture does not load. */
 tlcp_pkey *fuzz_fixture_key(const char *rel);

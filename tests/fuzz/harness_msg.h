@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared steps of the handshake message harnesses. Each one checks the same
  * round trip: a body the parser accepts must rebuild (the builder may not

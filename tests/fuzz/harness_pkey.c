@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Key loading from file bytes: private keys (PEM/DER; PKCS#8, SEC1,
  * encrypted PKCS#8 under the passphrase "fuzz"), public keys (SPKI) and raw

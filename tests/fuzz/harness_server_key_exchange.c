@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ServerKeyExchange parser in both forms: every input is tried as an ECC
  * body (signature only) and as an ECDHE body (params + signature).

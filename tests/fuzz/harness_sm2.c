@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The SM2 operations that take network bytes, with the recorded GmSSL 3
  * server keys. First byte even: the rest is an ECC ClientKeyExchange

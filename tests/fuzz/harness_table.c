@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The list of harnesses, for the regression test and the corpus replay. */
 #include "harness.h"
 

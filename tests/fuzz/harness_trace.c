@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The handshake trace printer on arbitrary bytes. Input: one flag byte
  * (bit 0 printing side is the server, bit 1 it is sending, bit 2 pass a NULL

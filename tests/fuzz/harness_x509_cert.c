@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Certificate loading from file bytes (PEM or DER, single and bundle): a
  * refusal must carry a reason; an accepted certificate must survive every

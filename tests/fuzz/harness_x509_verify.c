@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Peer certificate handling from the network: the input is a Certificate
  * message body. Its list is classified (tlcp_peer_certs_parse) and verified

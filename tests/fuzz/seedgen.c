@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Endpoint seed generator: plays the libtlcp client and server harnesses
  * against each other, offline, until the streams stop growing, and prints

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The crypto primitives against real peers: for every recorded full handshake
- * in shared/interop that succeeded, take the master secret from keylog.txt,
+ * in tests/data/interop that succeeded, take the master secret from keylog.txt,
  * derive the key block with tlcp_prf_key_block, open every protected record
  * of both directions (SM4-CBC through one reused context per direction and
  * the constant-time HMAC, cross-checked with the plain HMAC; or SM4-GCM),
@@ -292,7 +293,7 @@ static uint8_t *read_stream(const char *dir, const char *prefix, const char *nam
 static int check_fixture(const char *name)
 {
     char dir[4096], path[4200];
-    snprintf(dir, sizeof(dir), "%s", tu_shared_path("interop"));
+    snprintf(dir, sizeof(dir), "%s", tu_data_path("interop"));
     snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", name);
     size_t mlen;
     snprintf(path, sizeof(path), "%s/manifest.json", dir);

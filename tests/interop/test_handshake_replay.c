@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Replays the recorded traffic of every ECC and ECDHE fixture in
- * shared/interop through libtlcp's own handshake handlers:
+ * tests/data/interop through libtlcp's own handshake handlers:
  *
  *   - a SERVER-side checker (a tlcp_conn in the server role, configured with
  *     the recorded server keys) reads the client's bytes through its record
@@ -615,7 +616,7 @@ static void test_replay_fixtures(void **state)
         assert_non_null(r);
         char rel[300];
         snprintf(rel, sizeof(rel), "interop/%s", names[i]);
-        snprintf(r->dir, sizeof(r->dir), "%s", tu_shared_path(rel));
+        snprintf(r->dir, sizeof(r->dir), "%s", tu_data_path(rel));
         size_t mlen = 0;
         char *m = (char *)read_fixture(r, "manifest.json", &mlen);
         assert_non_null(m);

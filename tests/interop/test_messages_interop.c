@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Every plaintext handshake message in the recorded interop traffic
- * (../shared/interop) must parse with the libtlcp codecs and rebuild from the
+ * (tests/data/interop) must parse with the libtlcp codecs and rebuild from the
  * parsed struct to the identical bytes; the trace printer must print each one
  * without finding anything malformed.
  *
@@ -323,10 +324,10 @@ static const char *check_connection(const char *fixture, const char *prefix, con
     memset(r, 0, sizeof(*r));
     r->cke_form_b = -1;
     snprintf(rel, sizeof(rel), "interop/%s/%ss2c.bin", fixture, prefix);
-    if ((why = load_stream(tu_shared_path(rel), &s2c)) != NULL)
+    if ((why = load_stream(tu_data_path(rel), &s2c)) != NULL)
         return why;
     snprintf(rel, sizeof(rel), "interop/%s/%sc2s.bin", fixture, prefix);
-    if ((why = load_stream(tu_shared_path(rel), &c2s)) != NULL) {
+    if ((why = load_stream(tu_data_path(rel), &c2s)) != NULL) {
         free_stream(&s2c);
         return why;
     }
@@ -353,7 +354,7 @@ static int file_exists(const char *fixture, const char *name)
 {
     char rel[512];
     snprintf(rel, sizeof(rel), "interop/%s/%s", fixture, name);
-    FILE *f = fopen(tu_shared_path(rel), "rb");
+    FILE *f = fopen(tu_data_path(rel), "rb");
     if (f != NULL)
         fclose(f);
     return f != NULL;

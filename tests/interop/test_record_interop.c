@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Real traffic through the record layer: for every fixture in
- * shared/interop/ (GmSSL 2/3, Tongsuo; CBC and GCM; ECC, ECDHE and RSA key
+ * tests/data/interop/ (GmSSL 2/3, Tongsuo; CBC and GCM; ECC, ECDHE and RSA key
  * exchange with the SM3 PRF), both directions of every connection are read
  * by tlcp_record_next. The randoms come from the hellos, the master secret
  * from keylog.txt (matched by client_random), the keys from
@@ -60,7 +61,7 @@ static uint8_t *read_fixture(const char *fx, const char *file, size_t *len)
 {
     char rel[512];
     snprintf(rel, sizeof(rel), "interop/%s/%s", fx, file);
-    return tu_read_file(tu_shared_path(rel), len);
+    return tu_read_file(tu_data_path(rel), len);
 }
 
 /* Minimal manifest.json reading: the value after "key": as text. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Constant-time data-flow checks under Valgrind memcheck (ctgrind style):
  * secrets are marked undefined, so any branch or memory address that depends

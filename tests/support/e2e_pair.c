@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Setup shared by the end-to-end tests (see e2e_pair.h). */
 #include "testutil.h"
 
@@ -38,7 +39,7 @@ char *e2e_fixture_path(const char *dir, const char *file)
 {
     char rel[512];
     snprintf(rel, sizeof(rel), "%s%s", dir, file);
-    char *copy = strdup(tu_shared_path(rel));
+    char *copy = strdup(tu_data_path(rel));
     assert_non_null(copy);
     return copy;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Setup shared by the end-to-end tests: trace capture, loading the fixture
  * PKI into configs, and creating a client/server connection pair over the
@@ -28,7 +29,7 @@ void e2e_capture_free(e2e_capture *c);
 /* 1 when `needle` occurs anywhere in the captured text. */
 int e2e_captured(const e2e_capture *c, const char *needle);
 
-/* Fresh copy of the shared/ path of `dir` `file` (tu_shared_path returns a
+/* Fresh copy of the shared/ path of `dir` `file` (tu_data_path returns a
  * static buffer, so two paths at once need copies). Caller frees. */
 char *e2e_fixture_path(const char *dir, const char *file);
 /* Loads `dir`<who>-sign.pem/.key (enc = 0) or -enc (enc = 1) into cfg. */

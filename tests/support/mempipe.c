@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* In-memory transports for tests (see mempipe.h). */
 #include "mempipe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * In-memory transports for client/server pairs in one thread. Each
  * direction is a byte pipe; an endpoint reads from one and writes to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* In-memory transport for record-layer tests (see record_pipe.h). */
 #include <stdlib.h>
 #include <string.h>

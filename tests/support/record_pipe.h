@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * In-memory transport for record-layer tests: a byte queue that a writer
  * fills and a reader drains, with knobs for chunk sizes, WANT_READ /

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,12 +88,10 @@ uint8_t *tu_read_file(const char *path, size_t *out_len)
     return buf;
 }
 
-const char *tu_shared_path(const char *rel)
+const char *tu_data_path(const char *rel)
 {
     static char path[4096];
-    const char *base = getenv("TLCP_SHARED_DIR");
-    if (base == NULL)
-        base = TLCP_SHARED_DIR;
+    const char *base = TLCP_DATA_DIR;
     snprintf(path, sizeof(path), "%s/%s", base, rel);
     return path;
 }
@@ -105,7 +104,7 @@ static int cmp_names(const void *a, const void *b)
 size_t tu_list_fixtures(char ***out_names)
 {
     char dir[4096];
-    snprintf(dir, sizeof(dir), "%s", tu_shared_path("interop"));
+    snprintf(dir, sizeof(dir), "%s", tu_data_path("interop"));
     DIR *d = opendir(dir);
     assert_non_null(d);
     size_t n = 0, cap = 64;

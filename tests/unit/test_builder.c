@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp_builder: big-endian values, nested length prefixes, bounds and poisoning. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Subject names for CertificateRequest, walked out of DER certificates. */
 #include "testutil.h"
 
@@ -9,7 +10,7 @@
 
 static uint8_t *fixture_der(const char *rel, size_t *len)
 {
-    tlcp_cert *cert = tlcp_cert_load_file(tu_shared_path(rel), NULL);
+    tlcp_cert *cert = tlcp_cert_load_file(tu_data_path(rel), NULL);
     assert_non_null(cert);
     const uint8_t *der;
     tlcp_cert_der(cert, &der, len);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp_crypto_fail: OpenSSL's error queue becomes our reason + message, and is emptied. */
 #include "testutil.h"
 

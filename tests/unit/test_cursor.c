@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp_cursor: every read either succeeds completely or leaves the cursor untouched. */
 #include <string.h>
 

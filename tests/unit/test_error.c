@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error slot, guard macros, reason and alert strings. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Runs every input under tests/fuzz/regressions/<target>/ (inputs that once
  * crashed a fuzz target or broke one of its properties) and every seed under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SM4-GCM: known answers (RFC 8998 A.1, zero-key checks, the TLCP record
  * example of tlcp-protocol.md §9), round trips, aliasing, and every way open()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Differential test: our SM4-GCM against libgcrypt's (an independent SM4 and
  * GCM). Random keys, nonces, AAD of 0..64 bytes, every plaintext length from

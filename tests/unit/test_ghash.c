@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GHASH: known answers (from the GCM spec's AES test cases 2 and 4), field
  * laws of the portable multiply, and portable vs PCLMULQDQ agreement. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HMAC-SM3: Wycheproof vectors, RFC 2104 structure checks, bad arguments. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The handshake table and its sequences: sizes and names from the design
  * trace, writers, handler presence, and the "receive first, then decide"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz finding F4: an encrypted PKCS#8 key asking for 2^31-1 PBKDF2
  * iterations kept tlcp_pkey_load_private busy for minutes. Keys whose key

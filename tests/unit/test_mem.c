@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Secret hygiene helpers: wipe, constant-time compare and masks. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Handshake message codecs: round trips for every message, known answers
  * from the design trace, and negative tests for every parser (every

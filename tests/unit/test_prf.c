@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PRF (P_SM3): the key-schedule vectors of tlcp-protocol.md §9, structure, bad arguments. */
 #include "testutil.h"
 

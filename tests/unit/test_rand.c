@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp_random_bytes: the RAND path, the deterministic test stream, the test queue. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Handshake-message framing above the records (split, join, limits, one
  * message per record on send) and alerts / ChangeCipherSpec / close_notify.

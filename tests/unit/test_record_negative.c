@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Record-layer failure paths. Every malformed input is fed three ways: whole,
  * one byte per read call, and one byte per call with a WANT_READ before each,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Record protection: key-block layout, the example records of
  * tlcp-protocol.md §9 byte for byte, and round trips under null, CBC and GCM

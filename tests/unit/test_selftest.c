@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp_selftest through the public API: every primitive reports one "ok" line. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SM2 keys, signatures and encryption: GB/T 32918 Annex A vectors, round
  * trips and every rejection path. Tests may use OpenSSL to build inputs. */
 /* The legacy-key test builds a key with the deprecated EC_KEY API. */
@@ -39,7 +40,7 @@
 
 static const char *fixture_key(void)
 {
-    return tu_shared_path("interop/gmssl2-ecc-sm4-cbc-sm3/server-sign.key");
+    return tu_data_path("interop/gmssl2-ecc-sm4-cbc-sm3/server-sign.key");
 }
 
 /* Runs a call that must fail with `reason` and leave OpenSSL's queue empty. */
@@ -1297,7 +1298,7 @@ static void test_fixture_keys(void **state)
         for (int k = 0; k < 2; k++) {
             char rel[512];
             snprintf(rel, sizeof(rel), "interop/%s/%s", names[i], kinds[k]);
-            const char *path = tu_shared_path(rel);
+            const char *path = tu_data_path(rel);
             if (access(path, R_OK) != 0)
                 continue;
             tlcp_error err;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SM2 key exchange (GB/T 32918.3, TLCP profile): the Annex A vector on both
  * sides, random agreement, roles and IDs, and rejection of bad peers. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SM3 over EVP: GB/T 32905 vectors, incremental use, copy/peek/reset, bad arguments. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Constant-time HMAC-SM3: differential tests against tlcp_hmac_sm3 over
  * header || data for every secret length up to max_len, and the hand-written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Data-flow check of tlcp_hmac_sm3_ct (the "ctgrind" method): data_len, the
  * data and the key are marked undefined for Valgrind's memcheck, which then

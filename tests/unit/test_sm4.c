@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SM4: GB/T 32907 vectors, CBC against a block-by-block reference, reuse, bad arguments. */
 #include "testutil.h"
 

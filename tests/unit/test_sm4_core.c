@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Our SM4 core (sm4_core.c) against GB/T 32907 and OpenSSL's EVP SM4:
  * known answers on both backends, ECB/CBC/CTR for random keys at every block

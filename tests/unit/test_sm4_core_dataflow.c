@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Data-flow check of the SM4 core (the "ctgrind" method): the key and the
  * data are marked undefined for Valgrind's memcheck, which then reports any

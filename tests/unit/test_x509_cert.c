@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlcp_cert and tlcp_cert_list: parsing (DER, PEM, bundles, files), accessors, errors. */
 #include "x509_test_util.h"
 

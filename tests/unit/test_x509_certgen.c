@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Certificate generation: profiles, extensions, our verifier and the openssl CLI. */
 #include "x509_test_util.h"
 

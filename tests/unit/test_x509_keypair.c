@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key pairs and credentials: loading, key/certificate matching, wire order. */
 #include "x509_test_util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Trust stores: CA files with several certificates, hashed and plain CA directories. */
 #include "x509_test_util.h"
 

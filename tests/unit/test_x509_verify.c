@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Peer chain classification and verification against the interop fixtures. */
 #include "x509_test_util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the tests/unit/test_x509_*.c files. */
 #ifndef TLCP_X509_TEST_UTIL_H
 #define TLCP_X509_TEST_UTIL_H
@@ -24,7 +25,7 @@ UNUSED_OK static const char *fx_path(const char *fixture, const char *file)
     static char buf[4096];
     char rel[1024];
     snprintf(rel, sizeof(rel), "interop/%s/%s", fixture, file);
-    snprintf(buf, sizeof(buf), "%s", tu_shared_path(rel));
+    snprintf(buf, sizeof(buf), "%s", tu_data_path(rel));
     return buf;
 }
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for the tests/cli/*.sh scripts (sourced, not run by CTest).
 # Each script gets the tlcp binary as $1.
 set -u
