@@ -201,6 +201,14 @@ tlcp_result tlcp_config_set_host_name(tlcp_config *cfg, const char *host)
     return TLCP_OK;
 }
 
+tlcp_result tlcp_config_insecure_no_verify_name(tlcp_config *cfg)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->no_verify_name = 1;
+    return TLCP_OK;
+}
+
 tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled)
 {
     if (!writable(cfg))

@@ -165,6 +165,12 @@ static int check_config(tlcp_conn *conn)
     ENSURE_ALERT(tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE || cfg->trust != NULL, &conn->err,
                  TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
                  "no CA certificates loaded to verify the server (or set verify mode none)");
+    /* A chain to a trusted CA proves nothing about which server sent it. */
+    ENSURE_ALERT(tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE || cfg->host_name != NULL ||
+                     cfg->no_verify_name,
+                 &conn->err, TLCP_R_NO_HOST_NAME, TLCP_ALERT_INTERNAL_ERROR,
+                 "no host name set to check the server's certificate against "
+                 "(tlcp_config_set_host_name; or tlcp_config_insecure_no_verify_name)");
     if (cfg->creds != NULL && cfg->creds->sign.cert != NULL)
         GUARD(tlcp_credentials_check(cfg->creds, 0, &conn->err));
     return 1;

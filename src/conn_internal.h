@@ -38,6 +38,7 @@ struct tlcp_config {
     size_t num_suites;
     int verify_mode; /* -1 = role default */
     char *host_name;
+    int no_verify_name; /* client: tlcp_config_insecure_no_verify_name() */
     int send_sni;
     int ecdhe_cke_prefixed; /* ECDHE ClientKeyExchange form B (u16 prefix) */
     int cv_form;            /* client: our CertificateVerify form (TLCP_CV_*) */

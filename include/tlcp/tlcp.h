@@ -76,6 +76,7 @@ typedef enum tlcp_reason {
     TLCP_R_HOSTNAME_MISMATCH = 31,
     TLCP_R_CONFIG = 32,          /* configuration incomplete or inconsistent */
     TLCP_R_EOF = 33,             /* the transport closed without close_notify */
+    TLCP_R_NO_HOST_NAME = 34,    /* client verifies but has no host name to check */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -226,8 +227,16 @@ TLCP_API tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path)
 TLCP_API tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
                                                    size_t num_suites);
 TLCP_API tlcp_result tlcp_config_set_verify_mode(tlcp_config *cfg, int mode);
-/* Client: expected server host name (DNS/IP SAN, CN fallback). */
+/* Client: expected server host name (DNS/IP SAN, CN fallback). Required
+ * when the verify mode is not NONE: without it any certificate from a
+ * trusted CA would do for any server, so the handshake fails before the
+ * ClientHello with TLCP_R_NO_HOST_NAME. */
 TLCP_API tlcp_result tlcp_config_set_host_name(tlcp_config *cfg, const char *host);
+/* Client, INSECURE: verify the server's chain but accept it for any host
+ * name (lifts the TLCP_R_NO_HOST_NAME requirement; a set host name is still
+ * checked). Only for peers identified some other way, e.g. by a verify
+ * callback that pins the certificate. */
+TLCP_API tlcp_result tlcp_config_insecure_no_verify_name(tlcp_config *cfg);
 /* Client: also send the host name as SNI (off by default: GmSSL 3 rejects
  * unknown ClientHello extensions). */
 TLCP_API tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled);
