@@ -81,10 +81,11 @@ tlcp_result tlcp_conn_fatal(tlcp_conn *conn)
     conn->phase = TLCP_PHASE_FAILED;
     int alert = alert_for(&conn->err);
     tlcp_conn_trace(conn, "fatal: %s", tlcp_error_message(&conn->err));
-    if (alert != TLCP_NO_ALERT && conn->alert_sent < 0) {
+    if (alert != TLCP_NO_ALERT && !conn->fatal_alert_sent) {
         /* Best effort: the connection is dead whether or not it gets out. */
         if (tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_FATAL, (uint8_t)alert)) {
             conn->alert_sent = alert;
+            conn->fatal_alert_sent = 1;
             tlcp_conn_trace(conn, "sent fatal alert %s(%d)", tlcp_alert_string(alert), alert);
             (void)tlcp_record_flush(conn->rl);
         }

@@ -72,7 +72,8 @@ struct tlcp_conn {
     tlcp_hs *hs; /* freed once the handshake completes */
 
     uint16_t suite;
-    int alert_sent;     /* -1 = none */
+    int alert_sent;       /* the last alert sent, -1 = none */
+    int fatal_alert_sent; /* a fatal one went out: no second (a warning does not count) */
     int alert_received; /* -1 = none */
     int sent_close_notify;
 

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "conn_internal.h"
+#include "handshake/messages.h"
+#include "record/record.h"
 #include "e2e_pair.h"
 #include "mempipe.h"
 #include "tlcp/tlcp.h"
@@ -96,11 +98,55 @@ static void test_no_verify_name_opt_out(void **state)
     tlcp_config_free(cfg);
 }
 
+/* ---- a refused HelloRequest does not silence later fatal alerts ------- */
+
+static tlcp_result read_some(tlcp_conn *c, uint8_t *buf, size_t len, size_t *n)
+{
+    tlcp_result r = TLCP_WANT_READ;
+    for (int i = 0; i < 1000 && e2e_is_want(r); i++)
+        r = tlcp_read(c, buf, len, n);
+    return r;
+}
+
+/* The client answers a HelloRequest with a warning no_renegotiation; a
+ * fatal error after that must still send its fatal alert (the warning used
+ * to count as "an alert was sent" and the fatal one was skipped). */
+static void test_fatal_alert_after_refused_hello_request(void **state)
+{
+    (void)state;
+    e2e_pair p;
+    e2e_pair_open(&p, e2e_client_config(FIX, "localhost", PINNED_TIME), e2e_server_config(FIX));
+    assert_true(e2e_pair_handshake(&p));
+    static const uint8_t hello_request[] = {TLCP_HS_HELLO_REQUEST, 0, 0, 0};
+    assert_true(tlcp_record_write(p.server->rl, TLCP_CT_HANDSHAKE, hello_request, 4));
+    size_t n = 0;
+    assert_int_equal(tlcp_write(p.server, "x", 1, &n), TLCP_OK);
+    uint8_t buf[8];
+    assert_int_equal(read_some(p.client, buf, sizeof(buf), &n), TLCP_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(tlcp_conn_alert_sent(p.client), TLCP_ALERT_NO_RENEGOTIATION);
+
+    /* A protected record that fails its MAC: fatal bad_record_mac. */
+    uint8_t forged[5 + 64] = {TLCP_CT_APPLICATION_DATA, 0x01, 0x01, 0x00, 64};
+    memset(forged + 5, 0x5A, 64);
+    mp_buf_append(&p.io.s2c, forged, sizeof(forged));
+    assert_int_equal(read_some(p.client, buf, sizeof(buf), &n), TLCP_ERROR);
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_BAD_RECORD_MAC);
+    assert_int_equal(tlcp_conn_alert_sent(p.client), TLCP_ALERT_BAD_RECORD_MAC);
+
+    /* The server reads the warning (ignored), then the fatal alert. */
+    assert_int_equal(read_some(p.server, buf, sizeof(buf), &n), TLCP_ERROR);
+    assert_int_equal(tlcp_conn_error_reason(p.server), TLCP_R_PEER_ALERT);
+    assert_int_equal(tlcp_conn_alert_received(p.server), TLCP_ALERT_BAD_RECORD_MAC);
+    e2e_pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verifying_client_needs_host_name),
         cmocka_unit_test(test_no_verify_name_opt_out),
+        cmocka_unit_test(test_fatal_alert_after_refused_hello_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
