@@ -46,14 +46,14 @@ typedef enum tlcp_reason {
     TLCP_R_INTERNAL = 1,
     TLCP_R_ALLOC = 2,
     TLCP_R_INVALID_ARGUMENT = 3,
-    TLCP_R_DECODE = 4,           /* malformed encoding */
-    TLCP_R_TRAILING_DATA = 5,    /* bytes left after a complete structure */
-    TLCP_R_CRYPTO = 6,           /* a primitive failed inside the crypto backend */
-    TLCP_R_BAD_SIGNATURE = 7,    /* signature did not verify */
-    TLCP_R_DECRYPT_FAILED = 8,   /* ciphertext rejected (tag, C3, format) */
-    TLCP_R_BAD_KEY = 9,          /* key unusable: wrong curve, invalid point, ... */
-    TLCP_R_FILE = 10,            /* file missing or unreadable */
-    TLCP_R_BAD_PASSPHRASE = 11,  /* encrypted key could not be decrypted */
+    TLCP_R_DECODE = 4,          /* malformed encoding */
+    TLCP_R_TRAILING_DATA = 5,   /* bytes left after a complete structure */
+    TLCP_R_CRYPTO = 6,          /* a primitive failed inside the crypto backend */
+    TLCP_R_BAD_SIGNATURE = 7,   /* signature did not verify */
+    TLCP_R_DECRYPT_FAILED = 8,  /* ciphertext rejected (tag, C3, format) */
+    TLCP_R_BAD_KEY = 9,         /* key unusable: wrong curve, invalid point, ... */
+    TLCP_R_FILE = 10,           /* file missing or unreadable */
+    TLCP_R_BAD_PASSPHRASE = 11, /* encrypted key could not be decrypted */
     TLCP_R_KEY_CERT_MISMATCH = 12,
     TLCP_R_BAD_RECORD_MAC = 13,
     TLCP_R_RECORD_OVERFLOW = 14,
@@ -62,9 +62,9 @@ typedef enum tlcp_reason {
     TLCP_R_MESSAGE_TOO_LONG = 17,
     TLCP_R_SEQUENCE_OVERFLOW = 18,
     TLCP_R_TOO_MANY_EMPTY_RECORDS = 19,
-    TLCP_R_PEER_ALERT = 20,      /* the peer sent a fatal alert */
+    TLCP_R_PEER_ALERT = 20, /* the peer sent a fatal alert */
     TLCP_R_CLOSED = 21,
-    TLCP_R_TRANSPORT = 22,       /* the transport callback reported an error */
+    TLCP_R_TRANSPORT = 22, /* the transport callback reported an error */
     TLCP_R_HANDSHAKE_FAILURE = 23,
     TLCP_R_NO_SHARED_CIPHER = 24,
     TLCP_R_CERT_VERIFY_FAILED = 25,
@@ -72,11 +72,15 @@ typedef enum tlcp_reason {
     TLCP_R_BAD_FINISHED = 27,
     TLCP_R_NO_RENEGOTIATION = 28,
     TLCP_R_RNG = 29,
-    TLCP_R_CERT = 30,            /* certificate unusable (not SM2, unparsable) */
+    TLCP_R_CERT = 30, /* certificate unusable (not SM2, unparsable) */
     TLCP_R_HOSTNAME_MISMATCH = 31,
-    TLCP_R_CONFIG = 32,          /* configuration incomplete or inconsistent */
-    TLCP_R_EOF = 33,             /* the transport closed without close_notify */
-    TLCP_R_NO_HOST_NAME = 34,    /* client verifies but has no host name to check */
+    TLCP_R_CONFIG = 32,            /* configuration incomplete or inconsistent */
+    TLCP_R_EOF = 33,               /* the transport closed without close_notify */
+    TLCP_R_SESSION_FORMAT = 34,    /* not exported session data: magic, length, truncated */
+    TLCP_R_SESSION_VERSION = 35,   /* exported session data of an unknown format version */
+    TLCP_R_SESSION_INTEGRITY = 36, /* exported session data corrupted (checksum mismatch) */
+    TLCP_R_SESSION_EXPIRED = 37,   /* the session's lifetime has passed */
+    TLCP_R_NO_HOST_NAME = 38,      /* client verifies but has no host name to check */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -312,6 +316,36 @@ TLCP_API tlcp_session *tlcp_conn_get_session(const tlcp_conn *conn);
  * (abbreviated handshake) or run a full handshake instead. */
 TLCP_API tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session);
 TLCP_API void tlcp_session_free(tlcp_session *session); /* NULL is a no-op */
+
+/* Sessions saved and loaded (a client's session in a file, a server's in a
+ * shared store). The data holds the MASTER SECRET: whoever reads it can
+ * decrypt the connections that resume it, so keep it like a private key.
+ * Its SM3 checksum detects corruption, NOT tampering: it gives no
+ * authenticity and no confidentiality. Format version 1 (docs/API.md):
+ * magic "TLCS", version, suite, session ID, master secret, creation time,
+ * lifetime, whether the peer was verified, the host name it is bound to and
+ * the peer's certificates. */
+#define TLCP_SESSION_EXPORT_MAX 65536 /* largest export; import refuses more */
+/* Writes the session into out. *out_len gets the size; when cap is too small
+ * (or out is NULL) returns TLCP_ERROR with *out_len = the size needed. */
+TLCP_API tlcp_result tlcp_session_export(const tlcp_session *session, uint8_t *out, size_t cap,
+                                         size_t *out_len);
+/* A new session from exported data, or TLCP_ERROR with *out_reason (may be
+ * NULL) = TLCP_R_SESSION_FORMAT (not session data, truncated, oversize,
+ * malformed), TLCP_R_SESSION_VERSION, TLCP_R_SESSION_INTEGRITY (checksum),
+ * TLCP_R_SESSION_EXPIRED or TLCP_R_ALLOC. The imported session is offered
+ * under the same rules as the one exported: same host name, expiry. */
+TLCP_API tlcp_result tlcp_session_import(const uint8_t *in, size_t len, tlcp_session **out,
+                                         int *out_reason);
+/* The same as PEM text between "-----BEGIN TLCP SESSION PARAMETERS-----" and
+ * "-----END TLCP SESSION PARAMETERS-----" (64-character lines). out gets a
+ * NUL-terminated text, *out_len its length without the NUL; cap must be at
+ * least *out_len + 1 (TLCP_ERROR with *out_len set when it is not). */
+TLCP_API tlcp_result tlcp_session_export_pem(const tlcp_session *session, char *out, size_t cap,
+                                             size_t *out_len);
+/* Reads the first such block in text (other text around it is ignored). */
+TLCP_API tlcp_result tlcp_session_import_pem(const char *text, size_t len, tlcp_session **out,
+                                             int *out_reason);
 /* 1 when the completed handshake resumed a session. */
 TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
 

@@ -20,7 +20,23 @@ tlcp_session *tlcp_session_new(const uint8_t id[TLCP_SESSION_ID_LEN], uint16_t s
     memcpy(s->master, master, TLCP_MASTER_SECRET_LEN);
     for (int i = 0; i < 2; i++)
         s->peer_cert[i] = peer_cert[i] != NULL ? tlcp_cert_up_ref(peer_cert[i]) : NULL;
+    tlcp_session_set_times(s, (int64_t)time(NULL), TLCP_DEFAULT_SESSION_LIFETIME);
     return s;
+}
+
+void tlcp_session_set_times(tlcp_session *s, int64_t created, uint32_t lifetime)
+{
+    s->created = created;
+    s->lifetime = lifetime;
+}
+
+int tlcp_session_expired(const tlcp_session *s, int64_t now)
+{
+    /* Differences, not sums: created and now are both far from the int64 limits
+     * (import refuses a creation time beyond 2^62). */
+    if (now < s->created)
+        return s->created - now > TLCP_SESSION_CLOCK_SKEW;
+    return now - s->created > (int64_t)s->lifetime;
 }
 
 tlcp_session *tlcp_session_up_ref(tlcp_session *s)
@@ -67,7 +83,7 @@ static int same_name(const char *a, const char *b)
 
 int tlcp_session_fits_peer(const tlcp_session *s, const char *host, int verify_mode)
 {
-    if (!same_name(s->host, host))
+    if (!same_name(s->host, host) || tlcp_session_expired(s, (int64_t)time(NULL)))
         return 0;
     /* An overridden session is not "verified": resuming it would skip the
      * checks it failed (the callback is not asked again on resumption). */

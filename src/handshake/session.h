@@ -37,6 +37,10 @@ struct tlcp_session {
      * accepted them: never offered to a connection that verifies. */
     int overridden;
     int verify_reason;
+    /* When it was made (seconds since the epoch) and for how long it may be
+     * offered; an expired session is not offered (nor imported). */
+    int64_t created;
+    uint32_t lifetime;
 };
 
 /* A new session holding new references to the certificates. */
@@ -50,8 +54,20 @@ TLCP_MUST_CHECK int tlcp_session_bind_peer(tlcp_session *s, const char *host, in
 /* Records that the checks failed with `reason` and the verify callback
  * accepted the certificates anyway. */
 void tlcp_session_mark_overridden(tlcp_session *s, int reason);
-/* 1 when a connection with this host name and verify mode may offer `s`. */
+/* Sets the creation time and lifetime (seconds, > 0); new sessions get
+ * now and TLCP_DEFAULT_SESSION_LIFETIME. */
+void tlcp_session_set_times(tlcp_session *s, int64_t created, uint32_t lifetime);
+/* 1 when `s` has expired at `now`: past its lifetime, or made more than
+ * TLCP_SESSION_CLOCK_SKEW seconds in the future. */
+int tlcp_session_expired(const tlcp_session *s, int64_t now);
+#define TLCP_SESSION_CLOCK_SKEW 60
+/* 1 when a connection with this host name and verify mode may offer `s`
+ * (and it has not expired). */
 int tlcp_session_fits_peer(const tlcp_session *s, const char *host, int verify_mode);
+
+/* tlcp_session_import with the clock as a parameter (tests, stores that
+ * keep their own time). NULL with err set on failure. */
+tlcp_session *tlcp_session_decode(const uint8_t *in, size_t len, int64_t now, tlcp_error *err);
 
 /*
  * The server's cache: a hash table over a fixed array of `cap` slots, so

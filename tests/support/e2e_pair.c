@@ -128,6 +128,20 @@ void e2e_conns_open(mp_pair *io, tlcp_conn **client, tlcp_conn **server, tlcp_co
     tlcp_config_free(scfg);
 }
 
+int e2e_drive_handshake(tlcp_conn *client, tlcp_conn *server)
+{
+    tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
+    for (int i = 0; i < 200000 && (e2e_is_want(rc) || e2e_is_want(rs)); i++) {
+        if (e2e_is_want(rc))
+            rc = tlcp_handshake(client);
+        if (e2e_is_want(rs))
+            rs = tlcp_handshake(server);
+        if (rc == TLCP_ERROR || rs == TLCP_ERROR)
+            break;
+    }
+    return rc == TLCP_OK && rs == TLCP_OK;
+}
+
 void e2e_pair_open(e2e_pair *p, tlcp_config *ccfg, tlcp_config *scfg)
 {
     e2e_conns_open(&p->io, &p->client, &p->server, ccfg, scfg);

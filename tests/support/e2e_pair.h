@@ -65,6 +65,10 @@ void e2e_pair_close(e2e_pair *p);
 void e2e_conns_open(mp_pair *io, tlcp_conn **client, tlcp_conn **server, tlcp_config *ccfg,
                     tlcp_config *scfg);
 
+/* Runs both handshakes over the pair's pipes until both finish; 1 when
+ * both succeeded (otherwise the errors are in the connections). */
+int e2e_drive_handshake(tlcp_conn *client, tlcp_conn *server);
+
 /* ---- generated PKI (certgen) written to temporary PEM files ---------- */
 
 /* Writes `text` to a fresh mkstemp file named from `templ` (ending in
