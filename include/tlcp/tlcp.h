@@ -46,14 +46,14 @@ typedef enum tlcp_reason {
     TLCP_R_INTERNAL = 1,
     TLCP_R_ALLOC = 2,
     TLCP_R_INVALID_ARGUMENT = 3,
-    TLCP_R_DECODE = 4,          /* malformed encoding */
-    TLCP_R_TRAILING_DATA = 5,   /* bytes left after a complete structure */
-    TLCP_R_CRYPTO = 6,          /* a primitive failed inside the crypto backend */
-    TLCP_R_BAD_SIGNATURE = 7,   /* signature did not verify */
-    TLCP_R_DECRYPT_FAILED = 8,  /* ciphertext rejected (tag, C3, format) */
-    TLCP_R_BAD_KEY = 9,         /* key unusable: wrong curve, invalid point, ... */
-    TLCP_R_FILE = 10,           /* file missing or unreadable */
-    TLCP_R_BAD_PASSPHRASE = 11, /* encrypted key could not be decrypted */
+    TLCP_R_DECODE = 4,           /* malformed encoding */
+    TLCP_R_TRAILING_DATA = 5,    /* bytes left after a complete structure */
+    TLCP_R_CRYPTO = 6,           /* a primitive failed inside the crypto backend */
+    TLCP_R_BAD_SIGNATURE = 7,    /* signature did not verify */
+    TLCP_R_DECRYPT_FAILED = 8,   /* ciphertext rejected (tag, C3, format) */
+    TLCP_R_BAD_KEY = 9,          /* key unusable: wrong curve, invalid point, ... */
+    TLCP_R_FILE = 10,            /* file missing or unreadable */
+    TLCP_R_BAD_PASSPHRASE = 11,  /* encrypted key could not be decrypted */
     TLCP_R_KEY_CERT_MISMATCH = 12,
     TLCP_R_BAD_RECORD_MAC = 13,
     TLCP_R_RECORD_OVERFLOW = 14,
@@ -62,9 +62,9 @@ typedef enum tlcp_reason {
     TLCP_R_MESSAGE_TOO_LONG = 17,
     TLCP_R_SEQUENCE_OVERFLOW = 18,
     TLCP_R_TOO_MANY_EMPTY_RECORDS = 19,
-    TLCP_R_PEER_ALERT = 20, /* the peer sent a fatal alert */
+    TLCP_R_PEER_ALERT = 20,      /* the peer sent a fatal alert */
     TLCP_R_CLOSED = 21,
-    TLCP_R_TRANSPORT = 22, /* the transport callback reported an error */
+    TLCP_R_TRANSPORT = 22,       /* the transport callback reported an error */
     TLCP_R_HANDSHAKE_FAILURE = 23,
     TLCP_R_NO_SHARED_CIPHER = 24,
     TLCP_R_CERT_VERIFY_FAILED = 25,
@@ -72,15 +72,15 @@ typedef enum tlcp_reason {
     TLCP_R_BAD_FINISHED = 27,
     TLCP_R_NO_RENEGOTIATION = 28,
     TLCP_R_RNG = 29,
-    TLCP_R_CERT = 30, /* certificate unusable (not SM2, unparsable) */
+    TLCP_R_CERT = 30,            /* certificate unusable (not SM2, unparsable) */
     TLCP_R_HOSTNAME_MISMATCH = 31,
-    TLCP_R_CONFIG = 32,            /* configuration incomplete or inconsistent */
-    TLCP_R_EOF = 33,               /* the transport closed without close_notify */
-    TLCP_R_SESSION_FORMAT = 34,    /* not exported session data: magic, length, truncated */
-    TLCP_R_SESSION_VERSION = 35,   /* exported session data of an unknown format version */
+    TLCP_R_CONFIG = 32,          /* configuration incomplete or inconsistent */
+    TLCP_R_EOF = 33,             /* the transport closed without close_notify */
+    TLCP_R_SESSION_FORMAT = 34,  /* not exported session data: magic, length, truncated */
+    TLCP_R_SESSION_VERSION = 35, /* exported session data of an unknown format version */
     TLCP_R_SESSION_INTEGRITY = 36, /* exported session data corrupted (checksum mismatch) */
-    TLCP_R_SESSION_EXPIRED = 37,   /* the session's lifetime has passed */
-    TLCP_R_NO_HOST_NAME = 38,      /* client verifies but has no host name to check */
+    TLCP_R_SESSION_EXPIRED = 37, /* the session's lifetime has passed */
+    TLCP_R_NO_HOST_NAME = 38,    /* client verifies but has no host name to check */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
