@@ -67,6 +67,13 @@ int tlcp_session_bind_peer(tlcp_session *s, const char *host, int verified)
     return s->host != NULL;
 }
 
+void tlcp_session_mark_overridden(tlcp_session *s, int reason)
+{
+    s->verified = 0;
+    s->overridden = 1;
+    s->verify_reason = reason;
+}
+
 static int same_name(const char *a, const char *b)
 {
     if (a == NULL || b == NULL)
@@ -78,5 +85,7 @@ int tlcp_session_fits_peer(const tlcp_session *s, const char *host, int verify_m
 {
     if (!same_name(s->host, host) || tlcp_session_expired(s, (int64_t)time(NULL)))
         return 0;
-    return s->verified || verify_mode == TLCP_VERIFY_NONE;
+    /* An overridden session is not "verified": resuming it would skip the
+     * checks it failed (the callback is not asked again on resumption). */
+    return (s->verified && !s->overridden) || verify_mode == TLCP_VERIFY_NONE;
 }

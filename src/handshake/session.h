@@ -32,7 +32,11 @@ struct tlcp_session {
      * host name, and only by a connection that verifies no more strictly
      * than the one that made it (resumption skips the certificate checks). */
     char *host;   /* the client's configured host name, NULL = none */
-    int verified; /* the server's certificates were verified */
+    int verified; /* the server's certificates passed the built-in checks */
+    /* They failed them (verify_reason, a TLCP_R_*) and the verify callback
+     * accepted them: never offered to a connection that verifies. */
+    int overridden;
+    int verify_reason;
     /* When it was made (seconds since the epoch) and for how long it may be
      * offered; an expired session is not offered (nor imported). */
     int64_t created;
@@ -44,7 +48,8 @@ tlcp_session *tlcp_session_new(const uint8_t id[TLCP_SESSION_ID_LEN], uint16_t s
                                const uint8_t master[TLCP_MASTER_SECRET_LEN],
                                tlcp_cert *const peer_cert[2]);
 tlcp_session *tlcp_session_up_ref(tlcp_session *s);
-/* Records the peer the session was made with (host may be NULL). */
+/* Records the peer the session was made with (host may be NULL) and that
+ * its certificates passed the built-in checks (verified = 1). */
 TLCP_MUST_CHECK int tlcp_session_bind_peer(tlcp_session *s, const char *host, int verified);
 /* Sets the creation time and lifetime (seconds, > 0); new sessions get
  * now and TLCP_DEFAULT_SESSION_LIFETIME. */
@@ -53,6 +58,10 @@ void tlcp_session_set_times(tlcp_session *s, int64_t created, uint32_t lifetime)
  * TLCP_SESSION_CLOCK_SKEW seconds in the future. */
 int tlcp_session_expired(const tlcp_session *s, int64_t now);
 #define TLCP_SESSION_CLOCK_SKEW 60
+
+/* Records that the checks failed with `reason` and the verify callback
+ * accepted the certificates anyway. */
+void tlcp_session_mark_overridden(tlcp_session *s, int reason);
 /* 1 when a connection with this host name and verify mode may offer `s`
  * (and it has not expired). */
 int tlcp_session_fits_peer(const tlcp_session *s, const char *host, int verify_mode);

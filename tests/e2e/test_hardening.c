@@ -12,6 +12,7 @@
 
 #include "conn_internal.h"
 #include "handshake/messages.h"
+#include "handshake/session.h"
 #include "record/record.h"
 #include "e2e_pair.h"
 #include "mempipe.h"
@@ -141,12 +142,91 @@ static void test_fatal_alert_after_refused_hello_request(void **state)
     e2e_pair_close(&p);
 }
 
+/* ---- a session the verify callback let through is not "verified" ------- */
+
+static int accept_anything(void *arg, int ok, const char *reason, const uint8_t *s, size_t sl,
+                           const uint8_t *e, size_t el)
+{
+    int *overrides = arg;
+    (void)reason, (void)s, (void)sl, (void)e, (void)el;
+    *overrides += !ok;
+    return 1;
+}
+
+/* A client of "www.example.com" whose callback accepts the fixture server
+ * (certified for localhost only). */
+static tlcp_config *lenient_client(int *overrides)
+{
+    tlcp_config *cfg = e2e_client_config(FIX, "www.example.com", PINNED_TIME);
+    assert_int_equal(tlcp_config_set_verify_callback(cfg, accept_anything, overrides), TLCP_OK);
+    return cfg;
+}
+
+/* The callback overrides the host name mismatch; the session records that.
+ * A strict connection to the same name must not resume it (resumption skips
+ * the checks) but run a full handshake, which fails on the host name. */
+static void test_overridden_session_not_resumed_strictly(void **state)
+{
+    (void)state;
+    tlcp_config *scfg = e2e_server_config(FIX);
+    assert_int_equal(tlcp_config_set_session_cache(scfg, 8, 0), TLCP_OK);
+    int overrides = 0;
+    e2e_pair p;
+    e2e_pair_open(&p, lenient_client(&overrides), tlcp_config_up_ref(scfg));
+    if (!e2e_pair_handshake(&p))
+        fail_msg("%s / %s", tlcp_conn_error(p.client), tlcp_conn_error(p.server));
+    assert_int_equal(overrides, 1);
+    tlcp_session *s = tlcp_conn_get_session(p.client);
+    assert_non_null(s);
+    e2e_pair_close(&p);
+    assert_false(s->verified);
+    assert_true(s->overridden);
+    assert_int_equal(s->verify_reason, TLCP_R_HOSTNAME_MISMATCH);
+
+    e2e_pair_open(&p, e2e_client_config(FIX, "www.example.com", PINNED_TIME),
+                  tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s), TLCP_OK);
+    assert_false(e2e_pair_handshake(&p));
+    assert_false(tlcp_conn_session_reused(p.client));
+    assert_false(tlcp_conn_session_reused(p.server));
+    assert_int_equal(tlcp_conn_error_reason(p.client), TLCP_R_HOSTNAME_MISMATCH);
+    e2e_pair_close(&p);
+
+    /* Verify mode NONE does not care how the session was verified. */
+    tlcp_config *none = e2e_client_config(FIX, "www.example.com", PINNED_TIME);
+    assert_int_equal(tlcp_config_set_verify_mode(none, TLCP_VERIFY_NONE), TLCP_OK);
+    e2e_pair_open(&p, none, tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s), TLCP_OK);
+    assert_true(e2e_pair_handshake(&p));
+    assert_true(tlcp_conn_session_reused(p.client));
+    e2e_pair_close(&p);
+    tlcp_session_free(s);
+
+    /* A session that passed the checks is verified and resumes strictly. */
+    tlcp_config *strict = e2e_client_config(FIX, "localhost", PINNED_TIME);
+    e2e_pair_open(&p, tlcp_config_up_ref(strict), tlcp_config_up_ref(scfg));
+    assert_true(e2e_pair_handshake(&p));
+    s = tlcp_conn_get_session(p.client);
+    assert_non_null(s);
+    e2e_pair_close(&p);
+    assert_true(s->verified);
+    assert_false(s->overridden);
+    e2e_pair_open(&p, strict, tlcp_config_up_ref(scfg));
+    assert_int_equal(tlcp_conn_set_session(p.client, s), TLCP_OK);
+    assert_true(e2e_pair_handshake(&p));
+    assert_true(tlcp_conn_session_reused(p.client));
+    e2e_pair_close(&p);
+    tlcp_session_free(s);
+    tlcp_config_free(scfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verifying_client_needs_host_name),
         cmocka_unit_test(test_no_verify_name_opt_out),
         cmocka_unit_test(test_fatal_alert_after_refused_hello_request),
+        cmocka_unit_test(test_overridden_session_not_resumed_strictly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
