@@ -51,9 +51,6 @@ tlcp_session *tlcp_session_up_ref(tlcp_session *s);
 /* Records the peer the session was made with (host may be NULL) and that
  * its certificates passed the built-in checks (verified = 1). */
 TLCP_MUST_CHECK int tlcp_session_bind_peer(tlcp_session *s, const char *host, int verified);
-/* Records that the checks failed with `reason` and the verify callback
- * accepted the certificates anyway. */
-void tlcp_session_mark_overridden(tlcp_session *s, int reason);
 /* Sets the creation time and lifetime (seconds, > 0); new sessions get
  * now and TLCP_DEFAULT_SESSION_LIFETIME. */
 void tlcp_session_set_times(tlcp_session *s, int64_t created, uint32_t lifetime);
@@ -61,6 +58,10 @@ void tlcp_session_set_times(tlcp_session *s, int64_t created, uint32_t lifetime)
  * TLCP_SESSION_CLOCK_SKEW seconds in the future. */
 int tlcp_session_expired(const tlcp_session *s, int64_t now);
 #define TLCP_SESSION_CLOCK_SKEW 60
+
+/* Records that the checks failed with `reason` and the verify callback
+ * accepted the certificates anyway. */
+void tlcp_session_mark_overridden(tlcp_session *s, int reason);
 /* 1 when a connection with this host name and verify mode may offer `s`
  * (and it has not expired). */
 int tlcp_session_fits_peer(const tlcp_session *s, const char *host, int verify_mode);
