@@ -7,13 +7,34 @@
 #ifndef TLCP_CRYPTO_PKEY_INTERNAL_H
 #define TLCP_CRYPTO_PKEY_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include <openssl/evp.h>
 
 #include "crypto/crypto.h"
 
+struct sm2_point_table;
+
+/*
+ * A key object is immutable after construction except for the lazily built
+ * caches below, each published once with a compare-exchange, so one object
+ * may be used by many threads at once (a server's keys, a trust store's CA
+ * keys). The raw scalar and point are extracted from the EVP_PKEY once, at
+ * construction, so no operation pays for OpenSSL's parameter queries.
+ */
 struct tlcp_pkey {
-    EVP_PKEY *pkey; /* an SM2 key (EVP_PKEY_SM2 / "SM2"), owned */
-    int refs;       /* tlcp_pkey_up_ref / tlcp_pkey_free; single-threaded use per object */
+    EVP_PKEY *pkey;    /* an SM2 key (EVP_PKEY_SM2 / "SM2"), owned */
+    atomic_int refs;   /* tlcp_pkey_up_ref / tlcp_pkey_free */
+    int has_private;   /* d below is set */
+    uint8_t point[64]; /* public point X||Y (validated) */
+    uint8_t d[32];     /* private scalar, big-endian; zeros when public; wiped on free */
+    uint8_t z_default[TLCP_SM3_DIGEST_LEN]; /* Z for the default ID */
+    /* (1 + d)^-1 mod n for signing: 32 bytes, built on first signature. */
+    _Atomic(uint8_t *) d1_inv;
+    /* Precomputed multiples of the point, built once the key has been used
+     * TLCP_SM2_TABLE_AFTER_USES times, within a process-wide memory budget. */
+    _Atomic(struct sm2_point_table *) table;
+    atomic_uint uses;
 };
 
 /* Takes ownership of `pkey` (an up-ref'd or fresh EVP_PKEY). Checks that it is
