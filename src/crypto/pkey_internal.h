@@ -23,7 +23,10 @@ struct sm2_point_table;
  * construction, so no operation pays for OpenSSL's parameter queries.
  */
 struct tlcp_pkey {
-    EVP_PKEY *pkey;    /* an SM2 key (EVP_PKEY_SM2 / "SM2"), owned */
+    /* The same key as an "SM2" EVP_PKEY, owned: set at load for keys that
+     * came through OpenSSL, built on first use (tlcp_pkey_evp) for keys made
+     * here (generated, from a point or a scalar), which often never need one. */
+    _Atomic(EVP_PKEY *) evp;
     atomic_int refs;   /* tlcp_pkey_up_ref / tlcp_pkey_free */
     int has_private;   /* d below is set */
     uint8_t point[64]; /* public point X||Y (validated) */
@@ -36,6 +39,9 @@ struct tlcp_pkey {
     _Atomic(struct sm2_point_table *) table;
     atomic_uint uses;
 };
+
+/* The key's EVP_PKEY (owned by the key; NULL only when out of memory). */
+EVP_PKEY *tlcp_pkey_evp(const tlcp_pkey *key);
 
 /* Takes ownership of `pkey` (an up-ref'd or fresh EVP_PKEY). Checks that it is
  * an SM2 key on sm2p256v1; on failure frees pkey and returns NULL. */

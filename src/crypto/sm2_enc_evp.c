@@ -17,7 +17,7 @@
 int tlcp_sm2_evp_encrypt(const tlcp_pkey *key, const uint8_t *in, size_t in_len, uint8_t *out,
                          size_t *out_len, size_t out_cap, tlcp_error *err)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, tlcp_pkey_evp(key), NULL);
     uint8_t *buf = NULL;
     size_t need = 0;
     int ok = ctx != NULL && EVP_PKEY_encrypt_init(ctx) == 1 &&
@@ -49,7 +49,7 @@ int tlcp_sm2_evp_decrypt(const tlcp_pkey *key, const uint8_t *in, size_t in_len,
 
     /* libcrypto decides the buffer size from the DER; never trust it to be
      * at least C2's length, allocate whichever is larger. */
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, tlcp_pkey_evp(key), NULL);
     uint8_t *pt = NULL;
     size_t cap = 0;
     size_t pt_len = 0;

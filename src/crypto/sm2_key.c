@@ -238,7 +238,7 @@ static tlcp_pkey *new_key(EVP_PKEY *pkey, const uint8_t point[64], const uint8_t
         TLCP_ERR(err, TLCP_R_ALLOC, "out of memory for an SM2 key");
         return NULL;
     }
-    key->pkey = pkey;
+    atomic_init(&key->evp, pkey);
     atomic_init(&key->refs, 1);
     atomic_init(&key->d1_inv, NULL);
     atomic_init(&key->table, NULL);
@@ -304,7 +304,7 @@ void tlcp_pkey_free(tlcp_pkey *key)
 {
     if (key == NULL || atomic_fetch_sub_explicit(&key->refs, 1, memory_order_acq_rel) > 1)
         return;
-    EVP_PKEY_free(key->pkey); /* libcrypto clears its copy of the scalar */
+    EVP_PKEY_free(atomic_load(&key->evp)); /* libcrypto clears its copy of the scalar */
     tlcp_sm2_key_caches_free(key);
     tlcp_wipe(key->d, sizeof(key->d));
     free(key);
@@ -450,24 +450,42 @@ static tlcp_pkey *evp_from_private_scalar(const uint8_t d[32], tlcp_error *err)
 }
 
 /* Our path: the point checked by sm2_point_is_valid, d·G by sm2_mul_base;
- * the EVP_PKEY is built from the values (x509 and PEM export need one). */
+ * the EVP_PKEY waits until something needs one (tlcp_pkey_evp). */
 static tlcp_pkey *own_key(const uint8_t point[64], const uint8_t *d, tlcp_error *err)
 {
+    return new_key(NULL, point, d, err);
+}
+
+EVP_PKEY *tlcp_pkey_evp(const tlcp_pkey *key)
+{
+    tlcp_pkey *k = (tlcp_pkey *)key; /* the cache is not part of the key's value */
+    EVP_PKEY *have = atomic_load_explicit(&k->evp, memory_order_acquire);
+    if (have != NULL)
+        return have;
     uint8_t pub[TLCP_SM2_POINT_LEN];
     pub[0] = 0x04;
-    memcpy(pub + 1, point, 64);
+    memcpy(pub + 1, key->point, 64);
     BIGNUM *bn = NULL;
-    if (d != NULL) {
+    if (key->has_private) {
         bn = BN_secure_new();
-        if (bn == NULL || BN_bin2bn(d, 32, bn) == NULL) {
+        if (bn == NULL || BN_bin2bn(key->d, 32, bn) == NULL) {
             BN_clear_free(bn);
-            CRYPTO_FAIL(err, TLCP_R_ALLOC, "out of memory for an SM2 scalar");
+            ERR_clear_error();
             return NULL;
         }
     }
-    EVP_PKEY *pkey = build_sm2(pub, bn, err);
+    EVP_PKEY *fresh = build_sm2(pub, bn, NULL);
     BN_clear_free(bn);
-    return pkey != NULL ? new_key(pkey, point, d, err) : NULL;
+    ERR_clear_error();
+    if (fresh == NULL)
+        return NULL;
+    EVP_PKEY *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&k->evp, &expected, fresh, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        EVP_PKEY_free(fresh);
+        return expected;
+    }
+    return fresh;
 }
 
 tlcp_pkey *tlcp_pkey_from_point(const uint8_t *point, size_t len, tlcp_error *err)
@@ -647,7 +665,7 @@ static EVP_PKEY *decode_key(const uint8_t *data, size_t len, int selection, cons
  * range and matching the point. Catches corrupted or forged key files. */
 static int check_pair(const tlcp_pkey *key, tlcp_error *err)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, tlcp_pkey_evp(key), NULL);
     int ok = ctx != NULL && EVP_PKEY_check(ctx) == 1;
     EVP_PKEY_CTX_free(ctx);
     if (!ok)
@@ -773,7 +791,8 @@ int tlcp_pkey_to_pem(const tlcp_pkey *key, char **out_pem, size_t *out_len, tlcp
     BIO *bio = BIO_new(BIO_s_secmem());
     char *mem = NULL;
     long n = 0;
-    if (bio == NULL || PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL) != 1 ||
+    if (bio == NULL ||
+        PEM_write_bio_PrivateKey(bio, tlcp_pkey_evp(key), NULL, NULL, 0, NULL, NULL) != 1 ||
         (n = BIO_get_mem_data(bio, &mem)) <= 0) {
         BIO_free(bio);
         return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "cannot encode the SM2 private key as PKCS#8 PEM");

@@ -19,6 +19,7 @@ int tlcp_sm2_evp_sign(const tlcp_pkey *key, const uint8_t *id, size_t id_len, co
                       size_t msg_len, uint8_t *sig, size_t *sig_len, size_t sig_cap,
                       tlcp_error *err)
 {
+    GUARD(tlcp_sm2_resolve_id(&id, &id_len, err)); /* tests call this path directly */
 
     uint8_t buf[TLCP_SM2_MAX_SIG_LEN + 8];
     size_t len = sizeof(buf);
@@ -26,7 +27,8 @@ int tlcp_sm2_evp_sign(const tlcp_pkey *key, const uint8_t *id, size_t id_len, co
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     /* The ID goes onto the operation after init and before the first
      * update, which is when libcrypto computes Z. */
-    int ok = md != NULL && EVP_DigestSignInit(md, &pctx, EVP_sm3(), NULL, key->pkey) == 1 &&
+    int ok = md != NULL &&
+             EVP_DigestSignInit(md, &pctx, EVP_sm3(), NULL, tlcp_pkey_evp(key)) == 1 &&
              EVP_PKEY_CTX_set1_id(pctx, id, (int)id_len) == 1 &&
              EVP_DigestSign(md, buf, &len, msg != NULL ? msg : empty_msg, msg_len) == 1;
     EVP_MD_CTX_free(md);
@@ -66,11 +68,13 @@ static int strict_signature_der(const uint8_t *sig, size_t sig_len, tlcp_error *
 int tlcp_sm2_evp_verify(const tlcp_pkey *key, const uint8_t *id, size_t id_len, const uint8_t *msg,
                         size_t msg_len, const uint8_t *sig, size_t sig_len, tlcp_error *err)
 {
+    GUARD(tlcp_sm2_resolve_id(&id, &id_len, err)); /* tests call this path directly */
     GUARD(strict_signature_der(sig, sig_len, err));
 
     EVP_PKEY_CTX *pctx = NULL; /* owned by md */
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int setup = md != NULL && EVP_DigestVerifyInit(md, &pctx, EVP_sm3(), NULL, key->pkey) == 1 &&
+    int setup = md != NULL &&
+                EVP_DigestVerifyInit(md, &pctx, EVP_sm3(), NULL, tlcp_pkey_evp(key)) == 1 &&
                 EVP_PKEY_CTX_set1_id(pctx, id, (int)id_len) == 1;
     int verdict =
         setup ? EVP_DigestVerify(md, sig, sig_len, msg != NULL ? msg : empty_msg, msg_len) : -1;
@@ -89,7 +93,7 @@ int tlcp_sm2_evp_verify(const tlcp_pkey *key, const uint8_t *id, size_t id_len, 
  * this path. The unit tests prove it against tlcp_sm2_sign/verify. */
 static EVP_PKEY_CTX *digest_ctx(const tlcp_pkey *key, int signing)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, tlcp_pkey_evp(key), NULL);
     if (ctx == NULL)
         return NULL;
     int ok = signing ? EVP_PKEY_sign_init(ctx) == 1 : EVP_PKEY_verify_init(ctx) == 1;
