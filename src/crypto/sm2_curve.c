@@ -163,6 +163,18 @@ int sm2_mul_double_vartime(uint8_t out[64], const uint8_t a[32], const uint8_t b
     return mul_double(out, a, b, &q, NULL);
 }
 
+int sm2_point_add(uint8_t out[64], const uint8_t a[64], const uint8_t b[64])
+{
+    sm2_aff pa, pb, r;
+    aff_from_bytes(&pa, a);
+    aff_from_bytes(&pb, b);
+    if (!impl()->add_vartime(&r, &pa, &pb)) {
+        memset(out, 0, 64);
+        return 0;
+    }
+    return aff_to_bytes(out, &r, ~(uint64_t)0);
+}
+
 sm2_point_table *sm2_point_table_new(const uint8_t p[64])
 {
     if (!sm2_point_is_valid(p))

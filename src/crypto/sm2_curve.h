@@ -28,6 +28,10 @@ int sm2_mul_point(uint8_t out[64], const uint8_t k[32], const uint8_t p[64]);
 int sm2_mul_double_vartime(uint8_t out[64], const uint8_t a[32], const uint8_t b[32],
                            const uint8_t p[64]);
 
+/* out = a + b for valid points a, b (public inputs, variable time; a == b
+ * works). Returns 0 if the sum is infinity (a = -b). */
+int sm2_point_add(uint8_t out[64], const uint8_t a[64], const uint8_t b[64]);
+
 /* Per-key precomputation (about 52 KiB) for a point used many times. */
 typedef struct sm2_point_table sm2_point_table;
 /* NULL on allocation failure or if p is not a valid point. */

@@ -38,6 +38,8 @@ struct sm2_impl {
      * p_table is P's comb table of width SM2_TABLE_W, or NULL (then p is used). */
     int (*mul_double_vartime)(sm2_aff *out, const uint64_t a[4], const sm2_aff *g_table,
                               const uint64_t b[4], const sm2_aff *p, const sm2_aff *p_table);
+    /* out = a + b (public points, variable time); 0 if the sum is infinity. */
+    int (*add_vartime)(sm2_aff *out, const sm2_aff *a, const sm2_aff *b);
     /* Fills the comb table of width w for P (public, order n). */
     void (*comb_build)(sm2_aff *table, const sm2_aff *p, int w);
     /* r = a^-1 mod p (0 for 0), constant time. */

@@ -223,6 +223,17 @@ static int mul_double_vartime(sm2_aff *out, const uint64_t a[4], const sm2_aff *
     return 1;
 }
 
+static int add_vartime(sm2_aff *out, const sm2_aff *a, const sm2_aff *b)
+{
+    sm2_jac acc;
+    pt_from_aff(&acc, a);
+    pt_add_mixed_vartime(&acc, &acc, b);
+    if (sm2_fe_is_zero(acc.z))
+        return 0;
+    pt_to_aff(out, &acc);
+    return 1;
+}
+
 static void comb_build(sm2_aff *table, const sm2_aff *p, int w)
 {
     const int nwin = SM2_COMB_WINDOWS(w), entries = SM2_COMB_ENTRIES(w);
@@ -244,7 +255,7 @@ static void comb_build(sm2_aff *table, const sm2_aff *p, int w)
 
 #define SM2_IMPL_INIT(label)                                                                       \
     {                                                                                              \
-        label, mul_comb_ct, mul_point_ct, mul_double_vartime, comb_build, fe_inv                   \
+        label, mul_comb_ct, mul_point_ct, mul_double_vartime, add_vartime, comb_build, fe_inv      \
     }
 
 #endif

@@ -272,6 +272,37 @@ static void test_points_best(void **state)
     fprintf(stderr, "note: best back end is %s\n", sm2_curve_backend());
 }
 
+/* a + b against OpenSSL: distinct, equal (doubling) and opposite points. */
+static void test_point_add(void **state)
+{
+    (void)state;
+    struct ref r = ref_new();
+    for (int portable = 0; portable <= 1; portable++) {
+        sm2_curve_force_portable(portable);
+        for (int i = 0; i < 60; i++) {
+            uint8_t a[64], b[64], got[64], want[64];
+            random_point(&r, a);
+            if (i % 3 == 0)
+                memcpy(b, a, 64);
+            else
+                random_point(&r, b);
+            EC_POINT *pa = point_from(&r, a), *pb = point_from(&r, b), *sum = EC_POINT_new(r.group);
+            assert_int_equal(EC_POINT_add(r.group, sum, pa, pb, r.ctx), 1);
+            assert_int_equal(point_bytes(&r, sum, want), 1);
+            assert_int_equal(sm2_point_add(got, a, b), 1);
+            assert_memory_equal(got, want, 64);
+            /* a + (-a) is infinity */
+            assert_int_equal(EC_POINT_invert(r.group, pa, r.ctx), 1);
+            assert_int_equal(point_bytes(&r, pa, b), 1);
+            assert_int_equal(sm2_point_add(got, a, b), 0);
+            EC_POINT_free(pa);
+            EC_POINT_free(pb);
+            EC_POINT_free(sum);
+        }
+    }
+    ref_free(&r);
+}
+
 static void test_point_validation(void **state)
 {
     (void)state;
@@ -333,6 +364,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_points_portable),
         cmocka_unit_test(test_points_best),
+        cmocka_unit_test(test_point_add),
         cmocka_unit_test(test_point_validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
