@@ -39,6 +39,21 @@ static inline uint64_t sm2_mask_is_zero64(uint64_t x)
     return sm2_mask(((x | ((uint64_t)0 - x)) >> 63) ^ 1);
 }
 
+/* 64-bit add/subtract with carry in and out (carry, borrow are 0 or 1). */
+static inline uint64_t sm2_adc64(uint64_t a, uint64_t b, uint64_t *carry)
+{
+    sm2_u128 s = (sm2_u128)a + b + *carry;
+    *carry = (uint64_t)(s >> 64);
+    return (uint64_t)s;
+}
+
+static inline uint64_t sm2_sbb64(uint64_t a, uint64_t b, uint64_t *borrow)
+{
+    sm2_u128 d = (sm2_u128)a - b - *borrow;
+    *borrow = (uint64_t)(d >> 64) & 1;
+    return (uint64_t)d;
+}
+
 static inline void sm2_fe_copy(sm2_fe r, const sm2_fe a)
 {
     r[0] = a[0];
@@ -67,50 +82,46 @@ static inline uint64_t sm2_fe_is_zero(const sm2_fe a)
 static inline void sm2_reduce_once_mod(uint64_t r[4], const uint64_t t[4], uint64_t carry,
                                        const uint64_t m[4])
 {
-    uint64_t s[4], borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        sm2_u128 d = (sm2_u128)t[i] - m[i] - borrow;
-        s[i] = (uint64_t)d;
-        borrow = (uint64_t)(d >> 64) & 1;
-    }
+    uint64_t b = 0;
+    uint64_t s0 = sm2_sbb64(t[0], m[0], &b);
+    uint64_t s1 = sm2_sbb64(t[1], m[1], &b);
+    uint64_t s2 = sm2_sbb64(t[2], m[2], &b);
+    uint64_t s3 = sm2_sbb64(t[3], m[3], &b);
     /* v >= m exactly when the subtraction did not borrow past the carry. */
-    uint64_t keep_t = sm2_mask(borrow & (carry ^ 1));
-    for (int i = 0; i < 4; i++)
-        r[i] = (t[i] & keep_t) | (s[i] & ~keep_t);
+    uint64_t keep_t = sm2_mask(b & (carry ^ 1));
+    r[0] = s0 ^ ((s0 ^ t[0]) & keep_t);
+    r[1] = s1 ^ ((s1 ^ t[1]) & keep_t);
+    r[2] = s2 ^ ((s2 ^ t[2]) & keep_t);
+    r[3] = s3 ^ ((s3 ^ t[3]) & keep_t);
 }
 
 /* r = (a + b) mod m for a, b < m. */
 static inline void sm2_add_mod(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                const uint64_t m[4])
 {
-    uint64_t t[4];
-    sm2_u128 acc = 0;
-    for (int i = 0; i < 4; i++) {
-        acc += (sm2_u128)a[i] + b[i];
-        t[i] = (uint64_t)acc;
-        acc >>= 64;
-    }
-    sm2_reduce_once_mod(r, t, (uint64_t)acc, m);
+    uint64_t t[4], c = 0;
+    t[0] = sm2_adc64(a[0], b[0], &c);
+    t[1] = sm2_adc64(a[1], b[1], &c);
+    t[2] = sm2_adc64(a[2], b[2], &c);
+    t[3] = sm2_adc64(a[3], b[3], &c);
+    sm2_reduce_once_mod(r, t, c, m);
 }
 
 /* r = (a - b) mod m for a, b < m. */
 static inline void sm2_sub_mod(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                const uint64_t m[4])
 {
-    uint64_t t[4], borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        sm2_u128 d = (sm2_u128)a[i] - b[i] - borrow;
-        t[i] = (uint64_t)d;
-        borrow = (uint64_t)(d >> 64) & 1;
-    }
+    uint64_t w = 0, c = 0;
+    uint64_t t0 = sm2_sbb64(a[0], b[0], &w);
+    uint64_t t1 = sm2_sbb64(a[1], b[1], &w);
+    uint64_t t2 = sm2_sbb64(a[2], b[2], &w);
+    uint64_t t3 = sm2_sbb64(a[3], b[3], &w);
     /* Add m back when a < b. */
-    uint64_t mask = sm2_mask(borrow);
-    sm2_u128 acc = 0;
-    for (int i = 0; i < 4; i++) {
-        acc += (sm2_u128)t[i] + (m[i] & mask);
-        r[i] = (uint64_t)acc;
-        acc >>= 64;
-    }
+    uint64_t mask = sm2_mask(w);
+    r[0] = sm2_adc64(t0, m[0] & mask, &c);
+    r[1] = sm2_adc64(t1, m[1] & mask, &c);
+    r[2] = sm2_adc64(t2, m[2] & mask, &c);
+    r[3] = sm2_adc64(t3, m[3] & mask, &c);
 }
 
 static inline void sm2_fe_reduce_once(sm2_fe r, const uint64_t t[4], uint64_t carry)
@@ -145,34 +156,26 @@ static inline void sm2_fe_mont_reduce(sm2_fe r, const uint64_t t[8])
 {
     uint64_t u0 = t[0], u1 = t[1], u2 = t[2], u3 = t[3];
     for (int step = 0; step < 4; step++) {
-        uint64_t m = u0, lo = m << 32, hi = m >> 32;
-        /* positive part: (u >> 64) + m + m*2^192, five limbs */
-        sm2_u128 a0 = (sm2_u128)u1 + m;
-        sm2_u128 a1 = (sm2_u128)u2 + (uint64_t)(a0 >> 64);
-        sm2_u128 a2 = (sm2_u128)u3 + (uint64_t)(a1 >> 64);
-        sm2_u128 a3 = (sm2_u128)m + (uint64_t)(a2 >> 64);
-        /* minus lo + hi*2^64 + lo*2^128 + hi*2^192; the result fits in 256 bits,
-         * so the carry out of a3 and the final borrow cancel. */
-        sm2_u128 d0 = (sm2_u128)(uint64_t)a0 - lo;
-        sm2_u128 d1 = (sm2_u128)(uint64_t)a1 - hi - ((uint64_t)(d0 >> 64) & 1);
-        sm2_u128 d2 = (sm2_u128)(uint64_t)a2 - lo - ((uint64_t)(d1 >> 64) & 1);
-        sm2_u128 d3 = (sm2_u128)(uint64_t)a3 - hi - ((uint64_t)(d2 >> 64) & 1);
-        u0 = (uint64_t)d0;
-        u1 = (uint64_t)d1;
-        u2 = (uint64_t)d2;
-        u3 = (uint64_t)d3;
+        /* m*q = m + m*2^192 - (m << 32) - (m << 160) depends on m only, so
+         * the next step's m (u1 + d0) is ready early and the steps overlap;
+         * the result fits in 256 bits, so the top carry is dropped */
+        uint64_t m = u0, lo = m << 32, hi = m >> 32, c = 0, b = 0;
+        uint64_t d0 = sm2_sbb64(m, lo, &b);
+        uint64_t d1 = sm2_sbb64(0, hi, &b);
+        uint64_t d2 = sm2_sbb64(0, lo, &b);
+        uint64_t d3 = sm2_sbb64(m, hi, &b);
+        u0 = sm2_adc64(u1, d0, &c);
+        u1 = sm2_adc64(u2, d1, &c);
+        u2 = sm2_adc64(u3, d2, &c);
+        u3 = d3 + c;
     }
     /* u <= p; u + high half < 2p */
-    uint64_t s[4];
-    sm2_u128 acc = (sm2_u128)u0 + t[4];
-    s[0] = (uint64_t)acc;
-    acc = (sm2_u128)u1 + t[5] + (uint64_t)(acc >> 64);
-    s[1] = (uint64_t)acc;
-    acc = (sm2_u128)u2 + t[6] + (uint64_t)(acc >> 64);
-    s[2] = (uint64_t)acc;
-    acc = (sm2_u128)u3 + t[7] + (uint64_t)(acc >> 64);
-    s[3] = (uint64_t)acc;
-    sm2_fe_reduce_once(r, s, (uint64_t)(acc >> 64));
+    uint64_t s[4], c = 0;
+    s[0] = sm2_adc64(u0, t[4], &c);
+    s[1] = sm2_adc64(u1, t[5], &c);
+    s[2] = sm2_adc64(u2, t[6], &c);
+    s[3] = sm2_adc64(u3, t[7], &c);
+    sm2_fe_reduce_once(r, s, c);
 }
 
 /* Portable 256x256 -> 512-bit products. */

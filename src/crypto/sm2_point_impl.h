@@ -39,27 +39,27 @@ static void pt_dbl(sm2_jac *r, const sm2_jac *a)
     FE_SQR(delta, a->z);
     FE_SQR(gamma, a->y);
     FE_MUL(beta, a->x, gamma);
-    sm2_fe_sub(t, a->x, delta);
-    sm2_fe_add(u, a->x, delta);
+    FE_SUB(t, a->x, delta);
+    FE_ADD(u, a->x, delta);
     FE_MUL(alpha, t, u);
-    sm2_fe_add(t, alpha, alpha);
-    sm2_fe_add(alpha, alpha, t); /* 3(X-delta)(X+delta) */
-    sm2_fe_add(t, a->y, a->z);
+    FE_ADD(t, alpha, alpha);
+    FE_ADD(alpha, alpha, t); /* 3(X-delta)(X+delta) */
+    FE_ADD(t, a->y, a->z);
     FE_SQR(t, t);
-    sm2_fe_sub(t, t, gamma);
-    sm2_fe_sub(r->z, t, delta); /* Z3 = (Y+Z)^2 - gamma - delta */
-    sm2_fe_add(beta, beta, beta);
-    sm2_fe_add(beta, beta, beta); /* 4 beta */
+    FE_SUB(t, t, gamma);
+    FE_SUB(r->z, t, delta); /* Z3 = (Y+Z)^2 - gamma - delta */
+    FE_ADD(beta, beta, beta);
+    FE_ADD(beta, beta, beta); /* 4 beta */
     FE_SQR(t, alpha);
-    sm2_fe_sub(t, t, beta);
-    sm2_fe_sub(t, t, beta); /* X3 = alpha^2 - 8 beta */
-    sm2_fe_sub(u, beta, t);
+    FE_SUB(t, t, beta);
+    FE_SUB(t, t, beta); /* X3 = alpha^2 - 8 beta */
+    FE_SUB(u, beta, t);
     FE_MUL(u, u, alpha);
     FE_SQR(gamma, gamma);
-    sm2_fe_add(gamma, gamma, gamma);
-    sm2_fe_add(gamma, gamma, gamma);
-    sm2_fe_add(gamma, gamma, gamma); /* 8 gamma^2 */
-    sm2_fe_sub(r->y, u, gamma);
+    FE_ADD(gamma, gamma, gamma);
+    FE_ADD(gamma, gamma, gamma);
+    FE_ADD(gamma, gamma, gamma); /* 8 gamma^2 */
+    FE_SUB(r->y, u, gamma);
     sm2_fe_copy(r->x, t);
 }
 
@@ -76,13 +76,13 @@ static void pt_add_finish(sm2_jac *r, const sm2_fe u1, const sm2_fe s1, const sm
     FE_MUL(h3, h2, h);
     FE_MUL(v, u1, h2);
     FE_SQR(x3, rr);
-    sm2_fe_sub(x3, x3, h3);
-    sm2_fe_sub(x3, x3, v);
-    sm2_fe_sub(x3, x3, v);
-    sm2_fe_sub(t, v, x3);
+    FE_SUB(x3, x3, h3);
+    FE_SUB(x3, x3, v);
+    FE_SUB(x3, x3, v);
+    FE_SUB(t, v, x3);
     FE_MUL(t, t, rr);
     FE_MUL(h3, h3, s1);
-    sm2_fe_sub(r->y, t, h3);
+    FE_SUB(r->y, t, h3);
     FE_MUL(r->z, zz, h);
     sm2_fe_copy(r->x, x3);
 }
@@ -97,8 +97,8 @@ static void pt_add_mixed_raw(sm2_jac *r, const sm2_jac *a, const sm2_aff *b, uin
     FE_MUL(u2, b->x, z2);
     FE_MUL(s2, a->z, z2);
     FE_MUL(s2, s2, b->y);
-    sm2_fe_sub(h, u2, a->x);
-    sm2_fe_sub(rr, s2, a->y);
+    FE_SUB(h, u2, a->x);
+    FE_SUB(rr, s2, a->y);
     *equal = sm2_fe_is_zero(h) & sm2_fe_is_zero(rr);
     sm2_fe u1, s1;
     sm2_fe_copy(u1, a->x);
@@ -119,8 +119,8 @@ static void pt_add_raw(sm2_jac *r, const sm2_jac *a, const sm2_jac *b, uint64_t 
     FE_MUL(s1, s1, a->y);
     FE_MUL(s2, a->z, z1z1);
     FE_MUL(s2, s2, b->y);
-    sm2_fe_sub(h, u2, u1);
-    sm2_fe_sub(rr, s2, s1);
+    FE_SUB(h, u2, u1);
+    FE_SUB(rr, s2, s1);
     *equal = sm2_fe_is_zero(h) & sm2_fe_is_zero(rr);
     FE_MUL(zz, a->z, b->z);
     pt_add_finish(r, u1, s1, h, rr, zz);

@@ -4,6 +4,8 @@
 
 #define FE_MUL sm2_fe_mul_portable
 #define FE_SQR sm2_fe_sqr_portable
+#define FE_ADD sm2_fe_add
+#define FE_SUB sm2_fe_sub
 #include "crypto/sm2_fe_inv_impl.h"
 #include "crypto/sm2_point_impl.h"
 #include "crypto/sm2_mul_impl.h"
