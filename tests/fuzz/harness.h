@@ -49,6 +49,8 @@ int fuzz_x509_cert(const uint8_t *data, size_t len);
 int fuzz_pkey(const uint8_t *data, size_t len);
 int fuzz_x509_verify(const uint8_t *data, size_t len);
 int fuzz_sm2(const uint8_t *data, size_t len);
+/* Our SM2 against OpenSSL's: point decoding, verify and decrypt verdicts. */
+int fuzz_sm2_diff(const uint8_t *data, size_t len);
 
 /* Prints "fuzz property violated: <what>" and aborts. */
 _Noreturn void fuzz_fail(const char *what);
