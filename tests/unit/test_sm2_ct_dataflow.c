@@ -149,30 +149,20 @@ static void test_keygen(void **state)
     }
 }
 
-int main(int argc, char **argv)
+static int dataflow_tests(void)
 {
-    (void)argc;
-#if defined(HAVE_MEMCHECK) && !defined(SANITIZED)
-    if (UNDER_VALGRIND()) {
-        tu_dataflow_report_started();
-    } else {
-        int r = tu_dataflow_rerun(argv[0]);
-        if (r >= 0)
-            return r;
-        fprintf(stderr, "valgrind cannot run this test: data-flow check skipped\n");
-        return 77;
-    }
-#else
-    (void)argv;
-    fprintf(stderr, "built without valgrind/memcheck.h or with a sanitizer: skipped\n");
-    return 77;
-#endif
-    tlcp_sm2_force_evp(0); /* the data-flow claim is about our path */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign),
         cmocka_unit_test(test_encrypt_decrypt),
         cmocka_unit_test(test_key_exchange),
         cmocka_unit_test(test_keygen),
     };
+    tlcp_sm2_force_evp(0); /* the data-flow claim is about our path */
     return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    return tu_dataflow_main(argv[0], dataflow_tests, NULL);
 }

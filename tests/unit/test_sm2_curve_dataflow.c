@@ -119,29 +119,17 @@ static void test_best_secret_scalars(void **state)
     fprintf(stderr, "note: best back end is %s\n", sm2_curve_backend());
 }
 
-int main(int argc, char **argv)
+static int dataflow_tests(void)
 {
-    (void)argc;
-#if defined(HAVE_MEMCHECK) && !defined(SANITIZED)
-    if (UNDER_VALGRIND()) {
-        tu_dataflow_report_started();
-    } else {
-        int r = tu_dataflow_rerun(argv[0]);
-        if (r >= 0)
-            return r;
-    }
-#else
-    (void)argv;
-#endif
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_portable_secret_scalars),
         cmocka_unit_test(test_best_secret_scalars),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed == 0 && !UNDER_VALGRIND()) {
-        fprintf(stderr, "note: not running under valgrind; data-flow check skipped "
-                        "(correctness part passed)\n");
-        return 77;
-    }
-    return failed;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    return tu_dataflow_main(argv[0], dataflow_tests, NULL);
 }
