@@ -39,19 +39,25 @@ static inline uint64_t sm2_mask_is_zero64(uint64_t x)
     return sm2_mask(((x | ((uint64_t)0 - x)) >> 63) ^ 1);
 }
 
-/* 64-bit add/subtract with carry in and out (carry, borrow are 0 or 1). */
+/* 64-bit add/subtract with carry in and out (carry, borrow are 0 or 1).
+ * Written with the overflow builtins (add/adc, setc): compilers keep these
+ * in registers, where 128-bit temporaries get spilled. */
 static inline uint64_t sm2_adc64(uint64_t a, uint64_t b, uint64_t *carry)
 {
-    sm2_u128 s = (sm2_u128)a + b + *carry;
-    *carry = (uint64_t)(s >> 64);
-    return (uint64_t)s;
+    uint64_t s, r;
+    uint64_t c1 = (uint64_t)__builtin_add_overflow(a, b, &s);
+    uint64_t c2 = (uint64_t)__builtin_add_overflow(s, *carry, &r);
+    *carry = c1 | c2;
+    return r;
 }
 
 static inline uint64_t sm2_sbb64(uint64_t a, uint64_t b, uint64_t *borrow)
 {
-    sm2_u128 d = (sm2_u128)a - b - *borrow;
-    *borrow = (uint64_t)(d >> 64) & 1;
-    return (uint64_t)d;
+    uint64_t d, r;
+    uint64_t b1 = (uint64_t)__builtin_sub_overflow(a, b, &d);
+    uint64_t b2 = (uint64_t)__builtin_sub_overflow(d, *borrow, &r);
+    *borrow = b1 | b2;
+    return r;
 }
 
 static inline void sm2_fe_copy(sm2_fe r, const sm2_fe a)
@@ -152,7 +158,7 @@ static inline void sm2_fe_neg(sm2_fe r, const sm2_fe a)
  *   m*q = m + m*2^192 - (m << 32 spread over limbs 0..3 as lo, hi, lo, hi).
  * Four steps reduce the low half; then the high half is added.
  */
-static inline void sm2_fe_mont_reduce(sm2_fe r, const uint64_t t[8])
+static inline __attribute__((always_inline)) void sm2_fe_mont_reduce(sm2_fe r, const uint64_t t[8])
 {
     uint64_t u0 = t[0], u1 = t[1], u2 = t[2], u3 = t[3];
     for (int step = 0; step < 4; step++) {

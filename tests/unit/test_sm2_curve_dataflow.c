@@ -7,7 +7,7 @@
  * sm2_mul_point_table, sm2_scalar_mul/inv/add/sub/reduce/in_range, on both
  * field back ends (MULX/ADX when the real CPU has it). Only the return codes and outputs are declassified, after
  * the call. Without valgrind (or in a sanitizer build) the calls run as a
- * plain correctness check and the test exits 77 (skipped).
+ * plain correctness check and the test exits 77, skipped (tu_dataflow_main).
  */
 #include "testutil.h"
 
@@ -130,31 +130,21 @@ static void test_mulx_secret_scalars(void **state)
     assert_string_equal(sm2_curve_backend(), "mulx");
 }
 
-int main(int argc, char **argv)
+static int dataflow_tests(void)
 {
-    (void)argc;
-#if defined(HAVE_MEMCHECK) && !defined(SANITIZED)
-    if (UNDER_VALGRIND()) {
-        tu_dataflow_report_started();
-    } else {
-        sm2_curve_force_portable(0);
-        setenv(HOST_MULX_ENV, strcmp(sm2_curve_backend(), "mulx") == 0 ? "1" : "0", 1);
-        int r = tu_dataflow_rerun(argv[0]);
-        if (r >= 0)
-            return r;
-    }
-#else
-    (void)argv;
-#endif
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_portable_secret_scalars),
         cmocka_unit_test(test_mulx_secret_scalars),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed == 0 && !UNDER_VALGRIND()) {
-        fprintf(stderr, "note: not running under valgrind; data-flow check skipped "
-                        "(correctness part passed)\n");
-        return 77;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    if (!UNDER_VALGRIND()) {
+        sm2_curve_force_portable(0);
+        setenv(HOST_MULX_ENV, strcmp(sm2_curve_backend(), "mulx") == 0 ? "1" : "0", 1);
     }
-    return failed;
+    return tu_dataflow_main(argv[0], dataflow_tests, NULL);
 }
