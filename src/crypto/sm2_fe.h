@@ -27,37 +27,47 @@ static const sm2_fe sm2_fe_one = {0x0000000000000001ULL, 0x00000000ffffffffULL,
 extern const sm2_fe sm2_fe_rr; /* 2^512 mod p: converts into Montgomery form */
 extern const sm2_fe sm2_fe_b;  /* the curve's b, Montgomery form */
 
+/* Hides a value from the optimizer, so that it cannot see that a mask is
+ * 0 or all-ones and turn the masked code back into a branch. */
+static inline uint64_t sm2_ct_barrier(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__("" : "+r"(x));
+    return x;
+#else
+    volatile uint64_t v = x;
+    return v;
+#endif
+}
+
 /* 0 or all-ones masks from 0/1 bits, without branches. */
 static inline uint64_t sm2_mask(uint64_t bit)
 {
-    return (uint64_t)0 - bit;
+    return sm2_ct_barrier((uint64_t)0 - sm2_ct_barrier(bit));
 }
 
 /* All-ones if x == 0. */
 static inline uint64_t sm2_mask_is_zero64(uint64_t x)
 {
+    x = sm2_ct_barrier(x);
     return sm2_mask(((x | ((uint64_t)0 - x)) >> 63) ^ 1);
 }
 
-/* 64-bit add/subtract with carry in and out (carry, borrow are 0 or 1).
- * Written with the overflow builtins (add/adc, setc): compilers keep these
- * in registers, where 128-bit temporaries get spilled. */
+/* 64-bit add/subtract with carry in and out (carry, borrow are 0 or 1),
+ * through 128-bit sums: no boolean for the compiler to turn into a branch
+ * (the overflow builtins did exactly that, caught by the data-flow test). */
 static inline uint64_t sm2_adc64(uint64_t a, uint64_t b, uint64_t *carry)
 {
-    uint64_t s, r;
-    uint64_t c1 = (uint64_t)__builtin_add_overflow(a, b, &s);
-    uint64_t c2 = (uint64_t)__builtin_add_overflow(s, *carry, &r);
-    *carry = c1 | c2;
-    return r;
+    sm2_u128 s = (sm2_u128)a + b + *carry;
+    *carry = (uint64_t)(s >> 64);
+    return (uint64_t)s;
 }
 
 static inline uint64_t sm2_sbb64(uint64_t a, uint64_t b, uint64_t *borrow)
 {
-    uint64_t d, r;
-    uint64_t b1 = (uint64_t)__builtin_sub_overflow(a, b, &d);
-    uint64_t b2 = (uint64_t)__builtin_sub_overflow(d, *borrow, &r);
-    *borrow = b1 | b2;
-    return r;
+    sm2_u128 d = (sm2_u128)a - b - *borrow;
+    *borrow = (uint64_t)(d >> 64) & 1;
+    return (uint64_t)d;
 }
 
 static inline void sm2_fe_copy(sm2_fe r, const sm2_fe a)
