@@ -14,6 +14,7 @@
 #include "handshake/handshake.h"
 #include "handshake/messages.h"
 #include "handshake/trace_fields.h"
+#include "suite/suite.h"
 #include "util/mem.h"
 
 int tlcp_conn_tracing(const tlcp_conn *conn)
@@ -442,18 +443,8 @@ uint16_t tlcp_conn_cipher_suite(const tlcp_conn *conn)
 
 const char *tlcp_conn_cipher_suite_name(const tlcp_conn *conn)
 {
-    switch (tlcp_conn_cipher_suite(conn)) {
-    case TLCP_ECC_SM4_CBC_SM3:
-        return "ECC_SM4_CBC_SM3";
-    case TLCP_ECC_SM4_GCM_SM3:
-        return "ECC_SM4_GCM_SM3";
-    case TLCP_ECDHE_SM4_CBC_SM3:
-        return "ECDHE_SM4_CBC_SM3";
-    case TLCP_ECDHE_SM4_GCM_SM3:
-        return "ECDHE_SM4_GCM_SM3";
-    default:
-        return "none";
-    }
+    uint16_t code = tlcp_conn_cipher_suite(conn);
+    return tlcp_suite_implemented(code) ? tlcp_suite_find(code)->name : "none";
 }
 
 tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t **out_der,

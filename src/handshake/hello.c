@@ -15,26 +15,12 @@
 #define TLCP_SNI_HOST_NAME 0
 #define TLCP_SNI_MAX       255
 
-static int suite_bulk(uint16_t suite)
-{
-    switch (suite) {
-    case TLCP_ECC_SM4_CBC_SM3:
-    case TLCP_ECDHE_SM4_CBC_SM3:
-        return TLCP_BULK_SM4_CBC_SM3;
-    case TLCP_ECC_SM4_GCM_SM3:
-    case TLCP_ECDHE_SM4_GCM_SM3:
-        return TLCP_BULK_SM4_GCM;
-    default:
-        return TLCP_BULK_NULL;
-    }
-}
-
 static void adopt_suite(tlcp_conn *conn, uint16_t suite)
 {
     tlcp_hs *hs = conn->hs;
     hs->suite = suite;
-    hs->bulk = suite_bulk(suite);
-    hs->is_ecdhe = tlcp_cipher_suite_is_ecdhe(suite);
+    hs->bulk = tlcp_suite_bulk(suite);
+    hs->is_ecdhe = tlcp_suite_is_ecdhe(suite);
     conn->suite = suite;
 }
 

@@ -92,7 +92,7 @@ int tlcp_hs_install_key_block(tlcp_conn *conn)
     tlcp_conn_trace(conn,
                     "key schedule: key block of %zu bytes -> pending %s keys for both "
                     "directions",
-                    len, hs->bulk == TLCP_BULK_SM4_GCM ? "SM4-GCM" : "SM4-CBC + HMAC-SM3");
+                    len, tlcp_protection_find(hs->bulk)->label);
     hs->keys_ready = 1;
     return 1;
 }

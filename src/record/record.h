@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "suite/suite.h"
 #include "tlcp/tlcp.h"
 #include "util/bytes.h"
 #include "util/error.h"
@@ -31,8 +32,7 @@ enum tlcp_alert_level { TLCP_ALERT_LEVEL_WARNING = 1, TLCP_ALERT_LEVEL_FATAL = 2
 #define TLCP_MAX_EMPTY_RECORDS 32
 #define TLCP_HANDSHAKE_HEADER_LEN 4
 
-/* Bulk protection of a cipher suite. */
-enum tlcp_bulk_cipher { TLCP_BULK_NULL = 0, TLCP_BULK_SM4_CBC_SM3 = 1, TLCP_BULK_SM4_GCM = 2 };
+/* Bulk protection of a cipher suite: enum tlcp_bulk_cipher (suite/suite.h). */
 
 /* Keys for one direction, cut from the key block by the handshake. */
 typedef struct tlcp_record_keys {
@@ -42,8 +42,9 @@ typedef struct tlcp_record_keys {
     uint8_t iv[16];      /* CBC: unused (explicit IVs); GCM: first 4 bytes = implicit salt */
 } tlcp_record_keys;
 
-/* Key block layout (tlcp-protocol.md §3): returns the length the suite needs
- * (128 for CBC, 40 for GCM) and fills both directions from `key_block`. */
+/* Key block layout (tlcp-protocol.md §3, lengths from the suite table):
+ * returns the length the protection needs (128 for CBC, 40 for GCM) and
+ * fills both directions from `key_block`. */
 size_t tlcp_key_block_len(int bulk);
 TLCP_MUST_CHECK int tlcp_record_keys_from_block(int bulk, const uint8_t *key_block, size_t len,
                                                 tlcp_record_keys *client_write,
