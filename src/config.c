@@ -331,3 +331,34 @@ tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_verify_fn fn,
     cfg->verify_arg = arg;
     return TLCP_OK;
 }
+
+int tlcp_config_verify_mode(const tlcp_config *cfg, int is_server)
+{
+    if (cfg->verify_mode < 0)
+        return is_server ? TLCP_VERIFY_NONE : TLCP_VERIFY_REQUIRED;
+    return cfg->verify_mode;
+}
+
+void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->creds = cfg->creds;
+    out->trust = cfg->trust;
+    out->ca_list = &cfg->ca_list;
+    out->sessions = cfg->sessions;
+    out->suites = cfg->suites;
+    out->num_suites = cfg->num_suites;
+    out->verify_mode = tlcp_config_verify_mode(cfg, is_server);
+    out->host_name = cfg->host_name;
+    out->send_sni = cfg->send_sni;
+    out->ecdhe_cke_prefixed = cfg->ecdhe_cke_prefixed;
+    out->cv_form = cfg->cv_form;
+    out->cv_accept = cfg->cv_accept;
+    out->client_cert_list = cfg->client_cert_list;
+    out->max_cert_list = cfg->max_cert_list;
+    out->verify_time = cfg->verify_time;
+    out->keylog = cfg->keylog;
+    out->keylog_arg = cfg->keylog_arg;
+    out->verify_cb = cfg->verify_cb;
+    out->verify_arg = cfg->verify_arg;
+}

@@ -13,8 +13,9 @@
 #include <stdint.h>
 
 #include "util/bytes.h"
+#include "util/status.h"
 
-typedef struct tlcp_conn tlcp_conn;
+typedef struct tlcp_hs_ctx tlcp_hs_ctx;
 
 enum tlcp_hs_row_id {
     TLCP_ROW_CLIENT_HELLO = 0,
@@ -45,11 +46,13 @@ enum tlcp_hs_row_id {
 #define TLCP_MAX_CCS             1
 #define TLCP_MAX_FINISHED        64
 
-/* Handlers return 1 on success, 0 on failure (reason + alert in conn->err).
- * They never do I/O and never change the state; the driver does both. */
-typedef int (*tlcp_hs_work_fn)(tlcp_conn *conn);
-typedef int (*tlcp_hs_construct_fn)(tlcp_conn *conn, tlcp_builder *body);
-typedef int (*tlcp_hs_process_fn)(tlcp_conn *conn, tlcp_cursor body);
+/* Handlers work on the handshake context (context.h) and return a
+ * tlcp_status: failure (reason + alert in ctx->err), or success with the
+ * actions the driver must take (enum tlcp_hs_action). They never do I/O,
+ * never change the state and never touch the record layer. */
+typedef tlcp_status (*tlcp_hs_work_fn)(tlcp_hs_ctx *ctx);
+typedef tlcp_status (*tlcp_hs_construct_fn)(tlcp_hs_ctx *ctx, tlcp_builder *body);
+typedef tlcp_status (*tlcp_hs_process_fn)(tlcp_hs_ctx *ctx, tlcp_cursor body);
 
 typedef struct tlcp_hs_row {
     uint8_t content_type;    /* TLCP_CT_HANDSHAKE or TLCP_CT_CHANGE_CIPHER_SPEC */
