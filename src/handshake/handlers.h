@@ -43,4 +43,8 @@ TLCP_MUST_CHECK tlcp_status tlcp_hs_ccs_process(tlcp_hs_ctx *ctx, tlcp_cursor bo
 TLCP_MUST_CHECK tlcp_status tlcp_hs_finished_construct(tlcp_hs_ctx *ctx, tlcp_builder *body);
 TLCP_MUST_CHECK tlcp_status tlcp_hs_finished_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
 
+/* post_handshake.c: the messages outside the sequences */
+TLCP_MUST_CHECK tlcp_status tlcp_hs_hello_request_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
+TLCP_MUST_CHECK tlcp_status tlcp_hs_renegotiation_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
+
 #endif

@@ -75,19 +75,26 @@ const char *tlcp_hs_state_name(const tlcp_hs_ctx *ctx)
     return row_state_name(ctx, ctx->hs->state);
 }
 
+/* The flags learnt so far (enum tlcp_hs_flag). */
+static unsigned hs_flags(const tlcp_hs_ctx *ctx)
+{
+    const tlcp_hs *hs = ctx->hs;
+    unsigned flags = 0;
+    if (hs->resumed)
+        flags |= TLCP_HS_F_RESUMED;
+    if (hs->cert_requested)
+        flags |= TLCP_HS_F_CLIENT_AUTH;
+    int no_cert =
+        ctx->is_server ? hs->peer_cert_seen && !hs->peer_sent_cert : !hs->send_client_cert;
+    if (hs->cert_requested && no_cert)
+        flags |= TLCP_HS_F_NO_CLIENT_CERT;
+    return flags;
+}
+
 /* The sequence the flags learnt so far select. */
 static int choose_sequence(const tlcp_hs_ctx *ctx)
 {
-    const tlcp_hs *hs = ctx->hs;
-    if (hs->resumed)
-        return TLCP_SEQ_RESUMED;
-    if (!hs->cert_requested)
-        return TLCP_SEQ_FULL;
-    if (!ctx->is_server)
-        return hs->send_client_cert ? TLCP_SEQ_CLIENT_AUTH : TLCP_SEQ_CLIENT_AUTH_NO_CV;
-    if (hs->peer_cert_seen && !hs->peer_sent_cert)
-        return TLCP_SEQ_CLIENT_AUTH_NO_CV;
-    return TLCP_SEQ_CLIENT_AUTH;
+    return tlcp_hs_seq_for_flags(hs_flags(ctx));
 }
 
 static const tlcp_hs_row *current_row(const tlcp_hs_ctx *ctx)
@@ -347,25 +354,40 @@ static const char *item_name(const tlcp_record_item *item)
     }
 }
 
-/* "Receive first, then decide": a message that does not fit the current
- * sequence may select another one with the same history. Only a client
- * learning of a CertificateRequest may switch today; an abbreviated
- * handshake would switch here too once sessions are cached. */
-static int allowed_alternative(const tlcp_hs_ctx *ctx, uint8_t content_type, uint8_t msg_type)
+/* "Receive first, then decide": an optional message (the table's
+ * optionals) that does not fit the current sequence adds its flag; the
+ * sequence those flags select must have it here, after the same history. */
+static int optional_sequence(const tlcp_hs_ctx *ctx, uint8_t content_type, uint8_t msg_type,
+                             unsigned *flag)
 {
     const tlcp_hs *hs = ctx->hs;
-    int alt = tlcp_hs_seq_alternative(hs->seq, hs->pos, content_type, msg_type);
-    if (alt == TLCP_SEQ_CLIENT_AUTH && !ctx->is_server && hs->seq == TLCP_SEQ_FULL)
-        return alt;
-    return -1;
+    const tlcp_hs_optional *opt = tlcp_hs_optional_for(my_role(ctx), content_type, msg_type);
+    if (opt == NULL)
+        return -1;
+    int seq = tlcp_hs_seq_for_flags(hs_flags(ctx) | opt->flag);
+    if (seq == hs->seq || tlcp_hs_seq_row(seq, hs->pos) != opt->row)
+        return -1;
+    for (size_t i = 0; i < hs->pos; i++)
+        if (tlcp_hs_seq_row(seq, i) != tlcp_hs_seq_row(hs->seq, i))
+            return -1;
+    *flag = opt->flag;
+    return seq;
+}
+
+/* Records what a flag means in the handshake state. */
+static void learn_flag(tlcp_hs *hs, unsigned flag)
+{
+    if ((flag & TLCP_HS_F_CLIENT_AUTH) != 0)
+        hs->cert_requested = 1;
 }
 
 static int accept_alternative(tlcp_hs_ctx *ctx, const tlcp_record_item *item)
 {
-    int alt = allowed_alternative(ctx, (uint8_t)item_content_type(item), item->hs_type);
+    unsigned flag = 0;
+    int alt = optional_sequence(ctx, (uint8_t)item_content_type(item), item->hs_type, &flag);
     if (alt < 0)
         return 0;
-    ctx->hs->cert_requested = 1;
+    learn_flag(ctx->hs, flag);
     ctx->hs->seq = alt;
     return 1;
 }
@@ -413,6 +435,17 @@ static int message_body(tlcp_hs_ctx *ctx, const tlcp_record_item *item, const tl
     return 1;
 }
 
+/* A message outside the sequences: its row's handler, without a state
+ * change or a transcript entry (HelloRequest is not hashed, TLS 1.1 7.4.1.1). */
+static int unsequenced_message(tlcp_hs_ctx *ctx, tlcp_record_layer *rl, const tlcp_hs_row *row,
+                               const tlcp_record_item *item)
+{
+    tlcp_cursor body = item->data;
+    ENSURE_ALERT(tlcp_cursor_skip(&body, TLCP_HANDSHAKE_HEADER_LEN), ctx->err, TLCP_R_DECODE,
+                 TLCP_ALERT_DECODE_ERROR, "short handshake header");
+    return tlcp_hs_apply(ctx, rl, row->process(ctx, body));
+}
+
 /* Header and body of one incoming message: check it belongs here, then
  * hand it to the row's process handler. */
 static tlcp_result read_message(tlcp_hs_ctx *ctx, tlcp_record_layer *rl,
@@ -420,18 +453,11 @@ static tlcp_result read_message(tlcp_hs_ctx *ctx, tlcp_record_layer *rl,
 {
     tlcp_hs *hs = ctx->hs;
     const tlcp_hs_row *row = current_row(ctx);
-    if (item->kind == TLCP_ITEM_HANDSHAKE && item->hs_type == TLCP_HS_HELLO_REQUEST &&
-        !ctx->is_server) {
-        /* A HelloRequest while negotiating is ignored (TLS 1.1 7.4.1.1),
-         * but not without end: that would keep this call looping. */
-        if (++ctx->hello_requests > TLCP_MAX_HELLO_REQUESTS) {
-            TLCP_ERR_ALERT(ctx->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
-                           "more than %d HelloRequests during the handshake",
-                           TLCP_MAX_HELLO_REQUESTS);
-            return TLCP_ERROR;
-        }
-        tlcp_hs_trace(ctx, "ignoring hello_request during the handshake");
-        return TLCP_OK;
+    /* A message that may come at any time (HelloRequest) goes to its row. */
+    if (item->kind == TLCP_ITEM_HANDSHAKE) {
+        const tlcp_hs_row *any = tlcp_hs_unsequenced_row(my_role(ctx), item->hs_type, 0);
+        if (any != NULL)
+            return unsequenced_message(ctx, rl, any, item) ? TLCP_OK : TLCP_ERROR;
     }
     if (!row_matches(row, item) && !accept_alternative(ctx, item)) {
         TLCP_ERR_ALERT(ctx->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
@@ -509,7 +535,8 @@ static size_t type_limit(void *arg, uint8_t msg_type)
     const tlcp_hs_row *row = current_row(ctx);
     if (row != NULL && row->content_type == TLCP_CT_HANDSHAKE && row->msg_type == msg_type)
         return row_limit(ctx, row);
-    int alt = allowed_alternative(ctx, TLCP_CT_HANDSHAKE, msg_type);
+    unsigned flag;
+    int alt = optional_sequence(ctx, TLCP_CT_HANDSHAKE, msg_type, &flag);
     if (alt >= 0)
         return row_limit(ctx, tlcp_hs_row_get(tlcp_hs_seq_row(alt, ctx->hs->pos)));
     return msg_type == TLCP_HS_HELLO_REQUEST ? 0 : TLCP_MAX_CLIENT_HELLO;
@@ -539,24 +566,12 @@ tlcp_result tlcp_hs_run(tlcp_hs_ctx *ctx, tlcp_record_layer *rl)
     }
 }
 
-/* Handshake messages after the handshake: renegotiation is refused. */
+/* After the handshake only the rows outside the sequences apply. */
 int tlcp_hs_post_handshake(tlcp_hs_ctx *ctx, tlcp_record_layer *rl, const tlcp_record_item *item)
 {
-    if (!ctx->is_server && item->hs_type == TLCP_HS_HELLO_REQUEST) {
-        ENSURE_ALERT(++ctx->hello_requests <= TLCP_MAX_HELLO_REQUESTS, ctx->err,
-                     TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
-                     "more than %d HelloRequests without application data in between",
-                     TLCP_MAX_HELLO_REQUESTS);
-        tlcp_hs_trace(ctx, "refusing renegotiation: warning no_renegotiation");
-        return tlcp_hs_apply(ctx, rl, tlcp_hs_do(TLCP_HS_DO_REFUSE_RENEGOTIATION));
-    }
-    if (ctx->is_server && item->hs_type == TLCP_HS_CLIENT_HELLO) {
-        TLCP_ERR_ALERT(ctx->err, TLCP_R_NO_RENEGOTIATION, TLCP_ALERT_NO_RENEGOTIATION,
-                       "client tried to renegotiate; renegotiation is not supported");
-        return 0;
-    }
-    TLCP_ERR_ALERT(ctx->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
-                   "unexpected handshake message %s after the handshake",
-                   tlcp_hs_type_name(item->hs_type));
-    return 0;
+    const tlcp_hs_row *row = tlcp_hs_unsequenced_row(my_role(ctx), item->hs_type, 1);
+    ENSURE_ALERT(row != NULL, ctx->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
+                 "unexpected handshake message %s after the handshake",
+                 tlcp_hs_type_name(item->hs_type));
+    return unsequenced_message(ctx, rl, row, item);
 }

@@ -378,6 +378,37 @@ static void test_finished_and_change_cipher_spec(void **state)
     side_free(&s);
 }
 
+/* ---- outside the sequences ------------------------------------------ */
+
+static void test_hello_request_in_one_place(void **state)
+{
+    (void)state;
+    side c, s;
+    side_init(&c, 0, TLCP_ECC_SM4_CBC_SM3);
+    side_init(&s, 1, TLCP_ECC_SM4_CBC_SM3);
+    tlcp_cursor none;
+    tlcp_cursor_init(&none, NULL, 0);
+    /* While negotiating: ignored, no action. */
+    tlcp_status st = tlcp_hs_hello_request_process(&c.ctx, none);
+    assert_true(st.v == TLCP_STATUS_OK_BIT);
+    assert_true(e2e_captured(&c.trace, "ignoring hello_request during the handshake"));
+    /* Afterwards: the driver is asked to send warning no_renegotiation. */
+    c.ctx.established = 1;
+    c.ctx.hello_requests = 0;
+    st = tlcp_hs_hello_request_process(&c.ctx, none);
+    assert_true(st.v == (TLCP_STATUS_OK_BIT | TLCP_HS_DO_REFUSE_RENEGOTIATION));
+    /* Not without end. */
+    for (int i = 0; i < 3; i++)
+        assert_true(tlcp_is_ok(tlcp_hs_hello_request_process(&c.ctx, none)));
+    assert_false(tlcp_is_ok(tlcp_hs_hello_request_process(&c.ctx, none)));
+    assert_alert(&c, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE);
+    /* A renegotiating ClientHello is fatal. */
+    assert_false(tlcp_is_ok(tlcp_hs_renegotiation_process(&s.ctx, none)));
+    assert_alert(&s, TLCP_R_NO_RENEGOTIATION, TLCP_ALERT_NO_RENEGOTIATION);
+    side_free(&c);
+    side_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_key_exchange_bad_signature),
         cmocka_unit_test(test_verify_checks_the_signature),
         cmocka_unit_test(test_finished_and_change_cipher_spec),
+        cmocka_unit_test(test_hello_request_in_one_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
