@@ -38,6 +38,7 @@ struct tlcp_config {
     size_t num_suites;
     int verify_mode; /* -1 = role default */
     char *host_name;
+    int no_verify_name; /* client: tlcp_config_insecure_no_verify_name() */
     int send_sni;
     int ecdhe_cke_prefixed; /* ECDHE ClientKeyExchange form B (u16 prefix) */
     int cv_form;            /* client: our CertificateVerify form (TLCP_CV_*) */
@@ -72,6 +73,9 @@ struct tlcp_conn {
      * peer certificates, server name, session, alerts). */
     tlcp_hs_ctx hc;
 
+    /* A fatal alert went out: no second one (the last alert sent, fatal or
+     * warning, is hc.alert_sent). */
+    int fatal_alert_sent;
     int sent_close_notify;
 
     /* Application data handed up by the record layer but not yet read. */
