@@ -111,6 +111,12 @@ typedef struct tlcp_finished {
     uint8_t verify_data[12];
 } tlcp_finished;
 
+/* NewSessionTicket (RFC 5077 3.3): lifetime hint and the opaque ticket. */
+typedef struct tlcp_new_session_ticket {
+    uint32_t lifetime_hint; /* seconds, 0 = unspecified */
+    tlcp_cursor ticket;     /* u16-prefixed, may be empty (the server withdraws) */
+} tlcp_new_session_ticket;
+
 /* Parsers: `body` is the message body. `is_ecdhe` selects the key-exchange form. */
 TLCP_MUST_CHECK int tlcp_parse_client_hello(tlcp_cursor body, tlcp_client_hello *out,
                                             tlcp_error *err);
@@ -128,6 +134,10 @@ TLCP_MUST_CHECK int tlcp_parse_client_key_exchange(tlcp_cursor body, int is_ecdh
 TLCP_MUST_CHECK int tlcp_parse_certificate_verify(tlcp_cursor body, tlcp_certificate_verify *out,
                                                   tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_parse_finished(tlcp_cursor body, tlcp_finished *out, tlcp_error *err);
+/* HelloRequest: an empty body. */
+TLCP_MUST_CHECK int tlcp_parse_hello_request(tlcp_cursor body, tlcp_error *err);
+TLCP_MUST_CHECK int tlcp_parse_new_session_ticket(tlcp_cursor body, tlcp_new_session_ticket *out,
+                                                  tlcp_error *err);
 
 /* The extension of `type` in a parsed list, or NULL. */
 const tlcp_extension *tlcp_find_extension(const tlcp_extension *exts, size_t num, uint16_t type);
