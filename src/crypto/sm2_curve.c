@@ -69,6 +69,17 @@ void sm2_curve_force_portable(int on)
     active_impl = on ? &sm2_impl_portable : best_impl;
 }
 
+int sm2_curve_force_mulx(void)
+{
+    (void)impl();
+#if defined(__x86_64__)
+    active_impl = &sm2_impl_mulx;
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 const char *sm2_curve_backend(void)
 {
     return impl()->name;

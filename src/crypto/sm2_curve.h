@@ -54,6 +54,10 @@ int sm2_scalar_in_range(const uint8_t a[32]);               /* 1 if 1 <= a <= n-
 #if defined(TLCP_TESTING)
 /* Forces the portable field back end (on != 0) or the CPU's best (0). */
 void sm2_curve_force_portable(int on);
+/* Forces the MULX/ADX back end even where CPUID does not report it (valgrind
+ * runs the instructions but hides ADX): only for a caller that knows the real
+ * CPU has them. Returns 0 on builds without that back end. */
+int sm2_curve_force_mulx(void);
 /* Name of the back end in use: "portable" or "mulx". */
 const char *sm2_curve_backend(void);
 #endif

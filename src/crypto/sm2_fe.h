@@ -27,19 +27,35 @@ static const sm2_fe sm2_fe_one = {0x0000000000000001ULL, 0x00000000ffffffffULL,
 extern const sm2_fe sm2_fe_rr; /* 2^512 mod p: converts into Montgomery form */
 extern const sm2_fe sm2_fe_b;  /* the curve's b, Montgomery form */
 
+/* Hides a value from the optimizer, so that it cannot see that a mask is
+ * 0 or all-ones and turn the masked code back into a branch. */
+static inline uint64_t sm2_ct_barrier(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__("" : "+r"(x));
+    return x;
+#else
+    volatile uint64_t v = x;
+    return v;
+#endif
+}
+
 /* 0 or all-ones masks from 0/1 bits, without branches. */
 static inline uint64_t sm2_mask(uint64_t bit)
 {
-    return (uint64_t)0 - bit;
+    return sm2_ct_barrier((uint64_t)0 - sm2_ct_barrier(bit));
 }
 
 /* All-ones if x == 0. */
 static inline uint64_t sm2_mask_is_zero64(uint64_t x)
 {
+    x = sm2_ct_barrier(x);
     return sm2_mask(((x | ((uint64_t)0 - x)) >> 63) ^ 1);
 }
 
-/* 64-bit add/subtract with carry in and out (carry, borrow are 0 or 1). */
+/* 64-bit add/subtract with carry in and out (carry, borrow are 0 or 1),
+ * through 128-bit sums: no boolean for the compiler to turn into a branch
+ * (the overflow builtins did exactly that, caught by the data-flow test). */
 static inline uint64_t sm2_adc64(uint64_t a, uint64_t b, uint64_t *carry)
 {
     sm2_u128 s = (sm2_u128)a + b + *carry;
@@ -152,7 +168,7 @@ static inline void sm2_fe_neg(sm2_fe r, const sm2_fe a)
  *   m*q = m + m*2^192 - (m << 32 spread over limbs 0..3 as lo, hi, lo, hi).
  * Four steps reduce the low half; then the high half is added.
  */
-static inline void sm2_fe_mont_reduce(sm2_fe r, const uint64_t t[8])
+static inline __attribute__((always_inline)) void sm2_fe_mont_reduce(sm2_fe r, const uint64_t t[8])
 {
     uint64_t u0 = t[0], u1 = t[1], u2 = t[2], u3 = t[3];
     for (int step = 0; step < 4; step++) {

@@ -21,6 +21,10 @@ typedef struct {
     sm2_fe x, y, z; /* Jacobian: (X/Z^2, Y/Z^3); Z = 0 is the point at infinity */
 } sm2_jac;
 
+/* The table scans treat points as arrays of limbs. */
+_Static_assert(sizeof(sm2_aff) == 8 * sizeof(uint64_t), "sm2_aff is 8 limbs");
+_Static_assert(sizeof(sm2_jac) == 12 * sizeof(uint64_t), "sm2_jac is 12 limbs");
+
 /* Comb tables: window i holds (j+1) * 2^(w*i) * P for j < 2^(w-1), affine. */
 #define SM2_COMB_WINDOWS(w) ((257 + (w)-1) / (w))
 #define SM2_COMB_ENTRIES(w) (1 << ((w)-1))

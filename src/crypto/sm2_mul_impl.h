@@ -25,6 +25,7 @@
 #define TLCP_CRYPTO_SM2_MUL_IMPL_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* bits [pos, pos + nbits) of k (nbits <= 8); pos may be -1; bits past 255
  * are 0. pos is public. */
@@ -56,23 +57,61 @@ static uint64_t mask_eq32(uint32_t a, uint32_t b)
     return sm2_mask_is_zero64((uint64_t)(a ^ b));
 }
 
-/* out = row[mag - 1] (zero when mag == 0), reading every entry. */
+/*
+ * out = row[mag - 1] (zero when mag == 0), reading every entry: each entry is
+ * ANDed with an all-ones or zero mask and ORed in. Points are plain arrays of
+ * 64-bit limbs; two-limb vectors (SSE2 on x86-64, scalar code elsewhere)
+ * halve the work of the scan.
+ */
+typedef uint64_t sm2_v2 __attribute__((vector_size(16)));
+
+static inline sm2_v2 v2_load(const uint64_t *p)
+{
+    sm2_v2 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
 static void select_aff_ct(sm2_aff *out, const sm2_aff *row, int entries, uint32_t mag)
 {
-    for (int i = 0; i < 4; i++)
-        out->x[i] = out->y[i] = 0;
-    for (int j = 0; j < entries; j++) {
-        uint64_t m = mask_eq32(mag, (uint32_t)j + 1);
-        sm2_fe_cmov(out->x, row[j].x, m);
-        sm2_fe_cmov(out->y, row[j].y, m);
+    const uint64_t *e = (const uint64_t *)row;
+    sm2_v2 a0 = {0, 0}, a1 = a0, a2 = a0, a3 = a0;
+    for (int j = 0; j < entries; j++, e += 8) {
+        uint64_t m1 = mask_eq32(mag, (uint32_t)j + 1);
+        sm2_v2 m = {m1, m1};
+        a0 |= v2_load(e) & m;
+        a1 |= v2_load(e + 2) & m;
+        a2 |= v2_load(e + 4) & m;
+        a3 |= v2_load(e + 6) & m;
     }
+    uint64_t *o = (uint64_t *)out;
+    memcpy(o, &a0, 16);
+    memcpy(o + 2, &a1, 16);
+    memcpy(o + 4, &a2, 16);
+    memcpy(o + 6, &a3, 16);
 }
 
 static void select_jac_ct(sm2_jac *out, const sm2_jac *row, int entries, uint32_t mag)
 {
-    pt_set_infinity(out);
-    for (int j = 0; j < entries; j++)
-        pt_cmov(out, &row[j], mask_eq32(mag, (uint32_t)j + 1));
+    const uint64_t *e = (const uint64_t *)row;
+    sm2_v2 a0 = {0, 0}, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    for (int j = 0; j < entries; j++, e += 12) {
+        uint64_t m1 = mask_eq32(mag, (uint32_t)j + 1);
+        sm2_v2 m = {m1, m1};
+        a0 |= v2_load(e) & m;
+        a1 |= v2_load(e + 2) & m;
+        a2 |= v2_load(e + 4) & m;
+        a3 |= v2_load(e + 6) & m;
+        a4 |= v2_load(e + 8) & m;
+        a5 |= v2_load(e + 10) & m;
+    }
+    uint64_t *o = (uint64_t *)out;
+    memcpy(o, &a0, 16);
+    memcpy(o + 2, &a1, 16);
+    memcpy(o + 4, &a2, 16);
+    memcpy(o + 6, &a3, 16);
+    memcpy(o + 8, &a4, 16);
+    memcpy(o + 10, &a5, 16);
 }
 
 static void fe_cneg(sm2_fe y, uint64_t neg)

@@ -22,14 +22,14 @@ static int check_header(tlcp_record_layer *rl)
     tlcp_cursor_init(&c, rl->in, TLCP_RECORD_HEADER_LEN);
     ENSURE(tlcp_cursor_get_u8(&c, &type) && tlcp_cursor_get_u16(&c, &version) &&
                tlcp_cursor_get_u16(&c, &length),
-           &rl->err, TLCP_R_INTERNAL, "record header");
+           rl->err, TLCP_R_INTERNAL, "record header");
 
-    ENSURE_ALERT(content_type_known(type), &rl->err, TLCP_R_UNEXPECTED_MESSAGE,
+    ENSURE_ALERT(content_type_known(type), rl->err, TLCP_R_UNEXPECTED_MESSAGE,
                  TLCP_ALERT_UNEXPECTED_MESSAGE, "unknown record content type %u", type);
-    ENSURE_ALERT(version == TLCP_PROTOCOL_VERSION, &rl->err, TLCP_R_PROTOCOL_VERSION,
+    ENSURE_ALERT(version == TLCP_PROTOCOL_VERSION, rl->err, TLCP_R_PROTOCOL_VERSION,
                  TLCP_ALERT_PROTOCOL_VERSION, "record version 0x%04x is not TLCP 0x0101", version);
     size_t limit = rl->rd.bulk == TLCP_BULK_NULL ? TLCP_MAX_PLAINTEXT : TLCP_MAX_CIPHERTEXT;
-    ENSURE_ALERT(length <= limit, &rl->err, TLCP_R_RECORD_OVERFLOW, TLCP_ALERT_RECORD_OVERFLOW,
+    ENSURE_ALERT(length <= limit, rl->err, TLCP_R_RECORD_OVERFLOW, TLCP_ALERT_RECORD_OVERFLOW,
                  "record length %u exceeds the limit %zu", length, limit);
     rl->in_type = type;
     rl->in_need = TLCP_RECORD_HEADER_LEN + length;
@@ -51,7 +51,7 @@ static tlcp_result read_some(tlcp_record_layer *rl)
     long r = rl->read(rl->io_ctx, rl->in + rl->in_have, want);
     if (r > 0) {
         if ((size_t)r > want) {
-            TLCP_ERR(&rl->err, TLCP_R_TRANSPORT, "transport read returned %ld of %zu bytes", r,
+            TLCP_ERR(rl->err, TLCP_R_TRANSPORT, "transport read returned %ld of %zu bytes", r,
                      want);
             return TLCP_ERROR;
         }
@@ -65,11 +65,11 @@ static tlcp_result read_some(tlcp_record_layer *rl)
     if (r == 0) {
         if (rl->in_stage == TLCP_IN_HEADER && rl->in_have == 0)
             return TLCP_CLOSED; /* at a record boundary: read.c decides */
-        TLCP_ERR(&rl->err, TLCP_R_EOF, "stream ended inside a record (%zu of %zu bytes)",
+        TLCP_ERR(rl->err, TLCP_R_EOF, "stream ended inside a record (%zu of %zu bytes)",
                  rl->in_have, rl->in_need);
         return TLCP_ERROR;
     }
-    TLCP_ERR(&rl->err, TLCP_R_TRANSPORT, "transport read failed (%ld)", r);
+    TLCP_ERR(rl->err, TLCP_R_TRANSPORT, "transport read failed (%ld)", r);
     return TLCP_ERROR;
 }
 
@@ -78,7 +78,7 @@ tlcp_result tlcp_input_fill(tlcp_record_layer *rl)
     if (rl->in_stage == TLCP_IN_BODY && rl->in_have == rl->in_need)
         start_next_record(rl); /* the previous record was handed up */
     if (rl->read == NULL) {
-        TLCP_ERR(&rl->err, TLCP_R_INVALID_ARGUMENT, "no transport set");
+        TLCP_ERR(rl->err, TLCP_R_INVALID_ARGUMENT, "no transport set");
         return TLCP_ERROR;
     }
     for (;;) {

@@ -125,7 +125,7 @@ typedef struct tlcp_hs_framer {
     uint8_t *msg;   /* header + body so far, once the header passed the limit */
     size_t msg_len; /* total wanted (4 + body); 0 until the header is checked */
     size_t msg_have;
-    size_t msg_cap; /* size of msg: grows with the bytes that arrived */
+    size_t msg_cap;     /* size of msg: grows with the bytes that arrived */
     tlcp_cursor rest;   /* unread handshake bytes of the current record */
     uint8_t *delivered; /* message handed up last time, freed on the next call */
     size_t delivered_len;
@@ -136,7 +136,8 @@ typedef struct tlcp_hs_framer {
 enum tlcp_input_stage { TLCP_IN_HEADER = 0, TLCP_IN_BODY = 1 };
 
 struct tlcp_record_layer {
-    tlcp_error err;
+    tlcp_error own_err; /* the slot when the creator gave none */
+    tlcp_error *err;    /* where failures are recorded: the connection's slot */
     tlcp_read_fn read;
     tlcp_write_fn write;
     void *io_ctx;
