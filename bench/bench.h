@@ -40,6 +40,8 @@ void bench_fail(const char *name, const char *why);
  * it, and main calls it only when present.
  */
 void bench_crypto(void);
+/* bench_sm2_curve.c: the SM2 curve primitives against OpenSSL's EC_POINT_mul. */
+void bench_sm2_curve(void);
 void bench_record(void) __attribute__((weak));
 /* bench_handshake.c: handshakes/s, server CPU, bulk through a connection, idle heap. */
 void bench_handshake(void) __attribute__((weak));

@@ -2,8 +2,12 @@
 /*
  * Handshake and connection figures, one thread, client and server in the
  * same process over an in-memory transport:
- *   handshake_ecc_cbc / handshake_ecc_gcm   full handshakes per second
- *   handshake_server_cpu                     server CPU microseconds per handshake
+ *   handshake_ecc_cbc / handshake_ecc_gcm   full handshakes per second (E013, E053)
+ *   handshake_ecdhe_gcm_client_auth          full E051 handshakes with client certificates
+ *   handshake_resumed_gcm                    abbreviated (session ID) handshakes, E053
+ *   handshake_server_cpu / _client_cpu       CPU microseconds per full E013 handshake
+ * Each handshake figure runs on our SM2, then on OpenSSL's ("_evp"), and
+ * "_ours_vs_evp" gives the ratio of the two.
  *   conn_bulk_cbc_16k / conn_bulk_gcm_16k    MB/s client->server, 16 KiB writes
  *   conn_idle_heap                           heap bytes per established idle connection
  * Certificates are generated once (certgen) into temporary files.
@@ -17,6 +21,7 @@
 
 #include "bench.h"
 #include "crypto/crypto.h"
+#include "crypto/sm2_internal.h"
 #include "tlcp/tlcp.h"
 #include "util/mem.h"
 #include "x509/x509.h"
@@ -74,6 +79,7 @@ typedef struct conn_pair {
     end client_end, server_end;
     tlcp_conn *client, *server;
     double server_cpu; /* seconds spent in server calls */
+    double client_cpu; /* seconds spent in client calls */
 } conn_pair;
 
 /* ---- setup ------------------------------------------------------------ */
@@ -171,7 +177,10 @@ typedef struct bench_ctx {
     tlcp_config *client_cfg;
     tlcp_config *server_cfg;
     double server_cpu_total;
+    double client_cpu_total;
     long handshakes;
+    int resume;            /* offer `session` (taken from the first handshake) */
+    tlcp_session *session; /* owned */
 } bench_ctx;
 
 static double cpu_now(void)
@@ -209,8 +218,11 @@ static int pair_handshake(conn_pair *p)
 {
     tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
     for (int i = 0; i < 64 && (rc != TLCP_OK || rs != TLCP_OK); i++) {
-        if (rc != TLCP_OK)
+        if (rc != TLCP_OK) {
+            double t = cpu_now();
             rc = tlcp_handshake(p->client);
+            p->client_cpu += cpu_now() - t;
+        }
         if (rs != TLCP_OK) {
             double t = cpu_now();
             rs = tlcp_handshake(p->server);
@@ -226,8 +238,18 @@ static int one_handshake(void *arg)
 {
     bench_ctx *b = arg;
     conn_pair p;
-    int ok = pair_open(&p, b) && pair_handshake(&p);
+    int ok = pair_open(&p, b) &&
+             (b->session == NULL || tlcp_conn_set_session(p.client, b->session) == TLCP_OK) &&
+             pair_handshake(&p);
+    if (ok && b->resume) {
+        /* After the first one, every handshake must really be resumed. */
+        if (b->session == NULL)
+            ok = (b->session = tlcp_conn_get_session(p.client)) != NULL;
+        else
+            ok = tlcp_conn_session_reused(p.client);
+    }
     b->server_cpu_total += p.server_cpu;
+    b->client_cpu_total += p.client_cpu;
     b->handshakes++;
     pair_close(&p);
     return ok;
@@ -238,11 +260,23 @@ static int set_suite(tlcp_config *cfg, uint16_t suite)
     return tlcp_config_set_cipher_suites(cfg, &suite, 1) == TLCP_OK;
 }
 
-static int make_configs(bench_ctx *b, const bench_pki *pki, uint16_t suite)
+/* Client certificates: the server requires them, the client shows the
+ * server's own pair (any pair the CA issued would do). */
+static int client_auth(bench_ctx *b, const bench_pki *pki)
+{
+    return tlcp_config_set_verify_mode(b->server_cfg, TLCP_VERIFY_REQUIRED) == TLCP_OK &&
+           tlcp_config_load_ca_file(b->server_cfg, pki->ca) == TLCP_OK &&
+           tlcp_config_load_sign_pair(b->client_cfg, pki->sign, pki->sign_key, NULL) == TLCP_OK &&
+           tlcp_config_load_enc_pair(b->client_cfg, pki->enc, pki->enc_key, NULL) == TLCP_OK;
+}
+
+static int make_configs(bench_ctx *b, const bench_pki *pki, uint16_t suite, int auth, int resume)
 {
     b->client_cfg = tlcp_config_new();
     b->server_cfg = tlcp_config_new();
-    return b->client_cfg && b->server_cfg &&
+    b->resume = resume;
+    return b->client_cfg && b->server_cfg && (!auth || client_auth(b, pki)) &&
+           (!resume || tlcp_config_set_session_cache(b->server_cfg, 16, 600) == TLCP_OK) &&
            tlcp_config_load_ca_file(b->client_cfg, pki->ca) == TLCP_OK &&
            tlcp_config_set_host_name(b->client_cfg, "localhost") == TLCP_OK &&
            tlcp_config_load_sign_pair(b->server_cfg, pki->sign, pki->sign_key, NULL) == TLCP_OK &&
@@ -254,7 +288,9 @@ static void drop_configs(bench_ctx *b)
 {
     tlcp_config_free(b->client_cfg);
     tlcp_config_free(b->server_cfg);
+    tlcp_session_free(b->session);
     b->client_cfg = b->server_cfg = NULL;
+    b->session = NULL;
 }
 
 /* ---- bulk ------------------------------------------------------------- */
@@ -333,6 +369,42 @@ static void bench_idle_heap(bench_ctx *b)
     free(pairs);
 }
 
+struct hs_figure {
+    uint16_t suite;
+    const char *hs_name, *bulk_name; /* bulk_name NULL: no bulk figure */
+    int client_auth, resume;
+};
+
+/* One handshake figure on one SM2 path; the first figure also gives the CPU
+ * per handshake, and on our path the bulk and idle-heap figures. */
+static double run_figure(const struct hs_figure *f, const bench_pki *pki, int evp, int first)
+{
+    const char *suffix = evp ? "_evp" : "";
+    char name[96];
+    bench_ctx b;
+    memset(&b, 0, sizeof(b));
+    tlcp_sm2_force_evp(evp);
+    snprintf(name, sizeof(name), "%s%s", f->hs_name, suffix);
+    if (!make_configs(&b, pki, f->suite, f->client_auth, f->resume)) {
+        bench_fail(name, "cannot configure");
+        drop_configs(&b);
+        return 0;
+    }
+    double rate = bench_ops(name, one_handshake, &b);
+    if (rate > 0 && first && b.handshakes > 0) {
+        snprintf(name, sizeof(name), "handshake_server_cpu%s", suffix);
+        bench_report(name, "us", b.server_cpu_total / (double)b.handshakes * 1e6);
+        snprintf(name, sizeof(name), "handshake_client_cpu%s", suffix);
+        bench_report(name, "us", b.client_cpu_total / (double)b.handshakes * 1e6);
+    }
+    if (!evp && f->bulk_name != NULL)
+        bench_bulk(f->bulk_name, &b);
+    if (!evp && first)
+        bench_idle_heap(&b);
+    drop_configs(&b);
+    return rate;
+}
+
 void bench_handshake(void)
 {
     if (!bench_selected("handshake") && !bench_selected("conn_"))
@@ -344,28 +416,21 @@ void bench_handshake(void)
         drop_pki(&pki);
         return;
     }
-    static const struct {
-        uint16_t suite;
-        const char *hs_name, *bulk_name;
-    } suites[] = {
-        {TLCP_ECC_SM4_CBC_SM3, "handshake_ecc_cbc", "conn_bulk_cbc_16k"},
-        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", "conn_bulk_gcm_16k"},
+    static const struct hs_figure figures[] = {
+        {TLCP_ECC_SM4_CBC_SM3, "handshake_ecc_cbc", "conn_bulk_cbc_16k", 0, 0},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", "conn_bulk_gcm_16k", 0, 0},
+        {TLCP_ECDHE_SM4_GCM_SM3, "handshake_ecdhe_gcm_client_auth", NULL, 1, 0},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_resumed_gcm", NULL, 0, 1},
     };
-    for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
-        bench_ctx b;
-        memset(&b, 0, sizeof(b));
-        if (!make_configs(&b, &pki, suites[i].suite)) {
-            bench_fail(suites[i].hs_name, "cannot configure");
-            drop_configs(&b);
-            continue;
-        }
-        if (bench_ops(suites[i].hs_name, one_handshake, &b) > 0 && i == 0 && b.handshakes > 0)
-            bench_report("handshake_server_cpu", "us",
-                         b.server_cpu_total / (double)b.handshakes * 1e6);
-        bench_bulk(suites[i].bulk_name, &b);
-        if (i == 0)
-            bench_idle_heap(&b);
-        drop_configs(&b);
+    for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
+        double rate[2];
+        for (int evp = 0; evp < 2; evp++)
+            rate[evp] = run_figure(&figures[i], &pki, evp, i == 0);
+        char name[96];
+        snprintf(name, sizeof(name), "%s_ours_vs_evp", figures[i].hs_name);
+        if (rate[0] > 0 && rate[1] > 0)
+            bench_report(name, "ratio", rate[0] / rate[1]);
     }
+    tlcp_sm2_force_evp(0);
     drop_pki(&pki);
 }

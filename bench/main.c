@@ -113,6 +113,7 @@ int main(int argc, char **argv)
     }
 
     bench_crypto();
+    bench_sm2_curve();
     if (bench_record != NULL)
         bench_record();
     if (bench_handshake != NULL)

@@ -17,7 +17,7 @@ static int check_pair(tlcp_cert *cert, tlcp_pkey *key, const char *cert_name, co
     ENSURE(tlcp_cert_is_sm2(cert), err, TLCP_R_CERT, "certificate %s does not hold an SM2 key (%s)",
            cert_name, tlcp_cert_subject(cert));
     ENSURE(tlcp_pkey_has_private(key), err, TLCP_R_BAD_KEY, "%s is not a private key", key_name);
-    int eq = EVP_PKEY_eq(X509_get0_pubkey(tlcp_cert_x509(cert)), key->pkey);
+    int eq = EVP_PKEY_eq(X509_get0_pubkey(tlcp_cert_x509(cert)), tlcp_pkey_evp(key));
     ERR_clear_error();
     ENSURE(eq == 1, err, TLCP_R_KEY_CERT_MISMATCH, "private key %s does not match certificate %s",
            key_name, cert_name);
