@@ -82,6 +82,7 @@ struct tlcp_conn {
     tlcp_session *offer;       /* client: the session to offer */
     tlcp_session *established; /* client: the session of the completed handshake */
     int reused;
+    int cert_requested; /* the handshake's CertificateRequest flag, kept after it */
 
     /* Application data handed up by the record layer but not yet read. */
     uint8_t *app_buf;

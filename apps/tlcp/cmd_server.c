@@ -16,28 +16,36 @@
 
 #define SRV_MAX_CONNS            512
 #define SRV_HANDSHAKE_TIMEOUT_MS 30000
+#define SRV_DRAIN_TIMEOUT_S      5 /* default --drain-timeout */
 #define SRV_IO_CHUNK             16384
 #define SRV_MAX_REQUEST          8192
 
 static const char server_help[] =
     "usage: tlcp server --port P [--bind ADDR] --sign-cert F --sign-key F\n"
-    "                   --enc-cert F --enc-key F [--chain F] [--pass PW] [--ca F]\n"
-    "                   [--verify none|optional|require] [--suites LIST]\n"
-    "                   [--echo | --www | --stdio] [--sessions N] [--trace] [--keylog F]\n"
-    "                   [--accept N]\n"
+    "                   --enc-cert F --enc-key F [--chain F] [--pass SOURCE]\n"
+    "                   [--ca F] [--ca-dir D] [--verify none|optional|require]\n"
+    "                   [--suites LIST] [--echo | --www | --stdio] [--sessions N]\n"
+    "                   [--trace] [--keylog F] [--quiet] [--accept N]\n"
+    "                   [--drain-timeout SECONDS]\n"
     "\n"
     "Serves TLCP on a TCP port, many clients at once. One log line on stderr per\n"
-    "handshake (peer address, suite, duration) and per failure (reason).\n"
+    "handshake (peer address, suite, duration) and per failure (reason); every\n"
+    "log and trace line starts with the connection's number, [conn N].\n"
     "\n"
-    "  --port P        TCP port; 0 picks a free one (the log line shows which)\n"
-    "  --bind ADDR     local address (default: all)\n"
-    "  --sign-cert F   signing certificate (PEM or DER)\n"
+    "  --port P        TCP port 0-65535; 0 picks a free one (the log line shows it)\n"
+    "  --bind ADDR     local address (default: every address, IPv6 and IPv4; IPv4\n"
+    "                  only where the machine has no IPv6)\n"
+    "  --sign-cert F   signing certificate (PEM or DER); the file may hold the\n"
+    "                  leaf followed by its chain, which is then sent too\n"
     "  --sign-key F    its private key (PKCS#8, SEC1 or encrypted PKCS#8)\n"
     "  --enc-cert F    encryption certificate (needs keyEncipherment)\n"
     "  --enc-key F     its private key\n"
     "  --chain F       intermediate CA certificates, sent after the enc certificate\n"
-    "  --pass PW       passphrase of encrypted keys\n"
+    "  --pass SOURCE   passphrase of encrypted keys: pass:TEXT, env:VAR,\n"
+    "                  file:PATH, fd:N or stdin (first line); anything else is\n"
+    "                  the passphrase itself (visible in ps)\n"
     "  --ca F          CA certificates that verify client certificates\n"
+    "  --ca-dir D      a directory of CA certificates (hashed names or *.pem)\n"
     "  --verify MODE   client certificates: none (default), optional, require\n"
     "  --suites LIST   accepted suites in preference order, e.g.\n"
     "                  ECC_SM4_GCM_SM3,ECC_SM4_CBC_SM3 or 0xE053,0xE013\n"
@@ -49,19 +57,29 @@ static const char server_help[] =
     "                  one hour each; 0 turns resumption off)\n"
     "  --trace         print the handshake state machine and messages to stderr\n"
     "  --keylog F      append NSS key log lines (CLIENT_RANDOM) to F\n"
+    "  --quiet         log only the listening line and failures\n"
     "  --accept N      exit after N connections have ended\n"
+    "  --drain-timeout SECONDS\n"
+    "                  on SIGINT, SIGTERM or SIGHUP: stop accepting, send\n"
+    "                  close_notify to every client and wait up to SECONDS\n"
+    "                  (default 5) for their close_notify, then exit 0\n"
     "\n"
     "Exit status: 0 after --accept N connections without handshake failure (or on\n"
-    "SIGINT/SIGTERM), 2 bad command line, 3 unusable certificates or keys (the\n"
-    "server refuses to start), 4 cannot listen, 5 a handshake failed (with --accept).\n";
+    "SIGINT/SIGTERM/SIGHUP), 2 bad command line, 3 unusable certificates or keys\n"
+    "(the server refuses to start), 4 cannot listen, 5 a handshake failed (with\n"
+    "--accept).\n";
 
 enum srv_mode { MODE_ECHO, MODE_WWW, MODE_STDIO };
-enum conn_state { ST_HANDSHAKE, ST_DATA, ST_SHUTDOWN, ST_DONE };
+/* ST_DRAIN: our close_notify is out, waiting for the client's (stopping). */
+enum conn_state { ST_HANDSHAKE, ST_DATA, ST_SHUTDOWN, ST_DRAIN, ST_DONE };
 
 struct srv_conn {
     int fd;
     tlcp_conn *tc;
-    char peer[80];
+    unsigned long number; /* 1, 2, ...: tells parallel connections apart */
+    char peer[80];        /* "[conn N] ADDRESS" */
+    char tag[32];         /* "[conn N] ": trace prefix */
+    int peer_closed;      /* the client's close_notify arrived */
     int64_t start_ms;
     int state;
     short events; /* what the last call waits for */
@@ -82,14 +100,17 @@ struct server {
     long accept_limit; /* 0 = unlimited */
     long accepted, finished, failed;
     int stdin_open;
+    int quiet;
+    unsigned long numbered;  /* connections numbered so far */
+    struct cli_trace *trace; /* its prefix names the connection being driven */
+    int64_t drain_deadline;  /* stopping: when to give up on the clients (0 = running) */
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_signal; /* the signal that asked us to stop, 0 = none */
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    stop_signal = sig;
 }
 
 static void log_conn(const struct srv_conn *c, const char *what)
@@ -97,9 +118,16 @@ static void log_conn(const struct srv_conn *c, const char *what)
     fprintf(stderr, "tlcp server: %s %s\n", c->peer, what);
 }
 
+/* Routine lines (handshake ok, closed) that --quiet leaves out. */
+static void log_info(const struct server *s, const struct srv_conn *c, const char *what)
+{
+    if (!s->quiet)
+        log_conn(c, what);
+}
+
 static void conn_fail(struct server *s, struct srv_conn *c, const char *phase)
 {
-    char why[400], line[600];
+    char why[CLI_WHY_MAX], line[CLI_WHY_MAX + 100];
     cli_conn_failure(c->tc, why, sizeof(why));
     if (c->state == ST_HANDSHAKE) {
         snprintf(line, sizeof(line), "handshake failed after %lld ms: %s",
@@ -112,16 +140,16 @@ static void conn_fail(struct server *s, struct srv_conn *c, const char *phase)
     c->state = ST_DONE;
 }
 
-static void handshake_done(struct srv_conn *c)
+static void handshake_done(struct server *s, struct srv_conn *c)
 {
-    char line[700];
+    char line[1400];
     const char *client = tlcp_conn_peer_subject(c->tc, TLCP_CERT_SIGN);
     const char *sni = tlcp_conn_server_name(c->tc);
     snprintf(line, sizeof(line), "handshake ok: %s, %s%lld ms%s%s%s%s",
              tlcp_conn_cipher_suite_name(c->tc), tlcp_conn_session_reused(c->tc) ? "resumed, " : "",
              (long long)(cli_now_ms() - c->start_ms), sni ? ", server name " : "", sni ? sni : "",
              client ? ", client " : "", client ? client : "");
-    log_conn(c, line);
+    log_info(s, c, line);
     c->state = ST_DATA;
 }
 
@@ -243,6 +271,7 @@ static int step_data(struct server *s, struct srv_conn *c)
         return 0;
     }
     if (r == TLCP_CLOSED) {
+        c->peer_closed = 1;
         c->state = ST_SHUTDOWN;
         return 1;
     }
@@ -258,44 +287,90 @@ static int step_data(struct server *s, struct srv_conn *c)
     return 1;
 }
 
+static void log_closed(const struct server *s, struct srv_conn *c, const char *how)
+{
+    char line[160];
+    snprintf(line, sizeof(line), "closed%s: %llu bytes in, %llu bytes out", how,
+             (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
+    log_info(s, c, line);
+    c->state = ST_DONE;
+}
+
+/* Stopping: after our close_notify, read (and drop) until the client's. */
+static int step_drain(struct server *s, struct srv_conn *c)
+{
+    uint8_t buf[SRV_IO_CHUNK];
+    size_t n = 0;
+    tlcp_result r = tlcp_read(c->tc, buf, sizeof(buf), &n);
+    if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
+        c->events = want_events(r);
+        return 0;
+    }
+    if (r == TLCP_OK) {
+        c->bytes_in += n;
+        return 1;
+    }
+    log_closed(s, c, r == TLCP_CLOSED ? "" : " (the client did not answer close_notify)");
+    return 0;
+}
+
+static int step_shutdown(struct server *s, struct srv_conn *c)
+{
+    tlcp_result r = tlcp_shutdown(c->tc);
+    if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
+        c->events = want_events(r);
+        return 0;
+    }
+    if (s->drain_deadline != 0 && !c->peer_closed && r == TLCP_OK) {
+        c->state = ST_DRAIN; /* stopping: wait for the client's close_notify */
+        return 1;
+    }
+    log_closed(s, c, "");
+    return 0;
+}
+
 /* Drives one connection until it blocks or ends. */
-static void step(struct server *s, struct srv_conn *c)
+static void step_conn(struct server *s, struct srv_conn *c)
 {
     for (;;) {
-        tlcp_result r;
+        int go_on = 0;
         switch (c->state) {
-        case ST_HANDSHAKE:
-            r = tlcp_handshake(c->tc);
+        case ST_HANDSHAKE: {
+            tlcp_result r = tlcp_handshake(c->tc);
             if (r == TLCP_OK) {
-                handshake_done(c);
-                continue;
-            }
-            if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
+                handshake_done(s, c);
+                go_on = 1;
+            } else if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
                 c->events = want_events(r);
-                return;
+            } else {
+                conn_fail(s, c, "handshake");
             }
-            conn_fail(s, c, "handshake");
-            return;
-        case ST_DATA:
-            if (!step_data(s, c))
-                return;
-            continue;
-        case ST_SHUTDOWN:
-            r = tlcp_shutdown(c->tc);
-            if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
-                c->events = want_events(r);
-                return;
-            }
-            char line[128];
-            snprintf(line, sizeof(line), "closed: %llu bytes in, %llu bytes out",
-                     (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
-            log_conn(c, line);
-            c->state = ST_DONE;
-            return;
-        default:
-            return;
+            break;
         }
+        case ST_DATA:
+            go_on = step_data(s, c);
+            break;
+        case ST_SHUTDOWN:
+            go_on = step_shutdown(s, c);
+            break;
+        case ST_DRAIN:
+            go_on = step_drain(s, c);
+            break;
+        default:
+            break;
+        }
+        if (!go_on)
+            return;
     }
+}
+
+/* Every trace line the library emits meanwhile belongs to this connection
+ * (one thread, one connection at a time): give it the connection's tag. */
+static void step(struct server *s, struct srv_conn *c)
+{
+    s->trace->prefix = c->tag;
+    step_conn(s, c);
+    s->trace->prefix = "";
 }
 
 static void conn_free(struct srv_conn *c)
@@ -310,14 +385,15 @@ static void accept_new(struct server *s)
 {
     while (s->num_conns < SRV_MAX_CONNS &&
            (s->accept_limit == 0 || s->accepted < s->accept_limit)) {
-        char peer[80];
+        char peer[64];
         int fd = cli_accept(s->listen_fd, peer, sizeof(peer));
         if (fd < 0)
             return; /* EAGAIN, or a transient error such as ECONNABORTED */
         struct srv_conn *c = calloc(1, sizeof(*c));
         tlcp_conn *tc = c != NULL ? tlcp_conn_new(s->cfg, TLCP_SERVER) : NULL;
         if (tc == NULL || tlcp_conn_set_fd(tc, fd) != TLCP_OK) {
-            fprintf(stderr, "tlcp server: %s dropped: out of memory\n", peer);
+            fprintf(stderr, "tlcp server: [conn %lu] %s dropped: out of memory\n", ++s->numbered,
+                    peer);
             tlcp_conn_free(tc);
             free(c);
             close(fd);
@@ -325,7 +401,9 @@ static void accept_new(struct server *s)
         }
         c->fd = fd;
         c->tc = tc;
-        snprintf(c->peer, sizeof(c->peer), "%s", peer);
+        c->number = ++s->numbered;
+        snprintf(c->tag, sizeof(c->tag), "[conn %lu] ", c->number);
+        snprintf(c->peer, sizeof(c->peer), "[conn %lu] %s", c->number, peer);
         c->start_ms = cli_now_ms();
         c->state = ST_HANDSHAKE;
         s->conns[s->num_conns++] = c;
@@ -388,49 +466,96 @@ static int has_established(const struct server *s)
     return 0;
 }
 
-static void serve(struct server *s)
+/* One poll round: connections, stdin (stdio mode) and, when `accepting`,
+ * the listening socket. 0 when poll itself failed. */
+static int poll_round(struct server *s, int accepting, int wait_ms)
 {
     struct pollfd pfd[SRV_MAX_CONNS + 2];
-    while (!stop_requested && (s->accept_limit == 0 || s->finished < s->accept_limit)) {
-        size_t n = 0;
-        int listen_idx = -1, stdin_idx = -1;
-        if (s->num_conns < SRV_MAX_CONNS &&
-            (s->accept_limit == 0 || s->accepted < s->accept_limit)) {
-            listen_idx = (int)n;
-            pfd[n++] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
-        }
-        if (s->mode == MODE_STDIO && s->stdin_open && has_established(s)) {
-            stdin_idx = (int)n;
-            pfd[n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
-        }
-        size_t first_conn = n;
-        for (size_t i = 0; i < s->num_conns; i++)
-            pfd[n++] = (struct pollfd){.fd = s->conns[i]->fd, .events = s->conns[i]->events};
-        int rc = poll(pfd, (nfds_t)n, 1000);
-        if (rc < 0 && errno != EINTR) {
-            fprintf(stderr, "tlcp server: poll failed: %s\n", strerror(errno));
-            break;
-        }
-        if (rc > 0) {
-            size_t count = s->num_conns; /* accept_new appends after these */
-            for (size_t i = 0; i < count; i++) {
-                if (pfd[first_conn + i].revents != 0)
-                    step(s, s->conns[i]);
-            }
-            if (stdin_idx >= 0 && pfd[stdin_idx].revents != 0)
-                read_stdin(s);
-            if (listen_idx >= 0 && pfd[listen_idx].revents != 0)
-                accept_new(s);
-        }
-        reap(s);
+    size_t n = 0;
+    int listen_idx = -1, stdin_idx = -1;
+    if (accepting && s->num_conns < SRV_MAX_CONNS &&
+        (s->accept_limit == 0 || s->accepted < s->accept_limit)) {
+        listen_idx = (int)n;
+        pfd[n++] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
     }
+    if (accepting && s->mode == MODE_STDIO && s->stdin_open && has_established(s)) {
+        stdin_idx = (int)n;
+        pfd[n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+    }
+    size_t first_conn = n;
+    for (size_t i = 0; i < s->num_conns; i++)
+        pfd[n++] = (struct pollfd){.fd = s->conns[i]->fd, .events = s->conns[i]->events};
+    int rc = poll(pfd, (nfds_t)n, wait_ms);
+    if (rc < 0 && errno != EINTR) {
+        fprintf(stderr, "tlcp server: poll failed: %s\n", strerror(errno));
+        return 0;
+    }
+    if (rc > 0) {
+        size_t count = s->num_conns; /* accept_new appends after these */
+        for (size_t i = 0; i < count; i++) {
+            if (pfd[first_conn + i].revents != 0)
+                step(s, s->conns[i]);
+        }
+        if (stdin_idx >= 0 && pfd[stdin_idx].revents != 0)
+            read_stdin(s);
+        if (listen_idx >= 0 && pfd[listen_idx].revents != 0)
+            accept_new(s);
+    }
+    reap(s);
+    return 1;
+}
+
+static void serve(struct server *s)
+{
+    while (stop_signal == 0 && (s->accept_limit == 0 || s->finished < s->accept_limit)) {
+        if (!poll_round(s, 1, 1000))
+            break;
+    }
+}
+
+/* SIGINT/SIGTERM/SIGHUP: no new connections; handshakes in progress are
+ * dropped; established ones get close_notify (after the data queued for
+ * them) and until the deadline to answer with theirs. */
+static void stop_serving(struct server *s, long drain_seconds)
+{
+    close(s->listen_fd);
+    s->listen_fd = -1;
+    fprintf(stderr,
+            "tlcp server: %s: stopping; closing %zu connection(s), waiting up to %ld s for "
+            "their close_notify\n",
+            stop_signal == SIGINT   ? "SIGINT"
+            : stop_signal == SIGHUP ? "SIGHUP"
+                                    : "SIGTERM",
+            s->num_conns, drain_seconds);
+    s->drain_deadline = cli_now_ms() + drain_seconds * 1000;
+    for (size_t i = 0; i < s->num_conns; i++) {
+        struct srv_conn *c = s->conns[i];
+        if (c->state == ST_HANDSHAKE) {
+            log_conn(c, "dropped: the server is stopping during the handshake");
+            c->state = ST_DONE;
+        } else if (c->state == ST_DATA && c->out != NULL) {
+            c->close_after_out = 1; /* flush what is queued, then close_notify */
+        } else if (c->state == ST_DATA) {
+            c->state = ST_SHUTDOWN;
+        }
+        step(s, c);
+    }
+    reap(s);
+    stop_signal = 0; /* a second signal ends the wait */
+    while (s->num_conns > 0 && stop_signal == 0) {
+        int64_t left = s->drain_deadline - cli_now_ms();
+        if (left <= 0 || !poll_round(s, 0, left < 200 ? (int)left : 200))
+            break;
+    }
+    for (size_t i = 0; i < s->num_conns; i++)
+        log_conn(s->conns[i], "closed: no close_notify from the client before the drain timeout");
 }
 
 struct server_args {
     struct cli_tls_opts tls;
     const char *port, *bind, *verify;
-    int echo, www, stdio_mode;
-    long accept, sessions;
+    int echo, www, stdio_mode, quiet;
+    long accept, sessions, drain_timeout;
 };
 
 static int parse_server_args(int argc, char **argv, struct server_args *a)
@@ -445,6 +570,7 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"chain", CLI_STRING, &a->tls.chain, 0, 0},
         {"pass", CLI_STRING, &a->tls.pass, 0, 0},
         {"ca", CLI_STRING, &a->tls.ca, 0, 0},
+        {"ca-dir", CLI_STRING, &a->tls.ca_dir, 0, 0},
         {"verify", CLI_STRING, &a->verify, 0, 0},
         {"suites", CLI_STRING, &a->tls.suites, 0, 0},
         {"echo", CLI_FLAG, &a->echo, 0, 0},
@@ -454,6 +580,8 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"keylog", CLI_STRING, &a->tls.keylog, 0, 0},
         {"accept", CLI_INT, &a->accept, 1, 1000000000L},
         {"sessions", CLI_INT, &a->sessions, 0, 1000000L},
+        {"quiet", CLI_FLAG, &a->quiet, 0, 0},
+        {"drain-timeout", CLI_INT, &a->drain_timeout, 0, 3600},
     };
     if (!cli_parse("server", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), NULL, 0, NULL))
         return 0;
@@ -461,6 +589,8 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         cli_usage_error("server", "--port is required (0 picks a free port)");
         return 0;
     }
+    if (!cli_check_port("server", "--port", a->port, 1))
+        return 0;
     if (a->tls.suites != NULL && !cli_check_suites_arg("server", a->tls.suites))
         return 0;
     if (a->echo + a->www + a->stdio_mode > 1) {
@@ -473,7 +603,7 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
                                   "--enc-key (make a test set with 'tlcp certgen')");
         return 0;
     }
-    return 1;
+    return cli_check_tls_args("server", &a->tls);
 }
 
 static int setup(struct server *s, struct server_args *a, struct cli_trace *trace, FILE **keylog)
@@ -514,6 +644,7 @@ int cmd_server(int argc, char **argv)
     }
     struct server_args a = {0};
     a.sessions = 1024;
+    a.drain_timeout = SRV_DRAIN_TIMEOUT_S;
     if (!parse_server_args(argc, argv, &a))
         return TLCP_EXIT_USAGE;
     struct server s = {0};
@@ -521,17 +652,26 @@ int cmd_server(int argc, char **argv)
     s.listen_fd = -1;
     s.accept_limit = a.accept;
     s.stdin_open = 1;
+    s.quiet = a.quiet;
     struct cli_trace trace = {stderr, "", 0};
+    s.trace = &trace;
     FILE *keylog = NULL;
     int rc = setup(&s, &a, &trace, &keylog);
     if (rc == TLCP_EXIT_OK) {
+        /* SIGHUP too: a server whose terminal went away stops as cleanly. */
         struct sigaction sa;
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = on_signal;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
         serve(&s);
-        rc = s.failed > 0 && s.accept_limit > 0 ? TLCP_EXIT_HANDSHAKE : TLCP_EXIT_OK;
+        if (stop_signal != 0) {
+            stop_serving(&s, a.drain_timeout);
+            rc = TLCP_EXIT_OK;
+        } else {
+            rc = s.failed > 0 && s.accept_limit > 0 ? TLCP_EXIT_HANDSHAKE : TLCP_EXIT_OK;
+        }
     }
     for (size_t i = 0; i < s.num_conns; i++)
         conn_free(s.conns[i]);

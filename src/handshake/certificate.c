@@ -197,7 +197,7 @@ int tlcp_hs_client_cert_construct(tlcp_conn *conn, tlcp_builder *body)
     int with_enc =
         creds->enc.cert != NULL && (conn->hs->is_ecdhe || ecc_client_list_has_enc(conn->cfg));
     tlcp_conn_trace(conn, "sending client certificates: sign%s, %zu chain", with_enc ? ", enc" : "",
-                    creds->chain.num);
+                    tlcp_credentials_chain_count(creds));
     return build_own_certificate(conn, body, with_enc);
 }
 
