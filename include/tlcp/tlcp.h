@@ -80,7 +80,8 @@ typedef enum tlcp_reason {
     TLCP_R_SESSION_VERSION = 35, /* exported session data of an unknown format version */
     TLCP_R_SESSION_INTEGRITY = 36, /* exported session data corrupted (checksum mismatch) */
     TLCP_R_SESSION_EXPIRED = 37, /* the session's lifetime has passed */
-    TLCP_R_NOT_TLCP_HTTP = 38,   /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    TLCP_R_NO_HOST_NAME = 38,    /* client verifies but has no host name to check */
+    TLCP_R_NOT_TLCP_HTTP = 39,   /* the peer sent plain HTTP ("GET / ...") instead of a record */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -231,8 +232,16 @@ TLCP_API tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path)
 TLCP_API tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
                                                    size_t num_suites);
 TLCP_API tlcp_result tlcp_config_set_verify_mode(tlcp_config *cfg, int mode);
-/* Client: expected server host name (DNS/IP SAN, CN fallback). */
+/* Client: expected server host name (DNS/IP SAN, CN fallback). Required
+ * when the verify mode is not NONE: without it any certificate from a
+ * trusted CA would do for any server, so the handshake fails before the
+ * ClientHello with TLCP_R_NO_HOST_NAME. */
 TLCP_API tlcp_result tlcp_config_set_host_name(tlcp_config *cfg, const char *host);
+/* Client, INSECURE: verify the server's chain but accept it for any host
+ * name (lifts the TLCP_R_NO_HOST_NAME requirement; a set host name is still
+ * checked). Only for peers identified some other way, e.g. by a verify
+ * callback that pins the certificate. */
+TLCP_API tlcp_result tlcp_config_insecure_no_verify_name(tlcp_config *cfg);
 /* Client: also send the host name as SNI (off by default: GmSSL 3 rejects
  * unknown ClientHello extensions). */
 TLCP_API tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled);

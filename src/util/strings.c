@@ -43,6 +43,7 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_SESSION_VERSION] = "session data of an unknown format version",
     [TLCP_R_SESSION_INTEGRITY] = "session data corrupted (checksum mismatch)",
     [TLCP_R_SESSION_EXPIRED] = "session expired",
+    [TLCP_R_NO_HOST_NAME] = "no host name to verify the server against",
     [TLCP_R_NOT_TLCP_HTTP] = "not a TLCP record (looks like HTTP)",
 };
 
