@@ -157,6 +157,7 @@ tlcp_result tlcp_handshake(tlcp_conn *conn)
     if (r == TLCP_ERROR)
         return tlcp_conn_fatal(conn);
     if (r == TLCP_OK) {
+        conn->cert_requested = conn->hc.hs->cert_requested; /* outlives the handshake state */
         conn->phase = TLCP_PHASE_ESTABLISHED;
         tlcp_hs_ctx_end_handshake(&conn->hc);
     }
@@ -348,6 +349,13 @@ tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session)
     return TLCP_OK;
 }
 
+int tlcp_conn_cert_requested(const tlcp_conn *conn)
+{
+    if (conn == NULL)
+        return 0;
+    return conn->hc.hs != NULL ? conn->hc.hs->cert_requested : conn->cert_requested;
+}
+
 int tlcp_conn_session_reused(const tlcp_conn *conn)
 {
     return conn != NULL && conn->hc.reused;
@@ -389,6 +397,25 @@ tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t 
         return TLCP_ERROR;
     tlcp_cert_der(conn->hc.peer_cert[which], out_der, out_len);
     return TLCP_OK;
+}
+
+tlcp_result tlcp_conn_peer_cert_pem(const tlcp_conn *conn, int which, char *out, size_t cap,
+                                    size_t *out_len)
+{
+    if (conn == NULL || out_len == NULL || which < 0 || which > 1 || conn->hc.peer_cert[which] == NULL)
+        return TLCP_ERROR;
+    char *pem = NULL;
+    size_t len = 0;
+    if (!tlcp_cert_to_pem(conn->hc.peer_cert[which], &pem, &len, NULL))
+        return TLCP_ERROR;
+    *out_len = len;
+    tlcp_result r = TLCP_ERROR;
+    if (out != NULL && cap > len) {
+        memcpy(out, pem, len + 1);
+        r = TLCP_OK;
+    }
+    free(pem);
+    return r;
 }
 
 const char *tlcp_conn_peer_subject(const tlcp_conn *conn, int which)

@@ -78,6 +78,8 @@ struct tlcp_conn {
     int fatal_alert_sent;
     int sent_close_notify;
 
+    int cert_requested; /* the handshake's CertificateRequest flag, kept after it */
+
     /* Application data handed up by the record layer but not yet read. */
     uint8_t *app_buf;
     size_t app_off;

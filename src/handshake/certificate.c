@@ -207,7 +207,7 @@ tlcp_status tlcp_hs_client_cert_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
     int with_enc =
         creds->enc.cert != NULL && (ctx->hs->is_ecdhe || ecc_client_list_has_enc(&ctx->cfg));
     tlcp_hs_trace(ctx, "sending client certificates: sign%s, %zu chain", with_enc ? ", enc" : "",
-                  creds->chain.num);
+                  tlcp_credentials_chain_count(creds));
     return tlcp_status_of(build_own_certificate(ctx, body, with_enc));
 }
 

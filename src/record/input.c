@@ -13,6 +13,21 @@ static int content_type_known(uint8_t type)
            type == TLCP_CT_HANDSHAKE || type == TLCP_CT_APPLICATION_DATA;
 }
 
+/* An HTTP request line ("GET /", "POST ", "OPTIONS", "PRI * ...") starts
+ * with an upper-case method; no record header is made of such bytes (the
+ * content types are 20-23), so a browser or curl pointed at the port is
+ * named as such instead of "unknown content type 71". */
+static int looks_like_http(const uint8_t hdr[TLCP_RECORD_HEADER_LEN])
+{
+    for (size_t i = 0; i < TLCP_RECORD_HEADER_LEN; i++) {
+        uint8_t b = hdr[i];
+        int upper = b >= 'A' && b <= 'Z';
+        if (!(upper || (i > 0 && (b == ' ' || b == '/' || b == '*'))))
+            return 0;
+    }
+    return 1;
+}
+
 /* Checks the 5-byte header; on success the body length is known. */
 static int check_header(tlcp_record_layer *rl)
 {
@@ -24,6 +39,9 @@ static int check_header(tlcp_record_layer *rl)
                tlcp_cursor_get_u16(&c, &length),
            rl->err, TLCP_R_INTERNAL, "record header");
 
+    ENSURE_ALERT(!looks_like_http(rl->in), rl->err, TLCP_R_NOT_TLCP_HTTP,
+                 TLCP_ALERT_UNEXPECTED_MESSAGE, "not a TLCP record (looks like HTTP: \"%.5s\")",
+                 (const char *)rl->in);
     ENSURE_ALERT(content_type_known(type), rl->err, TLCP_R_UNEXPECTED_MESSAGE,
                  TLCP_ALERT_UNEXPECTED_MESSAGE, "unknown record content type %u", type);
     ENSURE_ALERT(version == TLCP_PROTOCOL_VERSION, rl->err, TLCP_R_PROTOCOL_VERSION,

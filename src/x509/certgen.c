@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/pkey_internal.h"
+#include "tlcp/pki.h"
 #include "x509/x509_internal.h"
 
 #define SERIAL_LEN    20
@@ -187,6 +188,21 @@ static GENERAL_NAMES *parse_san(const char *san, tlcp_error *err)
         return NULL;
     }
     return gens;
+}
+
+tlcp_result tlcp_pki_check_san(const char *san, char *errbuf, size_t errlen)
+{
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    GENERAL_NAMES *gens = san != NULL ? parse_san(san, &err) : NULL;
+    if (gens == NULL) {
+        if (errbuf != NULL && errlen > 0)
+            snprintf(errbuf, errlen, "%s",
+                     san == NULL ? "no subjectAltName list" : tlcp_error_message(&err));
+        return TLCP_ERROR;
+    }
+    GENERAL_NAMES_free(gens);
+    return TLCP_OK;
 }
 
 static int add_san(X509 *x, const char *san, tlcp_error *err)
