@@ -95,8 +95,9 @@ printf '[o]\ndirection = originate\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:9\
 conf_error "proxy_protocol on originate" "c.conf:1: [o]: key 'proxy_protocol' applies to terminate only"
 printf '[o]\ndirection = originate\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:9\n' >"$W/c.conf"
 conf_error "originate without ca" "c.conf:1: [o]: key 'ca' missing"
-{ good_service; printf '[b]\ndirection = terminate\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:9\n%s\n' "$PAIR"; } >"$W/c.conf"
-conf_error "accept used twice" "c.conf:6: [b]: key 'accept': 127.0.0.1:0 already used by [web]"
+printf '[a]\ndirection = terminate\naccept = 127.0.0.1:4433\nconnect = 127.0.0.1:9\n%s\n' "$PAIR" >"$W/c.conf"
+printf '[b]\ndirection = terminate\naccept = 127.0.0.1:4433\nconnect = 127.0.0.1:9\n%s\n' "$PAIR" >>"$W/c.conf"
+conf_error "accept used twice" "c.conf:6: [b]: key 'accept': 127.0.0.1:4433 already used by [a]"
 
 # --- files that do not load (line of the key) ---
 printf '[web]\ndirection = terminate\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:9\npair = %s %s %s %s\n' \

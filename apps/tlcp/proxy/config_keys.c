@@ -4,6 +4,7 @@
  * the one-service command line, and the checks after parsing.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +334,16 @@ static int validate_service(struct px_service *s, char *err, size_t errlen)
     return 1;
 }
 
+/* Port 0: the kernel picks a free port, so two services never collide. */
+static int port_zero(const struct px_addr *a)
+{
+    if (a->ss.ss_family == AF_INET)
+        return ((const struct sockaddr_in *)(const void *)&a->ss)->sin_port == 0;
+    if (a->ss.ss_family == AF_INET6)
+        return ((const struct sockaddr_in6 *)(const void *)&a->ss)->sin6_port == 0;
+    return 0;
+}
+
 int px_config_validate(struct px_config *c, char *err, size_t errlen)
 {
     if (c->num_services == 0) {
@@ -343,7 +354,8 @@ int px_config_validate(struct px_config *c, char *err, size_t errlen)
         if (!validate_service(&c->services[i], err, errlen))
             return 0;
         for (size_t j = 0; j < i; j++) {
-            if (strcmp(c->services[i].accept.text, c->services[j].accept.text) == 0) {
+            if (!port_zero(&c->services[i].accept) &&
+                strcmp(c->services[i].accept.text, c->services[j].accept.text) == 0) {
                 char what[400];
                 snprintf(what, sizeof(what), "key 'accept': %s already used by [%s]",
                          c->services[i].accept.text, c->services[j].name);

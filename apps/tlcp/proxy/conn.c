@@ -154,6 +154,7 @@ static int queue_proxy_header(struct px_conn *c)
                              (const struct sockaddr *)&c->local, b->data,
                              (size_t)c->gen->cfg.buffer_size);
     b->off = 0;
+    c->header_left = b->len;
     return b->len > 0;
 }
 
@@ -228,6 +229,11 @@ static int flush_dir(struct px_conn *c, int d)
         return 1;
     }
     b->off += n;
+    if (d == 0 && c->header_left > 0) {
+        size_t h = n < c->header_left ? n : c->header_left;
+        c->header_left -= h;
+        n -= h;
+    }
     c->bytes[d] += n;
     atomic_fetch_add_explicit(d == 0 ? &px_metrics.bytes_client_to_backend
                                      : &px_metrics.bytes_backend_to_client,

@@ -54,6 +54,7 @@ struct px_conn {
     struct px_timer timer;
     int64_t start_ms, hs_ms, connect_start_ms, last_io_ms;
     uint64_t bytes[2];
+    size_t header_left; /* PROXY header bytes still in buf[0]: not client data */
     char client[80];
     struct sockaddr_storage peer, local;
     char result[200];
