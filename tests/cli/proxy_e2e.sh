@@ -156,12 +156,9 @@ grep -q "service=out .* suite=ECC_SM4_GCM_SM3 .* result=ok" "$W/access.log" && o
     bad "no originate access line"
 metrics "$MPORT" >"$W/metrics" 2>&1
 expect_grep "$W/metrics" "HTTP/1.0 200 OK" "metrics answer"
-grep -q '^tlcp_proxy_handshakes_total{result="ok"} [1-9]' "$W/metrics" && ok "metrics count handshakes" ||
-    bad "handshake counter"
-grep -q '^tlcp_proxy_handshakes_total{result="failed"} [1-9]' "$W/metrics" && ok "metrics count failures" ||
-    bad "failure counter"
-grep -q '^tlcp_proxy_bytes_total{direction="client_to_backend"} [0-9]\{8\}' "$W/metrics" && ok "metrics count bytes" ||
-    bad "byte counter"
+expect_metric "$W/metrics" '^tlcp_proxy_handshakes_total{result="ok"} [1-9]' "metrics count handshakes"
+expect_metric "$W/metrics" '^tlcp_proxy_handshakes_total{result="failed"} [1-9]' "metrics count failures"
+expect_metric "$W/metrics" '^tlcp_proxy_bytes_total{direction="client_to_backend"} [0-9]\{8\}' "metrics count bytes"
 expect_grep "$W/metrics" 'tlcp_proxy_handshake_seconds_bucket{le="+Inf"}' "latency histogram"
 expect_grep "$W/metrics" "tlcp_proxy_connections_active 0" "no connection left open"
 stop_proxy

@@ -16,6 +16,10 @@
  *        sends a TLCP record header byte by byte every INTERVAL_MS (a
  *        slowloris handshake); prints "closed after MS" when the server
  *        closes, exits 1 if it is still open after 30 s.
+ *   load HOST PORT CAFILE TOTAL CONCURRENCY [RATE]
+ *        TOTAL TLCP handshakes (each then close_notify), CONCURRENCY at a
+ *        time, started at RATE per second when given (a fixed offered
+ *        load); prints handshakes per second and p50/p99 latency.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -344,6 +348,108 @@ static int run_drip(int argc, char **argv)
     return 1;
 }
 
+/* ---- load ---------------------------------------------------------------- */
+
+struct load_slot {
+    int fd;
+    tlcp_conn *tc;
+    long long start_us;
+    short events;
+};
+
+static long long now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void load_finish(struct load_slot *s)
+{
+    (void)tlcp_shutdown(s->tc);
+    tlcp_conn_free(s->tc);
+    close(s->fd);
+    s->tc = NULL;
+}
+
+static int run_load(int argc, char **argv)
+{
+    if (argc < 5)
+        return 2;
+    long total = atol(argv[3]), conc = atol(argv[4]);
+    double rate = argc > 5 ? atof(argv[5]) : 0;
+    if (total <= 0 || conc <= 0 || conc > 1024)
+        return 2;
+    tlcp_config *cfg = tlcp_config_new();
+    if (cfg == NULL || tlcp_config_load_ca_file(cfg, argv[2]) != TLCP_OK ||
+        tlcp_config_set_host_name(cfg, "localhost") != TLCP_OK)
+        return 1;
+    struct load_slot *slots = calloc((size_t)conc, sizeof(*slots));
+    long long *lat = calloc((size_t)total, sizeof(*lat));
+    struct pollfd *pfd = calloc((size_t)conc, sizeof(*pfd));
+    if (slots == NULL || lat == NULL || pfd == NULL)
+        return 1;
+    long started = 0, done = 0, failed = 0;
+    long long t0 = now_us();
+    while (done < total) {
+        for (long i = 0; i < conc && started < total; i++) {
+            if (slots[i].tc != NULL)
+                continue;
+            if (rate > 0 && (double)started > rate * (double)(now_us() - t0) / 1e6)
+                break;
+            slots[i].fd = connect_to(argv[0], argv[1]);
+            if (slots[i].fd < 0)
+                return 1;
+            fcntl(slots[i].fd, F_SETFL, O_NONBLOCK);
+            slots[i].tc = tlcp_conn_new(cfg, TLCP_CLIENT);
+            if (slots[i].tc == NULL || tlcp_conn_set_fd(slots[i].tc, slots[i].fd) != TLCP_OK)
+                return 1;
+            slots[i].start_us = now_us();
+            slots[i].events = POLLOUT;
+            started++;
+        }
+        nfds_t np = 0;
+        for (long i = 0; i < conc; i++) {
+            struct load_slot *s = &slots[i];
+            if (s->tc == NULL)
+                continue;
+            tlcp_result r = tlcp_handshake(s->tc);
+            if (r == TLCP_OK || r == TLCP_ERROR) {
+                if (r == TLCP_OK)
+                    lat[done - failed] = now_us() - s->start_us;
+                else
+                    failed++;
+                done++;
+                load_finish(s);
+                continue;
+            }
+            pfd[np++] =
+                (struct pollfd){.fd = s->fd, .events = r == TLCP_WANT_READ ? POLLIN : POLLOUT};
+        }
+        if (np > 0)
+            (void)poll(pfd, np, 1);
+        else if (rate > 0)
+            usleep(200);
+    }
+    double secs = (double)(now_us() - t0) / 1e6;
+    long ok = done - failed;
+    qsort(lat, (size_t)ok, sizeof(*lat), cmp_ll);
+    printf("handshakes %ld failed %ld seconds %.3f rate %.1f/s p50 %.2f ms p99 %.2f ms\n", ok,
+           failed, secs, (double)ok / secs, ok ? (double)lat[ok / 2] / 1000.0 : 0.0,
+           ok ? (double)lat[(ok * 99) / 100] / 1000.0 : 0.0);
+    free(slots);
+    free(lat);
+    free(pfd);
+    tlcp_config_free(cfg);
+    return failed == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -359,6 +465,8 @@ int main(int argc, char **argv)
         return run_idle(argc - 2, argv + 2);
     if (strcmp(argv[1], "drip") == 0)
         return run_drip(argc - 2, argv + 2);
+    if (strcmp(argv[1], "load") == 0)
+        return run_load(argc - 2, argv + 2);
     fprintf(stderr, "tlcp-testpeer: unknown mode %s\n", argv[1]);
     return 2;
 }

@@ -63,3 +63,8 @@ stop_proxy() {
 
 # metrics PORT: the Prometheus text of the metrics endpoint.
 metrics() { printf 'GET /metrics HTTP/1.0\r\n\r\n' | timeout 10 "$PEER" connect 127.0.0.1 "$1"; }
+
+# expect_metric FILE REGEX WHAT: a line of the metrics text matches REGEX.
+expect_metric() {
+    if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3: no line matching '$2'"; fi
+}
