@@ -14,6 +14,7 @@ start_echo pp1 --proxy-header "$W/pp1.bin"
 PP1=$ECHO_PORT
 start_echo pp2 --proxy-header "$W/pp2.bin"
 PP2=$ECHO_PORT
+start_echo unix --unix "$W/echo.sock"
 "$TLCP" server --bind 127.0.0.1 --port 0 "${SERVER_PAIRS[@]}" 2>"$W/tlcpsrv.log" &
 PIDS+=($!)
 for _ in $(seq 1 100); do grep -q "listening on" "$W/tlcpsrv.log" && break; sleep 0.05; done
@@ -56,6 +57,13 @@ connect = 127.0.0.1:$PP2
 $PAIR_LINE
 proxy_protocol = v2
 
+[unix]
+direction = terminate
+accept = 127.0.0.1:0
+connect = unix:$W/echo.sock
+$PAIR_LINE
+sessions = 100
+
 [out]
 direction = originate
 accept = 127.0.0.1:0
@@ -77,6 +85,16 @@ for s in ECC_SM4_GCM_SM3 ECC_SM4_CBC_SM3 ECDHE_SM4_GCM_SM3 ECDHE_SM4_CBC_SM3; do
     if [ $rc -eq 0 ] && [ "$(cat "$W/out")" = "hello $s" ] && grep -q "cipher suite: $s" "$W/err"; then
         ok "terminate $s round trip"
     else bad "terminate $s: rc $rc, out '$(cat "$W/out")'"; sed 's/^/    | /' "$W/err"; fi
+done
+
+# --- resumption: one session cache per service, shared by the two workers ---
+U=$(port_of "$W/proxy.log" unix)
+for i in 1 2 3 4 5 6; do
+    echo "again $i" | client "127.0.0.1:$U" --ca "$P/ca.pem" --reconnect >"$W/out" 2>"$W/err"
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q "reconnected: session resumed" "$W/err" && grep -q "again $i" "$W/out"; then
+        ok "unix backend, reconnect $i resumed the session"
+    else bad "reconnect $i: rc $rc"; sed 's/^/    | /' "$W/err"; fi
 done
 
 # --- 16 MiB through the relay, checked by sha256 (the client half-closes
@@ -163,5 +181,20 @@ expect_grep "$W/metrics" 'tlcp_proxy_handshake_seconds_bucket{le="+Inf"}' "laten
 expect_grep "$W/metrics" "tlcp_proxy_connections_active 0" "no connection left open"
 stop_proxy
 expect_rc 0 "$PX_RC" "proxy exits 0 on SIGTERM"
+
+# --- IPv6 listener, command-line form, PROXY v1 with TCP6 ---
+if start_proxy "$W/v6.log" --accept "[::1]:0" --connect "127.0.0.1:$PP1" --terminate --workers 1 \
+    "${SERVER_PAIRS[@]}" --proxy-protocol v1 --log "$W/v6access.log"; then
+    V6=$(sed -n 's/.*listening on \[::1\]:\([0-9]*\) .*/\1/p' "$W/v6.log")
+    : >"$W/pp1.bin"
+    echo "over v6" | client "[::1]:$V6" --ca "$P/ca.pem" --servername localhost --quiet >"$W/out" 2>"$W/err"
+    expect_rc 0 $? "IPv6 accept, command-line service"
+    expect_grep "$W/out" "over v6" "IPv6 echo"
+    grep -qE "^PROXY TCP6 ::1 ::1 [0-9]+ $V6"$'\r'"$" "$W/pp1.bin" && ok "v1 header for IPv6: PROXY TCP6 ::1 ::1 ... $V6" ||
+        bad "TCP6 header: $(od -c "$W/pp1.bin" | head -2)"
+    stop_proxy
+else
+    echo "no IPv6 loopback here: IPv6 checks skipped"; cat "$W/v6.log"
+fi
 [ -n "${KEEP_LOG:-}" ] && cp "$W/access.log" "$KEEP_LOG"
 finish

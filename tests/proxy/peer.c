@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlcp-testpeer: the other ends of the tlcp proxy tests (tests/cli/proxy_*.sh).
- *   echo PORTFILE [--proxy-header FILE] [--die-after N]
+ *   echo PORTFILE [--proxy-header FILE] [--die-after N] [--unix PATH]
  *        plain TCP echo backend on 127.0.0.1 (port written to PORTFILE);
  *        half-close aware; with --proxy-header it reads a PROXY v1/v2 header
  *        first and appends its raw bytes to FILE; --die-after exits abruptly
- *        once a connection has received N bytes.
+ *        once a connection has received N bytes; --unix listens on a unix
+ *        socket instead (PORTFILE then gets 0).
  *   connect HOST PORT    plain client: stdin to the socket (then SHUT_WR),
  *                        the socket to stdout until EOF.
  *   idle HOST PORT N CAFILE
@@ -32,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,30 +143,58 @@ static int echo_step(struct echo_conn *c)
     return 1;
 }
 
-static int run_echo(int argc, char **argv)
+static int listen_tcp(int *port)
 {
-    if (argc < 1)
-        return 2;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--proxy-header") == 0)
-            header_file = argv[i + 1];
-        else if (strcmp(argv[i], "--die-after") == 0)
-            die_after = strtoull(argv[i + 1], NULL, 10);
-    }
     int lfd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a;
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t al = sizeof(a);
-    if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(lfd, 1024) != 0 ||
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(lfd, 1024) != 0 ||
         getsockname(lfd, (struct sockaddr *)&a, &al) != 0)
+        return -1;
+    *port = ntohs(a.sin_port);
+    return lfd;
+}
+
+static int listen_unix(const char *path)
+{
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof(a));
+    a.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(a.sun_path))
+        return -1;
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    unlink(path);
+    int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(lfd, 1024) != 0)
+        return -1;
+    return lfd;
+}
+
+static int run_echo(int argc, char **argv)
+{
+    if (argc < 1)
+        return 2;
+    const char *unix_path = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--proxy-header") == 0)
+            header_file = argv[i + 1];
+        else if (strcmp(argv[i], "--die-after") == 0)
+            die_after = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--unix") == 0)
+            unix_path = argv[i + 1];
+    }
+    int port = 0;
+    int lfd = unix_path != NULL ? listen_unix(unix_path) : listen_tcp(&port);
+    if (lfd < 0)
         return 1;
     fcntl(lfd, F_SETFL, O_NONBLOCK);
     FILE *pf = fopen(argv[0], "w");
     if (pf == NULL)
         return 1;
-    fprintf(pf, "%d\n", ntohs(a.sin_port));
+    fprintf(pf, "%d\n", port);
     fclose(pf);
     static struct echo_conn *conns[MAX_CONNS];
     static struct pollfd pfd[MAX_CONNS + 1];

@@ -443,7 +443,7 @@ void px_conn_accepted(struct px_worker *w, size_t svc_index, int fd,
 {
     struct px_conn *c = calloc(1, sizeof(*c));
     const struct px_service *svc = &w->gen->cfg.services[svc_index];
-    tlcp_config *tls = w->gen->tls[svc_index * w->gen->num_workers + w->index];
+    tlcp_config *tls = w->gen->tls[svc_index];
     if (c == NULL) {
         close(fd);
         return;

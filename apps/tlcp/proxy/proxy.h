@@ -151,18 +151,17 @@ void px_log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ---- runtime generation (runtime.c) ----------------------------------- */
 
 /* What workers use for new connections: the parsed config plus one libtlcp
- * config per service and worker (the library's session cache is not shared
- * between threads). A reload makes a new generation; connections keep a
- * reference to theirs. */
+ * config per service, shared by every worker (a frozen config is read-only
+ * and its session cache is locked, so a client resumes on any worker). A
+ * reload makes a new generation; connections keep a reference to theirs. */
 struct px_generation {
     atomic_int refs;
     unsigned id;
     struct px_config cfg;
-    size_t num_workers;
-    tlcp_config **tls; /* [service * num_workers + worker] */
+    tlcp_config **tls; /* one per service */
 };
-struct px_generation *px_generation_build(struct px_config *cfg, size_t num_workers, unsigned id,
-                                          char *err, size_t errlen);
+struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, char *err,
+                                          size_t errlen);
 struct px_generation *px_generation_ref(struct px_generation *g);
 void px_generation_unref(struct px_generation *g);
 

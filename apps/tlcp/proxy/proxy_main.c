@@ -126,8 +126,7 @@ static void reload(struct proxy *p)
         atomic_fetch_add(&px_metrics.reload_failures, 1);
         return;
     }
-    struct px_generation *g =
-        px_generation_build(&cfg, p->num_workers, p->next_id++, err, sizeof(err));
+    struct px_generation *g = px_generation_build(&cfg, p->next_id++, err, sizeof(err));
     if (g == NULL) {
         px_config_free(&cfg);
         fprintf(stderr, "tlcp proxy: reload refused: %s\n", err);
@@ -230,7 +229,7 @@ static int start(struct proxy *p, struct px_config *cfg)
     }
     if (!open_metrics(p, cfg))
         return TLCP_EXIT_NETWORK;
-    p->gen = px_generation_build(cfg, p->num_workers, p->next_id++, err, sizeof(err));
+    p->gen = px_generation_build(cfg, p->next_id++, err, sizeof(err));
     if (p->gen == NULL) {
         cli_error("proxy", "%s", err);
         return TLCP_EXIT_CONFIG;
@@ -275,7 +274,7 @@ static void stop(struct proxy *p)
 static int check_only(struct px_config *cfg)
 {
     char err[PX_ERR_LEN];
-    struct px_generation *g = px_generation_build(cfg, 1, 0, err, sizeof(err));
+    struct px_generation *g = px_generation_build(cfg, 0, err, sizeof(err));
     if (g == NULL) {
         cli_error("proxy", "%s", err);
         return TLCP_EXIT_CONFIG;
