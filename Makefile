@@ -51,8 +51,11 @@ fuzz-build:
 	  -DTLCP_FUZZ=ON -DTLCP_BUILD_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(FUZZDIR) --target tlcp_fuzzers -j $(JOBS)
 
+# Then the setup-failure check of the real targets: a missing fixture is a
+# clear "fuzz setup failed", never a crash-* file (tests/cli/fuzz_setup.sh).
 fuzz: fuzz-build
 	scripts/fuzz.sh $(FUZZDIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	TLCP_FUZZ_BUILD=$(FUZZDIR) bash tests/cli/fuzz_setup.sh -
 
 bench: build
 	./$(BUILD)/tlcp-bench

@@ -5,6 +5,7 @@
 # Usage: scripts/deps.sh [extra-debian-package ...]
 set -euo pipefail
 
+CMAKE_MIN=3.20 # cmake_minimum_required in CMakeLists.txt
 need=()
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -26,18 +27,37 @@ for extra in "$@"; do
     have_pkg "$extra" || need+=("$extra")
 done
 
-if [ ${#need[@]} -eq 0 ]; then
-    exit 0
-fi
+# version_at_least HAVE WANT: dotted versions compared field by field (sort -V).
+version_at_least() {
+    [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" = "$2" ]
+}
 
-line="apt-get install -y ${need[*]}"
-if [ "$(id -u)" = 0 ] && have_cmd apt-get; then
-    echo "deps: installing ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq "${need[@]}" >/dev/null
-    exit 0
+# cmake: present is not enough, CMakeLists.txt needs CMAKE_MIN.
+check_cmake_version() {
+    local have
+    have=$(cmake --version 2>/dev/null | sed -n '1s/^cmake version \([0-9][0-9.]*\).*/\1/p')
+    if [ -z "$have" ]; then
+        echo "deps: cannot read the version of $(command -v cmake) ('cmake --version')" >&2
+        exit 1
+    fi
+    if ! version_at_least "$have" "$CMAKE_MIN"; then
+        echo "deps: cmake $have found ($(command -v cmake)), libtlcp needs cmake >= $CMAKE_MIN" >&2
+        echo "deps: install cmake >= $CMAKE_MIN first (Debian 12: apt-get install cmake, which is 3.25)" >&2
+        exit 1
+    fi
+}
+
+if [ ${#need[@]} -ne 0 ]; then
+    line="apt-get install -y ${need[*]}"
+    if [ "$(id -u)" = 0 ] && have_cmd apt-get; then
+        echo "deps: installing ${need[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null
+        apt-get install -y -qq "${need[@]}" >/dev/null
+    else
+        echo "deps: missing build dependencies: ${need[*]}" >&2
+        echo "deps: install them with:  sudo $line" >&2
+        exit 1
+    fi
 fi
-echo "deps: missing build dependencies: ${need[*]}" >&2
-echo "deps: install them with:  sudo $line" >&2
-exit 1
+check_cmake_version

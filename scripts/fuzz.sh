@@ -9,11 +9,22 @@
 #   FUZZ_RUNS=n       also stop a target after n executions (the long run's
 #                     "10 minutes or 5 million executions, whichever first")
 #   FUZZ_KEEP=dir     keep each target's grown corpus and log under dir
-#   FUZZ_ARTIFACTS=d  where crash inputs are copied (default BUILD_DIR/fuzz-artifacts)
+#   FUZZ_ARTIFACTS=d  where crash inputs are copied (default BUILD_DIR/fuzz-artifacts);
+#                     a target's old ones there are removed when it runs again
 #   FUZZ_MERGE=1      after a clean run, add the inputs that reach new coverage to
 #                     tests/fuzz/corpus/<target>/ as found-<sha1> (libFuzzer -merge=1)
 #   TLCP_FUZZ_STRICT_ALLOC=0  turn off the record and endpoint targets' check that no
 #                     allocation is sized by a length field before its bytes arrived
+#   TLCP_FUZZ_DATA_DIR=d  read the fixtures from d instead of tests/data (the
+#                     setup-failure test, tests/cli/fuzz_setup.sh, uses a damaged copy)
+#   FUZZ_NO_PRECHECK=1  skip the fixture check below (that test, to reach the
+#                     targets' own setup check)
+#
+# Before any target runs, every file listed in tests/data/interop.sha256 must be
+# present: a missing fixture is reported as such, not as 4 crashing targets.
+# The targets that read fixtures load them in LLVMFuzzerInitialize and exit 1
+# with "fuzz setup failed: ..." when they cannot; that is reported as SETUP
+# FAILED and leaves no crash-* file.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +43,21 @@ else
         t=$(basename "$f" .c)
         targets+=("${t#fuzz_}")
     done
+fi
+
+data=${TLCP_FUZZ_DATA_DIR:-tests/data}
+if [ "${FUZZ_NO_PRECHECK:-0}" != 1 ]; then
+    inventory="$data/interop.sha256"
+    if [ ! -f "$inventory" ]; then
+        echo "fuzz: $inventory is missing: the fixtures under $data are incomplete; nothing was run" >&2
+        exit 1
+    fi
+    missing=$(cut -c67- "$inventory" | while read -r f; do [ -f "$data/interop/$f" ] || echo "$f"; done)
+    if [ -n "$missing" ]; then
+        echo "fuzz: fixture files missing under $data/interop (listed in $inventory); nothing was run:" >&2
+        sed 's/^/    /' <<<"$missing" | head -10 >&2
+        exit 1
+    fi
 fi
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tlcp-fuzz.XXXXXX")
@@ -73,6 +99,7 @@ run_one() {
     if [ -d "tests/fuzz/corpus/$t" ]; then
         cp -r "tests/fuzz/corpus/$t/." "$work/corpus/"
     fi
+    rm -f "$artifacts/$t-"*
     local seeds
     seeds=$(find "$work/corpus" -type f | wc -l)
     "$exe" -max_total_time="$seconds" -timeout=1 -rss_limit_mb=512 -malloc_limit_mb=512 \
@@ -90,6 +117,18 @@ run_one() {
         mkdir -p "$FUZZ_KEEP/$t"
         cp -r "$work/corpus/." "$FUZZ_KEEP/$t/"
         cp "$work/log" "$FUZZ_KEEP/$t.log"
+    fi
+    if grep -q '^fuzz setup failed: ' "$work/log"; then
+        # Setup ends the process before any input, so libFuzzer wrote no crash
+        # file (tests/cli/fuzz_setup.sh checks that); none is copied either.
+        {
+            printf '%-22s SETUP FAILED (exit %d), no input was run:\n' "$t" "$rc"
+            grep -E '^fuzz setup' "$work/log" | head -10 | sed 's/^/    /'
+            if [ -n "$(ls -A "$work/artifacts")" ]; then
+                echo "    and libFuzzer wrote $(ls "$work/artifacts" | tr '\n' ' ')(not kept)"
+            fi
+        } >"$work/result"
+        return 1
     fi
     if [ $rc -ne 0 ] || [ -n "$(ls -A "$work/artifacts")" ]; then
         for a in "$work/artifacts/"*; do

@@ -2,7 +2,18 @@
 /* libFuzzer entry for the sm2 harness (harness_sm2.c). */
 #include "harness.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The recorded keys and certificates load here, before libFuzzer runs an input. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_setup_or_exit("sm2", fuzz_setup_sm2);
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     return fuzz_sm2(data, size);

@@ -16,10 +16,14 @@
 #include "util/error.h"
 
 typedef int (*fuzz_fn)(const uint8_t *data, size_t len);
+/* Loads what a target needs before its first input (the recorded keys, certificates,
+ * endpoint configurations): 1 when ready, else 0 after printing why to stderr. */
+typedef int (*fuzz_setup_fn)(void);
 
 typedef struct fuzz_target {
     const char *name; /* corpus and regression folder name */
     fuzz_fn fn;
+    fuzz_setup_fn setup; /* NULL: the target needs nothing */
 } fuzz_target;
 
 /* Every harness linked into this build, in a fixed order. */
@@ -49,6 +53,19 @@ int fuzz_x509_cert(const uint8_t *data, size_t len);
 int fuzz_pkey(const uint8_t *data, size_t len);
 int fuzz_x509_verify(const uint8_t *data, size_t len);
 int fuzz_sm2(const uint8_t *data, size_t len);
+
+/* The setups of the targets that read tests/data (harness_fixtures.c, harness_endpoint.c). */
+int fuzz_setup_sm2(void);
+int fuzz_setup_x509_verify(void);
+int fuzz_setup_server(void);
+int fuzz_setup_client(void);
+/*
+ * For LLVMFuzzerInitialize: runs `setup` before libFuzzer starts; when it fails prints
+ * "fuzz setup failed: <target>: ..." and exits 1. libFuzzer has no input under test yet and
+ * its crash handler is not installed, so no crash-* artifact is written: a broken setup
+ * (a missing fixture) is never mistaken for a crash found by fuzzing.
+ */
+void fuzz_setup_or_exit(const char *target, fuzz_setup_fn setup);
 
 /* Prints "fuzz property violated: <what>" and aborts. */
 _Noreturn void fuzz_fail(const char *what);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "harness_msg.h"
@@ -26,6 +27,20 @@ _Noreturn void fuzz_fail(const char *what)
     fprintf(stderr, "fuzz property violated: %s\n", what);
     fflush(stderr);
     abort();
+}
+
+void fuzz_setup_or_exit(const char *target, fuzz_setup_fn setup)
+{
+    if (setup())
+        return;
+    fprintf(stderr,
+            "fuzz setup failed: %s: the target cannot run (see the line above); "
+            "no input was tried\n",
+            target);
+    fflush(stderr);
+    /* _exit: nothing to flush, and LeakSanitizer would only add noise about the half-built
+     * setup to the message that matters. */
+    _exit(1);
 }
 
 void fuzz_require(int cond, const char *what)

@@ -28,10 +28,11 @@
 #include "crypto/crypto.h"
 #include "harness.h"
 #include "harness_endpoint.h"
+#include "harness_fixtures.h"
 #include "tlcp/tlcp.h"
 
-#define PKI             TLCP_DATA_DIR "/interop/gmssl3-ecc-sm4-cbc-sm3/"
-#define CLIENT_PKI      TLCP_DATA_DIR "/interop/gmssl3-ecdhe-sm4-cbc-sm3/"
+#define PKI             "interop/gmssl3-ecc-sm4-cbc-sm3/"
+#define CLIENT_PKI      "interop/gmssl3-ecdhe-sm4-cbc-sm3/"
 #define PINNED_TIME     1795824000 /* 2026-11-28T00:00:00Z */
 #define RNG_SEED        0x74636c70
 #define MAX_OUTPUT      (1u << 20)
@@ -100,58 +101,99 @@ static const uint16_t *suite_set(int which, size_t *num)
     return sets[which];
 }
 
-static void must(tlcp_result r, tlcp_config *cfg, const char *what)
+/* 1 when r is TLCP_OK, else 0 after saying which step failed. */
+static int step(tlcp_result r, tlcp_config *cfg, const char *what)
 {
-    if (r != TLCP_OK) {
-        fprintf(stderr, "fuzz setup: %s: %s\n", what, tlcp_config_error(cfg));
-        fuzz_fail("endpoint configuration failed");
-    }
+    if (r == TLCP_OK)
+        return 1;
+    fprintf(stderr, "fuzz setup: %s: %s\n", what, tlcp_config_error(cfg));
+    return 0;
 }
 
+static int load_pair(tlcp_config *cfg, int enc, const char *cert, const char *key)
+{
+    /* Both paths at once: fuzz_data_file keeps four. */
+    const char *cert_path = fuzz_data_file(cert), *key_path = fuzz_data_file(key);
+    tlcp_result r = enc ? tlcp_config_load_enc_pair(cfg, cert_path, key_path, NULL)
+                        : tlcp_config_load_sign_pair(cfg, cert_path, key_path, NULL);
+    return step(r, cfg, enc ? "enc pair" : "sign pair");
+}
+
+static int configure_server(tlcp_config *cfg, int variant)
+{
+    int ok = load_pair(cfg, 0, PKI "server-sign.pem", PKI "server-sign.key") &&
+             load_pair(cfg, 1, PKI "server-enc.pem", PKI "server-enc.key") &&
+             step(tlcp_config_load_chain_file(cfg, fuzz_data_file(PKI "chain.pem")), cfg, "chain");
+    if (ok && variant)
+        ok = step(tlcp_config_load_ca_file(cfg, fuzz_data_file(CLIENT_PKI "ca.pem")), cfg,
+                  "client CA") &&
+             step(tlcp_config_set_verify_mode(cfg, TLCP_VERIFY_REQUIRED), cfg, "verify mode");
+    return ok;
+}
+
+static int configure_client(tlcp_config *cfg, int variant)
+{
+    int ok = step(tlcp_config_load_ca_file(cfg, fuzz_data_file(PKI "ca.pem")), cfg, "CA") &&
+             step(tlcp_config_set_host_name(cfg, "localhost"), cfg, "host");
+    if (ok && variant)
+        ok = load_pair(cfg, 0, CLIENT_PKI "client-sign.pem", CLIENT_PKI "client-sign.key") &&
+             load_pair(cfg, 1, CLIENT_PKI "client-enc.pem", CLIENT_PKI "client-enc.key") &&
+             step(tlcp_config_load_chain_file(cfg, fuzz_data_file(CLIENT_PKI "chain.pem")), cfg,
+                  "client chain");
+    return ok;
+}
+
+/* NULL after a message when a step fails (a fixture missing under tests/data). */
 static tlcp_config *make_config(int role, int variant, int suites)
 {
     tlcp_config *cfg = tlcp_config_new();
     fuzz_require(cfg != NULL, "config allocation failed");
     size_t num;
     const uint16_t *list = suite_set(suites, &num);
-    must(tlcp_config_set_cipher_suites(cfg, list, num), cfg, "suites");
-    must(tlcp_config_set_verify_time(cfg, PINNED_TIME), cfg, "verify time");
-    must(tlcp_config_set_trace(cfg, discard_line, NULL), cfg, "trace");
-    must(tlcp_config_set_keylog(cfg, discard_line, NULL), cfg, "keylog");
-    if (role == TLCP_SERVER) {
-        must(tlcp_config_load_sign_pair(cfg, PKI "server-sign.pem", PKI "server-sign.key", NULL),
-             cfg, "server sign pair");
-        must(tlcp_config_load_enc_pair(cfg, PKI "server-enc.pem", PKI "server-enc.key", NULL), cfg,
-             "server enc pair");
-        must(tlcp_config_load_chain_file(cfg, PKI "chain.pem"), cfg, "chain");
-        if (variant) {
-            must(tlcp_config_load_ca_file(cfg, CLIENT_PKI "ca.pem"), cfg, "client CA");
-            must(tlcp_config_set_verify_mode(cfg, TLCP_VERIFY_REQUIRED), cfg, "verify mode");
-        }
-        return cfg;
-    }
-    must(tlcp_config_load_ca_file(cfg, PKI "ca.pem"), cfg, "CA");
-    must(tlcp_config_set_host_name(cfg, "localhost"), cfg, "host");
-    if (variant) {
-        must(tlcp_config_load_sign_pair(cfg, CLIENT_PKI "client-sign.pem",
-                                        CLIENT_PKI "client-sign.key", NULL),
-             cfg, "client sign pair");
-        must(tlcp_config_load_enc_pair(cfg, CLIENT_PKI "client-enc.pem",
-                                       CLIENT_PKI "client-enc.key", NULL),
-             cfg, "client enc pair");
-        must(tlcp_config_load_chain_file(cfg, CLIENT_PKI "chain.pem"), cfg, "client chain");
+    int ok = step(tlcp_config_set_cipher_suites(cfg, list, num), cfg, "suites") &&
+             step(tlcp_config_set_verify_time(cfg, PINNED_TIME), cfg, "verify time") &&
+             step(tlcp_config_set_trace(cfg, discard_line, NULL), cfg, "trace") &&
+             step(tlcp_config_set_keylog(cfg, discard_line, NULL), cfg, "keylog");
+    if (ok)
+        ok = role == TLCP_SERVER ? configure_server(cfg, variant) : configure_client(cfg, variant);
+    if (!ok) {
+        tlcp_config_free(cfg);
+        return NULL;
     }
     return cfg;
 }
 
 /* Built once per (role, variant, suites); a config is frozen once used. */
+static tlcp_config *cache[2][2][NUM_SUITE_SETS];
+
 static tlcp_config *config_for(int role, int variant, int suites)
 {
-    static tlcp_config *cache[2][2][NUM_SUITE_SETS];
     tlcp_config **slot = &cache[role][variant][suites];
     if (*slot == NULL)
         *slot = make_config(role, variant, suites);
     return *slot;
+}
+
+/* Every configuration of one role, before the first input. */
+static int setup_role(int role)
+{
+    for (int variant = 0; variant < 2; variant++) {
+        for (int suites = 0; suites < NUM_SUITE_SETS; suites++) {
+            if (config_for(role, variant, suites) == NULL)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+int fuzz_setup_server(void)
+{
+    return setup_role(TLCP_SERVER);
+}
+
+int fuzz_setup_client(void)
+{
+    return setup_role(TLCP_CLIENT);
 }
 
 static int peer_ended_it(int reason)
@@ -207,6 +249,8 @@ static int run_endpoint(int role, const uint8_t *data, size_t len, fuzz_endpoint
         return 0;
     int variant = data[0] & 1, suites = (data[0] >> 1) % NUM_SUITE_SETS;
     tlcp_config *cfg = config_for(role, variant, suites);
+    if (cfg == NULL)
+        fuzz_fail("endpoint configuration failed (fuzz setup failed)");
     tlcp_random_set_deterministic(1, RNG_SEED);
     peer_io io = {data + 2, len - 2, 0, data[1] & 0x7f, data[1] >> 7, 0, 0, capture};
     tlcp_conn *conn = tlcp_conn_new(cfg, role);

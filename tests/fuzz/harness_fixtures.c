@@ -1,23 +1,42 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fixed material the harnesses share, read once from the interop recordings
- * (TLCP_DATA_DIR/interop): the GmSSL 3 test PKI, whose server keys also
- * decrypt the recorded ClientKeyExchange messages of that fixture.
+ * (tests/data/interop): the GmSSL 3 test PKI, whose server keys also decrypt
+ * the recorded ClientKeyExchange messages of that fixture. Loading reports a
+ * failure instead of aborting, so that a target's setup (run from
+ * LLVMFuzzerInitialize) can fail with a message rather than a "crash".
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness_fixtures.h"
 
+const char *fuzz_data_dir(void)
+{
+    const char *dir = getenv("TLCP_FUZZ_DATA_DIR");
+    return dir != NULL && dir[0] != 0 ? dir : TLCP_DATA_DIR;
+}
+
+const char *fuzz_data_file(const char *rel)
+{
+    /* A few at once: tlcp_config_load_sign_pair takes a certificate and a key path. */
+    static char paths[4][4096];
+    static unsigned next;
+    char *p = paths[next++ % 4];
+    snprintf(p, sizeof(paths[0]), "%s/%s", fuzz_data_dir(), rel);
+    return p;
+}
+
 uint8_t *fuzz_read_shared(const char *rel, size_t *out_len)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", TLCP_DATA_DIR, rel);
+    const char *path = fuzz_data_file(rel);
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        fprintf(stderr, "fuzz setup: cannot open %s\n", path);
-        fuzz_fail("fixture file missing under tests/data (the repository is incomplete)");
+        fprintf(stderr, "fuzz setup: cannot open %s: %s (a fixture under tests/data is missing)\n",
+                path, strerror(errno));
+        return NULL;
     }
     size_t cap = 8192, len = 0, got;
     uint8_t *buf = malloc(cap);
@@ -39,14 +58,14 @@ tlcp_pkey *fuzz_fixture_key(const char *rel)
 {
     size_t len;
     uint8_t *pem = fuzz_read_shared(rel, &len);
+    if (pem == NULL)
+        return NULL;
     tlcp_error err;
     tlcp_error_clear(&err);
     tlcp_pkey *key = tlcp_pkey_load_private(pem, len, NULL, &err);
     free(pem);
-    if (key == NULL) {
+    if (key == NULL)
         fprintf(stderr, "fuzz setup: %s: %s\n", rel, tlcp_error_message(&err));
-        fuzz_fail("fixture key does not load");
-    }
     return key;
 }
 
@@ -54,36 +73,55 @@ tlcp_cert *fuzz_fixture_cert(const char *rel)
 {
     size_t len;
     uint8_t *pem = fuzz_read_shared(rel, &len);
+    if (pem == NULL)
+        return NULL;
     tlcp_error err;
     tlcp_error_clear(&err);
     tlcp_cert *cert = tlcp_cert_load(pem, len, &err);
     free(pem);
-    if (cert == NULL) {
+    if (cert == NULL)
         fprintf(stderr, "fuzz setup: %s: %s\n", rel, tlcp_error_message(&err));
-        fuzz_fail("fixture certificate does not load");
-    }
     return cert;
 }
 
 /* Every root the recorded peers used, so any recorded chain can verify. */
-const tlcp_trust_store *fuzz_fixture_store(void)
+static tlcp_trust_store *build_store(void)
 {
-    static tlcp_trust_store *store;
     static const char *const roots[] = {
         "interop/gmssl3-ecc-sm4-cbc-sm3/ca.pem",
         "interop/gmssl2-ecc-sm4-cbc-sm3/ca.pem",
         "interop/tongsuo-ecc-sm4-cbc-sm3/ca.pem",
     };
-    if (store != NULL)
-        return store;
     tlcp_error err;
     tlcp_error_clear(&err);
-    store = tlcp_trust_store_new(&err);
+    tlcp_trust_store *store = tlcp_trust_store_new(&err);
     fuzz_require(store != NULL, "trust store allocation failed");
     for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
         tlcp_cert *ca = fuzz_fixture_cert(roots[i]);
-        fuzz_require(tlcp_trust_store_add_cert(store, ca, &err), "trust store rejected a root");
+        int ok = ca != NULL && tlcp_trust_store_add_cert(store, ca, &err);
+        if (ca != NULL && !ok)
+            fprintf(stderr, "fuzz setup: %s: %s\n", roots[i], tlcp_error_message(&err));
         tlcp_cert_free(ca);
+        if (!ok) {
+            tlcp_trust_store_free(store);
+            return NULL;
+        }
     }
+    return store;
+}
+
+static tlcp_trust_store *store;
+
+int fuzz_setup_x509_verify(void)
+{
+    if (store == NULL)
+        store = build_store();
+    return store != NULL;
+}
+
+const tlcp_trust_store *fuzz_fixture_store(void)
+{
+    if (!fuzz_setup_x509_verify())
+        fuzz_fail("the recorded roots do not load (fuzz setup failed)");
     return store;
 }

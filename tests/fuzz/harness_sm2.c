@@ -11,19 +11,21 @@
 
 static tlcp_pkey *enc_key, *sign_key;
 
-static void setup(void)
+int fuzz_setup_sm2(void)
 {
-    if (enc_key == NULL) {
+    if (enc_key == NULL)
         enc_key = fuzz_fixture_key(FUZZ_PKI "server-enc.key");
+    if (sign_key == NULL)
         sign_key = fuzz_fixture_key(FUZZ_PKI "server-sign.key");
-    }
+    return enc_key != NULL && sign_key != NULL;
 }
 
 int fuzz_sm2(const uint8_t *data, size_t len)
 {
     if (len < 1)
         return 0;
-    setup();
+    if (!fuzz_setup_sm2())
+        fuzz_fail("the recorded SM2 keys do not load (fuzz setup failed)");
     tlcp_error err;
     tlcp_error_clear(&err);
     if ((data[0] & 1) == 0) {

@@ -3,22 +3,22 @@
 #include "harness.h"
 
 const fuzz_target fuzz_targets[] = {
-    {"client_hello", fuzz_client_hello},
-    {"server_hello", fuzz_server_hello},
-    {"certificate", fuzz_certificate},
-    {"server_key_exchange", fuzz_server_key_exchange},
-    {"certificate_request", fuzz_certificate_request},
-    {"client_key_exchange", fuzz_client_key_exchange},
-    {"certificate_verify", fuzz_certificate_verify},
-    {"finished", fuzz_finished},
-    {"trace", fuzz_trace},
-    {"record", fuzz_record},
-    {"server", fuzz_server},
-    {"client", fuzz_client},
-    {"x509_cert", fuzz_x509_cert},
-    {"pkey", fuzz_pkey},
-    {"x509_verify", fuzz_x509_verify},
-    {"sm2", fuzz_sm2},
+    {"client_hello", fuzz_client_hello, NULL},
+    {"server_hello", fuzz_server_hello, NULL},
+    {"certificate", fuzz_certificate, NULL},
+    {"server_key_exchange", fuzz_server_key_exchange, NULL},
+    {"certificate_request", fuzz_certificate_request, NULL},
+    {"client_key_exchange", fuzz_client_key_exchange, NULL},
+    {"certificate_verify", fuzz_certificate_verify, NULL},
+    {"finished", fuzz_finished, NULL},
+    {"trace", fuzz_trace, NULL},
+    {"record", fuzz_record, NULL},
+    {"server", fuzz_server, fuzz_setup_server},
+    {"client", fuzz_client, fuzz_setup_client},
+    {"x509_cert", fuzz_x509_cert, NULL},
+    {"pkey", fuzz_pkey, NULL},
+    {"x509_verify", fuzz_x509_verify, fuzz_setup_x509_verify},
+    {"sm2", fuzz_sm2, fuzz_setup_sm2},
 };
 
 const size_t fuzz_num_targets = sizeof(fuzz_targets) / sizeof(fuzz_targets[0]);

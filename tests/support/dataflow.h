@@ -33,14 +33,29 @@
 #define UNDER_VALGRIND()  0
 #endif
 
+/* CTest's SKIP_RETURN_CODE for the *_dataflow tests (tests/CMakeLists.txt). */
+#define TU_DATAFLOW_SKIPPED 77
+
 /*
  * Runs program `self` again under memcheck. The child reports through a pipe
  * that its main() started, which tells "valgrind could not run this binary"
  * (e.g. an old valgrind that cannot read clang's DWARF 5) apart from a real
  * failure. Returns 0 (clean), 1 (memcheck error or test failure) or -1
- * (valgrind unavailable or unable to run the binary).
+ * (valgrind unavailable or unable to run the binary; *why says which).
  */
-int tu_dataflow_rerun(const char *self);
+int tu_dataflow_rerun(const char *self, const char **why);
+
+/*
+ * The main() of a data-flow test. Under valgrind: runs `tests` (memcheck turns
+ * any secret-dependent branch or address into an error). Otherwise re-runs the
+ * program under valgrind and returns its verdict. When that is impossible
+ * (no valgrind, a sanitizer build, no <valgrind/memcheck.h> at build time) or
+ * `not_applicable` names a reason (e.g. no AES-NI for the kernel under test),
+ * it runs `tests` as a plain correctness check, says why the data-flow part did
+ * not run, and returns TU_DATAFLOW_SKIPPED if they pass: an absent valgrind
+ * shows as "skipped" in CTest, never as a passed constant-time check.
+ */
+int tu_dataflow_main(const char *self, int (*tests)(void), const char *not_applicable);
 
 /* In the child under valgrind: tells the parent that main() was reached. */
 void tu_dataflow_report_started(void);

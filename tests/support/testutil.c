@@ -101,34 +101,109 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-size_t tu_list_fixtures(char ***out_names)
+/* Every file the inventory names must exist under dir (the hashes are checked by
+ * tests/cli/fixtures.sh; a missing file is what would make a loop skip silently). */
+static int check_inventory(const char *dir, const char *inventory, char *why, size_t why_len)
 {
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%s", tu_data_path("interop"));
+    FILE *f = fopen(inventory, "r");
+    if (f == NULL) {
+        snprintf(why, why_len, "the fixture inventory %s is missing", inventory);
+        return 0;
+    }
+    char line[1024];
+    size_t listed = 0;
+    int ok = 1;
+    while (ok && fgets(line, sizeof(line), f) != NULL) {
+        char *name = strstr(line, "  ");
+        if (name == NULL) {
+            snprintf(why, why_len, "%s: malformed line: %s", inventory, line);
+            ok = 0;
+            break;
+        }
+        name += 2;
+        name[strcspn(name, "\r\n")] = 0;
+        char p[8192];
+        struct stat st;
+        snprintf(p, sizeof(p), "%s/%s", dir, name);
+        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+            snprintf(why, why_len, "fixture file %s is missing (listed in %s)", p, inventory);
+            ok = 0;
+        }
+        listed++;
+    }
+    fclose(f);
+    if (ok && listed == 0) {
+        snprintf(why, why_len, "the fixture inventory %s lists no file", inventory);
+        ok = 0;
+    }
+    return ok;
+}
+
+/* Appends the fixture folder `name`; 0 with a reason when it has no manifest.json. */
+static int add_fixture(const char *dir, const char *name, char ***names, size_t *n, size_t *cap,
+                       char *why, size_t why_len)
+{
+    char p[8192];
+    struct stat st;
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 1; /* README.md, verify_fixtures.py */
+    snprintf(p, sizeof(p), "%s/%s/manifest.json", dir, name);
+    if (stat(p, &st) != 0) {
+        snprintf(why, why_len, "fixture folder %s/%s has no manifest.json", dir, name);
+        return 0;
+    }
+    if (*n == *cap) {
+        *cap *= 2;
+        *names = realloc(*names, *cap * sizeof(**names));
+        assert_non_null(*names);
+    }
+    (*names)[(*n)++] = strdup(name);
+    return 1;
+}
+
+int tu_scan_fixtures(const char *dir, const char *inventory, size_t expected, char ***out_names,
+                     size_t *out_n, char *why, size_t why_len)
+{
+    if (inventory != NULL && !check_inventory(dir, inventory, why, why_len))
+        return 0;
     DIR *d = opendir(dir);
-    assert_non_null(d);
+    if (d == NULL) {
+        snprintf(why, why_len, "fixture folder %s is missing (the repository is incomplete)", dir);
+        return 0;
+    }
     size_t n = 0, cap = 64;
     char **names = malloc(cap * sizeof(*names));
     assert_non_null(names);
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char p[8192];
-        struct stat st;
-        snprintf(p, sizeof(p), "%s/%s/manifest.json", dir, e->d_name);
-        if (stat(p, &st) != 0)
-            continue;
-        if (n == cap) {
-            cap *= 2;
-            names = realloc(names, cap * sizeof(*names));
-            assert_non_null(names);
-        }
-        names[n++] = strdup(e->d_name);
+    int ok = 1;
+    while (ok && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] != '.')
+            ok = add_fixture(dir, e->d_name, &names, &n, &cap, why, why_len);
     }
     closedir(d);
+    if (ok && n != expected) {
+        snprintf(why, why_len, "%s holds %zu fixtures, expected %zu", dir, n, expected);
+        ok = 0;
+    }
+    if (!ok) {
+        tu_free_list(names, n);
+        return 0;
+    }
     qsort(names, n, sizeof(*names), cmp_names);
     *out_names = names;
+    *out_n = n;
+    return 1;
+}
+
+size_t tu_list_fixtures(char ***out_names)
+{
+    char dir[4096], inventory[4096], why[9000];
+    snprintf(dir, sizeof(dir), "%s", tu_data_path("interop"));
+    snprintf(inventory, sizeof(inventory), "%s", tu_data_path("interop.sha256"));
+    size_t n = 0;
+    if (!tu_scan_fixtures(dir, inventory, TU_INTEROP_FIXTURES, out_names, &n, why, sizeof(why)))
+        fail_msg("interop recordings: %s", why);
     return n;
 }
 

@@ -6,7 +6,7 @@
  * re-runs itself under valgrind when it is installed; without valgrind, when
  * valgrind cannot run the binary, or in sanitizer builds (which cannot run
  * under valgrind), it runs the same calls as a plain correctness check and
- * says the data-flow part was skipped.
+ * exits 77, which CTest reports as skipped (tu_dataflow_main).
  */
 #include "testutil.h"
 
@@ -60,26 +60,16 @@ static void test_secret_length_never_steers(void **state)
     assert_int_equal(rc, 0);
 }
 
-
-int main(int argc, char **argv)
+static int dataflow_tests(void)
 {
-    (void)argc;
-#if defined(HAVE_MEMCHECK) && !defined(SANITIZED)
-    if (UNDER_VALGRIND()) {
-        tu_dataflow_report_started();
-    } else {
-        int r = tu_dataflow_rerun(argv[0]);
-        if (r >= 0)
-            return r;
-    }
-#else
-    (void)argv;
-#endif
-    if (!UNDER_VALGRIND())
-        fprintf(stderr, "note: not running under valgrind; data-flow check skipped, "
-                        "correctness part only\n");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_secret_length_never_steers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    return tu_dataflow_main(argv[0], dataflow_tests, NULL);
 }

@@ -10,7 +10,8 @@
  * branches and addresses on lengths only). The test re-runs itself under valgrind when it
  * is installed; without valgrind, when valgrind cannot run the binary, in
  * sanitizer builds, or on CPUs without the core, it runs the same calls as a
- * plain correctness check and says the data-flow part was skipped.
+ * plain correctness check and exits 77, which CTest reports as skipped
+ * (tu_dataflow_main).
  */
 #include "testutil.h"
 
@@ -103,26 +104,18 @@ static void test_secrets_never_steer(void **state)
     check_kernel(TLCP_SM4_KERNEL_AUTO);
 }
 
-
-int main(int argc, char **argv)
+static int dataflow_tests(void)
 {
-    (void)argc;
-#if defined(HAVE_MEMCHECK) && !defined(SANITIZED)
-    if (UNDER_VALGRIND()) {
-        tu_dataflow_report_started();
-    } else if (tlcp_sm4_core_enabled()) {
-        int r = tu_dataflow_rerun(argv[0]);
-        if (r >= 0)
-            return r;
-    }
-#else
-    (void)argv;
-#endif
-    if (!UNDER_VALGRIND())
-        fprintf(stderr, "note: not running under valgrind; data-flow check skipped, "
-                        "correctness part only\n");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_secrets_never_steer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    return tu_dataflow_main(argv[0], dataflow_tests,
+                            tlcp_sm4_core_enabled() ? NULL
+                                                    : "the CPU has no AES-NI kernel to check");
 }
