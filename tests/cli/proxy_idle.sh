@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib/proxy.bash"
 
 N=${TLCP_PROXY_IDLE:-1000}
-need=$((N * 3 + 200))
+need=$((N * 2 + 200)) # the proxy holds two fds per connection (client and backend)
 ulimit -n "$need" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 if [ "$(ulimit -n)" -lt "$need" ]; then
     echo "fd limit $(ulimit -n) below $need for $N connections: skipped"
