@@ -25,6 +25,7 @@ svc() { # svc NAME BACKEND-PORT [extra lines]
   svc refused "$REFUSED"
   svc dying "$DYING"
   svc limited "$GOOD" "max_conns = 2"
+  svc bp "$GOOD"
 } >"$W/p.conf"
 start_proxy "$W/proxy.log" --config "$W/p.conf" || { bad "proxy did not start"; cat "$W/proxy.log"; finish; exit 1; }
 G=$(port_of "$W/proxy.log" good)
@@ -94,6 +95,29 @@ n=$(grep -c "service=good .* result=handshake_failed" "$W/access.log")
 [ "$(head -c 1 "$W/http" | od -An -tx1 | tr -d ' ')" = 15 ] && ok "plain HTTP gets a TLCP alert record" ||
     bad "no alert record for plain HTTP: $(od -An -tx1 "$W/http" | head -1)"
 still_serving "garbage"
+
+# --- back-pressure: the client's reader stalls while it pushes 32 MiB; the
+# whole chain (proxy, backend, proxy) must stop at bounded buffers, then
+# deliver everything once the reader resumes ---
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$PX_PID/status"; }
+head -c $((32 * 1024 * 1024)) /dev/urandom >"$W/bp"
+mkfifo "$W/bp.fifo"
+exec 9<>"$W/bp.fifo" # opened, not read: the client's stdout blocks once the pipe is full
+rss0=$(rss)
+client "127.0.0.1:$(port_of "$W/proxy.log" bp)" --ca "$P/ca.pem" --quiet <"$W/bp" >"$W/bp.fifo" 2>"$W/bp.err" &
+BPC=$!
+sleep 3
+rss1=$(rss)
+grow=$((rss1 - rss0))
+[ "$grow" -lt 8192 ] && ok "stalled reader: proxy RSS grew $grow kB while 32 MiB waited (bounded)" ||
+    bad "stalled reader: proxy RSS grew $grow kB"
+kill -0 $BPC 2>/dev/null && ok "the stalled transfer is still in progress after 3 s" || bad "client ended early"
+timeout 60 head -c $((32 * 1024 * 1024)) <&9 >"$W/bp.out"
+wait $BPC
+expect_rc 0 $? "the stalled client finishes once its reader resumes"
+exec 9<&-
+[ "$(sha256sum <"$W/bp")" = "$(sha256sum <"$W/bp.out")" ] && ok "32 MiB intact after the stall (sha256)" ||
+    bad "32 MiB after the stall differ ($(stat -c %s "$W/bp.out") bytes)"
 
 # --- connection limit: the third concurrent connection is refused ---
 L=$(port_of "$W/proxy.log" limited)
