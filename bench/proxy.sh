@@ -67,14 +67,17 @@ listen plain
     bind 127.0.0.1:0
     server echo 127.0.0.1:$ECHO
 CFG
-    # haproxy cannot report a port-0 bind: pick a free port from the kernel first.
-    HP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$W/proxy.log")
-    HP=$((HP + 1))
-    sed -i "s/bind 127.0.0.1:0/bind 127.0.0.1:$HP/" "$W/haproxy.cfg"
-    haproxy -f "$W/haproxy.cfg" -db >/dev/null 2>&1 &
-    PIDS+=($!)
-    sleep 0.5
-    kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "haproxy did not start on port $HP"; exit 1; }
+    # haproxy cannot report a port-0 bind: try a few random free-looking ports.
+    HP=""
+    for _ in 1 2 3 4 5 6 7 8; do
+        try=$((20000 + RANDOM % 20000))
+        sed "s/bind 127.0.0.1:[0-9]*/bind 127.0.0.1:$try/" "$W/haproxy.cfg" >"$W/h.cfg"
+        haproxy -f "$W/h.cfg" -db >"$W/haproxy.log" 2>&1 &
+        hpid=$!
+        sleep 0.5
+        if kill -0 $hpid 2>/dev/null; then PIDS+=($hpid); HP=$try; break; fi
+    done
+    [ -n "$HP" ] || { echo "haproxy did not start:"; cat "$W/haproxy.log"; exit 1; }
     t0=$(date +%s%N)
     "$PEER" connect 127.0.0.1 "$HP" <"$W/data" >"$W/out2"
     t1=$(date +%s%N)
