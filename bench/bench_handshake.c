@@ -244,6 +244,7 @@ static int make_configs(bench_ctx *b, const bench_pki *pki, uint16_t suite)
     b->server_cfg = tlcp_config_new();
     return b->client_cfg && b->server_cfg &&
            tlcp_config_load_ca_file(b->client_cfg, pki->ca) == TLCP_OK &&
+           tlcp_config_set_host_name(b->client_cfg, "localhost") == TLCP_OK &&
            tlcp_config_load_sign_pair(b->server_cfg, pki->sign, pki->sign_key, NULL) == TLCP_OK &&
            tlcp_config_load_enc_pair(b->server_cfg, pki->enc, pki->enc_key, NULL) == TLCP_OK &&
            set_suite(b->client_cfg, suite) && set_suite(b->server_cfg, suite);

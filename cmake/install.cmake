@@ -21,3 +21,6 @@ install(FILES ${CMAKE_BINARY_DIR}/libtlcpConfig.cmake ${CMAKE_BINARY_DIR}/libtlc
 
 configure_file(${CMAKE_SOURCE_DIR}/cmake/libtlcp.pc.in ${CMAKE_BINARY_DIR}/libtlcp.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/libtlcp.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# tlcp(1); docs/tlcp.1 is kept in step with every --help (tests/cli/manpage.sh).
+install(FILES ${CMAKE_SOURCE_DIR}/docs/tlcp.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

@@ -201,6 +201,14 @@ tlcp_result tlcp_config_set_host_name(tlcp_config *cfg, const char *host)
     return TLCP_OK;
 }
 
+tlcp_result tlcp_config_insecure_no_verify_name(tlcp_config *cfg)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->no_verify_name = 1;
+    return TLCP_OK;
+}
+
 tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled)
 {
     if (!writable(cfg))
@@ -272,7 +280,7 @@ tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
 {
     if (!writable(cfg))
         return TLCP_ERROR;
-    if (max_sessions > (1u << 20)) {
+    if (max_sessions > TLCP_SESSION_CACHE_MAX) {
         TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT, "at most 2^20 cached sessions");
         return TLCP_ERROR;
     }

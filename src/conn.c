@@ -81,10 +81,11 @@ tlcp_result tlcp_conn_fatal(tlcp_conn *conn)
     conn->phase = TLCP_PHASE_FAILED;
     int alert = alert_for(&conn->err);
     tlcp_conn_trace(conn, "fatal: %s", tlcp_error_message(&conn->err));
-    if (alert != TLCP_NO_ALERT && conn->alert_sent < 0) {
+    if (alert != TLCP_NO_ALERT && !conn->fatal_alert_sent) {
         /* Best effort: the connection is dead whether or not it gets out. */
         if (tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_FATAL, (uint8_t)alert)) {
             conn->alert_sent = alert;
+            conn->fatal_alert_sent = 1;
             tlcp_conn_trace(conn, "sent fatal alert %s(%d)", tlcp_alert_string(alert), alert);
             (void)tlcp_record_flush(conn->rl);
         }
@@ -165,6 +166,12 @@ static int check_config(tlcp_conn *conn)
     ENSURE_ALERT(tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE || cfg->trust != NULL, &conn->err,
                  TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
                  "no CA certificates loaded to verify the server (or set verify mode none)");
+    /* A chain to a trusted CA proves nothing about which server sent it. */
+    ENSURE_ALERT(tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE || cfg->host_name != NULL ||
+                     cfg->no_verify_name,
+                 &conn->err, TLCP_R_NO_HOST_NAME, TLCP_ALERT_INTERNAL_ERROR,
+                 "no host name set to check the server's certificate against "
+                 "(tlcp_config_set_host_name; or tlcp_config_insecure_no_verify_name)");
     if (cfg->creds != NULL && cfg->creds->sign.cert != NULL)
         GUARD(tlcp_credentials_check(cfg->creds, 0, &conn->err));
     return 1;

@@ -38,6 +38,7 @@ struct tlcp_config {
     size_t num_suites;
     int verify_mode; /* -1 = role default */
     char *host_name;
+    int no_verify_name; /* client: tlcp_config_insecure_no_verify_name() */
     int send_sni;
     int ecdhe_cke_prefixed; /* ECDHE ClientKeyExchange form B (u16 prefix) */
     int cv_form;            /* client: our CertificateVerify form (TLCP_CV_*) */
@@ -71,7 +72,8 @@ struct tlcp_conn {
     tlcp_hs *hs; /* freed once the handshake completes */
 
     uint16_t suite;
-    int alert_sent;     /* -1 = none */
+    int alert_sent;       /* the last alert sent, -1 = none */
+    int fatal_alert_sent; /* a fatal one went out: no second (a warning does not count) */
     int alert_received; /* -1 = none */
     int sent_close_notify;
 

@@ -35,7 +35,8 @@ static const char demo_help[] =
     "                sessions the server does not cache)\n"
     "  --no-trace    only the summary\n"
     "\n"
-    "Exit status: 0 the handshake and the data exchange worked, 1 otherwise.\n";
+    "Exit status: 0 the handshake and the data exchange worked, 1 they failed,\n"
+    "2 bad command line.\n";
 
 static const char client_msg[] = "hello from the TLCP client";
 static const char server_msg[] = "hello from the TLCP server";

@@ -76,6 +76,11 @@ typedef enum tlcp_reason {
     TLCP_R_HOSTNAME_MISMATCH = 31,
     TLCP_R_CONFIG = 32,          /* configuration incomplete or inconsistent */
     TLCP_R_EOF = 33,             /* the transport closed without close_notify */
+    TLCP_R_SESSION_FORMAT = 34,  /* not exported session data: magic, length, truncated */
+    TLCP_R_SESSION_VERSION = 35, /* exported session data of an unknown format version */
+    TLCP_R_SESSION_INTEGRITY = 36, /* exported session data corrupted (checksum mismatch) */
+    TLCP_R_SESSION_EXPIRED = 37, /* the session's lifetime has passed */
+    TLCP_R_NO_HOST_NAME = 38,    /* client verifies but has no host name to check */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -226,8 +231,16 @@ TLCP_API tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path)
 TLCP_API tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
                                                    size_t num_suites);
 TLCP_API tlcp_result tlcp_config_set_verify_mode(tlcp_config *cfg, int mode);
-/* Client: expected server host name (DNS/IP SAN, CN fallback). */
+/* Client: expected server host name (DNS/IP SAN, CN fallback). Required
+ * when the verify mode is not NONE: without it any certificate from a
+ * trusted CA would do for any server, so the handshake fails before the
+ * ClientHello with TLCP_R_NO_HOST_NAME. */
 TLCP_API tlcp_result tlcp_config_set_host_name(tlcp_config *cfg, const char *host);
+/* Client, INSECURE: verify the server's chain but accept it for any host
+ * name (lifts the TLCP_R_NO_HOST_NAME requirement; a set host name is still
+ * checked). Only for peers identified some other way, e.g. by a verify
+ * callback that pins the certificate. */
+TLCP_API tlcp_result tlcp_config_insecure_no_verify_name(tlcp_config *cfg);
 /* Client: also send the host name as SNI (off by default: GmSSL 3 rejects
  * unknown ClientHello extensions). */
 TLCP_API tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled);
@@ -303,6 +316,36 @@ TLCP_API tlcp_session *tlcp_conn_get_session(const tlcp_conn *conn);
  * (abbreviated handshake) or run a full handshake instead. */
 TLCP_API tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session);
 TLCP_API void tlcp_session_free(tlcp_session *session); /* NULL is a no-op */
+
+/* Sessions saved and loaded (a client's session in a file, a server's in a
+ * shared store). The data holds the MASTER SECRET: whoever reads it can
+ * decrypt the connections that resume it, so keep it like a private key.
+ * Its SM3 checksum detects corruption, NOT tampering: it gives no
+ * authenticity and no confidentiality. Format version 1 (docs/API.md):
+ * magic "TLCS", version, suite, session ID, master secret, creation time,
+ * lifetime, whether the peer was verified, the host name it is bound to and
+ * the peer's certificates. */
+#define TLCP_SESSION_EXPORT_MAX 65536 /* largest export; import refuses more */
+/* Writes the session into out. *out_len gets the size; when cap is too small
+ * (or out is NULL) returns TLCP_ERROR with *out_len = the size needed. */
+TLCP_API tlcp_result tlcp_session_export(const tlcp_session *session, uint8_t *out, size_t cap,
+                                         size_t *out_len);
+/* A new session from exported data, or TLCP_ERROR with *out_reason (may be
+ * NULL) = TLCP_R_SESSION_FORMAT (not session data, truncated, oversize,
+ * malformed), TLCP_R_SESSION_VERSION, TLCP_R_SESSION_INTEGRITY (checksum),
+ * TLCP_R_SESSION_EXPIRED or TLCP_R_ALLOC. The imported session is offered
+ * under the same rules as the one exported: same host name, expiry. */
+TLCP_API tlcp_result tlcp_session_import(const uint8_t *in, size_t len, tlcp_session **out,
+                                         int *out_reason);
+/* The same as PEM text between "-----BEGIN TLCP SESSION PARAMETERS-----" and
+ * "-----END TLCP SESSION PARAMETERS-----" (64-character lines). out gets a
+ * NUL-terminated text, *out_len its length without the NUL; cap must be at
+ * least *out_len + 1 (TLCP_ERROR with *out_len set when it is not). */
+TLCP_API tlcp_result tlcp_session_export_pem(const tlcp_session *session, char *out, size_t cap,
+                                             size_t *out_len);
+/* Reads the first such block in text (other text around it is ignored). */
+TLCP_API tlcp_result tlcp_session_import_pem(const char *text, size_t len, tlcp_session **out,
+                                             int *out_reason);
 /* 1 when the completed handshake resumed a session. */
 TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
 

@@ -69,6 +69,15 @@ static int verify_peer(tlcp_conn *conn, const tlcp_peer_certs *peer, int require
     }
     tlcp_verify_result result;
     GUARD(tlcp_verify_peer(cfg->trust, peer, &params, &result, &conn->err));
+    /* Accepted; by the checks or only by the callback (result.ok = 0). */
+    conn->hs->peer_verified = result.ok;
+    conn->hs->peer_verify_overridden = !result.ok;
+    conn->hs->peer_verify_reason = result.reason;
+    if (!result.ok)
+        tlcp_conn_trace(conn,
+                        "peer certificates failed verification (%s); accepted by the "
+                        "verify callback",
+                        result.message);
     tlcp_conn_trace(conn, "peer certificates verified: sign \"%s\"%s%s%s",
                     tlcp_cert_subject(peer->sign), peer->enc ? ", enc \"" : "",
                     peer->enc ? tlcp_cert_subject(peer->enc) : "", peer->enc ? "\"" : "");

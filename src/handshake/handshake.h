@@ -63,6 +63,12 @@ typedef struct tlcp_hs {
     /* Peer keys taken from its certificates. */
     tlcp_pkey *peer_sign_key;
     tlcp_pkey *peer_enc_key;
+    /* The outcome of the built-in checks of the peer's certificates: passed,
+     * or failed with peer_verify_reason and accepted by the verify callback
+     * (overridden). Both 0 when not verified (verify mode none). */
+    int peer_verified;
+    int peer_verify_overridden;
+    int peer_verify_reason;
 
     /* Client authentication. */
     int cert_requested;   /* client: CertificateRequest seen; server: we asked */

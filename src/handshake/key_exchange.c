@@ -204,6 +204,17 @@ int tlcp_hs_client_kx_post_work(tlcp_conn *conn)
     return tlcp_hs_derive_keys(conn);
 }
 
+void tlcp_hs_select_pre_master(uint8_t out[TLCP_PRE_MASTER_LEN], size_t decrypted,
+                               const uint8_t plain[TLCP_PRE_MASTER_LEN], size_t plain_len,
+                               const uint8_t fallback[TLCP_PRE_MASTER_LEN])
+{
+    size_t good = tlcp_ct_eq(decrypted, 1) & tlcp_ct_eq(plain_len, TLCP_PRE_MASTER_LEN) &
+                  tlcp_ct_eq(plain[0], TLCP_PROTOCOL_VERSION >> 8) &
+                  tlcp_ct_eq(plain[1], TLCP_PROTOCOL_VERSION & 0xFF);
+    for (size_t i = 0; i < TLCP_PRE_MASTER_LEN; i++)
+        out[i] = (uint8_t)tlcp_ct_select(good, plain[i], fallback[i]);
+}
+
 /* Decrypts into hs->pre_master without revealing whether it worked. */
 static int server_kx_ecc(tlcp_conn *conn, const tlcp_client_key_exchange *m)
 {
@@ -218,11 +229,7 @@ static int server_kx_ecc(tlcp_conn *conn, const tlcp_client_key_exchange *m)
     size_t decrypted = (size_t)tlcp_sm2_decrypt(
         conn->cfg->creds->enc.key, tlcp_cursor_data(&m->encrypted_pre_master),
         tlcp_cursor_len(&m->encrypted_pre_master), plain, &plain_len, sizeof(plain), &scratch);
-    size_t good = tlcp_ct_eq(decrypted, 1) & tlcp_ct_eq(plain_len, TLCP_PRE_MASTER_LEN) &
-                  tlcp_ct_eq(plain[0], TLCP_PROTOCOL_VERSION >> 8) &
-                  tlcp_ct_eq(plain[1], TLCP_PROTOCOL_VERSION & 0xFF);
-    for (size_t i = 0; i < TLCP_PRE_MASTER_LEN; i++)
-        hs->pre_master[i] = (uint8_t)tlcp_ct_select(good, plain[i], fallback[i]);
+    tlcp_hs_select_pre_master(hs->pre_master, decrypted, plain, plain_len, fallback);
     tlcp_wipe(plain, sizeof(plain));
     tlcp_wipe(fallback, sizeof(fallback));
     tlcp_wipe(&scratch, sizeof(scratch));

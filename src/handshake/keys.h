@@ -12,6 +12,14 @@ TLCP_MUST_CHECK int tlcp_hs_derive_keys(tlcp_conn *conn);
 /* The second half: key block from hs->master, pending keys installed. */
 TLCP_MUST_CHECK int tlcp_hs_install_key_block(tlcp_conn *conn);
 
+/* ECC key exchange, server: `out` = the decrypted pre-master when the
+ * decryption worked (decrypted == 1), gave 48 bytes and starts with our
+ * version, else the random `fallback`; chosen with masks, so nothing about
+ * the outcome shows in time (a Bleichenbacher-style oracle). */
+void tlcp_hs_select_pre_master(uint8_t out[TLCP_PRE_MASTER_LEN], size_t decrypted,
+                               const uint8_t plain[TLCP_PRE_MASTER_LEN], size_t plain_len,
+                               const uint8_t fallback[TLCP_PRE_MASTER_LEN]);
+
 /* The key log line for hs->master (no-op without a keylog callback). */
 void tlcp_hs_emit_keylog(const tlcp_conn *conn);
 

@@ -121,13 +121,14 @@ static void remember_session(tlcp_conn *conn)
         conn->established = tlcp_session_up_ref(conn->offer);
         return;
     }
-    /* Bound to the host name we checked and whether we checked at all. */
+    /* Bound to the host name we checked and the real outcome of the checks. */
     tlcp_session *s = tlcp_session_new(hs->session_id, hs->suite, hs->master, conn->peer_cert);
-    if (s != NULL && !tlcp_session_bind_peer(s, conn->cfg->host_name,
-                                             tlcp_conn_verify_mode(conn) != TLCP_VERIFY_NONE)) {
+    if (s != NULL && !tlcp_session_bind_peer(s, conn->cfg->host_name, hs->peer_verified)) {
         tlcp_session_free(s);
         s = NULL; /* out of memory: nothing to resume later */
     }
+    if (s != NULL && hs->peer_verify_overridden)
+        tlcp_session_mark_overridden(s, hs->peer_verify_reason);
     conn->established = s;
 }
 

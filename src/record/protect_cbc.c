@@ -77,7 +77,10 @@ static void extract_mac(const uint8_t *p, size_t n, size_t mac_start, size_t max
     size_t offset = (mac_start - scan_start) % TLCP_CBC_MAC_LEN;
     for (size_t m = 0; m < TLCP_CBC_MAC_LEN; m++) {
         uint8_t v = 0;
-        size_t want = (m + offset) % TLCP_CBC_MAC_LEN;
+        /* The barrier on m stops the compiler from running the loop on
+         * m + offset instead (it did: a loop bound and store addresses
+         * derived from the secret offset, found by the data-flow test). */
+        size_t want = (tlcp_ct_barrier(m) + offset) % TLCP_CBC_MAC_LEN;
         for (size_t k = 0; k < TLCP_CBC_MAC_LEN; k++)
             v |= (uint8_t)(rot[k] & tlcp_ct_eq(k, want));
         out[m] = v;

@@ -39,6 +39,11 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_HOSTNAME_MISMATCH] = "host name does not match certificate",
     [TLCP_R_CONFIG] = "invalid configuration",
     [TLCP_R_EOF] = "connection closed without close_notify",
+    [TLCP_R_SESSION_FORMAT] = "not libtlcp session data (or truncated)",
+    [TLCP_R_SESSION_VERSION] = "session data of an unknown format version",
+    [TLCP_R_SESSION_INTEGRITY] = "session data corrupted (checksum mismatch)",
+    [TLCP_R_SESSION_EXPIRED] = "session expired",
+    [TLCP_R_NO_HOST_NAME] = "no host name to verify the server against",
 };
 
 const char *tlcp_reason_string(int reason)

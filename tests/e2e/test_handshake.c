@@ -456,6 +456,7 @@ static void test_wrong_ca(void **state)
     tlcp_config *ccfg = tlcp_config_new();
     assert_int_equal(tlcp_config_load_ca_file(ccfg, tu_data_path(FIX_OTHER_CA)), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_time(ccfg, PINNED_TIME), TLCP_OK);
+    assert_int_equal(tlcp_config_set_host_name(ccfg, "localhost"), TLCP_OK);
     pair p;
     pair_open(&p, ccfg, server_config(FIX));
     assert_false(pair_handshake(&p));
@@ -1010,6 +1011,7 @@ static void test_enc_cert_without_key_encipherment(void **state)
     assert_int_equal(tlcp_config_load_sign_pair(scfg, files[1], files[2], NULL), TLCP_OK);
     assert_int_equal(tlcp_config_load_enc_pair(scfg, files[3], files[4], NULL), TLCP_OK);
     assert_int_equal(tlcp_config_load_ca_file(ccfg, files[0]), TLCP_OK);
+    assert_int_equal(tlcp_config_set_host_name(ccfg, "localhost"), TLCP_OK);
 
     /* Certificate message [sign, bad enc]. */
     const uint8_t *ders[2];
@@ -1130,6 +1132,7 @@ static void test_ca_directory(void **state)
     tlcp_config *ccfg = tlcp_config_new();
     assert_int_equal(tlcp_config_load_ca_dir(ccfg, dir), TLCP_OK);
     assert_int_equal(tlcp_config_set_verify_time(ccfg, PINNED_TIME), TLCP_OK);
+    assert_int_equal(tlcp_config_set_host_name(ccfg, "localhost"), TLCP_OK);
     pair p;
     pair_open(&p, ccfg, server_config(FIX));
     assert_true(pair_handshake(&p));

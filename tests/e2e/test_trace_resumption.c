@@ -18,7 +18,6 @@
 
 #define FIX         "interop/tongsuo-ecc-sm4-cbc-sm3-clientauth/"
 #define PINNED_TIME 1795824000 /* 2026-11-28T00:00:00Z */
-#define MAX_STEPS   200000
 
 typedef struct capture {
     char *text;
@@ -86,16 +85,7 @@ static void handshake(tlcp_conn *client, tlcp_conn *server)
     mp_pair_init(&io);
     tlcp_conn_set_io(client, mp_read, mp_write, &io.client);
     tlcp_conn_set_io(server, mp_read, mp_write, &io.server);
-    tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
-    for (int i = 0; i < MAX_STEPS && (e2e_is_want(rc) || e2e_is_want(rs)); i++) {
-        if (e2e_is_want(rc))
-            rc = tlcp_handshake(client);
-        if (e2e_is_want(rs))
-            rs = tlcp_handshake(server);
-        if (rc == TLCP_ERROR || rs == TLCP_ERROR)
-            break;
-    }
-    if (rc != TLCP_OK || rs != TLCP_OK)
+    if (!e2e_drive_handshake(client, server))
         fail_msg("handshake: client %s / server %s", tlcp_conn_error(client),
                  tlcp_conn_error(server));
     mp_pair_free(&io);

@@ -29,7 +29,7 @@ const char *fuzz_data_file(const char *rel)
     return p;
 }
 
-uint8_t *fuzz_read_shared(const char *rel, size_t *out_len)
+uint8_t *fuzz_read_fixture(const char *rel, size_t *out_len)
 {
     const char *path = fuzz_data_file(rel);
     FILE *f = fopen(path, "rb");
@@ -57,7 +57,7 @@ uint8_t *fuzz_read_shared(const char *rel, size_t *out_len)
 tlcp_pkey *fuzz_fixture_key(const char *rel)
 {
     size_t len;
-    uint8_t *pem = fuzz_read_shared(rel, &len);
+    uint8_t *pem = fuzz_read_fixture(rel, &len);
     if (pem == NULL)
         return NULL;
     tlcp_error err;
@@ -72,7 +72,7 @@ tlcp_pkey *fuzz_fixture_key(const char *rel)
 tlcp_cert *fuzz_fixture_cert(const char *rel)
 {
     size_t len;
-    uint8_t *pem = fuzz_read_shared(rel, &len);
+    uint8_t *pem = fuzz_read_fixture(rel, &len);
     if (pem == NULL)
         return NULL;
     tlcp_error err;

@@ -17,7 +17,7 @@ const char *fuzz_data_dir(void);
 /* fuzz_data_dir()/rel in one of four static buffers (valid until the fourth next call). */
 const char *fuzz_data_file(const char *rel);
 /* A file under fuzz_data_dir() (heap, caller frees); NULL after a message when missing. */
-uint8_t *fuzz_read_shared(const char *rel, size_t *out_len);
+uint8_t *fuzz_read_fixture(const char *rel, size_t *out_len);
 /* New references; NULL after a message when the fixture does not load. */
 tlcp_pkey *fuzz_fixture_key(const char *rel);
 tlcp_cert *fuzz_fixture_cert(const char *rel);

@@ -189,6 +189,8 @@ static tlcp_config *checker_config(replay *r, int server)
         assert_int_equal(tlcp_config_set_cipher_suites(cfg, all, 4), TLCP_OK);
         assert_int_equal(tlcp_config_load_ca_file(cfg, path_in(r, "ca.pem")), TLCP_OK);
         assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
+        /* Every recorded server certificate names localhost. */
+        assert_int_equal(tlcp_config_set_host_name(cfg, "localhost"), TLCP_OK);
         /* With the recorded client pairs the checker answers a
          * CertificateRequest as the recorded client did (ECDHE needs both). */
         size_t n = 0;
@@ -492,8 +494,8 @@ static int replay_resumption(replay *r)
     tlcp_cert *none[2] = {NULL, NULL};
     tlcp_session *session = tlcp_session_new(r->session_id, r->suite, r->session_master, none);
     assert_non_null(session);
-    /* conn1 verified the server's certificates (no host name configured) */
-    assert_true(tlcp_session_bind_peer(session, NULL, 1));
+    /* conn1 verified the server's certificates as localhost */
+    assert_true(tlcp_session_bind_peer(session, "localhost", 1));
     assert_int_equal(tlcp_conn_set_session(r->cli, session), TLCP_OK);
     tlcp_session_free(session);
     tlcp_config *scfg = r->srv->cfg;

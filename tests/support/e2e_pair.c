@@ -87,6 +87,33 @@ int e2e_is_want(tlcp_result r)
     return r == TLCP_WANT_READ || r == TLCP_WANT_WRITE;
 }
 
+int e2e_run_handshake(mp_pair *io, tlcp_conn *client, tlcp_conn *server)
+{
+    tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
+    for (int i = 0; i < E2E_MAX_STEPS; i++) {
+        if (rc != TLCP_OK && rc != TLCP_ERROR)
+            rc = tlcp_handshake(client);
+        if (rs != TLCP_OK && rs != TLCP_ERROR)
+            rs = tlcp_handshake(server);
+        if (rc == TLCP_OK && rs == TLCP_OK)
+            return 1;
+        if (rc == TLCP_ERROR || rs == TLCP_ERROR) {
+            /* Let the survivor read the alert. */
+            for (int j = 0; j < 100; j++) {
+                if (e2e_is_want(rc))
+                    rc = tlcp_handshake(client);
+                if (e2e_is_want(rs))
+                    rs = tlcp_handshake(server);
+            }
+            return 0;
+        }
+        if (e2e_is_want(rc) && e2e_is_want(rs) && mp_pending(&io->client) == 0 &&
+            mp_pending(&io->server) == 0 && i > 1000)
+            return 0;
+    }
+    return 0;
+}
+
 void e2e_conns_open(mp_pair *io, tlcp_conn **client, tlcp_conn **server, tlcp_config *ccfg,
                     tlcp_config *scfg)
 {
@@ -99,6 +126,37 @@ void e2e_conns_open(mp_pair *io, tlcp_conn **client, tlcp_conn **server, tlcp_co
     tlcp_conn_set_io(*server, mp_read, mp_write, &io->server);
     tlcp_config_free(ccfg);
     tlcp_config_free(scfg);
+}
+
+int e2e_drive_handshake(tlcp_conn *client, tlcp_conn *server)
+{
+    tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
+    for (int i = 0; i < 200000 && (e2e_is_want(rc) || e2e_is_want(rs)); i++) {
+        if (e2e_is_want(rc))
+            rc = tlcp_handshake(client);
+        if (e2e_is_want(rs))
+            rs = tlcp_handshake(server);
+        if (rc == TLCP_ERROR || rs == TLCP_ERROR)
+            break;
+    }
+    return rc == TLCP_OK && rs == TLCP_OK;
+}
+
+void e2e_pair_open(e2e_pair *p, tlcp_config *ccfg, tlcp_config *scfg)
+{
+    e2e_conns_open(&p->io, &p->client, &p->server, ccfg, scfg);
+}
+
+int e2e_pair_handshake(e2e_pair *p)
+{
+    return e2e_run_handshake(&p->io, p->client, p->server);
+}
+
+void e2e_pair_close(e2e_pair *p)
+{
+    tlcp_conn_free(p->client);
+    tlcp_conn_free(p->server);
+    mp_pair_free(&p->io);
 }
 
 char *e2e_write_temp(const char *templ, const char *text, size_t len)

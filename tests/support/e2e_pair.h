@@ -43,10 +43,31 @@ tlcp_config *e2e_client_config(const char *dir, const char *host, int64_t now);
 
 int e2e_is_want(tlcp_result r);
 
+#define E2E_MAX_STEPS 200000
+/* Drives both ends until both complete (1) or one fails (0; the survivor
+ * then gets to read the alert). */
+int e2e_run_handshake(mp_pair *io, tlcp_conn *client, tlcp_conn *server);
+
+/* A client and a server connection on one in-memory pair. */
+typedef struct e2e_pair {
+    mp_pair io;
+    tlcp_conn *client;
+    tlcp_conn *server;
+} e2e_pair;
+
+/* e2e_conns_open() into `p` (takes over the config references). */
+void e2e_pair_open(e2e_pair *p, tlcp_config *ccfg, tlcp_config *scfg);
+int e2e_pair_handshake(e2e_pair *p);
+void e2e_pair_close(e2e_pair *p);
+
 /* Initialises `io`, creates the client and server connections on it and
  * drops the caller's config references (the connections hold their own). */
 void e2e_conns_open(mp_pair *io, tlcp_conn **client, tlcp_conn **server, tlcp_config *ccfg,
                     tlcp_config *scfg);
+
+/* Runs both handshakes over the pair's pipes until both finish; 1 when
+ * both succeeded (otherwise the errors are in the connections). */
+int e2e_drive_handshake(tlcp_conn *client, tlcp_conn *server);
 
 /* ---- generated PKI (certgen) written to temporary PEM files ---------- */
 
