@@ -16,7 +16,6 @@
 #include "record/record_internal.h"
 
 #include "dataflow.h"
-#include "dataflow_main.h"
 
 #define MAX_N (16 * 24)
 
@@ -92,5 +91,5 @@ static int run_group(void)
 int main(int argc, char **argv)
 {
     (void)argc;
-    return tu_dataflow_main(argv[0], run_group);
+    return tu_dataflow_main(argv[0], run_group, NULL);
 }

@@ -16,7 +16,6 @@
 #include "handshake/keys.h"
 
 #include "dataflow.h"
-#include "dataflow_main.h"
 
 typedef struct pm_case {
     size_t decrypted;
@@ -66,5 +65,5 @@ static int run_group(void)
 int main(int argc, char **argv)
 {
     (void)argc;
-    return tu_dataflow_main(argv[0], run_group);
+    return tu_dataflow_main(argv[0], run_group, NULL);
 }
