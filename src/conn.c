@@ -277,7 +277,10 @@ tlcp_result tlcp_write(tlcp_conn *conn, const void *buf, size_t len, size_t *out
         *out_n = 0;
     if (conn == NULL || out_n == NULL || (buf == NULL && len > 0))
         return TLCP_ERROR;
-    tlcp_result r = tlcp_handshake(conn);
+    /* After the peer's close_notify the write half stays open until
+     * tlcp_shutdown: a half-close, so a proxy can still deliver the answer
+     * its backend sends after the client finished. */
+    tlcp_result r = conn->phase == TLCP_PHASE_CLOSED ? TLCP_OK : tlcp_handshake(conn);
     if (r != TLCP_OK)
         return r;
     if (conn->sent_close_notify) {

@@ -148,6 +148,10 @@ int cli_session_load(const char *cmd, const char *path, int quiet, tlcp_session 
 
 /* ---- sockets (net.c) ---------------------------------------------------- */
 
+/* Splits "host:port" or "[v6addr]:port" without judging the port; 0 when
+ * the text has no host:port shape. */
+int cli_split_host_port(const char *text, char *host, size_t host_len, char *port,
+                        size_t port_len);
 /* Splits "host:port" or "[v6addr]:port" and checks the port (1..65535).
  * Prints a usage error and returns 0 when it is not one: a bare IPv6
  * address is named as such (it needs brackets). */
@@ -171,5 +175,6 @@ int cmd_certgen(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_proxy(int argc, char **argv); /* proxy/proxy_main.c */
 
 #endif

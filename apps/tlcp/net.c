@@ -21,9 +21,8 @@ int cli_set_nonblocking(int fd)
     return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
 }
 
-/* Splits without judging the port; 0 when the text has no host:port shape. */
-static int split_host_port(const char *text, char *host, size_t host_len, char *port,
-                           size_t port_len)
+int cli_split_host_port(const char *text, char *host, size_t host_len, char *port,
+                        size_t port_len)
 {
     const char *colon;
     const char *h = text;
@@ -53,7 +52,7 @@ static int split_host_port(const char *text, char *host, size_t host_len, char *
 int cli_parse_target(const char *cmd, const char *text, char *host, size_t host_len, char *port,
                      size_t port_len)
 {
-    if (!split_host_port(text, host, host_len, port, port_len)) {
+    if (!cli_split_host_port(text, host, host_len, port, port_len)) {
         if (text[0] != '[' && strchr(text, ':') != strrchr(text, ':'))
             cli_usage_error(cmd,
                             "'%s' looks like a bare IPv6 address: write it in brackets, "
