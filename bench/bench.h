@@ -4,7 +4,8 @@
  *
  * Every figure is one stdout line "name unit value" (e.g. "sm3_16k MB/s 210.4")
  * so runs can be diffed and plotted. A figure runs its operation repeatedly
- * for at least a minimum wall time (CLOCK_MONOTONIC; 0.3 s unless the
+ * for at least a minimum thread CPU time (CLOCK_THREAD_CPUTIME_ID, so other
+ * processes on a busy machine do not count; 0.3 s unless the
  * environment sets TLCP_BENCH_SECONDS), so slow and fast operations get the
  * same statistical footing. Nothing here is ever asserted by a test.
  */
