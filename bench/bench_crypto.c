@@ -190,6 +190,69 @@ static int op_sm3_evp(void *arg)
     return EVP_Digest(s->in, BULK_LEN, d, NULL, s->sm3_evp, NULL) == 1;
 }
 
+/* Prints a/b when both figures ran. */
+static void ratio(const char *name, double a, double b)
+{
+    if (a > 0 && b > 0)
+        bench_report(name, "x", a / b);
+}
+
+/* Multi-buffer SM3: BULK_LEN split into mb_lanes messages hashed side by side. */
+static size_t mb_lanes = 16;
+
+static int op_sm3_mb(void *arg)
+{
+    struct bulk_state *s = arg;
+    const uint8_t *data[TLCP_SM3_MB_MAX];
+    size_t len[TLCP_SM3_MB_MAX];
+    uint8_t d[TLCP_SM3_MB_MAX][TLCP_SM3_DIGEST_LEN];
+    uint8_t *out[TLCP_SM3_MB_MAX];
+    for (size_t i = 0; i < mb_lanes; i++) {
+        data[i] = s->in + i * (BULK_LEN / mb_lanes);
+        len[i] = BULK_LEN / mb_lanes;
+        out[i] = d[i];
+    }
+    tlcp_sm3_mb(mb_lanes, data, len, out);
+    return 1;
+}
+
+/* The same messages one after the other through the single-stream SM3. */
+static int op_sm3_serial(void *arg)
+{
+    struct bulk_state *s = arg;
+    uint8_t d[TLCP_SM3_DIGEST_LEN];
+    for (size_t i = 0; i < mb_lanes; i++)
+        if (!tlcp_sm3(s->in + i * (BULK_LEN / mb_lanes), BULK_LEN / mb_lanes, d, NULL))
+            return 0;
+    return 1;
+}
+
+static void bench_sm3_mb(struct bulk_state *s)
+{
+    static const struct {
+        size_t lanes;
+        int mask;
+        const char *name;
+    } runs[] = {
+        {16, -1, "sm3_mb_16x1k"},
+        {16, TLCP_SM3_FEAT_AVX2 | TLCP_SM3_FEAT_BMI2, "sm3_mb_16x1k_avx2"},
+        {8, -1, "sm3_mb_8x2k"},
+        {8, TLCP_SM3_FEAT_AVX512 | TLCP_SM3_FEAT_BMI2, "sm3_mb_8x2k_avx512"},
+        {4, -1, "sm3_mb_4x4k"},
+    };
+    for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+        char name[64];
+        mb_lanes = runs[r].lanes;
+        tlcp_sm3_force_features(runs[r].mask);
+        double mb = bench_throughput(runs[r].name, op_sm3_mb, s, BULK_LEN);
+        tlcp_sm3_force_features(-1);
+        snprintf(name, sizeof(name), "%s_serial", runs[r].name);
+        double serial = bench_throughput(name, op_sm3_serial, s, BULK_LEN);
+        snprintf(name, sizeof(name), "ratio_%s_vs_serial", runs[r].name);
+        ratio(name, mb, serial);
+    }
+}
+
 static int op_hmac_sm3(void *arg)
 {
     struct bulk_state *s = arg;
@@ -285,13 +348,6 @@ static void bulk_cleanup(struct bulk_state *s)
     EVP_MD_free(s->sm3_evp);
 }
 
-/* Prints a/b when both figures ran. */
-static void ratio(const char *name, double a, double b)
-{
-    if (a > 0 && b > 0)
-        bench_report(name, "x", a / b);
-}
-
 static void bench_bulk(void)
 {
     struct bulk_state s;
@@ -307,6 +363,7 @@ static void bench_bulk(void)
     tlcp_sm3_force_features(-1);
     ratio("ratio_sm3_vs_old_evp", sm3, sm3_evp);
     ratio("ratio_sm3_vs_portable", sm3, sm3_portable);
+    bench_sm3_mb(&s);
     bench_throughput("hmac_sm3_16k", op_hmac_sm3, &s, BULK_LEN);
     bench_throughput("sm4_cbc_encrypt_16k", op_sm4_cbc_encrypt, &s, BULK_LEN);
     bench_throughput("sm4_cbc_decrypt_16k", op_sm4_cbc_decrypt, &s, BULK_LEN);
