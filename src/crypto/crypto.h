@@ -122,6 +122,16 @@ TLCP_MUST_CHECK int tlcp_sm4_cbc_crypt(tlcp_sm4_cbc *ctx, const uint8_t iv[TLCP_
                                        const uint8_t *in, uint8_t *out, size_t len,
                                        tlcp_error *err);
 /* One-shot helpers for tests and the self-test. */
+/*
+ * k independent CBC encryptions under one encryption context: chain i
+ * encrypts len[i] bytes (whole blocks) from in[i] to out[i] (the same buffer
+ * or disjoint) with iv[i]. Same bytes as k tlcp_sm4_cbc_crypt calls; on the
+ * SM4 core the chains run side by side (sixteen blocks in flight).
+ */
+TLCP_MUST_CHECK int tlcp_sm4_cbc_encrypt_multi(tlcp_sm4_cbc *ctx, size_t k,
+                                               const uint8_t *const iv[], const uint8_t *const in[],
+                                               uint8_t *const out[], const size_t len[],
+                                               tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_sm4_cbc_encrypt(const uint8_t key[TLCP_SM4_KEY_LEN],
                                          const uint8_t iv[TLCP_SM4_BLOCK_LEN], const uint8_t *in,
                                          uint8_t *out, size_t len, tlcp_error *err);
