@@ -91,6 +91,17 @@ TLCP_MUST_CHECK int tlcp_hmac_sm3_ct(const uint8_t *key, size_t key_len, const u
                                      const uint8_t *data, size_t data_len, size_t max_len,
                                      uint8_t out[TLCP_SM3_DIGEST_LEN]);
 
+/*
+ * The same under a prepared key, with a public lower bound min_len <= data_len
+ * (a CBC record's data is at least its longest possible length minus 255):
+ * the blocks before min_len hold no secret-position byte and are hashed
+ * without masks; time and memory accesses depend on min_len and max_len only.
+ * Returns 0 (and a zeroed MAC) when data_len is outside [min_len, max_len].
+ */
+TLCP_MUST_CHECK int tlcp_hmac_sm3_ct_keyed(const tlcp_hmac_sm3_key *k, const uint8_t header[13],
+                                           const uint8_t *data, size_t data_len, size_t min_len,
+                                           size_t max_len, uint8_t out[TLCP_SM3_DIGEST_LEN]);
+
 /* ---- PRF (TLS 1.2 P_SM3) -------------------------------------------- */
 
 TLCP_MUST_CHECK int tlcp_prf_sm3(const uint8_t *secret, size_t secret_len, const char *label,

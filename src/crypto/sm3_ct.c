@@ -103,16 +103,41 @@ static void inner_block(uint8_t block[TLCP_SM3_BLOCK_LEN], size_t b, const uint8
         block[TLCP_SM3_BLOCK_LEN - 8 + i] |= (uint8_t)(is_final & bitlen[i]);
 }
 
+/*
+ * Blocks of the inner message that hold only header and data bytes whatever
+ * the secret length is, given data_len >= min_len (public): none of them can
+ * hold the 0x80 byte, so they are hashed as they are, in one multi-block
+ * call, and only the blocks after them go through the masks.
+ */
+static size_t plain_blocks(size_t min_len)
+{
+    return (HMAC_HEADER_LEN + min_len) / TLCP_SM3_BLOCK_LEN;
+}
+
+/* Hashes the first `plain` blocks of header || data into v (plain >= 1). */
+static void hash_plain(uint32_t v[SM3_WORDS], const uint8_t *header, const uint8_t *data,
+                       size_t plain)
+{
+    uint8_t first[TLCP_SM3_BLOCK_LEN];
+    memcpy(first, header, HMAC_HEADER_LEN);
+    memcpy(first + HMAC_HEADER_LEN, data, TLCP_SM3_BLOCK_LEN - HMAC_HEADER_LEN);
+    tlcp_sm3_compress(v, first, 1);
+    if (plain > 1)
+        tlcp_sm3_compress(v, data + TLCP_SM3_BLOCK_LEN - HMAC_HEADER_LEN, plain - 1);
+    tlcp_wipe(first, sizeof(first));
+}
+
 /* Inner hash over every block max_len could need, keeping the state after the
  * (secret) final block. */
 static void inner_hash(const uint32_t key_state[SM3_WORDS], const uint8_t *header,
-                       const uint8_t *data, size_t data_len, size_t max_len,
+                       const uint8_t *data, size_t data_len, size_t min_len, size_t max_len,
                        uint8_t out[TLCP_SM3_DIGEST_LEN])
 {
     /* header + data + 0x80 + 8-byte length ends in block (13 + len + 8) / 64
      * (a shift: no secret-dependent division timing). */
     size_t last_block = (HMAC_HEADER_LEN + max_len + 8) / TLCP_SM3_BLOCK_LEN;
     size_t final_block = (HMAC_HEADER_LEN + data_len + 8) / TLCP_SM3_BLOCK_LEN;
+    size_t plain = plain_blocks(min_len);
     uint8_t bitlen[8];
     store_bitlen(bitlen, (uint64_t)TLCP_SM3_BLOCK_LEN + HMAC_HEADER_LEN + data_len);
 
@@ -120,7 +145,9 @@ static void inner_hash(const uint32_t key_state[SM3_WORDS], const uint8_t *heade
     uint8_t block[TLCP_SM3_BLOCK_LEN];
     uint32_t secret_len = ct_barrier((uint32_t)data_len); /* < CT_MAX_LEN */
     memcpy(v, key_state, sizeof(v));
-    for (size_t b = 0; b <= last_block; b++) {
+    if (plain > 0)
+        hash_plain(v, header, data, plain);
+    for (size_t b = plain; b <= last_block; b++) {
         uint32_t is_final =
             ct_barrier(ct_zero_mask(ct_barrier((uint32_t)b) - (uint32_t)final_block));
         inner_block(block, b, header, data, secret_len, max_len, is_final, bitlen);
@@ -150,27 +177,40 @@ static void outer_hash(const uint32_t key_state[SM3_WORDS],
     tlcp_wipe(block, sizeof(block));
 }
 
+int tlcp_hmac_sm3_ct_keyed(const tlcp_hmac_sm3_key *k, const uint8_t header[13],
+                           const uint8_t *data, size_t data_len, size_t min_len, size_t max_len,
+                           uint8_t out[TLCP_SM3_DIGEST_LEN])
+{
+    if (k == NULL || header == NULL || out == NULL || (data == NULL && max_len != 0) ||
+        max_len > CT_MAX_LEN || min_len > max_len)
+        return 0;
+    /* data_len outside [min_len, max_len] breaks the contract; even that
+     * check must not branch on data_len. The MAC is then computed for a
+     * length inside the range, zeroed, and 0 returned. */
+    size_t over = tlcp_ct_lt(max_len, data_len);
+    size_t under = tlcp_ct_lt(data_len, min_len);
+    data_len = tlcp_ct_select(over, max_len, data_len);
+    data_len = tlcp_ct_select(under, min_len, data_len);
+    size_t bad = over | under;
+
+    uint8_t inner[TLCP_SM3_DIGEST_LEN];
+    inner_hash(k->ipad, header, data, data_len, min_len, max_len, inner);
+    outer_hash(k->opad, inner, out);
+    for (size_t i = 0; i < TLCP_SM3_DIGEST_LEN; i++)
+        out[i] &= (uint8_t)~bad;
+    tlcp_wipe(inner, sizeof(inner));
+    return (int)(1 & ~bad);
+}
+
 int tlcp_hmac_sm3_ct(const uint8_t *key, size_t key_len, const uint8_t header[13],
                      const uint8_t *data, size_t data_len, size_t max_len,
                      uint8_t out[TLCP_SM3_DIGEST_LEN])
 {
-    if ((key == NULL && key_len != 0) || header == NULL || out == NULL ||
-        (data == NULL && max_len != 0) || max_len > CT_MAX_LEN)
+    if (key == NULL && key_len != 0)
         return 0;
-    /* data_len > max_len breaks the contract; even that check must not branch
-     * on data_len. The MAC is then computed for max_len, zeroed, and 0 returned. */
-    size_t over = tlcp_ct_lt(max_len, data_len);
-    data_len = tlcp_ct_select(over, max_len, data_len);
-
     tlcp_hmac_sm3_key k;
     tlcp_hmac_sm3_key_init(&k, key, key_len);
-
-    uint8_t inner[TLCP_SM3_DIGEST_LEN];
-    inner_hash(k.ipad, header, data, data_len, max_len, inner);
-    outer_hash(k.opad, inner, out);
-    for (size_t i = 0; i < TLCP_SM3_DIGEST_LEN; i++)
-        out[i] &= (uint8_t)~over;
-    tlcp_wipe(inner, sizeof(inner));
+    int ok = tlcp_hmac_sm3_ct_keyed(&k, header, data, data_len, 0, max_len, out);
     tlcp_wipe(&k, sizeof(k));
-    return (int)(1 & ~over);
+    return ok;
 }

@@ -25,10 +25,10 @@ enum tlcp_content_type {
 
 enum tlcp_alert_level { TLCP_ALERT_LEVEL_WARNING = 1, TLCP_ALERT_LEVEL_FATAL = 2 };
 
-#define TLCP_RECORD_HEADER_LEN 5
-#define TLCP_MAX_PLAINTEXT 16384
-#define TLCP_MAX_CIPHERTEXT (16384 + 2048)
-#define TLCP_MAX_EMPTY_RECORDS 32
+#define TLCP_RECORD_HEADER_LEN    5
+#define TLCP_MAX_PLAINTEXT        16384
+#define TLCP_MAX_CIPHERTEXT       (16384 + 2048)
+#define TLCP_MAX_EMPTY_RECORDS    32
 #define TLCP_HANDSHAKE_HEADER_LEN 4
 
 /* Bulk protection of a cipher suite. */
@@ -39,7 +39,7 @@ typedef struct tlcp_record_keys {
     int bulk;            /* enum tlcp_bulk_cipher */
     uint8_t mac_key[32]; /* CBC only */
     uint8_t key[16];
-    uint8_t iv[16];      /* CBC: unused (explicit IVs); GCM: first 4 bytes = implicit salt */
+    uint8_t iv[16]; /* CBC: unused (explicit IVs); GCM: first 4 bytes = implicit salt */
 } tlcp_record_keys;
 
 /* Key block layout (tlcp-protocol.md §3): returns the length the suite needs
@@ -53,7 +53,7 @@ TLCP_MUST_CHECK int tlcp_record_keys_from_block(int bulk, const uint8_t *key_blo
 enum tlcp_record_item_kind {
     TLCP_ITEM_HANDSHAKE = 1, /* one whole handshake message: header(4) + body */
     TLCP_ITEM_CHANGE_CIPHER_SPEC = 2,
-    TLCP_ITEM_ALERT = 3,     /* level, description */
+    TLCP_ITEM_ALERT = 3, /* level, description */
     TLCP_ITEM_APPLICATION_DATA = 4
 };
 
@@ -61,9 +61,9 @@ typedef struct tlcp_record_item {
     int kind;
     uint8_t alert_level;
     uint8_t alert_description;
-    uint8_t hs_type;      /* handshake message type */
-    tlcp_cursor data;     /* whole handshake message (with header), or app data; valid
-                             until the next call into the record layer */
+    uint8_t hs_type;  /* handshake message type */
+    tlcp_cursor data; /* whole handshake message (with header), or app data; valid
+                         until the next call into the record layer */
 } tlcp_record_item;
 
 /* Per-message maximum body length for incoming handshake messages, asked
@@ -82,8 +82,7 @@ tlcp_error *tlcp_record_error(tlcp_record_layer *rl);
 
 /* Keys: install pending keys per direction, switch at ChangeCipherSpec. */
 TLCP_MUST_CHECK int tlcp_record_set_pending_read(tlcp_record_layer *rl, const tlcp_record_keys *k);
-TLCP_MUST_CHECK int tlcp_record_set_pending_write(tlcp_record_layer *rl,
-                                                  const tlcp_record_keys *k);
+TLCP_MUST_CHECK int tlcp_record_set_pending_write(tlcp_record_layer *rl, const tlcp_record_keys *k);
 /* Activate the pending keys and reset that direction's sequence number. */
 TLCP_MUST_CHECK int tlcp_record_activate_read(tlcp_record_layer *rl);
 TLCP_MUST_CHECK int tlcp_record_activate_write(tlcp_record_layer *rl);
@@ -132,6 +131,12 @@ size_t tlcp_record_pending_output(const tlcp_record_layer *rl);
  * (write_side = 1 for writing), to reach the wrap-around and count records. */
 void tlcp_record_test_set_seq(tlcp_record_layer *rl, int write_side, uint64_t seq);
 uint64_t tlcp_record_test_get_seq(const tlcp_record_layer *rl, int write_side);
+/* How many records a large CBC write is split into and sealed side by side
+ * (0 or 1: the old path, one record per 2^14 bytes sealed one by one). */
+void tlcp_record_test_set_multi(tlcp_record_layer *rl, unsigned records);
+/* Process-wide: 1 makes CBC opening mask every MAC block (no public lower
+ * bound on the data length), the open path before the bounded HMAC. */
+void tlcp_record_test_old_cbc_open(int on);
 #endif
 
 #endif
