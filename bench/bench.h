@@ -28,6 +28,14 @@ double bench_ops(const char *name, bench_op op, void *arg);
  * (MB = 10^6 bytes); return value as for bench_ops. */
 double bench_throughput(const char *name, bench_op op, void *arg, size_t bytes_per_op);
 
+/* The write sizes of the bulk figures (record and connection): 1, 16 and 64 KiB. */
+typedef struct bench_size {
+    size_t len;
+    const char *tag;
+} bench_size;
+#define BENCH_WRITE_SIZES 3
+extern const bench_size bench_write_sizes[BENCH_WRITE_SIZES];
+
 /* Prints one figure computed elsewhere (e.g. a ratio of two figures). */
 void bench_report(const char *name, const char *unit, double value);
 

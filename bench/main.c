@@ -23,6 +23,9 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+const bench_size bench_write_sizes[BENCH_WRITE_SIZES] = {
+    {1024, "1k"}, {16384, "16k"}, {65536, "64k"}};
+
 int bench_selected(const char *name)
 {
     return filter == NULL || strstr(name, filter) != NULL;
