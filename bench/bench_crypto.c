@@ -391,7 +391,10 @@ static void bench_bulk(void)
     double sm3_evp = bench_throughput("sm3_16k_old_evp", op_sm3_evp, &s, BULK_LEN);
     tlcp_sm3_force_features(0);
     double sm3_portable = bench_throughput("sm3_16k_portable", op_sm3, &s, BULK_LEN);
+    tlcp_sm3_force_features(TLCP_SM3_FEAT_BMI2);
+    double sm3_bmi2 = bench_throughput("sm3_16k_bmi2", op_sm3, &s, BULK_LEN);
     tlcp_sm3_force_features(-1);
+    ratio("ratio_sm3_vs_bmi2", sm3, sm3_bmi2);
     ratio("ratio_sm3_vs_old_evp", sm3, sm3_evp);
     ratio("ratio_sm3_vs_portable", sm3, sm3_portable);
     bench_sm3_mb(&s);

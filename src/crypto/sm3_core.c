@@ -2,13 +2,15 @@
 /*
  * SM3 single-stream kernels and their run-time choice (see sm3_core.h).
  *
- * Why no SIMD message expansion: the bound is the rounds' serial chain
- * (about six cycles per round through E: add, rotate, add, P0). Measured on
- * the development CPU at 16 KiB, with the expansion taken out altogether
- * (words precomputed once) the rounds alone ran at 1.27x OpenSSL 3.0's SM3,
- * while this on-the-fly C compiled for BMI2 ran at 1.1-1.2x; SIMD expansion
- * could at most close part of that gap, and the multi-buffer SM3 (sm3_mb.c)
- * is where the width goes.
+ * Kernels, the first the CPU runs: eight blocks at a time with the message
+ * schedule computed in AVX2 lanes (one block per lane, sm3_mb_avx2.c) and
+ * the rounds in BMI2 scalar code reading it; the on-the-fly C built for
+ * BMI2 (RORX rotates without touching the flags); the portable C. The bound
+ * is the rounds' serial chain (about six cycles per round through E: add,
+ * rotate, add, P0), so the gains are modest: with the schedule taken out
+ * altogether the rounds alone ran at 1.27x OpenSSL 3.0's SM3 on the
+ * development CPU (AVX-512 Xeon, 16 KiB). The width goes to the multi-buffer
+ * SM3 (sm3_mb.c) instead.
  */
 #include "crypto/sm3_core.h"
 
@@ -43,8 +45,25 @@ const uint32_t tlcp_sm3_tj[64] = {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SM3_X86         1
 #define SM3_ROUNDS_FN   sm3_compress_bmi2
+#define SM3_PRE_FN      sm3_rounds_pre_bmi2
 #define SM3_ROUNDS_ATTR static __attribute__((target("bmi2")))
 #include "crypto/sm3_rounds.h"
+#include "crypto/sm3_mb_kernels.h"
+
+/* Eight blocks at a time: the schedule in AVX2 lanes, the rounds scalar. */
+static void sm3_compress_sched8(uint32_t v[8], const uint8_t *data, size_t nblocks)
+{
+    uint32_t ww[68 * 8], wp[64 * 8];
+    for (; nblocks >= 8; nblocks -= 8, data += 8 * 64) {
+        tlcp_sm3_schedule8_avx2(data, ww, wp);
+        for (int b = 0; b < 8; b++)
+            sm3_rounds_pre_bmi2(v, ww + b, wp + b);
+    }
+    if (nblocks > 0)
+        sm3_compress_bmi2(v, data, nblocks);
+    tlcp_wipe(ww, sizeof(ww));
+    tlcp_wipe(wp, sizeof(wp));
+}
 #endif
 
 /* ---- CPU features ------------------------------------------------------ */
@@ -60,6 +79,8 @@ static int detect(void)
         f |= TLCP_SM3_FEAT_BMI2;
     if (__builtin_cpu_supports("avx2"))
         f |= TLCP_SM3_FEAT_AVX2;
+    if ((f & TLCP_SM3_FEAT_BMI2) && (f & TLCP_SM3_FEAT_AVX2))
+        f |= TLCP_SM3_FEAT_SCHED8_BIT;
     /* The builtin checks that the OS saves the ZMM state (XCR0). */
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
         f |= TLCP_SM3_FEAT_AVX512;
@@ -94,7 +115,12 @@ int tlcp_sm3_cpu_features(void)
 void tlcp_sm3_compress(uint32_t v[TLCP_SM3_STATE_WORDS], const uint8_t *data, size_t nblocks)
 {
 #if defined(SM3_X86)
-    if (tlcp_sm3_cpu_features() & TLCP_SM3_FEAT_BMI2) {
+    int f = tlcp_sm3_cpu_features();
+    if (nblocks >= 8 && (f & TLCP_SM3_FEAT_SCHED8) == TLCP_SM3_FEAT_SCHED8) {
+        sm3_compress_sched8(v, data, nblocks);
+        return;
+    }
+    if (f & TLCP_SM3_FEAT_BMI2) {
         sm3_compress_bmi2(v, data, nblocks);
         return;
     }

@@ -48,6 +48,11 @@ size_t tlcp_sm3_pad(uint8_t out[128], const uint8_t *tail, size_t rest, uint64_t
 #define TLCP_SM3_FEAT_BMI2   1
 #define TLCP_SM3_FEAT_AVX2   2
 #define TLCP_SM3_FEAT_AVX512 4 /* AVX-512 F + VL (with the OS saving the state) */
+/* Single stream eight blocks at a time, the schedule in AVX2 lanes and the
+ * rounds with BMI2: set with those two; a mask without it keeps the kernels
+ * apart in tests and benchmarks. */
+#define TLCP_SM3_FEAT_SCHED8_BIT 8
+#define TLCP_SM3_FEAT_SCHED8     (TLCP_SM3_FEAT_BMI2 | TLCP_SM3_FEAT_AVX2 | TLCP_SM3_FEAT_SCHED8_BIT)
 int tlcp_sm3_cpu_features(void);
 
 #if defined(TLCP_TESTING)

@@ -80,4 +80,22 @@ MB_INLINE void mb_store_state(uint32_t *const v[8], const mbv s[8])
 
 #include "crypto/sm3_mb_impl.h"
 
+/* The message schedule of the eight consecutive blocks at p, lane b = block
+ * b: W_j of block b at ww[8 * j + b] (j < 68), W'_j at wp[8 * j + b]. */
+MB_TARGET void tlcp_sm3_schedule8_avx2(const uint8_t *p, uint32_t ww[68 * 8], uint32_t wp[64 * 8])
+{
+    const uint8_t *q[8];
+    mbv w[68];
+    for (int i = 0; i < 8; i++)
+        q[i] = p + 64 * i;
+    mb_load_words(w, q);
+    for (int j = 16; j < 68; j++)
+        w[j] = mb_xor3(mb_p1(mb_xor3(w[j - 16], w[j - 9], mb_rol(w[j - 3], 15))),
+                       mb_rol(w[j - 13], 7), w[j - 6]);
+    for (int j = 0; j < 68; j++)
+        _mm256_storeu_si256((__m256i *)(void *)(ww + 8 * j), w[j]);
+    for (int j = 0; j < 64; j++)
+        _mm256_storeu_si256((__m256i *)(void *)(wp + 8 * j), mb_xor(w[j], w[j + 4]));
+}
+
 #endif

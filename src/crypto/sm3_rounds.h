@@ -22,25 +22,56 @@
     (SM3R_W(j) = SM3R_P1(SM3R_W((j)-16) ^ SM3R_W((j)-9) ^ SM3R_ROL(SM3R_W((j)-3), 15)) ^           \
                  SM3R_ROL(SM3R_W((j)-13), 7) ^ SM3R_W((j)-6))
 
-#define SM3R_ROUND(a, b, c, d, e, f, g, h, j, FF, GG)                                              \
+/* One round given W_j (wj) and W'_j (wpj). */
+#define SM3R_CORE(a, b, c, d, e, f, g, h, j, FF, GG, wj, wpj)                                      \
     do {                                                                                           \
-        if ((j) >= 12)                                                                             \
-            SM3R_EXPAND((j) + 4);                                                                  \
         uint32_t a12 = SM3R_ROL(a, 12);                                                            \
         uint32_t ss1 = SM3R_ROL(a12 + e + tlcp_sm3_tj[j], 7);                                      \
-        d = FF(a, b, c) + d + (ss1 ^ a12) + (SM3R_W(j) ^ SM3R_W((j) + 4));                         \
-        h = GG(e, f, g) + h + ss1 + SM3R_W(j);                                                     \
+        d = FF(a, b, c) + d + (ss1 ^ a12) + (wpj);                                                 \
+        h = GG(e, f, g) + h + ss1 + (wj);                                                          \
         h = SM3R_P0(h);                                                                            \
         b = SM3R_ROL(b, 9);                                                                        \
         f = SM3R_ROL(f, 19);                                                                       \
     } while (0)
 
-#define SM3R_FOUR(j, FF, GG)                                                                       \
+/* On the fly: W_{j+4} is made first (rounds 12 on). */
+#define SM3R_ROUND(a, b, c, d, e, f, g, h, j, FF, GG)                                              \
     do {                                                                                           \
-        SM3R_ROUND(a, b, c, d, e, f, g, h, (j), FF, GG);                                           \
-        SM3R_ROUND(d, a, b, c, h, e, f, g, (j) + 1, FF, GG);                                       \
-        SM3R_ROUND(c, d, a, b, g, h, e, f, (j) + 2, FF, GG);                                       \
-        SM3R_ROUND(b, c, d, a, f, g, h, e, (j) + 3, FF, GG);                                       \
+        if ((j) >= 12)                                                                             \
+            SM3R_EXPAND((j) + 4);                                                                  \
+        SM3R_CORE(a, b, c, d, e, f, g, h, j, FF, GG, SM3R_W(j), SM3R_W(j) ^ SM3R_W((j) + 4));      \
+    } while (0)
+
+/* Four rounds of ROUND bring the register names back. */
+#define SM3R_FOUR_OF(ROUND, j, FF, GG)                                                             \
+    do {                                                                                           \
+        ROUND(a, b, c, d, e, f, g, h, (j), FF, GG);                                                \
+        ROUND(d, a, b, c, h, e, f, g, (j) + 1, FF, GG);                                            \
+        ROUND(c, d, a, b, g, h, e, f, (j) + 2, FF, GG);                                            \
+        ROUND(b, c, d, a, f, g, h, e, (j) + 3, FF, GG);                                            \
+    } while (0)
+#define SM3R_FOUR(j, FF, GG) SM3R_FOUR_OF(SM3R_ROUND, j, FF, GG)
+
+/* The 64 rounds: XOR forms of FF and GG for rounds 0..15, majority and
+ * choice after. */
+#define SM3R_ALL(FOUR)                                                                             \
+    do {                                                                                           \
+        FOUR(0, SM3R_FF0, SM3R_FF0);                                                               \
+        FOUR(4, SM3R_FF0, SM3R_FF0);                                                               \
+        FOUR(8, SM3R_FF0, SM3R_FF0);                                                               \
+        FOUR(12, SM3R_FF0, SM3R_FF0);                                                              \
+        FOUR(16, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(20, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(24, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(28, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(32, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(36, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(40, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(44, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(48, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(52, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(56, SM3R_FF1, SM3R_GG1);                                                              \
+        FOUR(60, SM3R_FF1, SM3R_GG1);                                                              \
     } while (0)
 
 SM3_ROUNDS_ATTR void SM3_ROUNDS_FN(uint32_t v[8], const uint8_t *p, size_t nblocks)
@@ -52,24 +83,30 @@ SM3_ROUNDS_ATTR void SM3_ROUNDS_FN(uint32_t v[8], const uint8_t *p, size_t nbloc
                    (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
         uint32_t a = v[0], b = v[1], c = v[2], d = v[3];
         uint32_t e = v[4], f = v[5], g = v[6], h = v[7];
-        SM3R_FOUR(0, SM3R_FF0, SM3R_FF0);
-        SM3R_FOUR(4, SM3R_FF0, SM3R_FF0);
-        SM3R_FOUR(8, SM3R_FF0, SM3R_FF0);
-        SM3R_FOUR(12, SM3R_FF0, SM3R_FF0);
-        SM3R_FOUR(16, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(20, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(24, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(28, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(32, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(36, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(40, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(44, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(48, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(52, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(56, SM3R_FF1, SM3R_GG1);
-        SM3R_FOUR(60, SM3R_FF1, SM3R_GG1);
+        SM3R_ALL(SM3R_FOUR);
         v[0] ^= a, v[1] ^= b, v[2] ^= c, v[3] ^= d;
         v[4] ^= e, v[5] ^= f, v[6] ^= g, v[7] ^= h;
     }
     tlcp_wipe(w, sizeof(w));
 }
+
+#if defined(SM3_PRE_FN)
+/*
+ * The same rounds on a schedule computed beforehand (sm3_mb_avx2.c builds it
+ * for eight consecutive blocks at once): W_j at ww[8 * j] and W'_j at
+ * wp[8 * j], the stride of eight interleaving the eight blocks. The scalar
+ * ports are then left to the rounds, whose serial chain is the bound.
+ */
+#define SM3P_ROUND(a, b, c, d, e, f, g, h, j, FF, GG)                                              \
+    SM3R_CORE(a, b, c, d, e, f, g, h, j, FF, GG, ww[8 * (j)], wp[8 * (j)])
+#define SM3P_FOUR(j, FF, GG) SM3R_FOUR_OF(SM3P_ROUND, j, FF, GG)
+
+SM3_ROUNDS_ATTR void SM3_PRE_FN(uint32_t v[8], const uint32_t *ww, const uint32_t *wp)
+{
+    uint32_t a = v[0], b = v[1], c = v[2], d = v[3];
+    uint32_t e = v[4], f = v[5], g = v[6], h = v[7];
+    SM3R_ALL(SM3P_FOUR);
+    v[0] ^= a, v[1] ^= b, v[2] ^= c, v[3] ^= d;
+    v[4] ^= e, v[5] ^= f, v[6] ^= g, v[7] ^= h;
+}
+#endif

@@ -3,8 +3,8 @@
  * Data-flow check of the new SM3 paths (ctgrind method, tests/support/
  * dataflow.h): the HMAC key and the messages are marked undefined for
  * Valgrind's memcheck, which reports any branch or address that depends on
- * them, in tlcp_hmac_sm3_key_init, tlcp_hmac_sm3_keyed (scalar and BMI2
- * kernels) and tlcp_hmac_sm3_mb (scalar and AVX2 lanes; Valgrind has no
+ * them, in tlcp_hmac_sm3_key_init, tlcp_hmac_sm3_keyed (scalar, BMI2 and
+ * eight-block AVX2-schedule kernels) and tlcp_hmac_sm3_mb (scalar and AVX2 lanes; Valgrind has no
  * AVX-512, and hides it from CPUID, so that kernel cannot be checked this
  * way). Lengths are public. Exits 77 (skipped) without a usable valgrind.
  */
@@ -18,13 +18,16 @@
 
 #include "dataflow.h"
 
-static const int masks[] = {0, TLCP_SM3_FEAT_BMI2, TLCP_SM3_FEAT_AVX2, -1};
+static const int masks[] = {0, TLCP_SM3_FEAT_BMI2, TLCP_SM3_FEAT_AVX2, TLCP_SM3_FEAT_SCHED8, -1};
 
 static void test_secret_key_and_data_never_steer(void **state)
 {
     (void)state;
     static const size_t key_lens[] = {32, 100};
     uint8_t key[100], data[16][300];
+    static uint8_t big[1100]; /* >= 8 blocks: the eight-block schedule kernel */
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (uint8_t)(i * 3 + 7);
     for (size_t i = 0; i < sizeof(key); i++)
         key[i] = (uint8_t)(i * 7 + 1);
     for (size_t l = 0; l < 16; l++)
@@ -50,8 +53,12 @@ static void test_secret_key_and_data_never_steer(void **state)
             tlcp_hmac_sm3_key_init(&hk, key, key_lens[k]);
             tlcp_hmac_sm3_mb(&hk, 16, in, lens, out);
             tlcp_hmac_sm3_mb(&hk, 3, in, lens, out); /* a group with filler lanes */
-            uint8_t one[32];
+            uint8_t one[32], big_mac[32], big_want[32];
             tlcp_hmac_sm3_keyed(&hk, data[5], lens[5], one);
+            MAKE_SECRET(big, sizeof(big));
+            tlcp_hmac_sm3_keyed(&hk, big, sizeof(big), big_mac);
+            MAKE_PUBLIC(big, sizeof(big));
+            MAKE_PUBLIC(big_mac, sizeof(big_mac));
             MAKE_PUBLIC(got, sizeof(got));
             MAKE_PUBLIC(one, sizeof(one));
             MAKE_PUBLIC(key, sizeof(key));
@@ -59,6 +66,8 @@ static void test_secret_key_and_data_never_steer(void **state)
             MAKE_PUBLIC(&hk, sizeof(hk));
             assert_memory_equal(got, want, sizeof(got));
             assert_memory_equal(one, want[5], sizeof(one));
+            assert_int_equal(tlcp_hmac_sm3(key, key_lens[k], big, sizeof(big), big_want, NULL), 1);
+            assert_memory_equal(big_mac, big_want, sizeof(big_mac));
         }
     }
     tlcp_sm3_force_features(-1);
