@@ -8,7 +8,10 @@
  *   handshake_server_cpu / _client_cpu       CPU microseconds per full E013 handshake
  * Each handshake figure runs on our SM2, then on OpenSSL's ("_evp"), and
  * "_ours_vs_evp" gives the ratio of the two.
- *   conn_bulk_cbc_16k / conn_bulk_gcm_16k    MB/s client->server, 16 KiB writes
+ *   conn_bulk_cbc_*_old, ratio_conn_bulk_cbc_*_vs_old
+ *                                            the same with the old CBC paths: one
+ *                                            record per 2^14 sealed serially, every
+ *                                            MAC block masked on opening
  *   conn_idle_heap                           heap bytes per established idle connection
  * Certificates are generated once (certgen) into temporary files.
  */
@@ -20,14 +23,16 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "conn_internal.h"
 #include "crypto/crypto.h"
 #include "crypto/sm2_internal.h"
+#include "record/record.h"
 #include "tlcp/tlcp.h"
 #include "util/mem.h"
 #include "x509/x509.h"
 
 #define IDLE_CONNS 64
-#define BULK_LEN   16384
+#define BULK_MAX   65536
 
 /* ---- memory transport ------------------------------------------------- */
 
@@ -297,38 +302,64 @@ static void drop_configs(bench_ctx *b)
 
 typedef struct bulk_ctx {
     conn_pair pair;
-    uint8_t out[BULK_LEN];
-    uint8_t in[BULK_LEN];
+    size_t len; /* bytes per tlcp_write */
+    uint8_t out[BULK_MAX];
+    uint8_t in[BULK_MAX];
 } bulk_ctx;
 
 static int bulk_op(void *arg)
 {
     bulk_ctx *k = arg;
     size_t n = 0, got = 0;
-    if (tlcp_write(k->pair.client, k->out, BULK_LEN, &n) != TLCP_OK || n != BULK_LEN)
+    if (tlcp_write(k->pair.client, k->out, k->len, &n) != TLCP_OK || n != k->len)
         return 0;
-    while (got < BULK_LEN) {
-        if (tlcp_read(k->pair.server, k->in + got, BULK_LEN - got, &n) != TLCP_OK)
+    while (got < k->len) {
+        if (tlcp_read(k->pair.server, k->in + got, k->len - got, &n) != TLCP_OK)
             return 0;
         got += n;
     }
     return 1;
 }
 
-static void bench_bulk(const char *name, bench_ctx *b)
+/* MB/s of len-byte writes; old = 1 runs the old CBC write path. */
+static double bench_bulk_one(const char *name, bench_ctx *b, size_t len, int old)
 {
     if (!bench_selected(name))
-        return;
+        return 0.0;
+    double rate = 0.0;
     bulk_ctx *k = calloc(1, sizeof(*k));
     if (k == NULL || !pair_open(&k->pair, b) || !pair_handshake(&k->pair)) {
         bench_fail(name, "handshake failed");
     } else {
+        k->len = len;
+        if (old)
+            tlcp_record_test_set_multi(k->pair.client->rl, 0);
+        tlcp_record_test_old_cbc_open(old);
         memset(k->out, 0x5a, sizeof(k->out));
-        bench_throughput(name, bulk_op, k, BULK_LEN);
+        rate = bench_throughput(name, bulk_op, k, len);
+        tlcp_record_test_old_cbc_open(0);
     }
     if (k != NULL)
         pair_close(&k->pair);
     free(k);
+    return rate;
+}
+
+static void bench_bulk(const char *prefix, bench_ctx *b, int with_old)
+{
+    const bench_size *sizes = bench_write_sizes;
+    for (size_t i = 0; i < BENCH_WRITE_SIZES; i++) {
+        char name[64], old_name[80], ratio_name[96];
+        snprintf(name, sizeof(name), "%s_%s", prefix, sizes[i].tag);
+        double now = bench_bulk_one(name, b, sizes[i].len, 0);
+        if (!with_old)
+            continue;
+        snprintf(old_name, sizeof(old_name), "%s_old", name);
+        double old = bench_bulk_one(old_name, b, sizes[i].len, 1);
+        snprintf(ratio_name, sizeof(ratio_name), "ratio_%s_vs_old", name);
+        if (now > 0 && old > 0)
+            bench_report(ratio_name, "x", now / old);
+    }
 }
 
 /* ---- idle heap -------------------------------------------------------- */
@@ -398,16 +429,43 @@ static double run_figure(const struct hs_figure *f, const bench_pki *pki, int ev
         bench_report(name, "us", b.client_cpu_total / (double)b.handshakes * 1e6);
     }
     if (!evp && f->bulk_name != NULL)
-        bench_bulk(f->bulk_name, &b);
+        bench_bulk(f->bulk_name, &b, f->suite == TLCP_ECC_SM4_CBC_SM3);
     if (!evp && first)
         bench_idle_heap(&b);
     drop_configs(&b);
     return rate;
 }
 
+/* 1 when the filter selects any figure of this group. */
+static int any_selected(void)
+{
+    static const char *const names[] = {
+        "handshake_ecc_cbc",
+        "handshake_ecc_gcm",
+        "handshake_server_cpu",
+        "handshake_client_cpu",
+        "handshake_ecdhe_gcm_client_auth",
+        "handshake_resumed_gcm",
+        "conn_idle_heap",
+        "conn_bulk_cbc_1k_old",
+        "conn_bulk_cbc_16k_old",
+        "conn_bulk_cbc_64k_old",
+        "conn_bulk_gcm_1k",
+        "conn_bulk_gcm_16k",
+        "conn_bulk_gcm_64k",
+        "ratio_conn_bulk_cbc_1k_vs_old",
+        "ratio_conn_bulk_cbc_16k_vs_old",
+        "ratio_conn_bulk_cbc_64k_vs_old",
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (bench_selected(names[i]))
+            return 1;
+    return 0;
+}
+
 void bench_handshake(void)
 {
-    if (!bench_selected("handshake") && !bench_selected("conn_"))
+    if (!any_selected())
         return;
     bench_pki pki;
     memset(&pki, 0, sizeof(pki));
@@ -417,8 +475,8 @@ void bench_handshake(void)
         return;
     }
     static const struct hs_figure figures[] = {
-        {TLCP_ECC_SM4_CBC_SM3, "handshake_ecc_cbc", "conn_bulk_cbc_16k", 0, 0},
-        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", "conn_bulk_gcm_16k", 0, 0},
+        {TLCP_ECC_SM4_CBC_SM3, "handshake_ecc_cbc", "conn_bulk_cbc", 0, 0},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", "conn_bulk_gcm", 0, 0},
         {TLCP_ECDHE_SM4_GCM_SM3, "handshake_ecdhe_gcm_client_auth", NULL, 1, 0},
         {TLCP_ECC_SM4_GCM_SM3, "handshake_resumed_gcm", NULL, 0, 1},
     };

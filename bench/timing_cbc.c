@@ -80,7 +80,7 @@ static double time_one(timing_ctx *t, int phase, int c)
     }
     size_t len, good;
     double t0 = timing_now_ns();
-    int r = tlcp_cbc_verify(t->dir.mac_key, 0, TLCP_CT_APPLICATION_DATA, t->plain[c], N_PLAIN, &len,
+    int r = tlcp_cbc_verify(&t->dir.mac, 0, TLCP_CT_APPLICATION_DATA, t->plain[c], N_PLAIN, &len,
                             &good);
     double t1 = timing_now_ns();
     return r && (good != 0) == want ? t1 - t0 : -1;

@@ -12,7 +12,7 @@ static int content_type_valid(uint8_t type)
            type == TLCP_CT_HANDSHAKE || type == TLCP_CT_APPLICATION_DATA;
 }
 
-static void put_header(uint8_t *at, uint8_t type, size_t frag_len)
+void tlcp_output_put_header(uint8_t *at, uint8_t type, size_t frag_len)
 {
     tlcp_builder b;
     tlcp_builder_init_fixed(&b, at, TLCP_RECORD_HEADER_LEN);
@@ -37,7 +37,7 @@ int tlcp_output_record(tlcp_record_layer *rl, uint8_t type, const uint8_t *data,
         tlcp_rbuf_unreserve(&rl->out, reserved);
         return 0;
     }
-    put_header(rec, type, frag_len);
+    tlcp_output_put_header(rec, type, frag_len);
     tlcp_rbuf_unreserve(&rl->out, reserved - TLCP_RECORD_HEADER_LEN - frag_len);
     return 1;
 }
@@ -54,6 +54,8 @@ int tlcp_record_write(tlcp_record_layer *rl, uint8_t content_type, const uint8_t
                "empty record of type %u", content_type);
         return tlcp_output_record(rl, content_type, data, 0);
     }
+    if (tlcp_output_multi_applies(rl, content_type, len))
+        return tlcp_output_multi(rl, content_type, data, len);
     tlcp_cursor c;
     tlcp_cursor_init(&c, data, len);
     while (!tlcp_cursor_is_empty(&c)) {

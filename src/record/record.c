@@ -17,6 +17,7 @@ tlcp_record_layer *tlcp_record_new_with_slot(tlcp_error *slot)
     tlcp_input_reset(rl);
     rl->rd.bulk = TLCP_BULK_NULL;
     rl->wr.bulk = TLCP_BULK_NULL;
+    rl->multi_records = TLCP_MULTI_RECORDS_DEFAULT;
     return rl;
 }
 
@@ -123,6 +124,11 @@ void tlcp_record_test_set_seq(tlcp_record_layer *rl, int write_side, uint64_t se
     tlcp_record_dir *d = write_side ? &rl->wr : &rl->rd;
     d->seq = seq;
     d->seq_exhausted = 0;
+}
+
+void tlcp_record_test_set_multi(tlcp_record_layer *rl, unsigned records)
+{
+    rl->multi_records = records;
 }
 
 uint64_t tlcp_record_test_get_seq(const tlcp_record_layer *rl, int write_side)

@@ -138,6 +138,12 @@ size_t tlcp_record_pending_output(const tlcp_record_layer *rl);
  * (write_side = 1 for writing), to reach the wrap-around and count records. */
 void tlcp_record_test_set_seq(tlcp_record_layer *rl, int write_side, uint64_t seq);
 uint64_t tlcp_record_test_get_seq(const tlcp_record_layer *rl, int write_side);
+/* How many records a large CBC write is split into and sealed side by side
+ * (0 or 1: the old path, one record per 2^14 bytes sealed one by one). */
+void tlcp_record_test_set_multi(tlcp_record_layer *rl, unsigned records);
+/* Process-wide: 1 makes CBC opening mask every MAC block (no public lower
+ * bound on the data length), the open path before the bounded HMAC. */
+void tlcp_record_test_old_cbc_open(int on);
 #endif
 
 #endif
