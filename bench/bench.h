@@ -4,7 +4,8 @@
  *
  * Every figure is one stdout line "name unit value" (e.g. "sm3_16k MB/s 210.4")
  * so runs can be diffed and plotted. A figure runs its operation repeatedly
- * for at least a minimum wall time (CLOCK_MONOTONIC; 0.3 s unless the
+ * for at least a minimum thread CPU time (CLOCK_THREAD_CPUTIME_ID, so other
+ * processes on a busy machine do not count; 0.3 s unless the
  * environment sets TLCP_BENCH_SECONDS), so slow and fast operations get the
  * same statistical footing. Nothing here is ever asserted by a test.
  */
@@ -27,6 +28,14 @@ double bench_ops(const char *name, bench_op op, void *arg);
  * (MB = 10^6 bytes); return value as for bench_ops. */
 double bench_throughput(const char *name, bench_op op, void *arg, size_t bytes_per_op);
 
+/* The write sizes of the bulk figures (record and connection): 1, 16 and 64 KiB. */
+typedef struct bench_size {
+    size_t len;
+    const char *tag;
+} bench_size;
+#define BENCH_WRITE_SIZES 3
+extern const bench_size bench_write_sizes[BENCH_WRITE_SIZES];
+
 /* Prints one figure computed elsewhere (e.g. a ratio of two figures). */
 void bench_report(const char *name, const char *unit, double value);
 
@@ -40,6 +49,8 @@ void bench_fail(const char *name, const char *why);
  * it, and main calls it only when present.
  */
 void bench_crypto(void);
+/* bench_sm2_curve.c: the SM2 curve primitives against OpenSSL's EC_POINT_mul. */
+void bench_sm2_curve(void);
 void bench_record(void) __attribute__((weak));
 /* bench_handshake.c: handshakes/s, server CPU, bulk through a connection, idle heap. */
 void bench_handshake(void) __attribute__((weak));

@@ -2,9 +2,16 @@
 /*
  * Handshake and connection figures, one thread, client and server in the
  * same process over an in-memory transport:
- *   handshake_ecc_cbc / handshake_ecc_gcm   full handshakes per second
- *   handshake_server_cpu                     server CPU microseconds per handshake
- *   conn_bulk_cbc_16k / conn_bulk_gcm_16k    MB/s client->server, 16 KiB writes
+ *   handshake_ecc_cbc / handshake_ecc_gcm   full handshakes per second (E013, E053)
+ *   handshake_ecdhe_gcm_client_auth          full E051 handshakes with client certificates
+ *   handshake_resumed_gcm                    abbreviated (session ID) handshakes, E053
+ *   handshake_server_cpu / _client_cpu       CPU microseconds per full E013 handshake
+ * Each handshake figure runs on our SM2, then on OpenSSL's ("_evp"), and
+ * "_ours_vs_evp" gives the ratio of the two.
+ *   conn_bulk_cbc_*_old, ratio_conn_bulk_cbc_*_vs_old
+ *                                            the same with the old CBC paths: one
+ *                                            record per 2^14 sealed serially, every
+ *                                            MAC block masked on opening
  *   conn_idle_heap                           heap bytes per established idle connection
  * Certificates are generated once (certgen) into temporary files.
  */
@@ -16,13 +23,16 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "conn_internal.h"
 #include "crypto/crypto.h"
+#include "crypto/sm2_internal.h"
+#include "record/record.h"
 #include "tlcp/tlcp.h"
 #include "util/mem.h"
 #include "x509/x509.h"
 
 #define IDLE_CONNS 64
-#define BULK_LEN   16384
+#define BULK_MAX   65536
 
 /* ---- memory transport ------------------------------------------------- */
 
@@ -74,6 +84,7 @@ typedef struct conn_pair {
     end client_end, server_end;
     tlcp_conn *client, *server;
     double server_cpu; /* seconds spent in server calls */
+    double client_cpu; /* seconds spent in client calls */
 } conn_pair;
 
 /* ---- setup ------------------------------------------------------------ */
@@ -171,7 +182,10 @@ typedef struct bench_ctx {
     tlcp_config *client_cfg;
     tlcp_config *server_cfg;
     double server_cpu_total;
+    double client_cpu_total;
     long handshakes;
+    int resume;            /* offer `session` (taken from the first handshake) */
+    tlcp_session *session; /* owned */
 } bench_ctx;
 
 static double cpu_now(void)
@@ -209,8 +223,11 @@ static int pair_handshake(conn_pair *p)
 {
     tlcp_result rc = TLCP_WANT_READ, rs = TLCP_WANT_READ;
     for (int i = 0; i < 64 && (rc != TLCP_OK || rs != TLCP_OK); i++) {
-        if (rc != TLCP_OK)
+        if (rc != TLCP_OK) {
+            double t = cpu_now();
             rc = tlcp_handshake(p->client);
+            p->client_cpu += cpu_now() - t;
+        }
         if (rs != TLCP_OK) {
             double t = cpu_now();
             rs = tlcp_handshake(p->server);
@@ -226,8 +243,18 @@ static int one_handshake(void *arg)
 {
     bench_ctx *b = arg;
     conn_pair p;
-    int ok = pair_open(&p, b) && pair_handshake(&p);
+    int ok = pair_open(&p, b) &&
+             (b->session == NULL || tlcp_conn_set_session(p.client, b->session) == TLCP_OK) &&
+             pair_handshake(&p);
+    if (ok && b->resume) {
+        /* After the first one, every handshake must really be resumed. */
+        if (b->session == NULL)
+            ok = (b->session = tlcp_conn_get_session(p.client)) != NULL;
+        else
+            ok = tlcp_conn_session_reused(p.client);
+    }
     b->server_cpu_total += p.server_cpu;
+    b->client_cpu_total += p.client_cpu;
     b->handshakes++;
     pair_close(&p);
     return ok;
@@ -238,11 +265,23 @@ static int set_suite(tlcp_config *cfg, uint16_t suite)
     return tlcp_config_set_cipher_suites(cfg, &suite, 1) == TLCP_OK;
 }
 
-static int make_configs(bench_ctx *b, const bench_pki *pki, uint16_t suite)
+/* Client certificates: the server requires them, the client shows the
+ * server's own pair (any pair the CA issued would do). */
+static int client_auth(bench_ctx *b, const bench_pki *pki)
+{
+    return tlcp_config_set_verify_mode(b->server_cfg, TLCP_VERIFY_REQUIRED) == TLCP_OK &&
+           tlcp_config_load_ca_file(b->server_cfg, pki->ca) == TLCP_OK &&
+           tlcp_config_load_sign_pair(b->client_cfg, pki->sign, pki->sign_key, NULL) == TLCP_OK &&
+           tlcp_config_load_enc_pair(b->client_cfg, pki->enc, pki->enc_key, NULL) == TLCP_OK;
+}
+
+static int make_configs(bench_ctx *b, const bench_pki *pki, uint16_t suite, int auth, int resume)
 {
     b->client_cfg = tlcp_config_new();
     b->server_cfg = tlcp_config_new();
-    return b->client_cfg && b->server_cfg &&
+    b->resume = resume;
+    return b->client_cfg && b->server_cfg && (!auth || client_auth(b, pki)) &&
+           (!resume || tlcp_config_set_session_cache(b->server_cfg, 16, 600) == TLCP_OK) &&
            tlcp_config_load_ca_file(b->client_cfg, pki->ca) == TLCP_OK &&
            tlcp_config_set_host_name(b->client_cfg, "localhost") == TLCP_OK &&
            tlcp_config_load_sign_pair(b->server_cfg, pki->sign, pki->sign_key, NULL) == TLCP_OK &&
@@ -254,45 +293,73 @@ static void drop_configs(bench_ctx *b)
 {
     tlcp_config_free(b->client_cfg);
     tlcp_config_free(b->server_cfg);
+    tlcp_session_free(b->session);
     b->client_cfg = b->server_cfg = NULL;
+    b->session = NULL;
 }
 
 /* ---- bulk ------------------------------------------------------------- */
 
 typedef struct bulk_ctx {
     conn_pair pair;
-    uint8_t out[BULK_LEN];
-    uint8_t in[BULK_LEN];
+    size_t len; /* bytes per tlcp_write */
+    uint8_t out[BULK_MAX];
+    uint8_t in[BULK_MAX];
 } bulk_ctx;
 
 static int bulk_op(void *arg)
 {
     bulk_ctx *k = arg;
     size_t n = 0, got = 0;
-    if (tlcp_write(k->pair.client, k->out, BULK_LEN, &n) != TLCP_OK || n != BULK_LEN)
+    if (tlcp_write(k->pair.client, k->out, k->len, &n) != TLCP_OK || n != k->len)
         return 0;
-    while (got < BULK_LEN) {
-        if (tlcp_read(k->pair.server, k->in + got, BULK_LEN - got, &n) != TLCP_OK)
+    while (got < k->len) {
+        if (tlcp_read(k->pair.server, k->in + got, k->len - got, &n) != TLCP_OK)
             return 0;
         got += n;
     }
     return 1;
 }
 
-static void bench_bulk(const char *name, bench_ctx *b)
+/* MB/s of len-byte writes; old = 1 runs the old CBC write path. */
+static double bench_bulk_one(const char *name, bench_ctx *b, size_t len, int old)
 {
     if (!bench_selected(name))
-        return;
+        return 0.0;
+    double rate = 0.0;
     bulk_ctx *k = calloc(1, sizeof(*k));
     if (k == NULL || !pair_open(&k->pair, b) || !pair_handshake(&k->pair)) {
         bench_fail(name, "handshake failed");
     } else {
+        k->len = len;
+        if (old)
+            tlcp_record_test_set_multi(k->pair.client->rl, 0);
+        tlcp_record_test_old_cbc_open(old);
         memset(k->out, 0x5a, sizeof(k->out));
-        bench_throughput(name, bulk_op, k, BULK_LEN);
+        rate = bench_throughput(name, bulk_op, k, len);
+        tlcp_record_test_old_cbc_open(0);
     }
     if (k != NULL)
         pair_close(&k->pair);
     free(k);
+    return rate;
+}
+
+static void bench_bulk(const char *prefix, bench_ctx *b, int with_old)
+{
+    const bench_size *sizes = bench_write_sizes;
+    for (size_t i = 0; i < BENCH_WRITE_SIZES; i++) {
+        char name[64], old_name[80], ratio_name[96];
+        snprintf(name, sizeof(name), "%s_%s", prefix, sizes[i].tag);
+        double now = bench_bulk_one(name, b, sizes[i].len, 0);
+        if (!with_old)
+            continue;
+        snprintf(old_name, sizeof(old_name), "%s_old", name);
+        double old = bench_bulk_one(old_name, b, sizes[i].len, 1);
+        snprintf(ratio_name, sizeof(ratio_name), "ratio_%s_vs_old", name);
+        if (now > 0 && old > 0)
+            bench_report(ratio_name, "x", now / old);
+    }
 }
 
 /* ---- idle heap -------------------------------------------------------- */
@@ -333,9 +400,72 @@ static void bench_idle_heap(bench_ctx *b)
     free(pairs);
 }
 
+struct hs_figure {
+    uint16_t suite;
+    const char *hs_name, *bulk_name; /* bulk_name NULL: no bulk figure */
+    int client_auth, resume;
+};
+
+/* One handshake figure on one SM2 path; the first figure also gives the CPU
+ * per handshake, and on our path the bulk and idle-heap figures. */
+static double run_figure(const struct hs_figure *f, const bench_pki *pki, int evp, int first)
+{
+    const char *suffix = evp ? "_evp" : "";
+    char name[96];
+    bench_ctx b;
+    memset(&b, 0, sizeof(b));
+    tlcp_sm2_force_evp(evp);
+    snprintf(name, sizeof(name), "%s%s", f->hs_name, suffix);
+    if (!make_configs(&b, pki, f->suite, f->client_auth, f->resume)) {
+        bench_fail(name, "cannot configure");
+        drop_configs(&b);
+        return 0;
+    }
+    double rate = bench_ops(name, one_handshake, &b);
+    if (rate > 0 && first && b.handshakes > 0) {
+        snprintf(name, sizeof(name), "handshake_server_cpu%s", suffix);
+        bench_report(name, "us", b.server_cpu_total / (double)b.handshakes * 1e6);
+        snprintf(name, sizeof(name), "handshake_client_cpu%s", suffix);
+        bench_report(name, "us", b.client_cpu_total / (double)b.handshakes * 1e6);
+    }
+    if (!evp && f->bulk_name != NULL)
+        bench_bulk(f->bulk_name, &b, f->suite == TLCP_ECC_SM4_CBC_SM3);
+    if (!evp && first)
+        bench_idle_heap(&b);
+    drop_configs(&b);
+    return rate;
+}
+
+/* 1 when the filter selects any figure of this group. */
+static int any_selected(void)
+{
+    static const char *const names[] = {
+        "handshake_ecc_cbc",
+        "handshake_ecc_gcm",
+        "handshake_server_cpu",
+        "handshake_client_cpu",
+        "handshake_ecdhe_gcm_client_auth",
+        "handshake_resumed_gcm",
+        "conn_idle_heap",
+        "conn_bulk_cbc_1k_old",
+        "conn_bulk_cbc_16k_old",
+        "conn_bulk_cbc_64k_old",
+        "conn_bulk_gcm_1k",
+        "conn_bulk_gcm_16k",
+        "conn_bulk_gcm_64k",
+        "ratio_conn_bulk_cbc_1k_vs_old",
+        "ratio_conn_bulk_cbc_16k_vs_old",
+        "ratio_conn_bulk_cbc_64k_vs_old",
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (bench_selected(names[i]))
+            return 1;
+    return 0;
+}
+
 void bench_handshake(void)
 {
-    if (!bench_selected("handshake") && !bench_selected("conn_"))
+    if (!any_selected())
         return;
     bench_pki pki;
     memset(&pki, 0, sizeof(pki));
@@ -344,28 +474,21 @@ void bench_handshake(void)
         drop_pki(&pki);
         return;
     }
-    static const struct {
-        uint16_t suite;
-        const char *hs_name, *bulk_name;
-    } suites[] = {
-        {TLCP_ECC_SM4_CBC_SM3, "handshake_ecc_cbc", "conn_bulk_cbc_16k"},
-        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", "conn_bulk_gcm_16k"},
+    static const struct hs_figure figures[] = {
+        {TLCP_ECC_SM4_CBC_SM3, "handshake_ecc_cbc", "conn_bulk_cbc", 0, 0},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", "conn_bulk_gcm", 0, 0},
+        {TLCP_ECDHE_SM4_GCM_SM3, "handshake_ecdhe_gcm_client_auth", NULL, 1, 0},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_resumed_gcm", NULL, 0, 1},
     };
-    for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
-        bench_ctx b;
-        memset(&b, 0, sizeof(b));
-        if (!make_configs(&b, &pki, suites[i].suite)) {
-            bench_fail(suites[i].hs_name, "cannot configure");
-            drop_configs(&b);
-            continue;
-        }
-        if (bench_ops(suites[i].hs_name, one_handshake, &b) > 0 && i == 0 && b.handshakes > 0)
-            bench_report("handshake_server_cpu", "us",
-                         b.server_cpu_total / (double)b.handshakes * 1e6);
-        bench_bulk(suites[i].bulk_name, &b);
-        if (i == 0)
-            bench_idle_heap(&b);
-        drop_configs(&b);
+    for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
+        double rate[2];
+        for (int evp = 0; evp < 2; evp++)
+            rate[evp] = run_figure(&figures[i], &pki, evp, i == 0);
+        char name[96];
+        snprintf(name, sizeof(name), "%s_ours_vs_evp", figures[i].hs_name);
+        if (rate[0] > 0 && rate[1] > 0)
+            bench_report(name, "ratio", rate[0] / rate[1]);
     }
+    tlcp_sm2_force_evp(0);
     drop_pki(&pki);
 }

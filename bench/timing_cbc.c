@@ -24,6 +24,7 @@
 #include "bench.h"
 #include "record/record_internal.h"
 #include "timing_cbc.h"
+#include "timing_stats.h"
 
 #define N_PLAIN  320
 #define FRAG_LEN (16 + N_PLAIN)
@@ -31,13 +32,6 @@
 
 static const char *const class_names[CLASSES] = {"valid_pad0", "valid_pad255", "bad_padding",
                                                  "bad_mac"};
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 /* Builds one record fragment (IV || ciphertext) of the given class. */
 static int build_record(const tlcp_record_keys *k, int cls, uint8_t frag[FRAG_LEN])
@@ -61,86 +55,6 @@ static int build_record(const tlcp_record_keys *k, int cls, uint8_t frag[FRAG_LE
     return tlcp_sm4_cbc_encrypt(k->key, frag, p, frag + 16, N_PLAIN, NULL);
 }
 
-typedef struct stats {
-    double *v;
-    size_t n;
-} stats;
-
-/* Square root by Newton's method: tlcp-bench does not link libm. */
-static double root(double x)
-{
-    if (x <= 0)
-        return 0;
-    double r = x > 1 ? x : 1;
-    for (int i = 0; i < 200; i++)
-        r = 0.5 * (r + x / r);
-    return r;
-}
-
-static void welch(const stats *a, const stats *b, double limit, double *t_out)
-{
-    double ma = 0, mb = 0, va = 0, vb = 0;
-    size_t na = 0, nb = 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (a->v[i] <= limit) {
-            ma += a->v[i];
-            na++;
-        }
-    for (size_t i = 0; i < b->n; i++)
-        if (b->v[i] <= limit) {
-            mb += b->v[i];
-            nb++;
-        }
-    if (na < 2 || nb < 2) {
-        *t_out = 0;
-        return;
-    }
-    ma /= (double)na;
-    mb /= (double)nb;
-    for (size_t i = 0; i < a->n; i++)
-        if (a->v[i] <= limit)
-            va += (a->v[i] - ma) * (a->v[i] - ma);
-    for (size_t i = 0; i < b->n; i++)
-        if (b->v[i] <= limit)
-            vb += (b->v[i] - mb) * (b->v[i] - mb);
-    va /= (double)(na - 1);
-    vb /= (double)(nb - 1);
-    *t_out = (ma - mb) / root(va / (double)na + vb / (double)nb);
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-static double percentile(stats *all, size_t n_classes, double q)
-{
-    size_t total = 0;
-    for (size_t c = 0; c < n_classes; c++)
-        total += all[c].n;
-    double *pool = malloc(total * sizeof(double));
-    if (pool == NULL)
-        return DBL_MAX;
-    size_t k = 0;
-    for (size_t c = 0; c < n_classes; c++)
-        for (size_t i = 0; i < all[c].n; i++)
-            pool[k++] = all[c].v[i];
-    qsort(pool, total, sizeof(double), cmp_double);
-    double r = pool[(size_t)(q * (double)(total - 1))];
-    free(pool);
-    return r;
-}
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t next_rand(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 /* One timed operation on a record of class c. */
 typedef struct timing_ctx {
     tlcp_record_dir dir;
@@ -159,32 +73,32 @@ static double time_one(timing_ctx *t, int phase, int c)
         memcpy(t->work, t->recs[c], FRAG_LEN); /* opening works in place */
         t->dir.seq = 0;
         tlcp_cursor out;
-        double t0 = now_ns();
+        double t0 = timing_now_ns();
         int r = tlcp_record_open(&t->dir, TLCP_CT_APPLICATION_DATA, t->work, FRAG_LEN, &out, &err);
-        double t1 = now_ns();
+        double t1 = timing_now_ns();
         return r == want ? t1 - t0 : -1;
     }
     size_t len, good;
-    double t0 = now_ns();
-    int r = tlcp_cbc_verify(t->dir.mac_key, 0, TLCP_CT_APPLICATION_DATA, t->plain[c], N_PLAIN, &len,
+    double t0 = timing_now_ns();
+    int r = tlcp_cbc_verify(&t->dir.mac, 0, TLCP_CT_APPLICATION_DATA, t->plain[c], N_PLAIN, &len,
                             &good);
-    double t1 = now_ns();
+    double t1 = timing_now_ns();
     return r && (good != 0) == want ? t1 - t0 : -1;
 }
 
 static void report_phase(const char *phase, stats *st)
 {
-    double crop = percentile(st, CLASSES, 0.90);
+    double crop = timing_percentile(st, CLASSES, 0.90);
     char name[128];
     for (int c = 0; c < CLASSES; c++) {
         snprintf(name, sizeof(name), "timing_cbc_%s_median_%s", phase, class_names[c]);
-        bench_report(name, "ns", percentile(&st[c], 1, 0.5));
+        bench_report(name, "ns", timing_percentile(&st[c], 1, 0.5));
     }
     static const int pairs[][2] = {{0, 1}, {0, 2}, {0, 3}, {2, 3}, {1, 2}, {1, 3}};
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
         double t_raw, t_crop;
-        welch(&st[pairs[i][0]], &st[pairs[i][1]], DBL_MAX, &t_raw);
-        welch(&st[pairs[i][0]], &st[pairs[i][1]], crop, &t_crop);
+        timing_welch(&st[pairs[i][0]], &st[pairs[i][1]], DBL_MAX, &t_raw);
+        timing_welch(&st[pairs[i][0]], &st[pairs[i][1]], crop, &t_crop);
         snprintf(name, sizeof(name), "timing_cbc_%s_t_%s_vs_%s", phase, class_names[pairs[i][0]],
                  class_names[pairs[i][1]]);
         bench_report(name, "t", t_raw);
@@ -230,7 +144,7 @@ void bench_timing_cbc(void)
         for (int c = 0; c < CLASSES; c++)
             st[c].n = 0;
         for (size_t s = 0; s < samples; s++) {
-            int c = (int)(next_rand() % CLASSES);
+            int c = (int)(timing_rand() % CLASSES);
             double d = time_one(t, phase, c);
             if (d < 0) {
                 bench_fail("timing_cbc", "a record opened against its class");

@@ -8,9 +8,8 @@
 #include <string.h>
 
 #include "conn_internal.h"
+#include "suite/suite.h"
 #include "util/mem.h"
-
-static const uint16_t default_suites[] = {TLCP_ECC_SM4_GCM_SM3, TLCP_ECC_SM4_CBC_SM3};
 
 tlcp_config *tlcp_config_new(void)
 {
@@ -21,9 +20,7 @@ tlcp_config *tlcp_config_new(void)
     atomic_init(&cfg->frozen, 0);
     tlcp_cert_list_init(&cfg->ca_list);
     tlcp_error_clear(&cfg->err);
-    for (size_t i = 0; i < TLCP_ARRAY_LEN(default_suites); i++)
-        cfg->suites[i] = default_suites[i];
-    cfg->num_suites = TLCP_ARRAY_LEN(default_suites);
+    cfg->num_suites = tlcp_suite_defaults(cfg->suites, TLCP_MAX_SUITES);
     cfg->verify_mode = -1;
     cfg->max_cert_list = TLCP_DEFAULT_MAX_CERT_LIST;
     cfg->cv_form = TLCP_CV_STANDARD;
@@ -137,12 +134,6 @@ tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path)
     return done(ensure_trust(cfg) && tlcp_trust_store_load_dir(cfg->trust, path, &cfg->err));
 }
 
-static int suite_supported(uint16_t s)
-{
-    return s == TLCP_ECC_SM4_CBC_SM3 || s == TLCP_ECC_SM4_GCM_SM3 || s == TLCP_ECDHE_SM4_CBC_SM3 ||
-           s == TLCP_ECDHE_SM4_GCM_SM3;
-}
-
 tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
                                           size_t num_suites)
 {
@@ -154,7 +145,7 @@ tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suit
         return TLCP_ERROR;
     }
     for (size_t i = 0; i < num_suites; i++) {
-        if (!suite_supported(suites[i])) {
+        if (!tlcp_suite_implemented(suites[i])) {
             TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT, "cipher suite 0x%04X is not supported",
                      suites[i]);
             return TLCP_ERROR;
@@ -347,4 +338,35 @@ tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_verify_fn fn,
     cfg->verify_cb = fn;
     cfg->verify_arg = arg;
     return TLCP_OK;
+}
+
+int tlcp_config_verify_mode(const tlcp_config *cfg, int is_server)
+{
+    if (cfg->verify_mode < 0)
+        return is_server ? TLCP_VERIFY_NONE : TLCP_VERIFY_REQUIRED;
+    return cfg->verify_mode;
+}
+
+void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->creds = cfg->creds;
+    out->trust = cfg->trust;
+    out->ca_list = &cfg->ca_list;
+    out->sessions = cfg->sessions;
+    out->suites = cfg->suites;
+    out->num_suites = cfg->num_suites;
+    out->verify_mode = tlcp_config_verify_mode(cfg, is_server);
+    out->host_name = cfg->host_name;
+    out->send_sni = cfg->send_sni;
+    out->ecdhe_cke_prefixed = cfg->ecdhe_cke_prefixed;
+    out->cv_form = cfg->cv_form;
+    out->cv_accept = cfg->cv_accept;
+    out->client_cert_list = cfg->client_cert_list;
+    out->max_cert_list = cfg->max_cert_list;
+    out->verify_time = cfg->verify_time;
+    out->keylog = cfg->keylog;
+    out->keylog_arg = cfg->keylog_arg;
+    out->verify_cb = cfg->verify_cb;
+    out->verify_arg = cfg->verify_arg;
 }

@@ -11,52 +11,15 @@
 #include <string.h>
 
 #include "conn_internal.h"
+#include "handshake/driver.h"
 #include "handshake/handshake.h"
 #include "handshake/messages.h"
 #include "handshake/trace_fields.h"
+#include "suite/suite.h"
 #include "util/mem.h"
 
-int tlcp_conn_tracing(const tlcp_conn *conn)
-{
-    return conn->cfg->trace != NULL;
-}
-
-void tlcp_conn_trace(const tlcp_conn *conn, const char *fmt, ...)
-{
-    if (conn->cfg->trace == NULL)
-        return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    conn->cfg->trace(conn->cfg->trace_arg, line);
-}
-
-void tlcp_conn_take_record_error(tlcp_conn *conn)
-{
-    const tlcp_error *rerr = tlcp_record_error(conn->rl);
-    if (!tlcp_error_is_set(&conn->err) && tlcp_error_is_set(rerr))
-        conn->err = *rerr;
-}
-
-void tlcp_conn_note_record_end(tlcp_conn *conn, const tlcp_record_item *item)
-{
-    const tlcp_error *rerr = tlcp_record_error(conn->rl);
-    if (rerr->reason == TLCP_R_PEER_ALERT)
-        conn->alert_received = item->alert_description;
-    else if (rerr->reason == TLCP_R_CLOSED)
-        conn->alert_received = TLCP_ALERT_CLOSE_NOTIFY;
-    tlcp_conn_take_record_error(conn);
-}
-
-int tlcp_conn_verify_mode(const tlcp_conn *conn)
-{
-    int mode = conn->cfg->verify_mode;
-    if (mode < 0)
-        return conn->is_server ? TLCP_VERIFY_NONE : TLCP_VERIFY_REQUIRED;
-    return mode;
-}
+/* The connection's own trace lines go to the same sink as the handshake's. */
+#define tlcp_conn_trace(conn, ...) tlcp_hs_trace(&(conn)->hc, __VA_ARGS__)
 
 /* Failures that come from the peer or the transport get no alert back. */
 static int alert_for(const tlcp_error *err)
@@ -84,7 +47,7 @@ tlcp_result tlcp_conn_fatal(tlcp_conn *conn)
     if (alert != TLCP_NO_ALERT && !conn->fatal_alert_sent) {
         /* Best effort: the connection is dead whether or not it gets out. */
         if (tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_FATAL, (uint8_t)alert)) {
-            conn->alert_sent = alert;
+            conn->hc.alert_sent = alert;
             conn->fatal_alert_sent = 1;
             tlcp_conn_trace(conn, "sent fatal alert %s(%d)", tlcp_alert_string(alert), alert);
             (void)tlcp_record_flush(conn->rl);
@@ -101,29 +64,28 @@ tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role)
     if (conn == NULL)
         return NULL;
     tlcp_error_clear(&conn->err);
-    conn->is_server = role == TLCP_SERVER;
-    conn->alert_sent = -1;
-    conn->alert_received = -1;
+    int is_server = role == TLCP_SERVER;
     conn->fd = -1;
-    conn->rl = tlcp_record_new(&conn->err);
-    conn->hs = tlcp_hs_new(&conn->err);
+    conn->rl = tlcp_record_new_with_slot(&conn->err);
+    int ok = tlcp_hs_ctx_init(&conn->hc, is_server, &conn->err);
     /* A server that accepts GmSSL 3's CertificateVerify keeps the raw
      * messages for it, and so does a client told to sign in that form. */
-    int keep_raw = (conn->is_server && (cfg->cv_accept & TLCP_CV_GMSSL3_RAW) != 0) ||
-                   (!conn->is_server && cfg->cv_form == TLCP_CV_GMSSL3_RAW);
-    if (conn->hs != NULL && keep_raw && !tlcp_transcript_keep_raw(&conn->hs->transcript)) {
-        tlcp_hs_free(conn->hs);
-        conn->hs = NULL;
-    }
-    if (conn->rl == NULL || conn->hs == NULL) {
+    int keep_raw = (is_server && (cfg->cv_accept & TLCP_CV_GMSSL3_RAW) != 0) ||
+                   (!is_server && cfg->cv_form == TLCP_CV_GMSSL3_RAW);
+    if (ok && keep_raw)
+        ok = tlcp_transcript_keep_raw(&conn->hc.hs->transcript);
+    if (conn->rl == NULL || !ok) {
         tlcp_record_free(conn->rl);
-        tlcp_hs_free(conn->hs);
+        tlcp_hs_ctx_cleanup(&conn->hc);
         free(conn);
         return NULL;
     }
     conn->cfg = tlcp_config_up_ref(cfg);
     atomic_store(&cfg->frozen, 1);
-    tlcp_hs_install_limits(conn);
+    tlcp_config_hs_view(cfg, is_server, &conn->hc.cfg);
+    conn->hc.trace = cfg->trace;
+    conn->hc.trace_arg = cfg->trace_arg;
+    tlcp_hs_install_limits(&conn->hc, conn->rl);
     return conn;
 }
 
@@ -131,14 +93,9 @@ void tlcp_conn_free(tlcp_conn *conn)
 {
     if (conn == NULL)
         return;
-    tlcp_hs_free(conn->hs);
+    tlcp_hs_ctx_cleanup(&conn->hc);
     tlcp_record_free(conn->rl);
-    tlcp_cert_free(conn->peer_cert[0]);
-    tlcp_cert_free(conn->peer_cert[1]);
-    tlcp_session_free(conn->offer);
-    tlcp_session_free(conn->established);
     tlcp_free_secret(conn->app_buf, conn->app_len);
-    free(conn->sni);
     tlcp_config_free(conn->cfg);
     free(conn);
 }
@@ -154,20 +111,21 @@ void tlcp_conn_set_io(tlcp_conn *conn, tlcp_read_fn read_cb, tlcp_write_fn write
 static int check_config(tlcp_conn *conn)
 {
     const tlcp_config *cfg = conn->cfg;
-    if (conn->is_server) {
+    int verify = conn->hc.cfg.verify_mode;
+    if (conn->hc.is_server) {
         ENSURE_ALERT(cfg->creds != NULL, &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
                      "server needs a signing and an encryption certificate");
         GUARD(tlcp_credentials_check(cfg->creds, 1, &conn->err));
-        ENSURE_ALERT(tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE || cfg->trust != NULL,
-                     &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+        ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->trust != NULL, &conn->err, TLCP_R_CONFIG,
+                     TLCP_ALERT_INTERNAL_ERROR,
                      "client certificates requested but no CA certificates loaded");
         return 1;
     }
-    ENSURE_ALERT(tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE || cfg->trust != NULL, &conn->err,
-                 TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+    ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->trust != NULL, &conn->err, TLCP_R_CONFIG,
+                 TLCP_ALERT_INTERNAL_ERROR,
                  "no CA certificates loaded to verify the server (or set verify mode none)");
     /* A chain to a trusted CA proves nothing about which server sent it. */
-    ENSURE_ALERT(tlcp_conn_verify_mode(conn) == TLCP_VERIFY_NONE || cfg->host_name != NULL ||
+    ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->host_name != NULL ||
                      cfg->no_verify_name,
                  &conn->err, TLCP_R_NO_HOST_NAME, TLCP_ALERT_INTERNAL_ERROR,
                  "no host name set to check the server's certificate against "
@@ -191,16 +149,17 @@ tlcp_result tlcp_handshake(tlcp_conn *conn)
     default:
         break;
     }
-    if (!conn->hs->started && !check_config(conn)) {
+    if (!conn->hc.hs->started && !check_config(conn)) {
         conn->phase = TLCP_PHASE_FAILED; /* nothing was sent: no alert */
         return TLCP_ERROR;
     }
-    tlcp_result r = tlcp_hs_run(conn);
+    tlcp_result r = tlcp_hs_run(&conn->hc, conn->rl);
     if (r == TLCP_ERROR)
         return tlcp_conn_fatal(conn);
     if (r == TLCP_OK) {
-        tlcp_hs_free(conn->hs);
-        conn->hs = NULL;
+        conn->cert_requested = conn->hc.hs->cert_requested; /* outlives the handshake state */
+        conn->phase = TLCP_PHASE_ESTABLISHED;
+        tlcp_hs_ctx_end_handshake(&conn->hc);
     }
     return r;
 }
@@ -233,40 +192,11 @@ static int keep_rest(tlcp_conn *conn, const uint8_t *data, size_t len)
     return 1;
 }
 
-/* Handshake messages after the handshake: renegotiation is refused. */
-static int post_handshake_message(tlcp_conn *conn, const tlcp_record_item *item)
-{
-    if (!conn->is_server && item->hs_type == TLCP_HS_HELLO_REQUEST) {
-        ENSURE_ALERT(++conn->hello_requests <= TLCP_MAX_HELLO_REQUESTS, &conn->err,
-                     TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
-                     "more than %d HelloRequests without application data in between",
-                     TLCP_MAX_HELLO_REQUESTS);
-        tlcp_conn_trace(conn, "refusing renegotiation: warning no_renegotiation");
-        if (!tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_WARNING,
-                                     TLCP_ALERT_NO_RENEGOTIATION)) {
-            tlcp_conn_take_record_error(conn);
-            return 0;
-        }
-        conn->alert_sent = TLCP_ALERT_NO_RENEGOTIATION;
-        (void)tlcp_record_flush(conn->rl); /* a WANT_WRITE leaves it queued */
-        return 1;
-    }
-    if (conn->is_server && item->hs_type == TLCP_HS_CLIENT_HELLO) {
-        TLCP_ERR_ALERT(&conn->err, TLCP_R_NO_RENEGOTIATION, TLCP_ALERT_NO_RENEGOTIATION,
-                       "client tried to renegotiate; renegotiation is not supported");
-        return 0;
-    }
-    TLCP_ERR_ALERT(&conn->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
-                   "unexpected handshake message %s after the handshake",
-                   tlcp_hs_type_name(item->hs_type));
-    return 0;
-}
-
 /* Alerts after the handshake: close_notify closes, fatal fails, other
  * warnings are ignored. Returns the result to hand out, or TLCP_OK to go on. */
 static tlcp_result post_handshake_alert(tlcp_conn *conn, const tlcp_record_item *item)
 {
-    conn->alert_received = item->alert_description;
+    conn->hc.alert_received = item->alert_description;
     if (item->alert_description == TLCP_ALERT_CLOSE_NOTIFY) {
         conn->phase = TLCP_PHASE_CLOSED;
         tlcp_conn_trace(conn, "received close_notify");
@@ -301,14 +231,14 @@ tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *out_n)
         if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
             return r;
         if (r == TLCP_CLOSED && tlcp_record_error(conn->rl)->reason == TLCP_R_CLOSED) {
-            conn->alert_received = TLCP_ALERT_CLOSE_NOTIFY;
+            conn->hc.alert_received = TLCP_ALERT_CLOSE_NOTIFY;
             conn->phase = TLCP_PHASE_CLOSED;
             tlcp_conn_trace(conn, "received close_notify");
             return TLCP_CLOSED;
         }
         if (r != TLCP_OK) {
             /* end of stream without close_notify, a fatal alert, or a record error */
-            tlcp_conn_note_record_end(conn, &item);
+            tlcp_hs_note_record_end(&conn->hc, &item);
             TLCP_ERR(&conn->err, TLCP_R_EOF, "connection closed without close_notify");
             return tlcp_conn_fatal(conn);
         }
@@ -321,7 +251,7 @@ tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *out_n)
             if (give < n && !keep_rest(conn, tlcp_cursor_data(&item.data) + give, n - give))
                 return tlcp_conn_fatal(conn);
             *out_n = give;
-            conn->hello_requests = 0;
+            conn->hc.hello_requests = 0;
             return TLCP_OK;
         }
         case TLCP_ITEM_ALERT:
@@ -330,7 +260,7 @@ tlcp_result tlcp_read(tlcp_conn *conn, void *buf, size_t len, size_t *out_n)
                 return r;
             break;
         case TLCP_ITEM_HANDSHAKE:
-            if (!post_handshake_message(conn, &item))
+            if (!tlcp_hs_post_handshake(&conn->hc, conn->rl, &item))
                 return tlcp_conn_fatal(conn);
             break;
         default:
@@ -347,7 +277,10 @@ tlcp_result tlcp_write(tlcp_conn *conn, const void *buf, size_t len, size_t *out
         *out_n = 0;
     if (conn == NULL || out_n == NULL || (buf == NULL && len > 0))
         return TLCP_ERROR;
-    tlcp_result r = tlcp_handshake(conn);
+    /* After the peer's close_notify the write half stays open until
+     * tlcp_shutdown: a half-close, so a proxy can still deliver the answer
+     * its backend sends after the client finished. */
+    tlcp_result r = conn->phase == TLCP_PHASE_CLOSED ? TLCP_OK : tlcp_handshake(conn);
     if (r != TLCP_OK)
         return r;
     if (conn->sent_close_notify) {
@@ -368,7 +301,6 @@ tlcp_result tlcp_write(tlcp_conn *conn, const void *buf, size_t len, size_t *out
         /* Queue once; a retry after WANT_WRITE only flushes (no repeat). */
         size_t n = len < TLCP_MAX_WRITE_PER_CALL ? len : TLCP_MAX_WRITE_PER_CALL;
         if (!tlcp_record_write(conn->rl, TLCP_CT_APPLICATION_DATA, buf, n)) {
-            tlcp_conn_take_record_error(conn);
             return tlcp_conn_fatal(conn);
         }
         conn->write_pending = n;
@@ -376,10 +308,8 @@ tlcp_result tlcp_write(tlcp_conn *conn, const void *buf, size_t len, size_t *out
     r = tlcp_record_flush(conn->rl);
     if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
         return r;
-    if (r != TLCP_OK) {
-        tlcp_conn_take_record_error(conn);
+    if (r != TLCP_OK)
         return tlcp_conn_fatal(conn);
-    }
     *out_n = conn->write_pending;
     conn->write_pending = 0;
     return TLCP_OK;
@@ -393,7 +323,6 @@ tlcp_result tlcp_shutdown(tlcp_conn *conn)
         return TLCP_ERROR;
     if (!conn->sent_close_notify) {
         if (!tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_WARNING, TLCP_ALERT_CLOSE_NOTIFY)) {
-            tlcp_conn_take_record_error(conn);
             return tlcp_conn_fatal(conn);
         }
         conn->sent_close_notify = 1;
@@ -403,7 +332,6 @@ tlcp_result tlcp_shutdown(tlcp_conn *conn)
     if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
         return r;
     if (r != TLCP_OK) {
-        tlcp_conn_take_record_error(conn);
         conn->phase = TLCP_PHASE_FAILED;
         return TLCP_ERROR;
     }
@@ -412,28 +340,35 @@ tlcp_result tlcp_shutdown(tlcp_conn *conn)
 
 tlcp_session *tlcp_conn_get_session(const tlcp_conn *conn)
 {
-    return conn == NULL ? NULL : tlcp_session_up_ref(conn->established);
+    return conn == NULL ? NULL : tlcp_session_up_ref(conn->hc.established_session);
 }
 
 tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session)
 {
-    if (conn == NULL || conn->is_server || conn->hs == NULL || conn->hs->started)
+    if (conn == NULL || conn->hc.is_server || conn->hc.hs == NULL || conn->hc.hs->started)
         return TLCP_ERROR;
-    tlcp_session_free(conn->offer);
-    conn->offer = tlcp_session_up_ref(session);
+    tlcp_session_free(conn->hc.offer);
+    conn->hc.offer = tlcp_session_up_ref(session);
     return TLCP_OK;
+}
+
+int tlcp_conn_cert_requested(const tlcp_conn *conn)
+{
+    if (conn == NULL)
+        return 0;
+    return conn->hc.hs != NULL ? conn->hc.hs->cert_requested : conn->cert_requested;
 }
 
 int tlcp_conn_session_reused(const tlcp_conn *conn)
 {
-    return conn != NULL && conn->reused;
+    return conn != NULL && conn->hc.reused;
 }
 
 const char *tlcp_conn_server_name(const tlcp_conn *conn)
 {
     if (conn == NULL)
         return NULL;
-    return conn->is_server ? conn->sni : conn->cfg->host_name;
+    return conn->hc.is_server ? conn->hc.sni : conn->cfg->host_name;
 }
 
 int tlcp_conn_handshake_done(const tlcp_conn *conn)
@@ -444,23 +379,13 @@ int tlcp_conn_handshake_done(const tlcp_conn *conn)
 
 uint16_t tlcp_conn_cipher_suite(const tlcp_conn *conn)
 {
-    return conn == NULL ? 0 : conn->suite;
+    return conn == NULL ? 0 : conn->hc.suite;
 }
 
 const char *tlcp_conn_cipher_suite_name(const tlcp_conn *conn)
 {
-    switch (tlcp_conn_cipher_suite(conn)) {
-    case TLCP_ECC_SM4_CBC_SM3:
-        return "ECC_SM4_CBC_SM3";
-    case TLCP_ECC_SM4_GCM_SM3:
-        return "ECC_SM4_GCM_SM3";
-    case TLCP_ECDHE_SM4_CBC_SM3:
-        return "ECDHE_SM4_CBC_SM3";
-    case TLCP_ECDHE_SM4_GCM_SM3:
-        return "ECDHE_SM4_GCM_SM3";
-    default:
-        return "none";
-    }
+    uint16_t code = tlcp_conn_cipher_suite(conn);
+    return tlcp_suite_implemented(code) ? tlcp_suite_find(code)->name : "none";
 }
 
 tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t **out_der,
@@ -471,17 +396,36 @@ tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t 
     if (out_len != NULL)
         *out_len = 0;
     if (conn == NULL || out_der == NULL || out_len == NULL || which < 0 || which > 1 ||
-        conn->peer_cert[which] == NULL)
+        conn->hc.peer_cert[which] == NULL)
         return TLCP_ERROR;
-    tlcp_cert_der(conn->peer_cert[which], out_der, out_len);
+    tlcp_cert_der(conn->hc.peer_cert[which], out_der, out_len);
     return TLCP_OK;
+}
+
+tlcp_result tlcp_conn_peer_cert_pem(const tlcp_conn *conn, int which, char *out, size_t cap,
+                                    size_t *out_len)
+{
+    if (conn == NULL || out_len == NULL || which < 0 || which > 1 || conn->hc.peer_cert[which] == NULL)
+        return TLCP_ERROR;
+    char *pem = NULL;
+    size_t len = 0;
+    if (!tlcp_cert_to_pem(conn->hc.peer_cert[which], &pem, &len, NULL))
+        return TLCP_ERROR;
+    *out_len = len;
+    tlcp_result r = TLCP_ERROR;
+    if (out != NULL && cap > len) {
+        memcpy(out, pem, len + 1);
+        r = TLCP_OK;
+    }
+    free(pem);
+    return r;
 }
 
 const char *tlcp_conn_peer_subject(const tlcp_conn *conn, int which)
 {
-    if (conn == NULL || which < 0 || which > 1 || conn->peer_cert[which] == NULL)
+    if (conn == NULL || which < 0 || which > 1 || conn->hc.peer_cert[which] == NULL)
         return NULL;
-    return tlcp_cert_subject(conn->peer_cert[which]);
+    return tlcp_cert_subject(conn->hc.peer_cert[which]);
 }
 
 const char *tlcp_conn_error(const tlcp_conn *conn)
@@ -496,10 +440,10 @@ int tlcp_conn_error_reason(const tlcp_conn *conn)
 
 int tlcp_conn_alert_sent(const tlcp_conn *conn)
 {
-    return conn == NULL ? -1 : conn->alert_sent;
+    return conn == NULL ? -1 : conn->hc.alert_sent;
 }
 
 int tlcp_conn_alert_received(const tlcp_conn *conn)
 {
-    return conn == NULL ? -1 : conn->alert_received;
+    return conn == NULL ? -1 : conn->hc.alert_received;
 }

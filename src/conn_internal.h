@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The objects behind the public tlcp_config / tlcp_conn handles. Shared by
- * src/conn.c, src/config.c and src/handshake/ (the handshake handlers work
- * on the connection and its handshake state).
+ * src/conn.c, src/config.c and src/fd_io.c. src/handshake never sees them:
+ * the connection hands it a handshake context (handshake/context.h).
  */
 #ifndef TLCP_CONN_INTERNAL_H
 #define TLCP_CONN_INTERNAL_H
@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "crypto/crypto.h"
+#include "handshake/context.h"
 #include "handshake/handshake.h"
 #include "handshake/session.h"
 #include "record/record.h"
@@ -22,7 +23,6 @@
 #define TLCP_MAX_SUITES            8
 #define TLCP_DEFAULT_MAX_CERT_LIST 102400
 #define TLCP_MAX_WRITE_PER_CALL    65536
-#define TLCP_MAX_HELLO_REQUESTS    4
 
 struct tlcp_config {
     atomic_int refs;   /* connections in several threads may share a config */
@@ -65,61 +65,44 @@ enum tlcp_conn_phase {
 
 struct tlcp_conn {
     tlcp_config *cfg;
-    int is_server;
     int phase;
-    tlcp_error err;
+    tlcp_error err; /* the one error slot: the record layer writes here too */
     tlcp_record_layer *rl;
-    tlcp_hs *hs; /* freed once the handshake completes */
+    /* The handshake's view of this connection: its state (freed once the
+     * handshake completes), the config view, and what it learnt (suite,
+     * peer certificates, server name, session, alerts). */
+    tlcp_hs_ctx hc;
 
-    uint16_t suite;
-    int alert_sent;       /* the last alert sent, -1 = none */
-    int fatal_alert_sent; /* a fatal one went out: no second (a warning does not count) */
-    int alert_received; /* -1 = none */
+    /* A fatal alert went out: no second one (the last alert sent, fatal or
+     * warning, is hc.alert_sent). */
+    int fatal_alert_sent;
     int sent_close_notify;
 
-    /* Peer certificates kept for the getters ([TLCP_CERT_SIGN], [TLCP_CERT_ENC]). */
-    tlcp_cert *peer_cert[2];
-
-    /* Resumption. */
-    tlcp_session *offer;       /* client: the session to offer */
-    tlcp_session *established; /* client: the session of the completed handshake */
-    int reused;
+    int cert_requested; /* the handshake's CertificateRequest flag, kept after it */
 
     /* Application data handed up by the record layer but not yet read. */
     uint8_t *app_buf;
     size_t app_off;
     size_t app_len;
 
-    /* Client: HelloRequests answered since the last application data (a
-     * run without end would keep tlcp_read from returning). */
-    unsigned hello_requests;
-
     /* Bytes of the last tlcp_write() queued but not yet flushed. */
     size_t write_pending;
 
-    int fd;    /* built-in fd transport, -1 when unused */
-    char *sni; /* server: the client's server_name, NUL-terminated */
+    int fd; /* built-in fd transport, -1 when unused */
 };
 
 /* Records a failure in the connection's error slot (first wins). */
 #define CONN_FAIL(conn, reason, alert, ...)                                                        \
     TLCP_ERR_ALERT(&(conn)->err, (reason), (alert), __VA_ARGS__)
 
-/* Trace output (no-op without a callback). */
-void tlcp_conn_trace(const tlcp_conn *conn, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-int tlcp_conn_tracing(const tlcp_conn *conn);
-
-/* Moves a record-layer failure into the connection's slot. */
-void tlcp_conn_take_record_error(tlcp_conn *conn);
-/* After tlcp_record_next gave CLOSED or ERROR: notes a received alert
- * (fatal or close_notify) and takes the record layer's error. */
-void tlcp_conn_note_record_end(tlcp_conn *conn, const tlcp_record_item *item);
+/* The handshake's view of cfg for one role (the config is frozen once a
+ * connection uses it, so the copy stays true). */
+void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *out);
 /* Sends the fatal alert of the error slot (best effort) and marks the
  * connection failed. Returns TLCP_ERROR. */
 tlcp_result tlcp_conn_fatal(tlcp_conn *conn);
 
-/* The effective verify mode for this connection's role. */
-int tlcp_conn_verify_mode(const tlcp_conn *conn);
+/* The effective verify mode for a role. */
+int tlcp_config_verify_mode(const tlcp_config *cfg, int is_server);
 
 #endif

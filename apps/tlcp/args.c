@@ -133,3 +133,21 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
         *out_num_pos = npos;
     return 1;
 }
+
+int cli_check_port(const char *cmd, const char *what, const char *text, int allow_zero)
+{
+    const long lo = allow_zero ? 0 : 1;
+    int digits = text[0] != '\0' && strspn(text, "0123456789") == strlen(text);
+    if (!digits) {
+        cli_usage_error(cmd, "%s: '%s' is not a port number (%ld to 65535)", what, text, lo);
+        return 0;
+    }
+    /* Up to 5 digits after leading zeros, so strtol cannot wrap. */
+    const char *p = text + strspn(text, "0");
+    long v = strlen(p) > 5 ? 65536 : strtol(text, NULL, 10);
+    if (v < lo || v > 65535) {
+        cli_usage_error(cmd, "%s: port %s is out of range (%ld to 65535)", what, text, lo);
+        return 0;
+    }
+    return 1;
+}

@@ -51,6 +51,10 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 /* Prints "tlcp <cmd>: <message>" plus a hint to run --help; returns TLCP_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Usage error (returns 0) unless `text` is a decimal port in 1..65535 (or
+ * 0 with allow_zero). `what` names it in the message ("--port"). */
+int cli_check_port(const char *cmd, const char *what, const char *text, int allow_zero);
+
 /* Prints "tlcp <cmd>: <message>" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -70,8 +74,8 @@ int cli_parse_verify_mode(const char *text, int *out_mode);
 struct cli_tls_opts {
     const char *sign_cert, *sign_key, *enc_cert, *enc_key;
     const char *chain;
-    const char *pass;
-    const char *ca;
+    const char *pass; /* a --pass source (pass.c); points into argv */
+    const char *ca, *ca_dir;
     const char *suites;
     const char *keylog;
     int trace;
@@ -88,10 +92,17 @@ void cli_trace_line(void *arg, const char *line);
 /* Keylog sink: appends lines to an open file. */
 void cli_keylog_line(void *arg, const char *line);
 
+/* Usage checks shared by the commands (print the error, return 0): the
+ * four certificate options together or not at all, a well-formed --pass. */
+int cli_check_tls_args(const char *cmd, const struct cli_tls_opts *o);
+
+/* 1 when the --suites list names an ECDHE suite (it needs a client pair). */
+int cli_suites_have_ecdhe(const char *list);
+
 /* Builds a config from the options: key pairs (sign and enc together or
- * not at all), chain, CA, suites, trace and keylog. Prints the reason and
- * returns NULL when something is unusable. `keylog` receives the opened
- * keylog file (caller closes). */
+ * not at all), chain, CA file and directory, suites, trace and keylog.
+ * Prints the reason and returns NULL when something is unusable. `keylog`
+ * receives the opened keylog file (caller closes). */
 tlcp_config *cli_make_config(const char *cmd, const struct cli_tls_opts *o, struct cli_trace *trace,
                              FILE **keylog);
 
@@ -102,6 +113,9 @@ tlcp_config *cli_make_config(const char *cmd, const struct cli_tls_opts *o, stru
  * `trace` (may be NULL) is muted meanwhile. */
 int cli_check_server_config(const char *cmd, tlcp_config *cfg, struct cli_trace *trace);
 
+/* Room for any failure line (the library's sentences are < 1024 bytes). */
+#define CLI_WHY_MAX 1200
+
 /* One line describing why a connection failed: "peer sent alert X", or the
  * library's sentence. */
 const char *cli_conn_failure(const tlcp_conn *conn, char *buf, size_t len);
@@ -109,10 +123,40 @@ const char *cli_conn_failure(const tlcp_conn *conn, char *buf, size_t len);
 /* Milliseconds from a monotonic clock. */
 int64_t cli_now_ms(void);
 
+/* ---- passphrases (pass.c) ----------------------------------------------- */
+
+/* Overwrites memory in a way the compiler keeps. */
+void cli_wipe(void *p, size_t len);
+/* Usage error (returns 0) for a malformed --pass source ("fd:x", "env:"). */
+int cli_check_pass_arg(const char *cmd, const char *spec);
+/* The passphrase named by --pass (pass:TEXT, env:VAR, file:PATH, fd:N,
+ * stdin, or the value itself), in a fresh buffer for cli_free_pass. A value
+ * taken from argv is wiped there. NULL after printing why. */
+char *cli_read_pass(const char *cmd, char *spec);
+/* Wipes and frees (NULL is a no-op). */
+void cli_free_pass(char *pass);
+
+/* ---- session files (sess_file.c) --------------------------------------- */
+
+/* --sess-out: writes the connection's session as PEM, mode 0600. A server
+ * that gave no session ID only earns a warning. Returns an exit code. */
+int cli_session_save(const char *cmd, const char *path, const tlcp_conn *conn, int quiet);
+/* --sess-in: *out = the session in the file, or NULL when it has expired
+ * (a warning; the handshake is a full one). Unreadable or damaged files are
+ * TLCP_EXIT_CONFIG after a message. */
+int cli_session_load(const char *cmd, const char *path, int quiet, tlcp_session **out);
+
 /* ---- sockets (net.c) ---------------------------------------------------- */
 
-/* Splits "host:port", "[v6]:port" or ":port" / "port" (host NULL). */
-int cli_split_host_port(const char *text, char *host, size_t host_len, char *port, size_t port_len);
+/* Splits "host:port" or "[v6addr]:port" without judging the port; 0 when
+ * the text has no host:port shape. */
+int cli_split_host_port(const char *text, char *host, size_t host_len, char *port,
+                        size_t port_len);
+/* Splits "host:port" or "[v6addr]:port" and checks the port (1..65535).
+ * Prints a usage error and returns 0 when it is not one: a bare IPv6
+ * address is named as such (it needs brackets). */
+int cli_parse_target(const char *cmd, const char *text, char *host, size_t host_len, char *port,
+                     size_t port_len);
 /* A non-blocking listening socket; the bound port goes to *out_port. */
 int cli_listen(const char *cmd, const char *bind_addr, const char *port, int *out_port);
 /* Starts a non-blocking connect; waits up to timeout_ms. Returns the fd or
@@ -131,5 +175,6 @@ int cmd_certgen(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_proxy(int argc, char **argv); /* proxy/proxy_main.c */
 
 #endif

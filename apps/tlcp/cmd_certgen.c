@@ -63,6 +63,9 @@ int cmd_certgen(int argc, char **argv)
         return TLCP_EXIT_USAGE;
     if (cn != NULL && cn[0] == '\0')
         return cli_usage_error("certgen", "--cn must not be empty");
+    char san_err[512];
+    if (san != NULL && tlcp_pki_check_san(san, san_err, sizeof(san_err)) != TLCP_OK)
+        return cli_usage_error("certgen", "--san: %s", san_err);
     tlcp_pki_options po = {0};
     po.out_dir = out;
     po.common_name = cn;

@@ -17,34 +17,47 @@
 #define CLI_IO_CHUNK 16384
 
 static const char client_help[] =
-    "usage: tlcp client HOST:PORT [--ca F] [--servername NAME] [--suites LIST]\n"
-    "                   [--sign-cert F --sign-key F --enc-cert F --enc-key F [--pass PW]]\n"
-    "                   [--timeout SECONDS] [--reconnect] [--compat gmssl3]\n"
-    "                   [--trace] [--keylog F] [--quiet]\n"
+    "usage: tlcp client HOST:PORT [--ca F] [--ca-dir D] [--servername NAME]\n"
+    "                   [--suites LIST] [--sign-cert F --sign-key F --enc-cert F\n"
+    "                   --enc-key F [--chain F] [--pass SOURCE]] [--timeout SECONDS]\n"
+    "                   [--reconnect] [--sess-in F] [--sess-out F] [--showcerts]\n"
+    "                   [--compat gmssl3|gmssl2] [--trace] [--keylog F] [--quiet]\n"
     "\n"
     "Connects to a TLCP server, prints the negotiated suite and the server's sign\n"
     "and enc certificate subjects on stderr, then copies stdin to the server and\n"
     "the server's data to stdout. At the end of stdin it sends close_notify and\n"
     "waits for the server's; a clean close exits 0.\n"
     "\n"
-    "  HOST:PORT          server address ([v6addr]:port for IPv6)\n"
-    "  --ca F             CA certificates that verify the server; without it the\n"
-    "                     server is NOT verified (a warning says so)\n"
+    "  HOST:PORT          server address; IPv6 in brackets: [::1]:4433\n"
+    "  --ca F             CA certificates that verify the server; without --ca or\n"
+    "                     --ca-dir the server is NOT verified (a warning says so)\n"
+    "  --ca-dir D         a directory of CA certificates (hashed names or *.pem)\n"
     "  --servername NAME  name checked against the server certificate (default:\n"
     "                     HOST) and sent as SNI\n"
     "  --suites LIST      offered suites, e.g. ECC_SM4_GCM_SM3,ECC_SM4_CBC_SM3 or\n"
     "                     0xE053,0xE013 (ECDHE suites need a client certificate pair)\n"
     "  --sign-cert/--sign-key/--enc-cert/--enc-key F\n"
-    "                     client certificates, for servers that ask for them\n"
-    "  --pass PW          passphrase of encrypted keys\n"
+    "                     client certificates, for servers that ask for them; a\n"
+    "                     cert file may hold the leaf followed by its chain\n"
+    "  --chain F          intermediate CA certificates sent after the client's\n"
+    "  --pass SOURCE      passphrase of encrypted keys: pass:TEXT, env:VAR,\n"
+    "                     file:PATH, fd:N or stdin (first line); anything else is\n"
+    "                     the passphrase itself (visible in ps)\n"
     "  --timeout SECONDS  limit for connecting, the handshake and the closing\n"
     "                     exchange (default 10)\n"
     "  --reconnect        after the handshake, close and connect again offering\n"
     "                     the session (shows whether the server resumes it)\n"
+    "  --sess-out F       save the session to F (PEM, mode 0600: it holds the\n"
+    "                     master secret)\n"
+    "  --sess-in F        offer the session saved in F (\"session: resumed\" when\n"
+    "                     the server takes it)\n"
+    "  --showcerts        print the server's sign and enc certificates as PEM\n"
     "  --compat gmssl3    talk to GmSSL 3 servers with client certificates: send\n"
     "                     the ECDHE ClientKeyExchange with a length prefix, sign\n"
     "                     CertificateVerify over the raw handshake messages and\n"
     "                     leave the enc certificate out of an ECC client list\n"
+    "  --compat gmssl2    talk to GmSSL 2 servers with client certificates: sign\n"
+    "                     CertificateVerify in GmSSL 2's form (SM3 digest, no Z)\n"
     "  --trace            print the handshake state machine and messages to stderr\n"
     "  --keylog F         append NSS key log lines (CLIENT_RANDOM) to F\n"
     "  --quiet            print nothing but the server's data and errors\n"
@@ -57,10 +70,12 @@ struct client {
     int fd;
     tlcp_conn *tc;
     int64_t timeout_ms;
-    int quiet;
+    int quiet, showcerts;
+    int has_pair;              /* client certificates configured */
     uint8_t out[CLI_IO_CHUNK]; /* stdin bytes not yet accepted by tlcp_write */
     size_t out_len, out_off;
     int stdin_open, shutdown_sent;
+    int offered; /* a session from --sess-in was offered */
 };
 
 /* Waits for fd to become ready for `events`; 0 on timeout. */
@@ -94,9 +109,26 @@ static int do_handshake(struct client *c)
             }
             continue;
         }
-        char why[400];
+        char why[CLI_WHY_MAX];
         cli_error("client", "handshake failed: %s", cli_conn_failure(c->tc, why, sizeof(why)));
+        if (!c->has_pair && tlcp_conn_cert_requested(c->tc) && tlcp_conn_alert_received(c->tc) >= 0)
+            cli_error("client", "the server requires a client certificate: give --sign-cert, "
+                                "--sign-key, --enc-cert and --enc-key");
         return TLCP_EXIT_HANDSHAKE;
+    }
+}
+
+/* --showcerts: the server's certificates as PEM. */
+static void print_certs(const tlcp_conn *tc)
+{
+    static const char *const names[2] = {"sign", "enc"};
+    for (int which = TLCP_CERT_SIGN; which <= TLCP_CERT_ENC; which++) {
+        size_t len = 0;
+        (void)tlcp_conn_peer_cert_pem(tc, which, NULL, 0, &len);
+        char *pem = len > 0 ? malloc(len + 1) : NULL;
+        if (pem != NULL && tlcp_conn_peer_cert_pem(tc, which, pem, len + 1, &len) == TLCP_OK)
+            fprintf(stderr, "server %s certificate (PEM):\n%s", names[which], pem);
+        free(pem);
     }
 }
 
@@ -112,6 +144,10 @@ static void print_session(const struct client *c)
     fprintf(stderr, "server enc certificate: %s\n", enc ? enc : "(none)");
     if (tlcp_conn_session_reused(c->tc))
         fprintf(stderr, "session: resumed\n");
+    else if (c->offered)
+        fprintf(stderr, "session: new (the server did not resume the offered session)\n");
+    if (c->showcerts)
+        print_certs(c->tc);
     fprintf(stderr, "---\n");
 }
 
@@ -138,7 +174,7 @@ static int pump_server(struct client *c, short *events)
                 (void)tlcp_shutdown(c->tc);
             return TLCP_EXIT_OK;
         }
-        char why[400];
+        char why[CLI_WHY_MAX];
         cli_error("client", "%s", cli_conn_failure(c->tc, why, sizeof(why)));
         return tlcp_conn_error_reason(c->tc) == TLCP_R_EOF ? TLCP_EXIT_FAILURE
                                                            : TLCP_EXIT_HANDSHAKE;
@@ -156,7 +192,7 @@ static int pump_client(struct client *c, short *events)
             return -1;
         }
         if (r != TLCP_OK) {
-            char why[400];
+            char why[CLI_WHY_MAX];
             cli_error("client", "%s", cli_conn_failure(c->tc, why, sizeof(why)));
             return TLCP_EXIT_FAILURE;
         }
@@ -170,7 +206,7 @@ static int pump_client(struct client *c, short *events)
             return -1;
         }
         if (r != TLCP_OK) {
-            char why[400];
+            char why[CLI_WHY_MAX];
             cli_error("client", "%s", cli_conn_failure(c->tc, why, sizeof(why)));
             return TLCP_EXIT_FAILURE;
         }
@@ -282,45 +318,85 @@ static int reconnect(struct client *c, tlcp_config *cfg, const char *host, const
 
 struct client_args {
     struct cli_tls_opts tls;
-    const char *target, *servername, *compat;
+    const char *target, *servername, *compat, *sess_in, *sess_out;
     long timeout;
-    int quiet, reconnect;
+    int quiet, reconnect, showcerts;
 };
+
+static int check_client_args(struct client_args *a, size_t npos)
+{
+    if (npos != 1) {
+        cli_usage_error("client", "give the server as HOST:PORT");
+        return 0;
+    }
+    if (a->tls.suites != NULL && !cli_check_suites_arg("client", a->tls.suites))
+        return 0;
+    if (a->compat != NULL && strcmp(a->compat, "gmssl3") != 0 && strcmp(a->compat, "gmssl2") != 0 &&
+        strcmp(a->compat, "standard") != 0) {
+        cli_usage_error("client", "--compat wants gmssl3, gmssl2 or standard, not '%s'", a->compat);
+        return 0;
+    }
+    if (!cli_check_tls_args("client", &a->tls))
+        return 0;
+    /* ECDHE's key exchange uses the client's encryption key pair. */
+    if (a->tls.suites != NULL && a->tls.sign_cert == NULL && cli_suites_have_ecdhe(a->tls.suites)) {
+        cli_usage_error("client", "ECDHE suites need a client certificate pair: give "
+                                  "--sign-cert, --sign-key, --enc-cert and --enc-key, or "
+                                  "offer only ECC suites");
+        return 0;
+    }
+    if (a->tls.chain != NULL && a->tls.sign_cert == NULL) {
+        cli_usage_error("client", "--chain goes with the client certificates (--sign-cert ...)");
+        return 0;
+    }
+    return 1;
+}
 
 static int parse_client_args(int argc, char **argv, struct client_args *a)
 {
     const struct cli_opt opts[] = {
         {"ca", CLI_STRING, &a->tls.ca, 0, 0},
+        {"ca-dir", CLI_STRING, &a->tls.ca_dir, 0, 0},
         {"servername", CLI_STRING, &a->servername, 0, 0},
         {"suites", CLI_STRING, &a->tls.suites, 0, 0},
         {"sign-cert", CLI_STRING, &a->tls.sign_cert, 0, 0},
         {"sign-key", CLI_STRING, &a->tls.sign_key, 0, 0},
         {"enc-cert", CLI_STRING, &a->tls.enc_cert, 0, 0},
         {"enc-key", CLI_STRING, &a->tls.enc_key, 0, 0},
+        {"chain", CLI_STRING, &a->tls.chain, 0, 0},
         {"pass", CLI_STRING, &a->tls.pass, 0, 0},
         {"timeout", CLI_INT, &a->timeout, 1, 86400},
         {"trace", CLI_FLAG, &a->tls.trace, 0, 0},
         {"keylog", CLI_STRING, &a->tls.keylog, 0, 0},
         {"quiet", CLI_FLAG, &a->quiet, 0, 0},
         {"reconnect", CLI_FLAG, &a->reconnect, 0, 0},
+        {"sess-in", CLI_STRING, &a->sess_in, 0, 0},
+        {"sess-out", CLI_STRING, &a->sess_out, 0, 0},
+        {"showcerts", CLI_FLAG, &a->showcerts, 0, 0},
         {"compat", CLI_STRING, &a->compat, 0, 0},
     };
     size_t npos = 0;
-    if (!cli_parse("client", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), &a->target, 1,
-                   &npos))
-        return 0;
-    if (a->tls.suites != NULL && !cli_check_suites_arg("client", a->tls.suites))
-        return 0;
-    if (a->compat != NULL && strcmp(a->compat, "gmssl3") != 0 &&
-        strcmp(a->compat, "standard") != 0) {
-        cli_usage_error("client", "--compat wants gmssl3 or standard, not '%s'", a->compat);
-        return 0;
-    }
-    if (npos != 1) {
-        cli_usage_error("client", "give the server as HOST:PORT");
-        return 0;
-    }
-    return 1;
+    return cli_parse("client", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), &a->target, 1,
+                     &npos) &&
+           check_client_args(a, npos);
+}
+
+/* --compat: the forms a GmSSL peer expects from a client. */
+static tlcp_result apply_compat(tlcp_config *cfg, const char *compat)
+{
+    if (compat == NULL || strcmp(compat, "standard") == 0)
+        return TLCP_OK;
+    if (strcmp(compat, "gmssl2") == 0) /* CertificateVerify: e = SM3(messages), no Z */
+        return tlcp_config_set_cert_verify_form(cfg, TLCP_CV_GMSSL2);
+    /* GmSSL 3 wants the length-prefixed ECDHE ClientKeyExchange, a
+     * CertificateVerify over the raw handshake messages and, in ECC
+     * suites, a client list without the enc certificate. */
+    tlcp_result r = tlcp_config_set_ecdhe_cke_length_prefix(cfg, 1);
+    if (r == TLCP_OK)
+        r = tlcp_config_set_cert_verify_raw(cfg, 1);
+    if (r == TLCP_OK)
+        r = tlcp_config_set_client_cert_list(cfg, TLCP_CLIENT_CERTS_SIGN_ONLY);
+    return r;
 }
 
 static tlcp_config *client_config(struct client_args *a, const char *host, struct cli_trace *trace,
@@ -330,28 +406,21 @@ static tlcp_config *client_config(struct client_args *a, const char *host, struc
     if (cfg == NULL)
         return NULL;
     tlcp_result r = TLCP_OK;
-    if (a->tls.ca == NULL) {
+    if (a->tls.ca == NULL && a->tls.ca_dir == NULL) {
         if (!a->quiet)
             fprintf(stderr, "tlcp client: warning: no --ca given, the server's certificates "
                             "are not verified\n");
         r = tlcp_config_set_verify_mode(cfg, TLCP_VERIFY_NONE);
     } else {
         r = tlcp_config_set_verify_mode(cfg, TLCP_VERIFY_REQUIRED);
-        if (r == TLCP_OK)
-            r = tlcp_config_set_host_name(cfg, a->servername ? a->servername : host);
     }
+    /* The session is bound to this name, verified or not. */
+    if (r == TLCP_OK)
+        r = tlcp_config_set_host_name(cfg, a->servername ? a->servername : host);
     if (r == TLCP_OK && a->servername != NULL)
         r = tlcp_config_set_send_sni(cfg, 1);
-    if (r == TLCP_OK && a->compat != NULL && strcmp(a->compat, "gmssl3") == 0) {
-        /* GmSSL 3 wants the length-prefixed ECDHE ClientKeyExchange, a
-         * CertificateVerify over the raw handshake messages and, in ECC
-         * suites, a client list without the enc certificate. */
-        r = tlcp_config_set_ecdhe_cke_length_prefix(cfg, 1);
-        if (r == TLCP_OK)
-            r = tlcp_config_set_cert_verify_raw(cfg, 1);
-        if (r == TLCP_OK)
-            r = tlcp_config_set_client_cert_list(cfg, TLCP_CLIENT_CERTS_SIGN_ONLY);
-    }
+    if (r == TLCP_OK)
+        r = apply_compat(cfg, a->compat);
     if (r != TLCP_OK) {
         cli_error("client", "%s", tlcp_config_error(cfg));
         tlcp_config_free(cfg);
@@ -371,8 +440,8 @@ int cmd_client(int argc, char **argv)
     if (!parse_client_args(argc, argv, &a))
         return TLCP_EXIT_USAGE;
     char host[256], port[32];
-    if (!cli_split_host_port(a.target, host, sizeof(host), port, sizeof(port)))
-        return cli_usage_error("client", "'%s' is not HOST:PORT", a.target);
+    if (!cli_parse_target("client", a.target, host, sizeof(host), port, sizeof(port)))
+        return TLCP_EXIT_USAGE;
     struct cli_trace trace = {stderr, "", 0};
     FILE *keylog = NULL;
     tlcp_config *cfg = client_config(&a, host, &trace, &keylog);
@@ -384,11 +453,20 @@ int cmd_client(int argc, char **argv)
         goto out;
     c->timeout_ms = a.timeout * 1000;
     c->quiet = a.quiet;
+    c->showcerts = a.showcerts;
+    c->has_pair = a.tls.sign_cert != NULL;
     c->stdin_open = 1;
     c->fd = -1;
-    rc = open_conn(c, cfg, host, port, NULL);
+    tlcp_session *saved = NULL;
+    rc = a.sess_in != NULL ? cli_session_load("client", a.sess_in, a.quiet, &saved) : 0;
+    c->offered = saved != NULL;
+    if (rc == TLCP_EXIT_OK)
+        rc = open_conn(c, cfg, host, port, saved);
+    tlcp_session_free(saved);
     if (rc == TLCP_EXIT_OK && a.reconnect)
         rc = reconnect(c, cfg, host, port);
+    if (rc == TLCP_EXIT_OK && a.sess_out != NULL)
+        rc = cli_session_save("client", a.sess_out, c->tc, a.quiet);
     if (rc == TLCP_EXIT_OK) {
         print_session(c);
         rc = copy_loop(c);

@@ -123,28 +123,49 @@ int64_t cli_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int load_pairs(const char *cmd, tlcp_config *cfg, const struct cli_tls_opts *o)
+int cli_check_tls_args(const char *cmd, const struct cli_tls_opts *o)
 {
     int given = (o->sign_cert != NULL) + (o->sign_key != NULL) + (o->enc_cert != NULL) +
                 (o->enc_key != NULL);
-    if (given == 0)
-        return 1;
-    if (given != 4) {
-        cli_error(cmd, "--sign-cert, --sign-key, --enc-cert and --enc-key go together: "
-                       "give all four");
+    if (given != 0 && given != 4) {
+        cli_usage_error(cmd, "--sign-cert, --sign-key, --enc-cert and --enc-key go together: "
+                             "give all four");
         return 0;
     }
-    if (tlcp_config_load_sign_pair(cfg, o->sign_cert, o->sign_key, o->pass) != TLCP_OK) {
+    return o->pass == NULL || cli_check_pass_arg(cmd, o->pass);
+}
+
+int cli_suites_have_ecdhe(const char *list)
+{
+    uint16_t suites[16];
+    char msg[256];
+    size_t n = cli_parse_suites(list, suites, 16, msg, sizeof(msg));
+    for (size_t i = 0; i < n; i++) {
+        if (suites[i] == TLCP_ECDHE_SM4_CBC_SM3 || suites[i] == TLCP_ECDHE_SM4_GCM_SM3)
+            return 1;
+    }
+    return 0;
+}
+
+static int load_pairs(const char *cmd, tlcp_config *cfg, const struct cli_tls_opts *o)
+{
+    if (o->sign_cert == NULL)
+        return 1; /* cli_check_tls_args saw to "all four or none" */
+    char *pass = NULL;
+    if (o->pass != NULL && (pass = cli_read_pass(cmd, (char *)o->pass)) == NULL)
+        return 0;
+    int ok = 1;
+    if (tlcp_config_load_sign_pair(cfg, o->sign_cert, o->sign_key, pass) != TLCP_OK) {
         cli_error(cmd, "signing pair %s / %s: %s", o->sign_cert, o->sign_key,
                   tlcp_config_error(cfg));
-        return 0;
-    }
-    if (tlcp_config_load_enc_pair(cfg, o->enc_cert, o->enc_key, o->pass) != TLCP_OK) {
+        ok = 0;
+    } else if (tlcp_config_load_enc_pair(cfg, o->enc_cert, o->enc_key, pass) != TLCP_OK) {
         cli_error(cmd, "encryption pair %s / %s: %s", o->enc_cert, o->enc_key,
                   tlcp_config_error(cfg));
-        return 0;
+        ok = 0;
     }
-    return 1;
+    cli_free_pass(pass); /* the keys are decrypted: the passphrase is not needed again */
+    return ok;
 }
 
 static int load_extras(const char *cmd, tlcp_config *cfg, const struct cli_tls_opts *o)
@@ -155,6 +176,10 @@ static int load_extras(const char *cmd, tlcp_config *cfg, const struct cli_tls_o
     }
     if (o->ca != NULL && tlcp_config_load_ca_file(cfg, o->ca) != TLCP_OK) {
         cli_error(cmd, "CA file %s: %s", o->ca, tlcp_config_error(cfg));
+        return 0;
+    }
+    if (o->ca_dir != NULL && tlcp_config_load_ca_dir(cfg, o->ca_dir) != TLCP_OK) {
+        cli_error(cmd, "CA directory %s: %s", o->ca_dir, tlcp_config_error(cfg));
         return 0;
     }
     if (o->suites != NULL) {

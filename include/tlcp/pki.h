@@ -41,6 +41,11 @@ typedef struct tlcp_pki_options {
     void *report_arg;
 } tlcp_pki_options;
 
+/* Checks a subjectAltName list ("DNS:a.example,IP:10.0.0.1") the way
+ * tlcp_pki_generate reads it; TLCP_ERROR with the first bad entry named in
+ * errbuf. */
+TLCP_API tlcp_result tlcp_pki_check_san(const char *san, char *errbuf, size_t errlen);
+
 /* Generates the PKI. On failure returns TLCP_ERROR with a sentence in errbuf
  * (e.g. "out/ca.pem already exists; refusing to overwrite it"). */
 TLCP_API tlcp_result tlcp_pki_generate(const tlcp_pki_options *opts, char *errbuf, size_t errlen);

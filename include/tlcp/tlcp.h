@@ -81,6 +81,7 @@ typedef enum tlcp_reason {
     TLCP_R_SESSION_INTEGRITY = 36, /* exported session data corrupted (checksum mismatch) */
     TLCP_R_SESSION_EXPIRED = 37, /* the session's lifetime has passed */
     TLCP_R_NO_HOST_NAME = 38,    /* client verifies but has no host name to check */
+    TLCP_R_NOT_TLCP_HTTP = 39,   /* the peer sent plain HTTP ("GET / ...") instead of a record */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -353,6 +354,9 @@ TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
  * none. Client: the configured host name. */
 TLCP_API const char *tlcp_conn_server_name(const tlcp_conn *conn);
 
+/* 1 when a CertificateRequest was part of the handshake (client: the server
+ * asked for our certificate; server: we asked), also after a failure. */
+TLCP_API int tlcp_conn_cert_requested(const tlcp_conn *conn);
 /* 1 once the handshake completed. */
 TLCP_API int tlcp_conn_handshake_done(const tlcp_conn *conn);
 /* The negotiated suite (0 before ServerHello) and its GB/T name. */
@@ -361,6 +365,11 @@ TLCP_API const char *tlcp_conn_cipher_suite_name(const tlcp_conn *conn);
 /* The peer's certificate DER (which = TLCP_CERT_SIGN / TLCP_CERT_ENC). */
 TLCP_API tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which,
                                          const uint8_t **out_der, size_t *out_len);
+/* The same as PEM text ("-----BEGIN CERTIFICATE-----"), NUL-terminated;
+ * *out_len gets its length without the NUL. When cap is too small (or out
+ * NULL) returns TLCP_ERROR with *out_len set: cap must be *out_len + 1. */
+TLCP_API tlcp_result tlcp_conn_peer_cert_pem(const tlcp_conn *conn, int which, char *out,
+                                             size_t cap, size_t *out_len);
 /* One-line subject ("CN=..., O=...") of the peer's certificate, or NULL. */
 TLCP_API const char *tlcp_conn_peer_subject(const tlcp_conn *conn, int which);
 /* Why the connection failed: a sentence, the reason code, and the alerts

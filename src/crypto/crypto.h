@@ -14,21 +14,21 @@
 #include "util/error.h"
 #include "util/safety.h"
 
-#define TLCP_SM3_DIGEST_LEN 32
-#define TLCP_SM3_BLOCK_LEN 64
-#define TLCP_SM4_KEY_LEN 16
-#define TLCP_SM4_BLOCK_LEN 16
-#define TLCP_GCM_NONCE_LEN 12
-#define TLCP_GCM_TAG_LEN 16
-#define TLCP_SM2_POINT_LEN 65      /* 04 || X || Y */
-#define TLCP_SM2_MAX_SIG_LEN 72    /* DER SEQUENCE { r, s } */
+#define TLCP_SM3_DIGEST_LEN          32
+#define TLCP_SM3_BLOCK_LEN           64
+#define TLCP_SM4_KEY_LEN             16
+#define TLCP_SM4_BLOCK_LEN           16
+#define TLCP_GCM_NONCE_LEN           12
+#define TLCP_GCM_TAG_LEN             16
+#define TLCP_SM2_POINT_LEN           65  /* 04 || X || Y */
+#define TLCP_SM2_MAX_SIG_LEN         72  /* DER SEQUENCE { r, s } */
 #define TLCP_SM2_CIPHERTEXT_OVERHEAD 112 /* upper bound of DER form minus plaintext */
-#define TLCP_SM2_DEFAULT_ID "1234567812345678"
-#define TLCP_SM2_DEFAULT_ID_LEN 16
-#define TLCP_MASTER_SECRET_LEN 48
-#define TLCP_PRE_MASTER_LEN 48
-#define TLCP_RANDOM_LEN 32
-#define TLCP_VERIFY_DATA_LEN 12
+#define TLCP_SM2_DEFAULT_ID          "1234567812345678"
+#define TLCP_SM2_DEFAULT_ID_LEN      16
+#define TLCP_MASTER_SECRET_LEN       48
+#define TLCP_PRE_MASTER_LEN          48
+#define TLCP_RANDOM_LEN              32
+#define TLCP_VERIFY_DATA_LEN         12
 
 /* ---- SM3 ------------------------------------------------------------ */
 
@@ -55,6 +55,30 @@ TLCP_MUST_CHECK int tlcp_sm3(const uint8_t *data, size_t len, uint8_t out[TLCP_S
 TLCP_MUST_CHECK int tlcp_hmac_sm3(const uint8_t *key, size_t key_len, const uint8_t *data,
                                   size_t len, uint8_t out[TLCP_SM3_DIGEST_LEN], tlcp_error *err);
 
+/* A key made ready once (the chaining values after K0 ^ ipad and K0 ^ opad),
+ * for the record layer's many MACs under one key. Secret: wipe when done. */
+typedef struct tlcp_hmac_sm3_key {
+    uint32_t ipad[8];
+    uint32_t opad[8];
+} tlcp_hmac_sm3_key;
+
+void tlcp_hmac_sm3_key_init(tlcp_hmac_sm3_key *k, const uint8_t *key, size_t key_len);
+/* HMAC of data[0..len) under a prepared key. */
+void tlcp_hmac_sm3_keyed(const tlcp_hmac_sm3_key *k, const uint8_t *data, size_t len,
+                         uint8_t out[TLCP_SM3_DIGEST_LEN]);
+
+/* Most messages one tlcp_hmac_sm3_mb / tlcp_sm3_mb call takes. */
+#define TLCP_SM3_MB_MAX 16
+/*
+ * n (<= TLCP_SM3_MB_MAX) independent HMACs under one prepared key, computed
+ * side by side by the multi-buffer SM3 (sm3_mb.c); lengths may differ.
+ * out[i] = HMAC(k, data[i][0..len[i])), byte for byte tlcp_hmac_sm3_keyed.
+ */
+void tlcp_hmac_sm3_mb(const tlcp_hmac_sm3_key *k, size_t n, const uint8_t *const data[],
+                      const size_t len[], uint8_t *const out[]);
+/* n (<= TLCP_SM3_MB_MAX) independent SM3 digests, out[i] = SM3(data[i]). */
+void tlcp_sm3_mb(size_t n, const uint8_t *const data[], const size_t len[], uint8_t *const out[]);
+
 /*
  * Constant-time HMAC-SM3 for CBC records (Lucky13 countermeasure).
  * MACs header(13) || data[0 .. data_len) where data_len is secret and
@@ -66,6 +90,17 @@ TLCP_MUST_CHECK int tlcp_hmac_sm3(const uint8_t *key, size_t key_len, const uint
 TLCP_MUST_CHECK int tlcp_hmac_sm3_ct(const uint8_t *key, size_t key_len, const uint8_t header[13],
                                      const uint8_t *data, size_t data_len, size_t max_len,
                                      uint8_t out[TLCP_SM3_DIGEST_LEN]);
+
+/*
+ * The same under a prepared key, with a public lower bound min_len <= data_len
+ * (a CBC record's data is at least its longest possible length minus 255):
+ * the blocks before min_len hold no secret-position byte and are hashed
+ * without masks; time and memory accesses depend on min_len and max_len only.
+ * Returns 0 (and a zeroed MAC) when data_len is outside [min_len, max_len].
+ */
+TLCP_MUST_CHECK int tlcp_hmac_sm3_ct_keyed(const tlcp_hmac_sm3_key *k, const uint8_t header[13],
+                                           const uint8_t *data, size_t data_len, size_t min_len,
+                                           size_t max_len, uint8_t out[TLCP_SM3_DIGEST_LEN]);
 
 /* ---- PRF (TLS 1.2 P_SM3) -------------------------------------------- */
 
@@ -98,6 +133,16 @@ TLCP_MUST_CHECK int tlcp_sm4_cbc_crypt(tlcp_sm4_cbc *ctx, const uint8_t iv[TLCP_
                                        const uint8_t *in, uint8_t *out, size_t len,
                                        tlcp_error *err);
 /* One-shot helpers for tests and the self-test. */
+/*
+ * k independent CBC encryptions under one encryption context: chain i
+ * encrypts len[i] bytes (whole blocks) from in[i] to out[i] (the same buffer
+ * or disjoint) with iv[i]. Same bytes as k tlcp_sm4_cbc_crypt calls; on the
+ * SM4 core the chains run side by side (sixteen blocks in flight).
+ */
+TLCP_MUST_CHECK int tlcp_sm4_cbc_encrypt_multi(tlcp_sm4_cbc *ctx, size_t k,
+                                               const uint8_t *const iv[], const uint8_t *const in[],
+                                               uint8_t *const out[], const size_t len[],
+                                               tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_sm4_cbc_encrypt(const uint8_t key[TLCP_SM4_KEY_LEN],
                                          const uint8_t iv[TLCP_SM4_BLOCK_LEN], const uint8_t *in,
                                          uint8_t *out, size_t len, tlcp_error *err);
@@ -116,14 +161,13 @@ tlcp_gcm *tlcp_gcm_new(const uint8_t key[TLCP_SM4_KEY_LEN], tlcp_error *err);
 void tlcp_gcm_free(tlcp_gcm *ctx);
 /* out gets len bytes of ciphertext; tag gets 16 bytes. in/out may alias exactly. */
 TLCP_MUST_CHECK int tlcp_gcm_seal(tlcp_gcm *ctx, const uint8_t nonce[TLCP_GCM_NONCE_LEN],
-                                  const uint8_t *aad, size_t aad_len, const uint8_t *in,
-                                  size_t len, uint8_t *out, uint8_t tag[TLCP_GCM_TAG_LEN],
-                                  tlcp_error *err);
+                                  const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+                                  uint8_t *out, uint8_t tag[TLCP_GCM_TAG_LEN], tlcp_error *err);
 /* Verifies the tag in constant time before releasing plaintext; on a bad tag
  * returns 0 with TLCP_R_DECRYPT_FAILED and out is zeroed. */
 TLCP_MUST_CHECK int tlcp_gcm_open(tlcp_gcm *ctx, const uint8_t nonce[TLCP_GCM_NONCE_LEN],
-                                  const uint8_t *aad, size_t aad_len, const uint8_t *in,
-                                  size_t len, const uint8_t tag[TLCP_GCM_TAG_LEN], uint8_t *out,
+                                  const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+                                  const uint8_t tag[TLCP_GCM_TAG_LEN], uint8_t *out,
                                   tlcp_error *err);
 
 /* ---- SM2 ------------------------------------------------------------ */
@@ -134,8 +178,7 @@ typedef struct tlcp_pkey tlcp_pkey; /* SM2 key: private+public or public only */
  * NULL for unencrypted keys). Rejects non-SM2 keys with TLCP_R_BAD_KEY. */
 tlcp_pkey *tlcp_pkey_load_private(const uint8_t *data, size_t len, const char *passphrase,
                                   tlcp_error *err);
-tlcp_pkey *tlcp_pkey_load_private_file(const char *path, const char *passphrase,
-                                       tlcp_error *err);
+tlcp_pkey *tlcp_pkey_load_private_file(const char *path, const char *passphrase, tlcp_error *err);
 /* SubjectPublicKeyInfo, PEM or DER. */
 tlcp_pkey *tlcp_pkey_load_public(const uint8_t *data, size_t len, tlcp_error *err);
 /* From an uncompressed point 04||X||Y; rejects points not on the curve. */
@@ -160,8 +203,8 @@ TLCP_MUST_CHECK int tlcp_sm2_compute_z(const tlcp_pkey *key, const uint8_t *id, 
                                        uint8_t out[TLCP_SM3_DIGEST_LEN], tlcp_error *err);
 /* SM2 signature over e = SM3(Z || msg); DER output; id NULL = default ID. */
 TLCP_MUST_CHECK int tlcp_sm2_sign(const tlcp_pkey *key, const uint8_t *id, size_t id_len,
-                                  const uint8_t *msg, size_t msg_len, uint8_t *sig,
-                                  size_t *sig_len, size_t sig_cap, tlcp_error *err);
+                                  const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t *sig_len,
+                                  size_t sig_cap, tlcp_error *err);
 /* Verifies strictly (rejects trailing bytes after the DER). 0 with
  * TLCP_R_BAD_SIGNATURE on mismatch. */
 TLCP_MUST_CHECK int tlcp_sm2_verify(const tlcp_pkey *key, const uint8_t *id, size_t id_len,
@@ -200,8 +243,7 @@ TLCP_MUST_CHECK int tlcp_sm2_kx(int initiator, const tlcp_pkey *self_static,
                                 const tlcp_pkey *self_ephemeral, const uint8_t *self_id,
                                 size_t self_id_len, const tlcp_pkey *peer_static,
                                 const tlcp_pkey *peer_ephemeral, const uint8_t *peer_id,
-                                size_t peer_id_len, uint8_t *out, size_t out_len,
-                                tlcp_error *err);
+                                size_t peer_id_len, uint8_t *out, size_t out_len, tlcp_error *err);
 
 /* ---- RNG ------------------------------------------------------------ */
 

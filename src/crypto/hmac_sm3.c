@@ -1,38 +1,63 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * HMAC-SM3 through EVP_MAC. A template context with the digest already set
- * is built once; each call duplicates it, so the digest name is not looked up
- * again for every record.
+ * HMAC-SM3 (RFC 2104 over GB/T 32905) on our own SM3 compression function.
+ * The key is made ready once (two chaining values), so a record MAC costs
+ * only the message blocks and one outer block.
  */
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <string.h>
 
 #include "crypto/crypto.h"
+#include "crypto/sm3_core.h"
+#include "util/mem.h"
 
-static CRYPTO_ONCE hmac_once = CRYPTO_ONCE_STATIC_INIT;
-static EVP_MAC_CTX *hmac_template;
-
-static void hmac_setup(void)
+static void pad_state(const uint8_t k0[TLCP_SM3_BLOCK_LEN], uint8_t pad, uint32_t v[8])
 {
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (mac == NULL)
-        return;
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac); /* the context keeps its own reference */
-    if (ctx == NULL)
-        return;
-    char digest[] = "SM3";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
-    if (!EVP_MAC_CTX_set_params(ctx, params)) {
-        EVP_MAC_CTX_free(ctx);
-        return;
-    }
-    hmac_template = ctx;
+    uint8_t block[TLCP_SM3_BLOCK_LEN];
+    for (int i = 0; i < TLCP_SM3_BLOCK_LEN; i++)
+        block[i] = (uint8_t)(k0[i] ^ pad);
+    memcpy(v, tlcp_sm3_iv, 8 * sizeof(uint32_t));
+    tlcp_sm3_compress(v, block, 1);
+    tlcp_wipe(block, sizeof(block));
+}
+
+void tlcp_hmac_sm3_key_init(tlcp_hmac_sm3_key *k, const uint8_t *key, size_t key_len)
+{
+    uint8_t k0[TLCP_SM3_BLOCK_LEN] = {0};
+    if (key_len > TLCP_SM3_BLOCK_LEN)
+        tlcp_sm3_digest(key, key_len, k0);
+    else if (key_len > 0)
+        memcpy(k0, key, key_len);
+    pad_state(k0, 0x36, k->ipad);
+    pad_state(k0, 0x5c, k->opad);
+    tlcp_wipe(k0, sizeof(k0));
+}
+
+/* SM3 continued from state v over data, as if `prefix` bytes came before. */
+static void hash_from(uint32_t v[8], const uint8_t *data, size_t len, uint64_t prefix,
+                      uint8_t out[TLCP_SM3_DIGEST_LEN])
+{
+    size_t full = len / TLCP_SM3_BLOCK_LEN;
+    if (full > 0)
+        tlcp_sm3_compress(v, data, full);
+    uint8_t tail[2 * TLCP_SM3_BLOCK_LEN];
+    size_t rest = len % TLCP_SM3_BLOCK_LEN;
+    size_t n = tlcp_sm3_pad(tail, data + full * TLCP_SM3_BLOCK_LEN, rest, prefix + len);
+    tlcp_sm3_compress(v, tail, n);
+    tlcp_sm3_state_out(v, out);
+    tlcp_wipe(tail, sizeof(tail));
+}
+
+void tlcp_hmac_sm3_keyed(const tlcp_hmac_sm3_key *k, const uint8_t *data, size_t len,
+                         uint8_t out[TLCP_SM3_DIGEST_LEN])
+{
+    uint32_t v[8];
+    uint8_t inner[TLCP_SM3_DIGEST_LEN];
+    memcpy(v, k->ipad, sizeof(v));
+    hash_from(v, data, len, TLCP_SM3_BLOCK_LEN, inner);
+    memcpy(v, k->opad, sizeof(v));
+    hash_from(v, inner, sizeof(inner), TLCP_SM3_BLOCK_LEN, out);
+    tlcp_wipe(v, sizeof(v));
+    tlcp_wipe(inner, sizeof(inner));
 }
 
 int tlcp_hmac_sm3(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
@@ -41,19 +66,9 @@ int tlcp_hmac_sm3(const uint8_t *key, size_t key_len, const uint8_t *data, size_
     ENSURE(key != NULL || key_len == 0, err, TLCP_R_INVALID_ARGUMENT, "HMAC-SM3 with a NULL key");
     ENSURE(data != NULL || len == 0, err, TLCP_R_INVALID_ARGUMENT, "HMAC-SM3 of NULL data");
     ENSURE(out != NULL, err, TLCP_R_INVALID_ARGUMENT, "HMAC-SM3 without an output buffer");
-    if (!CRYPTO_THREAD_run_once(&hmac_once, hmac_setup) || hmac_template == NULL)
-        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "HMAC-SM3 is not available from OpenSSL");
-
-    /* EVP_MAC_init treats a NULL key as "keep the old key", so an empty key
-     * must still be a real pointer. */
-    static const uint8_t empty[1];
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(hmac_template);
-    size_t n = 0;
-    int ok = ctx != NULL && EVP_MAC_init(ctx, key_len == 0 ? empty : key, key_len, NULL) &&
-             (len == 0 || EVP_MAC_update(ctx, data, len)) &&
-             EVP_MAC_final(ctx, out, &n, TLCP_SM3_DIGEST_LEN) && n == TLCP_SM3_DIGEST_LEN;
-    EVP_MAC_CTX_free(ctx); /* cleanses the keyed state */
-    if (!ok)
-        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "HMAC-SM3 failed");
+    tlcp_hmac_sm3_key k;
+    tlcp_hmac_sm3_key_init(&k, key, key_len);
+    tlcp_hmac_sm3_keyed(&k, data, len, out);
+    tlcp_wipe(&k, sizeof(k));
     return 1;
 }

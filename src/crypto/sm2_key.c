@@ -30,6 +30,7 @@
 #include <openssl/x509.h>
 
 #include "crypto/key_kdf_limit.h"
+#include "crypto/sm2_curve.h"
 #include "crypto/sm2_internal.h"
 #include "util/mem.h"
 
@@ -226,72 +227,107 @@ static int normalize_sm2(EVP_PKEY **pkey, tlcp_error *err)
 
 /* ---- tlcp_pkey basics ----------------------------------------------------- */
 
-tlcp_pkey *tlcp_pkey_wrap(EVP_PKEY *pkey, tlcp_error *err)
+/* The key object around `pkey` (owned; freed on failure) with its point,
+ * optional scalar and default-ID Z filled in. */
+static tlcp_pkey *new_key(EVP_PKEY *pkey, const uint8_t point[64], const uint8_t *d,
+                          tlcp_error *err)
 {
-    if (pkey == NULL) {
-        TLCP_ERR(err, TLCP_R_INVALID_ARGUMENT, "no key to wrap");
-        return NULL;
-    }
-    if (!normalize_sm2(&pkey, err)) {
-        EVP_PKEY_free(pkey);
-        return NULL;
-    }
     tlcp_pkey *key = calloc(1, sizeof(*key));
     if (key == NULL) {
         EVP_PKEY_free(pkey);
         TLCP_ERR(err, TLCP_R_ALLOC, "out of memory for an SM2 key");
         return NULL;
     }
-    key->pkey = pkey;
-    key->refs = 1;
-    /* Every tlcp_pkey must have a usable public point. */
-    uint8_t point[TLCP_SM2_POINT_LEN];
-    if (!tlcp_pkey_get_point(key, point, err)) {
+    atomic_init(&key->evp, pkey);
+    atomic_init(&key->refs, 1);
+    atomic_init(&key->d1_inv, NULL);
+    atomic_init(&key->table, NULL);
+    atomic_init(&key->uses, 0);
+    memcpy(key->point, point, sizeof(key->point));
+    if (d != NULL) {
+        memcpy(key->d, d, sizeof(key->d));
+        key->has_private = 1;
+    }
+    if (!tlcp_sm2_z_of_point(key->point, (const uint8_t *)TLCP_SM2_DEFAULT_ID,
+                             TLCP_SM2_DEFAULT_ID_LEN, key->z_default, err)) {
         tlcp_pkey_free(key);
         return NULL;
     }
     return key;
 }
 
+/* The scalar of an EVP_PKEY as 32 bytes; 0 when it has none. */
+static int evp_scalar(EVP_PKEY *pkey, uint8_t d[32], tlcp_error *err)
+{
+    BIGNUM *bn = evp_private(pkey);
+    if (bn == NULL)
+        return 0;
+    int ok = tlcp_sm2_bn_to_field(bn, d, err);
+    BN_clear_free(bn);
+    return ok ? 1 : -1;
+}
+
+tlcp_pkey *tlcp_pkey_wrap(EVP_PKEY *pkey, tlcp_error *err)
+{
+    if (pkey == NULL) {
+        TLCP_ERR(err, TLCP_R_INVALID_ARGUMENT, "no key to wrap");
+        return NULL;
+    }
+    /* Every tlcp_pkey must have a usable public point. */
+    uint8_t point[TLCP_SM2_POINT_LEN];
+    uint8_t d[32];
+    int has_d = 0;
+    if (!normalize_sm2(&pkey, err) || !evp_point(pkey, point, err) ||
+        (has_d = evp_scalar(pkey, d, err)) < 0) {
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+    if (!sm2_point_is_valid(point + 1)) { /* libcrypto checked it too; do not rely on that */
+        EVP_PKEY_free(pkey);
+        tlcp_wipe(d, sizeof(d));
+        TLCP_ERR(err, TLCP_R_BAD_KEY, "SM2 key's point is not on the curve");
+        return NULL;
+    }
+    tlcp_pkey *key = new_key(pkey, point + 1, has_d ? d : NULL, err);
+    tlcp_wipe(d, sizeof(d));
+    return key;
+}
+
 tlcp_pkey *tlcp_pkey_up_ref(tlcp_pkey *key)
 {
     if (key != NULL)
-        key->refs++;
+        atomic_fetch_add_explicit(&key->refs, 1, memory_order_relaxed);
     return key;
 }
 
 void tlcp_pkey_free(tlcp_pkey *key)
 {
-    if (key == NULL || --key->refs > 0)
+    if (key == NULL || atomic_fetch_sub_explicit(&key->refs, 1, memory_order_acq_rel) > 1)
         return;
-    EVP_PKEY_free(key->pkey); /* libcrypto clears the private scalar */
+    EVP_PKEY_free(atomic_load(&key->evp)); /* libcrypto clears its copy of the scalar */
+    tlcp_sm2_key_caches_free(key);
+    tlcp_wipe(key->d, sizeof(key->d));
     free(key);
 }
 
 int tlcp_pkey_has_private(const tlcp_pkey *key)
 {
-    if (key == NULL)
-        return 0;
-    BIGNUM *d = evp_private(key->pkey);
-    int has = d != NULL;
-    BN_clear_free(d);
-    return has;
+    return key != NULL && key->has_private;
 }
 
 int tlcp_pkey_get_point(const tlcp_pkey *key, uint8_t out[TLCP_SM2_POINT_LEN], tlcp_error *err)
 {
-    ENSURE(key != NULL, err, TLCP_R_INVALID_ARGUMENT, "no SM2 key");
-    return evp_point(key->pkey, out, err);
+    ENSURE(key != NULL && out != NULL, err, TLCP_R_INVALID_ARGUMENT, "no SM2 key");
+    out[0] = 0x04;
+    memcpy(out + 1, key->point, sizeof(key->point));
+    return 1;
 }
 
 int tlcp_pkey_public_equal(const tlcp_pkey *a, const tlcp_pkey *b)
 {
-    uint8_t pa[TLCP_SM2_POINT_LEN];
-    uint8_t pb[TLCP_SM2_POINT_LEN];
-    if (a == NULL || b == NULL || !tlcp_pkey_get_point(a, pa, NULL) ||
-        !tlcp_pkey_get_point(b, pb, NULL))
+    if (a == NULL || b == NULL)
         return 0;
-    return memcmp(pa, pb, sizeof(pa)) == 0; /* public values */
+    return memcmp(a->point, b->point, sizeof(a->point)) == 0; /* public values */
 }
 
 EC_POINT *tlcp_sm2_pkey_point(const tlcp_pkey *key, const EC_GROUP *group, tlcp_error *err)
@@ -313,15 +349,27 @@ EC_POINT *tlcp_sm2_pkey_point(const tlcp_pkey *key, const EC_GROUP *group, tlcp_
 
 BIGNUM *tlcp_sm2_pkey_private(const tlcp_pkey *key, tlcp_error *err)
 {
-    BIGNUM *d = key != NULL ? evp_private(key->pkey) : NULL;
-    if (d == NULL)
+    if (key == NULL || !key->has_private) {
         TLCP_ERR(err, TLCP_R_BAD_KEY, "SM2 key has no private part");
+        return NULL;
+    }
+    BIGNUM *d = BN_secure_new();
+    if (d != NULL) {
+        BN_set_flags(d, BN_FLG_CONSTTIME);
+        if (BN_bin2bn(key->d, sizeof(key->d), d) == NULL) {
+            BN_clear_free(d);
+            d = NULL;
+        }
+    }
+    if (d == NULL)
+        CRYPTO_FAIL(err, TLCP_R_ALLOC, "out of memory for an SM2 scalar");
     return d;
 }
 
 /* ---- construction ----------------------------------------------------------- */
 
-tlcp_pkey *tlcp_pkey_from_point(const uint8_t *point, size_t len, tlcp_error *err)
+/* OpenSSL's path (the reference): EC_POINT decoding and key generation. */
+static tlcp_pkey *evp_from_point(const uint8_t *point, size_t len, tlcp_error *err)
 {
     EC_GROUP *group = tlcp_sm2_group_new(err);
     EC_POINT *p = group != NULL ? EC_POINT_new(group) : NULL;
@@ -337,7 +385,7 @@ tlcp_pkey *tlcp_pkey_from_point(const uint8_t *point, size_t len, tlcp_error *er
     return pkey != NULL ? tlcp_pkey_wrap(pkey, err) : NULL;
 }
 
-tlcp_pkey *tlcp_pkey_generate(tlcp_error *err)
+EVP_PKEY *tlcp_sm2_evp_generate(tlcp_error *err)
 {
     EVP_PKEY *pkey = NULL;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "SM2", NULL);
@@ -348,7 +396,7 @@ tlcp_pkey *tlcp_pkey_generate(tlcp_error *err)
         CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM2 key generation failed");
     }
     EVP_PKEY_CTX_free(ctx);
-    return pkey != NULL ? tlcp_pkey_wrap(pkey, err) : NULL;
+    return pkey;
 }
 
 /* SM2 signing needs (1 + d) invertible, so d must lie in [1, n-2]. */
@@ -382,12 +430,8 @@ static EVP_PKEY *pkey_from_scalar(const BIGNUM *d, const EC_GROUP *group, tlcp_e
     return pkey;
 }
 
-tlcp_pkey *tlcp_pkey_from_private_scalar(const uint8_t d[32], tlcp_error *err)
+static tlcp_pkey *evp_from_private_scalar(const uint8_t d[32], tlcp_error *err)
 {
-    if (d == NULL) {
-        TLCP_ERR(err, TLCP_R_INVALID_ARGUMENT, "no private scalar");
-        return NULL;
-    }
     EVP_PKEY *pkey = NULL;
     EC_GROUP *group = tlcp_sm2_group_new(err);
     BIGNUM *bn = BN_secure_new();
@@ -403,6 +447,108 @@ tlcp_pkey *tlcp_pkey_from_private_scalar(const uint8_t d[32], tlcp_error *err)
     BN_clear_free(bn);
     EC_GROUP_free(group);
     return pkey != NULL ? tlcp_pkey_wrap(pkey, err) : NULL;
+}
+
+/* Our path: the point checked by sm2_point_is_valid, d·G by sm2_mul_base;
+ * the EVP_PKEY waits until something needs one (tlcp_pkey_evp). */
+static tlcp_pkey *own_key(const uint8_t point[64], const uint8_t *d, tlcp_error *err)
+{
+    return new_key(NULL, point, d, err);
+}
+
+EVP_PKEY *tlcp_pkey_evp(const tlcp_pkey *key)
+{
+    tlcp_pkey *k = (tlcp_pkey *)key; /* the cache is not part of the key's value */
+    EVP_PKEY *have = atomic_load_explicit(&k->evp, memory_order_acquire);
+    if (have != NULL)
+        return have;
+    uint8_t pub[TLCP_SM2_POINT_LEN];
+    pub[0] = 0x04;
+    memcpy(pub + 1, key->point, 64);
+    BIGNUM *bn = NULL;
+    if (key->has_private) {
+        bn = BN_secure_new();
+        if (bn == NULL || BN_bin2bn(key->d, 32, bn) == NULL) {
+            BN_clear_free(bn);
+            ERR_clear_error();
+            return NULL;
+        }
+    }
+    EVP_PKEY *fresh = build_sm2(pub, bn, NULL);
+    BN_clear_free(bn);
+    ERR_clear_error();
+    if (fresh == NULL)
+        return NULL;
+    EVP_PKEY *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&k->evp, &expected, fresh, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        EVP_PKEY_free(fresh);
+        return expected;
+    }
+    return fresh;
+}
+
+tlcp_pkey *tlcp_pkey_from_point(const uint8_t *point, size_t len, tlcp_error *err)
+{
+    if (tlcp_sm2_use_evp())
+        return evp_from_point(point, len, err);
+    if (point == NULL || len != TLCP_SM2_POINT_LEN || point[0] != 0x04) {
+        TLCP_ERR(err, TLCP_R_BAD_KEY, "an SM2 point must be 65 bytes 04||X||Y (got %zu bytes)",
+                 point == NULL ? 0 : len);
+        return NULL;
+    }
+    if (!sm2_point_is_valid(point + 1)) {
+        TLCP_ERR(err, TLCP_R_BAD_KEY, "SM2 point is not on the curve (or a coordinate is >= p)");
+        return NULL;
+    }
+    return own_key(point + 1, NULL, err);
+}
+
+tlcp_pkey *tlcp_pkey_generate(tlcp_error *err)
+{
+    if (tlcp_sm2_use_evp()) {
+        EVP_PKEY *pkey = tlcp_sm2_evp_generate(err);
+        return pkey != NULL ? tlcp_pkey_wrap(pkey, err) : NULL;
+    }
+    uint8_t d[32];
+    uint8_t point[64];
+    tlcp_pkey *key = tlcp_sm2_own_keypair(d, point, err) ? own_key(point, d, err) : NULL;
+    tlcp_wipe(d, sizeof(d));
+    return key;
+}
+
+tlcp_pkey *tlcp_pkey_from_private_scalar(const uint8_t d[32], tlcp_error *err)
+{
+    if (d == NULL) {
+        TLCP_ERR(err, TLCP_R_INVALID_ARGUMENT, "no private scalar");
+        return NULL;
+    }
+    if (tlcp_sm2_use_evp())
+        return evp_from_private_scalar(d, err);
+    /* SM2 signing needs (1 + d) invertible, so d must lie in [1, n-2]. */
+    static const uint8_t one[32] = {[31] = 1};
+    uint8_t d1[32];
+    int ok = sm2_scalar_in_range(d);
+    tlcp_sm2_declassify(&ok, sizeof(ok));
+    if (ok) {
+        sm2_scalar_add(d1, d, one);
+        ok = !sm2_scalar_is_zero(d1);
+        tlcp_sm2_declassify(&ok, sizeof(ok));
+        tlcp_wipe(d1, sizeof(d1));
+    }
+    if (!ok) {
+        TLCP_ERR(err, TLCP_R_BAD_KEY, "SM2 private scalar is outside [1, n-2]");
+        return NULL;
+    }
+    uint8_t point[64];
+    ok = sm2_mul_base(point, d);
+    tlcp_sm2_declassify(&ok, sizeof(ok));
+    tlcp_sm2_declassify(point, sizeof(point));
+    if (!ok) {
+        TLCP_ERR(err, TLCP_R_CRYPTO, "cannot compute the SM2 public point");
+        return NULL;
+    }
+    return own_key(point, d, err);
 }
 
 /* ---- loading ------------------------------------------------------------------ */
@@ -519,7 +665,7 @@ static EVP_PKEY *decode_key(const uint8_t *data, size_t len, int selection, cons
  * range and matching the point. Catches corrupted or forged key files. */
 static int check_pair(const tlcp_pkey *key, tlcp_error *err)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, tlcp_pkey_evp(key), NULL);
     int ok = ctx != NULL && EVP_PKEY_check(ctx) == 1;
     EVP_PKEY_CTX_free(ctx);
     if (!ok)
@@ -645,7 +791,8 @@ int tlcp_pkey_to_pem(const tlcp_pkey *key, char **out_pem, size_t *out_len, tlcp
     BIO *bio = BIO_new(BIO_s_secmem());
     char *mem = NULL;
     long n = 0;
-    if (bio == NULL || PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL) != 1 ||
+    if (bio == NULL ||
+        PEM_write_bio_PrivateKey(bio, tlcp_pkey_evp(key), NULL, NULL, 0, NULL, NULL) != 1 ||
         (n = BIO_get_mem_data(bio, &mem)) <= 0) {
         BIO_free(bio);
         return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "cannot encode the SM2 private key as PKCS#8 PEM");

@@ -1,64 +1,88 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SM3 through EVP. The digest is fetched once per process, which spares the
- * implicit fetch that EVP_sm3() costs on every init in OpenSSL 3.
+ * SM3 hashing (GB/T 32905) on our own compression function (sm3_core.c),
+ * which is faster than OpenSSL 3.0's and needs no provider lookup. Known
+ * answers and a differential test against OpenSSL are in tests/unit.
  */
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "crypto/crypto.h"
+#include "crypto/sm3_core.h"
+#include "util/mem.h"
 
 struct tlcp_sm3_ctx {
-    EVP_MD_CTX *md;
-    /* Set by final, cleared by reset. OpenSSL 3.0 accepts update and final
-     * on a finished context without complaint, so the misuse is caught here. */
+    uint32_t v[TLCP_SM3_STATE_WORDS];
+    uint8_t buf[TLCP_SM3_BLOCK_LEN]; /* a partial block */
+    size_t buf_len;
+    uint64_t total; /* bytes hashed so far */
+    /* Set by final, cleared by reset: update or final on a finished
+     * context is a caller bug, caught here. */
     int finished;
 };
 
-static CRYPTO_ONCE sm3_once = CRYPTO_ONCE_STATIC_INIT;
-static EVP_MD *sm3_md;
-
-static void sm3_fetch(void)
+static void sm3_init(tlcp_sm3_ctx *ctx)
 {
-    sm3_md = EVP_MD_fetch(NULL, "SM3", NULL);
-}
-
-/* The cached SM3 method, or NULL (reason recorded) when the provider lacks it. */
-static const EVP_MD *sm3_method(tlcp_error *err)
-{
-    if (!CRYPTO_THREAD_run_once(&sm3_once, sm3_fetch) || sm3_md == NULL) {
-        CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 is not available from the OpenSSL providers");
-        return NULL;
-    }
-    return sm3_md;
+    memcpy(ctx->v, tlcp_sm3_iv, sizeof(ctx->v));
+    ctx->buf_len = 0;
+    ctx->total = 0;
+    ctx->finished = 0;
 }
 
 tlcp_sm3_ctx *tlcp_sm3_new(tlcp_error *err)
 {
-    const EVP_MD *md = sm3_method(err);
-    if (md == NULL)
-        return NULL;
     tlcp_sm3_ctx *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) {
         TLCP_ERR(err, TLCP_R_ALLOC, "out of memory for an SM3 context");
         return NULL;
     }
-    ctx->md = EVP_MD_CTX_new();
-    if (ctx->md == NULL || !EVP_DigestInit_ex(ctx->md, md, NULL)) {
-        CRYPTO_FAIL(err, TLCP_R_CRYPTO, "cannot start an SM3 hash");
-        tlcp_sm3_free(ctx);
-        return NULL;
-    }
+    sm3_init(ctx);
     return ctx;
 }
 
 void tlcp_sm3_free(tlcp_sm3_ctx *ctx)
 {
-    if (ctx == NULL)
-        return;
-    EVP_MD_CTX_free(ctx->md); /* cleanses the hash state */
-    free(ctx);
+    if (ctx != NULL)
+        tlcp_free_secret(ctx, sizeof(*ctx));
+}
+
+static void sm3_absorb(tlcp_sm3_ctx *ctx, const uint8_t *data, size_t len)
+{
+    ctx->total += len;
+    if (ctx->buf_len > 0) {
+        size_t take = TLCP_SM3_BLOCK_LEN - ctx->buf_len;
+        if (take > len)
+            take = len;
+        memcpy(ctx->buf + ctx->buf_len, data, take);
+        ctx->buf_len += take;
+        data += take;
+        len -= take;
+        if (ctx->buf_len < TLCP_SM3_BLOCK_LEN)
+            return;
+        tlcp_sm3_compress(ctx->v, ctx->buf, 1);
+        ctx->buf_len = 0;
+    }
+    size_t full = len / TLCP_SM3_BLOCK_LEN;
+    if (full > 0)
+        tlcp_sm3_compress(ctx->v, data, full);
+    data += full * TLCP_SM3_BLOCK_LEN;
+    len -= full * TLCP_SM3_BLOCK_LEN;
+    if (len > 0)
+        memcpy(ctx->buf, data, len);
+    ctx->buf_len = len;
+}
+
+/* The digest of what ctx has absorbed, leaving ctx as it was. */
+static void sm3_finish(const tlcp_sm3_ctx *ctx, uint8_t out[TLCP_SM3_DIGEST_LEN])
+{
+    uint32_t v[TLCP_SM3_STATE_WORDS];
+    uint8_t tail[2 * TLCP_SM3_BLOCK_LEN];
+    memcpy(v, ctx->v, sizeof(v));
+    size_t n = tlcp_sm3_pad(tail, ctx->buf, ctx->buf_len, ctx->total);
+    tlcp_sm3_compress(v, tail, n);
+    tlcp_sm3_state_out(v, out);
+    tlcp_wipe(v, sizeof(v));
+    tlcp_wipe(tail, sizeof(tail));
 }
 
 int tlcp_sm3_update(tlcp_sm3_ctx *ctx, const uint8_t *data, size_t len, tlcp_error *err)
@@ -66,10 +90,8 @@ int tlcp_sm3_update(tlcp_sm3_ctx *ctx, const uint8_t *data, size_t len, tlcp_err
     ENSURE(ctx != NULL, err, TLCP_R_INVALID_ARGUMENT, "SM3 update without a context");
     ENSURE(data != NULL || len == 0, err, TLCP_R_INVALID_ARGUMENT, "SM3 update of NULL data");
     ENSURE(!ctx->finished, err, TLCP_R_INVALID_ARGUMENT, "SM3 update after final without reset");
-    if (len == 0)
-        return 1;
-    if (!EVP_DigestUpdate(ctx->md, data, len))
-        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 update failed");
+    if (len > 0)
+        sm3_absorb(ctx, data, len);
     return 1;
 }
 
@@ -78,49 +100,33 @@ int tlcp_sm3_final(tlcp_sm3_ctx *ctx, uint8_t out[TLCP_SM3_DIGEST_LEN], tlcp_err
     ENSURE(ctx != NULL && out != NULL, err, TLCP_R_INVALID_ARGUMENT,
            "SM3 final needs a context and an output buffer");
     ENSURE(!ctx->finished, err, TLCP_R_INVALID_ARGUMENT, "SM3 final twice without reset");
-    unsigned int n = 0;
+    sm3_finish(ctx, out);
+    tlcp_wipe(ctx, sizeof(*ctx));
     ctx->finished = 1;
-    if (!EVP_DigestFinal_ex(ctx->md, out, &n) || n != TLCP_SM3_DIGEST_LEN)
-        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 final failed");
     return 1;
 }
 
 int tlcp_sm3_reset(tlcp_sm3_ctx *ctx, tlcp_error *err)
 {
     ENSURE(ctx != NULL, err, TLCP_R_INVALID_ARGUMENT, "SM3 reset without a context");
-    const EVP_MD *md = sm3_method(err);
-    if (md == NULL)
-        return 0;
-    if (!EVP_DigestInit_ex(ctx->md, md, NULL))
-        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 reset failed");
-    ctx->finished = 0;
+    sm3_init(ctx);
     return 1;
 }
 
 int tlcp_sm3_copy(tlcp_sm3_ctx *dst, const tlcp_sm3_ctx *src, tlcp_error *err)
 {
     ENSURE(dst != NULL && src != NULL, err, TLCP_R_INVALID_ARGUMENT, "SM3 copy needs two contexts");
-    if (dst == src)
-        return 1;
-    if (!EVP_MD_CTX_copy_ex(dst->md, src->md))
-        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 state copy failed");
-    dst->finished = src->finished;
+    if (dst != src)
+        memcpy(dst, src, sizeof(*dst));
     return 1;
 }
 
-/* Finishing destroys a running state, so finish a throwaway copy instead. */
 int tlcp_sm3_peek(const tlcp_sm3_ctx *ctx, uint8_t out[TLCP_SM3_DIGEST_LEN], tlcp_error *err)
 {
     ENSURE(ctx != NULL && out != NULL, err, TLCP_R_INVALID_ARGUMENT,
            "SM3 peek needs a context and an output buffer");
     ENSURE(!ctx->finished, err, TLCP_R_INVALID_ARGUMENT, "SM3 peek after final without reset");
-    EVP_MD_CTX *tmp = EVP_MD_CTX_new();
-    unsigned int n = 0;
-    int ok = tmp != NULL && EVP_MD_CTX_copy_ex(tmp, ctx->md) && EVP_DigestFinal_ex(tmp, out, &n) &&
-             n == TLCP_SM3_DIGEST_LEN;
-    EVP_MD_CTX_free(tmp);
-    if (!ok)
-        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 peek failed");
+    sm3_finish(ctx, out);
     return 1;
 }
 
@@ -128,12 +134,16 @@ int tlcp_sm3(const uint8_t *data, size_t len, uint8_t out[TLCP_SM3_DIGEST_LEN], 
 {
     ENSURE(data != NULL || len == 0, err, TLCP_R_INVALID_ARGUMENT, "SM3 of NULL data");
     ENSURE(out != NULL, err, TLCP_R_INVALID_ARGUMENT, "SM3 without an output buffer");
-    const EVP_MD *md = sm3_method(err);
-    if (md == NULL)
-        return 0;
-    static const uint8_t empty[1];
-    unsigned int n = 0;
-    if (!EVP_Digest(len == 0 ? empty : data, len, out, &n, md, NULL) || n != TLCP_SM3_DIGEST_LEN)
-        return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "SM3 failed");
+    tlcp_sm3_digest(data, len, out);
     return 1;
+}
+
+void tlcp_sm3_digest(const uint8_t *data, size_t len, uint8_t out[TLCP_SM3_DIGEST_LEN])
+{
+    tlcp_sm3_ctx ctx;
+    sm3_init(&ctx);
+    if (len > 0)
+        sm3_absorb(&ctx, data, len);
+    sm3_finish(&ctx, out);
+    tlcp_wipe(&ctx, sizeof(ctx));
 }

@@ -47,6 +47,14 @@ void tlcp_sm4_core_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out,
 void tlcp_sm4_core_cbc_encrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
                                uint8_t *out, size_t nblocks);
 
+/* k independent CBC encryptions with one encryption key (sm4_core_multi.c):
+ * chain i encrypts nblocks[i] blocks from in[i] to out[i] (in[i] == out[i]
+ * allowed, chains must not overlap) under iv[i]; up to sixteen chains
+ * advance together, one block each per step, through the wide kernels. */
+void tlcp_sm4_core_cbc_encrypt_multi(const tlcp_sm4_key *key, size_t k, const uint8_t *const iv[],
+                                     const uint8_t *const in[], uint8_t *const out[],
+                                     const size_t nblocks[]);
+
 /* CBC with a decryption key, eight blocks in parallel; in == out allowed. */
 void tlcp_sm4_core_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
                                uint8_t *out, size_t nblocks);

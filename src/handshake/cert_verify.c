@@ -9,95 +9,95 @@
 #include "handshake/handlers.h"
 #include "handshake/messages.h"
 
-int tlcp_hs_cert_verify_construct(tlcp_conn *conn, tlcp_builder *body)
+tlcp_status tlcp_hs_cert_verify_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
 {
     uint8_t hash[TLCP_SM3_DIGEST_LEN];
     uint8_t sig[TLCP_SM2_MAX_SIG_LEN];
     size_t sig_len = 0;
     const uint8_t *msg = hash;
     size_t msg_len = sizeof(hash);
-    GUARD(tlcp_transcript_hash(&conn->hs->transcript, hash, &conn->err));
-    const tlcp_pkey *key = conn->cfg->creds->sign.key;
-    if (conn->cfg->cv_form == TLCP_CV_GMSSL2) {
+    S_GUARD(tlcp_transcript_hash(&ctx->hs->transcript, hash, ctx->err));
+    const tlcp_pkey *key = ctx->cfg.creds->sign.key;
+    if (ctx->cfg.cv_form == TLCP_CV_GMSSL2) {
         /* GmSSL 2: the hash itself is e, without Z. */
-        GUARD(tlcp_sm2_sign_digest(key, hash, sig, &sig_len, sizeof(sig), &conn->err));
-        return tlcp_build_certificate_verify(body, sig, sig_len);
+        S_GUARD(tlcp_sm2_sign_digest(key, hash, sig, &sig_len, sizeof(sig), ctx->err));
+        return tlcp_status_of(tlcp_build_certificate_verify(body, sig, sig_len));
     }
-    if (conn->cfg->cv_form == TLCP_CV_GMSSL3_RAW) {
+    if (ctx->cfg.cv_form == TLCP_CV_GMSSL3_RAW) {
         /* GmSSL 3 master: the signature covers the messages themselves. */
-        msg = tlcp_transcript_raw(&conn->hs->transcript, &msg_len);
-        ENSURE_ALERT(msg != NULL, &conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
-                     "handshake messages were not kept for the raw CertificateVerify");
+        msg = tlcp_transcript_raw(&ctx->hs->transcript, &msg_len);
+        S_ENSURE_ALERT(msg != NULL, ctx->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                       "handshake messages were not kept for the raw CertificateVerify");
     }
-    int ok = tlcp_sm2_sign(key, NULL, 0, msg, msg_len, sig, &sig_len, sizeof(sig), &conn->err);
-    tlcp_transcript_drop_raw(&conn->hs->transcript);
-    GUARD(ok);
-    return tlcp_build_certificate_verify(body, sig, sig_len);
+    int ok = tlcp_sm2_sign(key, NULL, 0, msg, msg_len, sig, &sig_len, sizeof(sig), ctx->err);
+    tlcp_transcript_drop_raw(&ctx->hs->transcript);
+    S_GUARD(ok);
+    return tlcp_status_of(tlcp_build_certificate_verify(body, sig, sig_len));
 }
 
 /* GmSSL 3 master signs the raw handshake messages instead of their hash
  * (tlcp-protocol.md D2, GmSSL issue #1917). A server accepts that form too
  * unless configured strict, so GmSSL 3 clients can authenticate. */
-static int verify_raw_convention(tlcp_conn *conn, const tlcp_certificate_verify *m)
+static int verify_raw_convention(tlcp_hs_ctx *ctx, const tlcp_certificate_verify *m)
 {
     size_t len = 0;
-    const uint8_t *raw = tlcp_transcript_raw(&conn->hs->transcript, &len);
+    const uint8_t *raw = tlcp_transcript_raw(&ctx->hs->transcript, &len);
     if (raw == NULL)
         return 0;
     tlcp_error scratch;
     tlcp_error_clear(&scratch);
     int ok =
-        tlcp_sm2_verify(conn->hs->peer_sign_key, NULL, 0, raw, len, tlcp_cursor_data(&m->signature),
+        tlcp_sm2_verify(ctx->hs->peer_sign_key, NULL, 0, raw, len, tlcp_cursor_data(&m->signature),
                         tlcp_cursor_len(&m->signature), &scratch);
     if (ok)
-        tlcp_conn_trace(conn, "client CertificateVerify signs the raw handshake messages "
-                              "(GmSSL 3 convention); accepted");
+        tlcp_hs_trace(ctx, "client CertificateVerify signs the raw handshake messages "
+                           "(GmSSL 3 convention); accepted");
     return ok;
 }
 
 /* GmSSL 2 signs with e = SM3(handshake messages) directly, no Z. Same key:
  * the client's sign certificate, never its enc certificate. */
-static int verify_gmssl2_convention(tlcp_conn *conn, const uint8_t hash[TLCP_SM3_DIGEST_LEN],
+static int verify_gmssl2_convention(tlcp_hs_ctx *ctx, const uint8_t hash[TLCP_SM3_DIGEST_LEN],
                                     const tlcp_certificate_verify *m)
 {
     tlcp_error scratch;
     tlcp_error_clear(&scratch);
-    int ok = tlcp_sm2_verify_digest(conn->hs->peer_sign_key, hash, tlcp_cursor_data(&m->signature),
+    int ok = tlcp_sm2_verify_digest(ctx->hs->peer_sign_key, hash, tlcp_cursor_data(&m->signature),
                                     tlcp_cursor_len(&m->signature), &scratch);
     if (ok)
-        tlcp_conn_trace(conn, "client CertificateVerify signs SM3(handshake messages) without Z "
-                              "(GmSSL 2 convention); accepted");
+        tlcp_hs_trace(ctx, "client CertificateVerify signs SM3(handshake messages) without Z "
+                           "(GmSSL 2 convention); accepted");
     return ok;
 }
 
 /* The non-standard forms the config accepts, tried after the standard one. */
-static int verify_other_conventions(tlcp_conn *conn, const uint8_t hash[TLCP_SM3_DIGEST_LEN],
+static int verify_other_conventions(tlcp_hs_ctx *ctx, const uint8_t hash[TLCP_SM3_DIGEST_LEN],
                                     const tlcp_certificate_verify *m)
 {
-    unsigned accept = conn->cfg->cv_accept;
-    return ((accept & TLCP_CV_GMSSL2) != 0 && verify_gmssl2_convention(conn, hash, m)) ||
-           ((accept & TLCP_CV_GMSSL3_RAW) != 0 && verify_raw_convention(conn, m));
+    unsigned accept = ctx->cfg.cv_accept;
+    return ((accept & TLCP_CV_GMSSL2) != 0 && verify_gmssl2_convention(ctx, hash, m)) ||
+           ((accept & TLCP_CV_GMSSL3_RAW) != 0 && verify_raw_convention(ctx, m));
 }
 
-int tlcp_hs_cert_verify_process(tlcp_conn *conn, tlcp_cursor body)
+tlcp_status tlcp_hs_cert_verify_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
 {
     tlcp_certificate_verify m;
-    GUARD(tlcp_parse_certificate_verify(body, &m, &conn->err));
-    ENSURE_ALERT(conn->hs->peer_sign_key != NULL, &conn->err, TLCP_R_UNEXPECTED_MESSAGE,
-                 TLCP_ALERT_UNEXPECTED_MESSAGE, "CertificateVerify without a client certificate");
+    S_GUARD(tlcp_parse_certificate_verify(body, &m, ctx->err));
+    S_ENSURE_ALERT(ctx->hs->peer_sign_key != NULL, ctx->err, TLCP_R_UNEXPECTED_MESSAGE,
+                   TLCP_ALERT_UNEXPECTED_MESSAGE, "CertificateVerify without a client certificate");
     uint8_t hash[TLCP_SM3_DIGEST_LEN];
-    GUARD(tlcp_transcript_hash(&conn->hs->transcript, hash, &conn->err));
+    S_GUARD(tlcp_transcript_hash(&ctx->hs->transcript, hash, ctx->err));
     tlcp_error sig_err;
     tlcp_error_clear(&sig_err);
     int ok =
-        tlcp_sm2_verify(conn->hs->peer_sign_key, NULL, 0, hash, sizeof(hash),
+        tlcp_sm2_verify(ctx->hs->peer_sign_key, NULL, 0, hash, sizeof(hash),
                         tlcp_cursor_data(&m.signature), tlcp_cursor_len(&m.signature), &sig_err) ||
-        verify_other_conventions(conn, hash, &m);
-    tlcp_transcript_drop_raw(&conn->hs->transcript);
-    ENSURE_ALERT(ok, &conn->err, TLCP_R_BAD_SIGNATURE, TLCP_ALERT_DECRYPT_ERROR,
-                 "CertificateVerify signature does not verify with the client's signing "
-                 "certificate (%s)",
-                 tlcp_error_message(&sig_err));
-    tlcp_conn_trace(conn, "client CertificateVerify verified");
-    return 1;
+        verify_other_conventions(ctx, hash, &m);
+    tlcp_transcript_drop_raw(&ctx->hs->transcript);
+    S_ENSURE_ALERT(ok, ctx->err, TLCP_R_BAD_SIGNATURE, TLCP_ALERT_DECRYPT_ERROR,
+                   "CertificateVerify signature does not verify with the client's signing "
+                   "certificate (%s)",
+                   tlcp_error_message(&sig_err));
+    tlcp_hs_trace(ctx, "client CertificateVerify verified");
+    return tlcp_ok();
 }

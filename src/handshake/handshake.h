@@ -12,8 +12,7 @@
 
 #include "crypto/crypto.h"
 #include "handshake/transcript.h"
-
-typedef struct tlcp_conn tlcp_conn;
+#include "record/record.h"
 
 /* Message sequences (table.c), chosen by flags as the handshake learns them. */
 enum tlcp_hs_seq {
@@ -59,6 +58,9 @@ typedef struct tlcp_hs {
     uint8_t pre_master[TLCP_PRE_MASTER_LEN];
     uint8_t master[TLCP_MASTER_SECRET_LEN];
     int keys_ready;
+    /* Cut from the key block for the driver to install: [0] client write,
+     * [1] server write (wiped once installed). */
+    tlcp_record_keys pending_keys[2];
 
     /* Peer keys taken from its certificates. */
     tlcp_pkey *peer_sign_key;
@@ -84,14 +86,5 @@ typedef struct tlcp_hs {
 
 tlcp_hs *tlcp_hs_new(tlcp_error *err);
 void tlcp_hs_free(tlcp_hs *hs);
-
-/* Tells the record layer the per-type size limits (before any read). */
-void tlcp_hs_install_limits(tlcp_conn *conn);
-
-/* Drives the handshake as far as the transport allows. */
-tlcp_result tlcp_hs_run(tlcp_conn *conn);
-
-/* Name of the current state for traces ("TLS_ST_CW_CLNT_HELLO"). */
-const char *tlcp_hs_state_name(const tlcp_conn *conn);
 
 #endif

@@ -32,67 +32,58 @@ void tlcp_keylog_line(const uint8_t client_random[32], const uint8_t master[48],
     out[n] = '\0';
 }
 
-void tlcp_hs_emit_keylog(const tlcp_conn *conn)
+void tlcp_hs_emit_keylog(const tlcp_hs_ctx *ctx)
 {
-    const tlcp_config *cfg = conn->cfg;
+    const tlcp_hs_config *cfg = &ctx->cfg;
     if (cfg->keylog == NULL)
         return;
     char line[TLCP_KEYLOG_LINE_LEN];
-    tlcp_keylog_line(conn->hs->client_random, conn->hs->master, line);
+    tlcp_keylog_line(ctx->hs->client_random, ctx->hs->master, line);
     cfg->keylog(cfg->keylog_arg, line);
     tlcp_wipe(line, sizeof(line));
 }
 
-static int install_keys(tlcp_conn *conn, const uint8_t *block, size_t len)
+/* Cuts both directions' keys into hs->pending_keys for the driver. */
+static int cut_keys(tlcp_hs_ctx *ctx, const uint8_t *block, size_t len)
 {
-    tlcp_record_keys client_write, server_write;
-    int ok = tlcp_record_keys_from_block(conn->hs->bulk, block, len, &client_write, &server_write);
-    if (ok) {
-        const tlcp_record_keys *mine = conn->is_server ? &server_write : &client_write;
-        const tlcp_record_keys *peer = conn->is_server ? &client_write : &server_write;
-        ok = tlcp_record_set_pending_write(conn->rl, mine) &&
-             tlcp_record_set_pending_read(conn->rl, peer);
-        if (!ok)
-            tlcp_conn_take_record_error(conn);
-    } else {
-        TLCP_ERR_ALERT(&conn->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
-                       "cannot cut record keys from the key block");
-    }
-    tlcp_wipe(&client_write, sizeof(client_write));
-    tlcp_wipe(&server_write, sizeof(server_write));
-    return ok;
+    tlcp_hs *hs = ctx->hs;
+    ENSURE_ALERT(tlcp_record_keys_from_block(hs->bulk, block, len, &hs->pending_keys[0],
+                                             &hs->pending_keys[1]),
+                 ctx->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                 "cannot cut record keys from the key block");
+    return 1;
 }
 
-int tlcp_hs_derive_keys(tlcp_conn *conn)
+tlcp_status tlcp_hs_derive_keys(tlcp_hs_ctx *ctx)
 {
-    tlcp_hs *hs = conn->hs;
+    tlcp_hs *hs = ctx->hs;
     int ok = tlcp_prf_master_secret(hs->pre_master, TLCP_PRE_MASTER_LEN, hs->client_random,
-                                    hs->server_random, hs->master, &conn->err);
+                                    hs->server_random, hs->master, ctx->err);
     tlcp_wipe(hs->pre_master, sizeof(hs->pre_master));
-    GUARD(ok);
-    tlcp_conn_trace(conn, "key schedule: master secret derived (48 bytes) from the pre-master "
-                          "secret and both randoms");
-    tlcp_hs_emit_keylog(conn);
-    return tlcp_hs_install_key_block(conn);
+    S_GUARD(ok);
+    tlcp_hs_trace(ctx, "key schedule: master secret derived (48 bytes) from the pre-master "
+                       "secret and both randoms");
+    tlcp_hs_emit_keylog(ctx);
+    return tlcp_hs_install_key_block(ctx);
 }
 
-int tlcp_hs_install_key_block(tlcp_conn *conn)
+tlcp_status tlcp_hs_install_key_block(tlcp_hs_ctx *ctx)
 {
-    tlcp_hs *hs = conn->hs;
+    tlcp_hs *hs = ctx->hs;
     int ok;
     uint8_t block[TLCP_MAX_KEY_BLOCK];
     size_t len = tlcp_key_block_len(hs->bulk);
-    ENSURE_ALERT(len > 0 && len <= sizeof(block), &conn->err, TLCP_R_INTERNAL,
-                 TLCP_ALERT_INTERNAL_ERROR, "no key block layout for suite 0x%04X", hs->suite);
+    S_ENSURE_ALERT(len > 0 && len <= sizeof(block), ctx->err, TLCP_R_INTERNAL,
+                   TLCP_ALERT_INTERNAL_ERROR, "no key block layout for suite 0x%04X", hs->suite);
     ok = tlcp_prf_key_block(hs->master, hs->client_random, hs->server_random, block, len,
-                            &conn->err) &&
-         install_keys(conn, block, len);
+                            ctx->err) &&
+         cut_keys(ctx, block, len);
     tlcp_wipe(block, sizeof(block));
-    GUARD(ok);
-    tlcp_conn_trace(conn,
-                    "key schedule: key block of %zu bytes -> pending %s keys for both "
-                    "directions",
-                    len, hs->bulk == TLCP_BULK_SM4_GCM ? "SM4-GCM" : "SM4-CBC + HMAC-SM3");
+    S_GUARD(ok);
+    tlcp_hs_trace(ctx,
+                  "key schedule: key block of %zu bytes -> pending %s keys for both "
+                  "directions",
+                  len, tlcp_protection_find(hs->bulk)->label);
     hs->keys_ready = 1;
-    return 1;
+    return tlcp_hs_do(TLCP_HS_DO_INSTALL_KEYS);
 }

@@ -31,17 +31,17 @@ enum tlcp_hs_type {
     TLCP_HS_FINISHED = 20
 };
 
-#define TLCP_MAX_SESSION_ID 32
-#define TLCP_MAX_CERTS 10          /* sign, enc and up to 8 chain certificates */
-#define TLCP_MAX_EXTENSIONS 32
-#define TLCP_MAX_CIPHER_SUITES 256 /* more offered suites are a decode error */
-#define TLCP_EXT_SERVER_NAME 0
-#define TLCP_EXT_ALPN 16
-#define TLCP_EXT_SESSION_TICKET 35
-#define TLCP_SCSV_RENEGOTIATION 0x00FF
+#define TLCP_MAX_SESSION_ID       32
+#define TLCP_MAX_CERTS            10 /* sign, enc and up to 8 chain certificates */
+#define TLCP_MAX_EXTENSIONS       32
+#define TLCP_MAX_CIPHER_SUITES    256 /* more offered suites are a decode error */
+#define TLCP_EXT_SERVER_NAME      0
+#define TLCP_EXT_ALPN             16
+#define TLCP_EXT_SESSION_TICKET   35
+#define TLCP_SCSV_RENEGOTIATION   0x00FF
 #define TLCP_CERT_TYPE_ECDSA_SIGN 64 /* also SM2 */
-#define TLCP_NAMED_CURVE_SM2 41
-#define TLCP_ECDH_PARAMS_LEN 69      /* 03 | 00 29 | 41 | 04 X Y */
+#define TLCP_NAMED_CURVE_SM2      41
+#define TLCP_ECDH_PARAMS_LEN      69 /* 03 | 00 29 | 41 | 04 X Y */
 
 typedef struct tlcp_extension {
     uint16_t type;
@@ -111,6 +111,12 @@ typedef struct tlcp_finished {
     uint8_t verify_data[12];
 } tlcp_finished;
 
+/* NewSessionTicket (RFC 5077 3.3): lifetime hint and the opaque ticket. */
+typedef struct tlcp_new_session_ticket {
+    uint32_t lifetime_hint; /* seconds, 0 = unspecified */
+    tlcp_cursor ticket;     /* u16-prefixed, may be empty (the server withdraws) */
+} tlcp_new_session_ticket;
+
 /* Parsers: `body` is the message body. `is_ecdhe` selects the key-exchange form. */
 TLCP_MUST_CHECK int tlcp_parse_client_hello(tlcp_cursor body, tlcp_client_hello *out,
                                             tlcp_error *err);
@@ -119,18 +125,19 @@ TLCP_MUST_CHECK int tlcp_parse_server_hello(tlcp_cursor body, tlcp_server_hello 
 TLCP_MUST_CHECK int tlcp_parse_certificate(tlcp_cursor body, tlcp_certificate_msg *out,
                                            tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_parse_server_key_exchange(tlcp_cursor body, int is_ecdhe,
-                                                   tlcp_server_key_exchange *out,
-                                                   tlcp_error *err);
-TLCP_MUST_CHECK int tlcp_parse_certificate_request(tlcp_cursor body,
-                                                   tlcp_certificate_request *out,
+                                                   tlcp_server_key_exchange *out, tlcp_error *err);
+TLCP_MUST_CHECK int tlcp_parse_certificate_request(tlcp_cursor body, tlcp_certificate_request *out,
                                                    tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_parse_server_hello_done(tlcp_cursor body, tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_parse_client_key_exchange(tlcp_cursor body, int is_ecdhe,
-                                                   tlcp_client_key_exchange *out,
-                                                   tlcp_error *err);
+                                                   tlcp_client_key_exchange *out, tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_parse_certificate_verify(tlcp_cursor body, tlcp_certificate_verify *out,
                                                   tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_parse_finished(tlcp_cursor body, tlcp_finished *out, tlcp_error *err);
+/* HelloRequest: an empty body. */
+TLCP_MUST_CHECK int tlcp_parse_hello_request(tlcp_cursor body, tlcp_error *err);
+TLCP_MUST_CHECK int tlcp_parse_new_session_ticket(tlcp_cursor body, tlcp_new_session_ticket *out,
+                                                  tlcp_error *err);
 
 /* The extension of `type` in a parsed list, or NULL. */
 const tlcp_extension *tlcp_find_extension(const tlcp_extension *exts, size_t num, uint16_t type);
@@ -156,13 +163,12 @@ TLCP_MUST_CHECK int tlcp_build_server_key_exchange(tlcp_builder *b, const uint8_
                                                    size_t params_len, const uint8_t *sig,
                                                    size_t sig_len);
 TLCP_MUST_CHECK int tlcp_build_certificate_request(tlcp_builder *b, const uint8_t *types,
-                                                   size_t num_types,
-                                                   const uint8_t *const *names,
+                                                   size_t num_types, const uint8_t *const *names,
                                                    const size_t *name_lens, size_t num_names);
 TLCP_MUST_CHECK int tlcp_build_client_key_exchange_ecc(tlcp_builder *b, const uint8_t *ct,
                                                        size_t ct_len);
-TLCP_MUST_CHECK int tlcp_build_client_key_exchange_ecdhe(tlcp_builder *b,
-                                                         const uint8_t point[65], int form_b);
+TLCP_MUST_CHECK int tlcp_build_client_key_exchange_ecdhe(tlcp_builder *b, const uint8_t point[65],
+                                                         int form_b);
 TLCP_MUST_CHECK int tlcp_build_certificate_verify(tlcp_builder *b, const uint8_t *sig,
                                                   size_t sig_len);
 TLCP_MUST_CHECK int tlcp_build_finished(tlcp_builder *b, const uint8_t verify_data[12]);

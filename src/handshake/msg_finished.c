@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Finished (12 bytes of verify_data, tlcp-protocol.md §2.10) and the empty
- * ServerHelloDone.
+ * ServerHelloDone and HelloRequest.
  */
 #include <string.h>
 
@@ -23,6 +23,12 @@ int tlcp_parse_finished(tlcp_cursor body, tlcp_finished *out, tlcp_error *err)
 int tlcp_parse_server_hello_done(tlcp_cursor body, tlcp_error *err)
 {
     TRAILING_ENSURE(body, err, "ServerHelloDone");
+    return 1;
+}
+
+int tlcp_parse_hello_request(tlcp_cursor body, tlcp_error *err)
+{
+    TRAILING_ENSURE(body, err, "HelloRequest");
     return 1;
 }
 

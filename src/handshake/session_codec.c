@@ -15,10 +15,15 @@
  *    3    master secret             48
  *    4    created (Unix seconds)    8
  *    5    lifetime (seconds, > 0)   4
- *    6    flags: bit 0 = verified   1     (other bits must be zero)
+ *    6    flags                     1     bit 0: the peer's certificates passed
+ *                                         the checks; bit 1: they failed and the
+ *                                         verify callback overrode that (not both;
+ *                                         other bits zero)
  *    7    host name (optional)      1..255, no NUL
  *    8    peer sign cert (optional) DER
  *    9    peer enc cert (optional)  DER
+ *   10    verify reason             2     the TLCP_R_* of the failed checks;
+ *                                         present exactly when bit 1 is set
  *
  * Types 1-6 are required. A version 1 reader refuses any other type: a new
  * field means a new version byte. The checksum is a plain hash: it catches
@@ -30,14 +35,15 @@
 #include "util/bytes.h"
 #include "util/mem.h"
 
-#define SESSION_MAGIC       "TLCS"
-#define SESSION_MAGIC_LEN   4
-#define SESSION_VERSION     1
-#define SESSION_HEADER_LEN  (SESSION_MAGIC_LEN + 1 + 4)
-#define SESSION_MIN_LEN     (SESSION_HEADER_LEN + TLCP_SM3_DIGEST_LEN)
-#define SESSION_HOST_MAX    255
-#define SESSION_FLAG_VERIFY 0x01u
-#define SESSION_CREATED_MAX ((uint64_t)1 << 62) /* keeps the expiry arithmetic in range */
+#define SESSION_MAGIC         "TLCS"
+#define SESSION_MAGIC_LEN     4
+#define SESSION_VERSION       1
+#define SESSION_HEADER_LEN    (SESSION_MAGIC_LEN + 1 + 4)
+#define SESSION_MIN_LEN       (SESSION_HEADER_LEN + TLCP_SM3_DIGEST_LEN)
+#define SESSION_HOST_MAX      255
+#define SESSION_FLAG_VERIFY   0x01u
+#define SESSION_FLAG_OVERRIDE 0x02u
+#define SESSION_CREATED_MAX   ((uint64_t)1 << 62) /* keeps the expiry arithmetic in range */
 
 enum session_field {
     F_ID = 1,
@@ -49,6 +55,7 @@ enum session_field {
     F_HOST = 7,
     F_SIGN_CERT = 8,
     F_ENC_CERT = 9,
+    F_VERIFY_REASON = 10,
     F_COUNT
 };
 #define F_REQUIRED                                                                                 \
@@ -83,7 +90,9 @@ static int put_body(tlcp_builder *b, const tlcp_session *s)
         created[i] = (uint8_t)(c >> (56 - 8 * i));
     for (int i = 0; i < 4; i++)
         lifetime[i] = (uint8_t)(s->lifetime >> (24 - 8 * i));
-    uint8_t flags = s->verified ? SESSION_FLAG_VERIFY : 0;
+    uint8_t flags =
+        (s->verified ? SESSION_FLAG_VERIFY : 0) | (s->overridden ? SESSION_FLAG_OVERRIDE : 0);
+    uint8_t reason[2] = {(uint8_t)(s->verify_reason >> 8), (uint8_t)s->verify_reason};
     int ok = put_field(b, F_ID, s->id, TLCP_SESSION_ID_LEN) && put_field(b, F_SUITE, suite, 2) &&
              put_field(b, F_MASTER, s->master, TLCP_MASTER_SECRET_LEN) &&
              put_field(b, F_CREATED, created, 8) && put_field(b, F_LIFETIME, lifetime, 4) &&
@@ -91,8 +100,9 @@ static int put_body(tlcp_builder *b, const tlcp_session *s)
     if (ok && s->host != NULL)
         ok = strlen(s->host) <= SESSION_HOST_MAX &&
              put_field(b, F_HOST, (const uint8_t *)s->host, strlen(s->host));
-    return ok && put_cert(b, F_SIGN_CERT, s->peer_cert[0]) &&
-           put_cert(b, F_ENC_CERT, s->peer_cert[1]);
+    ok =
+        ok && put_cert(b, F_SIGN_CERT, s->peer_cert[0]) && put_cert(b, F_ENC_CERT, s->peer_cert[1]);
+    return ok && (!s->overridden || put_field(b, F_VERIFY_REASON, reason, 2));
 }
 
 /* The whole export in `out` (a heap builder, wiped by tlcp_builder_cleanup). */
@@ -161,6 +171,7 @@ static int split_fields(tlcp_cursor body, session_fields *f, tlcp_error *err)
         [F_CREATED] = 8,
         [F_LIFETIME] = 4,
         [F_FLAGS] = 1,
+        [F_VERIFY_REASON] = 2,
     };
     unsigned last = 0;
     while (!tlcp_cursor_is_empty(&body)) {
@@ -218,9 +229,15 @@ static tlcp_session *session_from_fields(const session_fields *f, tlcp_error *er
     uint8_t flags = tlcp_cursor_data(&f->v[F_FLAGS])[0];
     uint64_t lifetime = be_value(f->v[F_LIFETIME]);
     uint64_t created = be_value(f->v[F_CREATED]);
-    if ((flags & ~SESSION_FLAG_VERIFY) != 0 || lifetime == 0 || created > SESSION_CREATED_MAX) {
+    int overridden = (flags & SESSION_FLAG_OVERRIDE) != 0;
+    int has_reason = (f->seen & (1u << F_VERIFY_REASON)) != 0;
+    uint64_t reason = has_reason ? be_value(f->v[F_VERIFY_REASON]) : 0;
+    if ((flags & ~(SESSION_FLAG_VERIFY | SESSION_FLAG_OVERRIDE)) != 0 ||
+        flags == (SESSION_FLAG_VERIFY | SESSION_FLAG_OVERRIDE) || overridden != has_reason ||
+        (has_reason && reason == TLCP_R_NONE) || lifetime == 0 || created > SESSION_CREATED_MAX) {
         TLCP_ERR(err, TLCP_R_SESSION_FORMAT,
-                 "session data: bad flags, zero lifetime or creation time out of range");
+                 "session data: bad flags or verify reason, zero lifetime or creation time out "
+                 "of range");
         return NULL;
     }
     tlcp_cert *none[2] = {NULL, NULL};
@@ -232,6 +249,8 @@ static tlcp_session *session_from_fields(const session_fields *f, tlcp_error *er
         return NULL;
     }
     tlcp_session_set_times(s, (int64_t)created, (uint32_t)lifetime);
+    if (overridden)
+        tlcp_session_mark_overridden(s, (int)reason);
     if (!take_host(s, f, (flags & SESSION_FLAG_VERIFY) != 0, err) ||
         !take_cert(&s->peer_cert[0], f, F_SIGN_CERT, err) ||
         !take_cert(&s->peer_cert[1], f, F_ENC_CERT, err)) {

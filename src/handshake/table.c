@@ -18,51 +18,63 @@ static const tlcp_hs_row rows[TLCP_ROW_COUNT] = {
     [TLCP_ROW_CLIENT_HELLO] = {HS, TLCP_HS_CLIENT_HELLO, TLCP_CLIENT, 0, TLCP_MAX_CLIENT_HELLO,
                                "TLS_ST_CW_CLNT_HELLO", "TLS_ST_SR_CLNT_HELLO", "ClientHello",
                                tlcp_hs_client_hello_pre_work, tlcp_hs_client_hello_construct, NULL,
-                               tlcp_hs_client_hello_process, tlcp_hs_client_hello_post_process},
+                               tlcp_hs_client_hello_process, tlcp_hs_client_hello_post_process,
+                               TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_SERVER_HELLO] = {HS, TLCP_HS_SERVER_HELLO, TLCP_SERVER, 0, TLCP_MAX_SERVER_HELLO,
                                "TLS_ST_SW_SRVR_HELLO", "TLS_ST_CR_SRVR_HELLO", "ServerHello", NULL,
                                tlcp_hs_server_hello_construct, tlcp_hs_server_hello_post_work,
-                               tlcp_hs_server_hello_process, NULL},
+                               tlcp_hs_server_hello_process, NULL, TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_SERVER_CERT] = {HS, TLCP_HS_CERTIFICATE, TLCP_SERVER, 1, 0, "TLS_ST_SW_CERT",
                               "TLS_ST_CR_CERT", "Certificate", NULL, tlcp_hs_server_cert_construct,
-                              NULL, tlcp_hs_server_cert_process, NULL},
+                              NULL, tlcp_hs_server_cert_process, NULL, TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_SERVER_KEY_EXCH] = {HS, TLCP_HS_SERVER_KEY_EXCHANGE, TLCP_SERVER, 0,
                                   TLCP_MAX_SERVER_KEY_EXCH, "TLS_ST_SW_KEY_EXCH",
                                   "TLS_ST_CR_KEY_EXCH", "ServerKeyExchange", NULL,
                                   tlcp_hs_server_kx_construct, NULL, tlcp_hs_server_kx_process,
-                                  NULL},
+                                  NULL, TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_CERT_REQUEST] = {HS, TLCP_HS_CERTIFICATE_REQUEST, TLCP_SERVER, 0,
                                TLCP_MAX_CERT_REQUEST, "TLS_ST_SW_CERT_REQ", "TLS_ST_CR_CERT_REQ",
                                "CertificateRequest", NULL, tlcp_hs_cert_request_construct, NULL,
-                               tlcp_hs_cert_request_process, NULL},
+                               tlcp_hs_cert_request_process, NULL, TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_SERVER_DONE] = {HS, TLCP_HS_SERVER_HELLO_DONE, TLCP_SERVER, 0, TLCP_MAX_SERVER_DONE,
                               "TLS_ST_SW_SRVR_DONE", "TLS_ST_CR_SRVR_DONE", "ServerHelloDone", NULL,
                               tlcp_hs_server_done_construct, NULL, tlcp_hs_server_done_process,
-                              NULL},
+                              NULL, TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_CLIENT_CERT] = {HS, TLCP_HS_CERTIFICATE, TLCP_CLIENT, 1, 0, "TLS_ST_CW_CERT",
                               "TLS_ST_SR_CERT", "Certificate", NULL, tlcp_hs_client_cert_construct,
-                              NULL, tlcp_hs_client_cert_process, NULL},
+                              NULL, tlcp_hs_client_cert_process, NULL, TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_CLIENT_KEY_EXCH] = {HS, TLCP_HS_CLIENT_KEY_EXCHANGE, TLCP_CLIENT, 0,
                                   TLCP_MAX_CLIENT_KEY_EXCH, "TLS_ST_CW_KEY_EXCH",
                                   "TLS_ST_SR_KEY_EXCH", "ClientKeyExchange", NULL,
                                   tlcp_hs_client_kx_construct, tlcp_hs_client_kx_post_work,
-                                  tlcp_hs_client_kx_process, tlcp_hs_client_kx_post_process},
+                                  tlcp_hs_client_kx_process, tlcp_hs_client_kx_post_process,
+                                  TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_CERT_VERIFY] = {HS, TLCP_HS_CERTIFICATE_VERIFY, TLCP_CLIENT, 0, TLCP_MAX_CERT_VERIFY,
                               "TLS_ST_CW_CERT_VRFY", "TLS_ST_SR_CERT_VRFY", "CertificateVerify",
                               NULL, tlcp_hs_cert_verify_construct, NULL,
-                              tlcp_hs_cert_verify_process, NULL},
+                              tlcp_hs_cert_verify_process, NULL, TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_CLIENT_CCS] = {CCS, 0, TLCP_CLIENT, 0, TLCP_MAX_CCS, "TLS_ST_CW_CHANGE",
                              "TLS_ST_SR_CHANGE", "ChangeCipherSpec", NULL, NULL,
-                             tlcp_hs_ccs_post_work, tlcp_hs_ccs_process, NULL},
+                             tlcp_hs_ccs_post_work, tlcp_hs_ccs_process, NULL, TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_CLIENT_FINISHED] = {HS, TLCP_HS_FINISHED, TLCP_CLIENT, 0, TLCP_MAX_FINISHED,
                                   "TLS_ST_CW_FINISHED", "TLS_ST_SR_FINISHED", "Finished", NULL,
-                                  tlcp_hs_finished_construct, NULL, tlcp_hs_finished_process, NULL},
+                                  tlcp_hs_finished_construct, NULL, tlcp_hs_finished_process, NULL,
+                                  TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_SERVER_CCS] = {CCS, 0, TLCP_SERVER, 0, TLCP_MAX_CCS, "TLS_ST_SW_CHANGE",
                              "TLS_ST_CR_CHANGE", "ChangeCipherSpec", NULL, NULL,
-                             tlcp_hs_ccs_post_work, tlcp_hs_ccs_process, NULL},
+                             tlcp_hs_ccs_post_work, tlcp_hs_ccs_process, NULL, TLCP_WHEN_SEQUENCE},
     [TLCP_ROW_SERVER_FINISHED] = {HS, TLCP_HS_FINISHED, TLCP_SERVER, 0, TLCP_MAX_FINISHED,
                                   "TLS_ST_SW_FINISHED", "TLS_ST_CR_FINISHED", "Finished", NULL,
-                                  tlcp_hs_finished_construct, NULL, tlcp_hs_finished_process, NULL},
+                                  tlcp_hs_finished_construct, NULL, tlcp_hs_finished_process, NULL,
+                                  TLCP_WHEN_SEQUENCE},
+    /* We never send these two: no construct handler. */
+    [TLCP_ROW_HELLO_REQUEST] = {HS, TLCP_HS_HELLO_REQUEST, TLCP_SERVER, 0, 0, "TLS_ST_SW_HELLO_REQ",
+                                "TLS_ST_CR_HELLO_REQ", "HelloRequest", NULL, NULL, NULL,
+                                tlcp_hs_hello_request_process, NULL, TLCP_WHEN_ANY},
+    [TLCP_ROW_RENEGOTIATION] = {HS, TLCP_HS_CLIENT_HELLO, TLCP_CLIENT, 0, TLCP_MAX_CLIENT_HELLO,
+                                "TLS_ST_CW_CLNT_HELLO", "TLS_ST_SR_CLNT_HELLO",
+                                "ClientHello (renegotiation)", NULL, NULL, NULL,
+                                tlcp_hs_renegotiation_process, NULL, TLCP_WHEN_AFTER},
 };
 
 static const int seq_full[] = {
@@ -96,6 +108,57 @@ static const int *const sequences[TLCP_SEQ_COUNT] = {
     [TLCP_SEQ_RESUMED] = seq_resumed,
 };
 
+/* Flags -> sequence. Resumption has no certificates at all; a "no client
+ * certificate" without a request cannot happen and reads as full. The
+ * ticket flag selects the same sequences until NewSessionTicket exists. */
+static const uint8_t seq_by_flags[TLCP_HS_F_ALL + 1] = {
+    [0] = TLCP_SEQ_FULL,
+    [TLCP_HS_F_NO_CLIENT_CERT] = TLCP_SEQ_FULL,
+    [TLCP_HS_F_CLIENT_AUTH] = TLCP_SEQ_CLIENT_AUTH,
+    [TLCP_HS_F_CLIENT_AUTH | TLCP_HS_F_NO_CLIENT_CERT] = TLCP_SEQ_CLIENT_AUTH_NO_CV,
+    [TLCP_HS_F_RESUMED] = TLCP_SEQ_RESUMED,
+    [TLCP_HS_F_RESUMED | TLCP_HS_F_CLIENT_AUTH] = TLCP_SEQ_RESUMED,
+    [TLCP_HS_F_RESUMED | TLCP_HS_F_NO_CLIENT_CERT] = TLCP_SEQ_RESUMED,
+    [TLCP_HS_F_RESUMED | TLCP_HS_F_CLIENT_AUTH | TLCP_HS_F_NO_CLIENT_CERT] = TLCP_SEQ_RESUMED,
+};
+
+int tlcp_hs_seq_for_flags(unsigned flags)
+{
+    flags &= TLCP_HS_F_ALL & ~TLCP_HS_F_TICKET;
+    return seq_by_flags[flags];
+}
+
+/* Optional messages: only the CertificateRequest today (a client learns of
+ * client authentication by receiving it). */
+static const tlcp_hs_optional optionals[] = {
+    {TLCP_ROW_CERT_REQUEST, TLCP_HS_F_CLIENT_AUTH},
+};
+
+static int row_is(int id, uint8_t content_type, uint8_t msg_type);
+
+const tlcp_hs_optional *tlcp_hs_optional_for(int reader, uint8_t content_type, uint8_t msg_type)
+{
+    for (size_t i = 0; i < sizeof(optionals) / sizeof(optionals[0]); i++) {
+        const tlcp_hs_row *r = tlcp_hs_row_get(optionals[i].row);
+        if (r->writer != reader && row_is(optionals[i].row, content_type, msg_type))
+            return &optionals[i];
+    }
+    return NULL;
+}
+
+const tlcp_hs_row *tlcp_hs_unsequenced_row(int reader, uint8_t msg_type, int established)
+{
+    for (int id = 0; id < TLCP_ROW_COUNT; id++) {
+        const tlcp_hs_row *r = &rows[id];
+        if (r->when == TLCP_WHEN_SEQUENCE || r->writer == reader ||
+            r->content_type != TLCP_CT_HANDSHAKE || r->msg_type != msg_type)
+            continue;
+        if (r->when == TLCP_WHEN_ANY || established)
+            return r;
+    }
+    return NULL;
+}
+
 const tlcp_hs_row *tlcp_hs_row_get(int id)
 {
     if (id < 0 || id >= TLCP_ROW_COUNT)
@@ -121,7 +184,7 @@ int tlcp_hs_seq_row(int seq, size_t pos)
     return s[pos];
 }
 
-static int row_matches(int id, uint8_t content_type, uint8_t msg_type)
+static int row_is(int id, uint8_t content_type, uint8_t msg_type)
 {
     const tlcp_hs_row *r = tlcp_hs_row_get(id);
     if (r == NULL || r->content_type != content_type)
@@ -142,7 +205,7 @@ int tlcp_hs_seq_alternative(int seq, size_t pos, uint8_t content_type, uint8_t m
     for (int s = 0; s < TLCP_SEQ_COUNT; s++) {
         if (s == seq || !same_prefix(seq, s, pos))
             continue;
-        if (row_matches(tlcp_hs_seq_row(s, pos), content_type, msg_type))
+        if (row_is(tlcp_hs_seq_row(s, pos), content_type, msg_type))
             return s;
     }
     return -1;

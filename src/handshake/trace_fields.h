@@ -6,8 +6,10 @@
  * callback; never prints key material (the only secrets in handshake
  * messages travel encrypted, and ciphertext is fine to show).
  *
- * Malformed input is printed as far as it parses, followed by one line
- * "  (malformed: why)"; the printer never reads outside `msg`.
+ * The fields are those the message's parser (msg_*.c) produced: one parser
+ * per message. Input the parser rejects is printed as the hex of its body,
+ * followed by one line "  (malformed: <the parser's reason>)"; the printer
+ * never reads outside `msg`.
  */
 #ifndef TLCP_HANDSHAKE_TRACE_FIELDS_H
 #define TLCP_HANDSHAKE_TRACE_FIELDS_H

@@ -4,6 +4,7 @@
 
 #include "handshake/messages.h"
 #include "handshake/trace_fields.h"
+#include "suite/suite.h"
 #include "util/safety.h"
 
 const char *tlcp_hs_type_name(uint8_t type)
@@ -36,52 +37,22 @@ const char *tlcp_hs_type_name(uint8_t type)
     }
 }
 
-struct suite_entry {
-    uint16_t value;
-    const char *name;
-};
-
-/* GB/T 38636-2020 values, the legacy GM/T 0024-2014 SM1 ones still seen on
- * the wire, and the renegotiation SCSV that Tongsuo and GmSSL 2 offer. */
-static const struct suite_entry suites[] = {
-    {0x00FF, "EMPTY_RENEGOTIATION_INFO_SCSV"},
-    {0xE001, "ECDHE_SM1_SM3"},
-    {0xE003, "ECC_SM1_SM3"},
-    {0xE005, "IBSDH_SM1_SM3"},
-    {0xE007, "IBC_SM1_SM3"},
-    {0xE009, "RSA_SM1_SM3"},
-    {0xE00A, "RSA_SM1_SHA1"},
-    {0xE011, "ECDHE_SM4_CBC_SM3"},
-    {0xE013, "ECC_SM4_CBC_SM3"},
-    {0xE015, "IBSDH_SM4_CBC_SM3"},
-    {0xE017, "IBC_SM4_CBC_SM3"},
-    {0xE019, "RSA_SM4_CBC_SM3"},
-    {0xE01A, "RSA_SM4_CBC_SHA1"},
-    {0xE01C, "RSA_SM4_CBC_SHA256"},
-    {0xE051, "ECDHE_SM4_GCM_SM3"},
-    {0xE053, "ECC_SM4_GCM_SM3"},
-    {0xE055, "IBSDH_SM4_GCM_SM3"},
-    {0xE057, "IBC_SM4_GCM_SM3"},
-    {0xE059, "RSA_SM4_GCM_SM3"},
-    {0xE05A, "RSA_SM4_GCM_SHA256"},
-};
-
+/* Names from the suite table (src/suite): GB/T 38636-2020, the legacy SM1
+ * suites and the renegotiation SCSV. */
 tlcp_suite_name tlcp_cipher_suite_name(uint16_t suite)
 {
     tlcp_suite_name out;
-    for (size_t i = 0; i < TLCP_ARRAY_LEN(suites); i++) {
-        if (suites[i].value == suite) {
-            snprintf(out.str, sizeof(out.str), "%s", suites[i].name);
-            return out;
-        }
-    }
-    snprintf(out.str, sizeof(out.str), "unknown(0x%04x)", suite);
+    const tlcp_suite *s = tlcp_suite_find(suite);
+    if (s != NULL)
+        snprintf(out.str, sizeof(out.str), "%s", s->name);
+    else
+        snprintf(out.str, sizeof(out.str), "unknown(0x%04x)", suite);
     return out;
 }
 
 int tlcp_cipher_suite_is_ecdhe(uint16_t suite)
 {
-    return suite == 0xE011 || suite == 0xE051 || suite == 0xE001;
+    return tlcp_suite_is_ecdhe(suite);
 }
 
 const char *tlcp_extension_name(uint16_t type)

@@ -54,7 +54,7 @@ int tlcp_alert_parse(tlcp_record_layer *rl, tlcp_cursor frag, tlcp_record_item *
     uint8_t level, description;
     ENSURE_ALERT(tlcp_cursor_len(&frag) == 2 && tlcp_cursor_get_u8(&frag, &level) &&
                      tlcp_cursor_get_u8(&frag, &description),
-                 &rl->err, TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR,
+                 rl->err, TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR,
                  "alert record of %zu bytes (must be 2)", tlcp_cursor_len(&frag));
     out->kind = TLCP_ITEM_ALERT;
     out->alert_level = level;
@@ -65,7 +65,7 @@ int tlcp_alert_parse(tlcp_record_layer *rl, tlcp_cursor frag, tlcp_record_item *
 int tlcp_ccs_parse(tlcp_record_layer *rl, tlcp_cursor frag)
 {
     uint8_t v = 0;
-    ENSURE_ALERT(tlcp_cursor_len(&frag) == 1 && tlcp_cursor_get_u8(&frag, &v) && v == 1, &rl->err,
+    ENSURE_ALERT(tlcp_cursor_len(&frag) == 1 && tlcp_cursor_get_u8(&frag, &v) && v == 1, rl->err,
                  TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
                  "ChangeCipherSpec payload is not the single byte 0x01");
     return 1;

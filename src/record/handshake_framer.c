@@ -55,10 +55,10 @@ static int check_header(tlcp_record_layer *rl, const uint8_t *header, uint8_t *o
     tlcp_cursor c;
     uint32_t body;
     tlcp_cursor_init(&c, header, TLCP_HANDSHAKE_HEADER_LEN);
-    ENSURE(tlcp_cursor_get_u8(&c, out_type) && tlcp_cursor_get_u24(&c, &body), &rl->err,
+    ENSURE(tlcp_cursor_get_u8(&c, out_type) && tlcp_cursor_get_u24(&c, &body), rl->err,
            TLCP_R_INTERNAL, "handshake header");
     size_t max = rl->hs_max != NULL ? rl->hs_max(rl->hs_max_arg, *out_type) : HS_DEFAULT_MAX;
-    ENSURE_ALERT(body <= max, &rl->err, TLCP_R_MESSAGE_TOO_LONG, TLCP_ALERT_ILLEGAL_PARAMETER,
+    ENSURE_ALERT(body <= max, rl->err, TLCP_R_MESSAGE_TOO_LONG, TLCP_ALERT_ILLEGAL_PARAMETER,
                  "handshake message type %u of %u bytes exceeds its limit of %zu", *out_type, body,
                  max);
     *out_body = body;
@@ -113,7 +113,7 @@ static int reserve(tlcp_record_layer *rl)
     if (cap > f->msg_len)
         cap = f->msg_len;
     uint8_t *grown = malloc(cap);
-    ENSURE_ALERT(grown != NULL, &rl->err, TLCP_R_ALLOC, TLCP_ALERT_INTERNAL_ERROR,
+    ENSURE_ALERT(grown != NULL, rl->err, TLCP_R_ALLOC, TLCP_ALERT_INTERNAL_ERROR,
                  "no memory for %zu bytes of a %zu-byte handshake message", cap, f->msg_len);
     tlcp_rbuf_copy(grown, f->msg, f->msg_have);
     tlcp_free_secret(f->msg, f->msg_cap);

@@ -13,6 +13,21 @@ static int content_type_known(uint8_t type)
            type == TLCP_CT_HANDSHAKE || type == TLCP_CT_APPLICATION_DATA;
 }
 
+/* An HTTP request line ("GET /", "POST ", "OPTIONS", "PRI * ...") starts
+ * with an upper-case method; no record header is made of such bytes (the
+ * content types are 20-23), so a browser or curl pointed at the port is
+ * named as such instead of "unknown content type 71". */
+static int looks_like_http(const uint8_t hdr[TLCP_RECORD_HEADER_LEN])
+{
+    for (size_t i = 0; i < TLCP_RECORD_HEADER_LEN; i++) {
+        uint8_t b = hdr[i];
+        int upper = b >= 'A' && b <= 'Z';
+        if (!(upper || (i > 0 && (b == ' ' || b == '/' || b == '*'))))
+            return 0;
+    }
+    return 1;
+}
+
 /* Checks the 5-byte header; on success the body length is known. */
 static int check_header(tlcp_record_layer *rl)
 {
@@ -22,14 +37,17 @@ static int check_header(tlcp_record_layer *rl)
     tlcp_cursor_init(&c, rl->in, TLCP_RECORD_HEADER_LEN);
     ENSURE(tlcp_cursor_get_u8(&c, &type) && tlcp_cursor_get_u16(&c, &version) &&
                tlcp_cursor_get_u16(&c, &length),
-           &rl->err, TLCP_R_INTERNAL, "record header");
+           rl->err, TLCP_R_INTERNAL, "record header");
 
-    ENSURE_ALERT(content_type_known(type), &rl->err, TLCP_R_UNEXPECTED_MESSAGE,
+    ENSURE_ALERT(!looks_like_http(rl->in), rl->err, TLCP_R_NOT_TLCP_HTTP,
+                 TLCP_ALERT_UNEXPECTED_MESSAGE, "not a TLCP record (looks like HTTP: \"%.5s\")",
+                 (const char *)rl->in);
+    ENSURE_ALERT(content_type_known(type), rl->err, TLCP_R_UNEXPECTED_MESSAGE,
                  TLCP_ALERT_UNEXPECTED_MESSAGE, "unknown record content type %u", type);
-    ENSURE_ALERT(version == TLCP_PROTOCOL_VERSION, &rl->err, TLCP_R_PROTOCOL_VERSION,
+    ENSURE_ALERT(version == TLCP_PROTOCOL_VERSION, rl->err, TLCP_R_PROTOCOL_VERSION,
                  TLCP_ALERT_PROTOCOL_VERSION, "record version 0x%04x is not TLCP 0x0101", version);
     size_t limit = rl->rd.bulk == TLCP_BULK_NULL ? TLCP_MAX_PLAINTEXT : TLCP_MAX_CIPHERTEXT;
-    ENSURE_ALERT(length <= limit, &rl->err, TLCP_R_RECORD_OVERFLOW, TLCP_ALERT_RECORD_OVERFLOW,
+    ENSURE_ALERT(length <= limit, rl->err, TLCP_R_RECORD_OVERFLOW, TLCP_ALERT_RECORD_OVERFLOW,
                  "record length %u exceeds the limit %zu", length, limit);
     rl->in_type = type;
     rl->in_need = TLCP_RECORD_HEADER_LEN + length;
@@ -51,7 +69,7 @@ static tlcp_result read_some(tlcp_record_layer *rl)
     long r = rl->read(rl->io_ctx, rl->in + rl->in_have, want);
     if (r > 0) {
         if ((size_t)r > want) {
-            TLCP_ERR(&rl->err, TLCP_R_TRANSPORT, "transport read returned %ld of %zu bytes", r,
+            TLCP_ERR(rl->err, TLCP_R_TRANSPORT, "transport read returned %ld of %zu bytes", r,
                      want);
             return TLCP_ERROR;
         }
@@ -65,11 +83,11 @@ static tlcp_result read_some(tlcp_record_layer *rl)
     if (r == 0) {
         if (rl->in_stage == TLCP_IN_HEADER && rl->in_have == 0)
             return TLCP_CLOSED; /* at a record boundary: read.c decides */
-        TLCP_ERR(&rl->err, TLCP_R_EOF, "stream ended inside a record (%zu of %zu bytes)",
+        TLCP_ERR(rl->err, TLCP_R_EOF, "stream ended inside a record (%zu of %zu bytes)",
                  rl->in_have, rl->in_need);
         return TLCP_ERROR;
     }
-    TLCP_ERR(&rl->err, TLCP_R_TRANSPORT, "transport read failed (%ld)", r);
+    TLCP_ERR(rl->err, TLCP_R_TRANSPORT, "transport read failed (%ld)", r);
     return TLCP_ERROR;
 }
 
@@ -78,7 +96,7 @@ tlcp_result tlcp_input_fill(tlcp_record_layer *rl)
     if (rl->in_stage == TLCP_IN_BODY && rl->in_have == rl->in_need)
         start_next_record(rl); /* the previous record was handed up */
     if (rl->read == NULL) {
-        TLCP_ERR(&rl->err, TLCP_R_INVALID_ARGUMENT, "no transport set");
+        TLCP_ERR(rl->err, TLCP_R_INVALID_ARGUMENT, "no transport set");
         return TLCP_ERROR;
     }
     for (;;) {

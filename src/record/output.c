@@ -12,7 +12,7 @@ static int content_type_valid(uint8_t type)
            type == TLCP_CT_HANDSHAKE || type == TLCP_CT_APPLICATION_DATA;
 }
 
-static void put_header(uint8_t *at, uint8_t type, size_t frag_len)
+void tlcp_output_put_header(uint8_t *at, uint8_t type, size_t frag_len)
 {
     tlcp_builder b;
     tlcp_builder_init_fixed(&b, at, TLCP_RECORD_HEADER_LEN);
@@ -24,36 +24,38 @@ static void put_header(uint8_t *at, uint8_t type, size_t frag_len)
 
 int tlcp_output_record(tlcp_record_layer *rl, uint8_t type, const uint8_t *data, size_t len)
 {
-    ENSURE(len <= TLCP_MAX_PLAINTEXT, &rl->err, TLCP_R_INTERNAL, "record fragment too long");
+    ENSURE(len <= TLCP_MAX_PLAINTEXT, rl->err, TLCP_R_INTERNAL, "record fragment too long");
     size_t reserved = TLCP_RECORD_HEADER_LEN + tlcp_record_overhead(&rl->wr) + len;
     uint8_t *rec;
-    ENSURE_ALERT(tlcp_rbuf_reserve(&rl->out, reserved, &rec), &rl->err, TLCP_R_ALLOC,
+    ENSURE_ALERT(tlcp_rbuf_reserve(&rl->out, reserved, &rec), rl->err, TLCP_R_ALLOC,
                  TLCP_ALERT_INTERNAL_ERROR, "output queue cannot take %zu more bytes", reserved);
     uint8_t *frag = rec + TLCP_RECORD_HEADER_LEN;
     tlcp_rbuf_copy(frag + tlcp_record_seal_prefix(&rl->wr), data, len);
 
     size_t frag_len = 0;
-    if (!tlcp_record_seal(&rl->wr, type, frag, len, &frag_len, &rl->err)) {
+    if (!tlcp_record_seal(&rl->wr, type, frag, len, &frag_len, rl->err)) {
         tlcp_rbuf_unreserve(&rl->out, reserved);
         return 0;
     }
-    put_header(rec, type, frag_len);
+    tlcp_output_put_header(rec, type, frag_len);
     tlcp_rbuf_unreserve(&rl->out, reserved - TLCP_RECORD_HEADER_LEN - frag_len);
     return 1;
 }
 
 int tlcp_record_write(tlcp_record_layer *rl, uint8_t content_type, const uint8_t *data, size_t len)
 {
-    ENSURE(content_type_valid(content_type), &rl->err, TLCP_R_INVALID_ARGUMENT,
+    ENSURE(content_type_valid(content_type), rl->err, TLCP_R_INVALID_ARGUMENT,
            "cannot write content type %u", content_type);
-    ENSURE(data != NULL || len == 0, &rl->err, TLCP_R_INVALID_ARGUMENT, "no data");
+    ENSURE(data != NULL || len == 0, rl->err, TLCP_R_INVALID_ARGUMENT, "no data");
     if (len == 0) {
         /* an explicit empty application_data record (legal, peers send them);
          * other types may not be empty */
-        ENSURE(content_type == TLCP_CT_APPLICATION_DATA, &rl->err, TLCP_R_INVALID_ARGUMENT,
+        ENSURE(content_type == TLCP_CT_APPLICATION_DATA, rl->err, TLCP_R_INVALID_ARGUMENT,
                "empty record of type %u", content_type);
         return tlcp_output_record(rl, content_type, data, 0);
     }
+    if (tlcp_output_multi_applies(rl, content_type, len))
+        return tlcp_output_multi(rl, content_type, data, len);
     tlcp_cursor c;
     tlcp_cursor_init(&c, data, len);
     while (!tlcp_cursor_is_empty(&c)) {
@@ -61,7 +63,7 @@ int tlcp_record_write(tlcp_record_layer *rl, uint8_t content_type, const uint8_t
         if (n > TLCP_MAX_PLAINTEXT)
             n = TLCP_MAX_PLAINTEXT;
         tlcp_cursor chunk;
-        ENSURE(tlcp_cursor_get_bytes(&c, &chunk, n), &rl->err, TLCP_R_INTERNAL, "chunk");
+        ENSURE(tlcp_cursor_get_bytes(&c, &chunk, n), rl->err, TLCP_R_INTERNAL, "chunk");
         GUARD(tlcp_output_record(rl, content_type, tlcp_cursor_data(&chunk), n));
     }
     return 1;
@@ -83,7 +85,7 @@ tlcp_result tlcp_record_flush(tlcp_record_layer *rl)
 {
     while (tlcp_rbuf_used(&rl->out) > 0) {
         if (rl->write == NULL) {
-            TLCP_ERR(&rl->err, TLCP_R_INVALID_ARGUMENT, "no transport set");
+            TLCP_ERR(rl->err, TLCP_R_INVALID_ARGUMENT, "no transport set");
             return TLCP_ERROR;
         }
         size_t want = tlcp_rbuf_used(&rl->out);
@@ -96,7 +98,7 @@ tlcp_result tlcp_record_flush(tlcp_record_layer *rl)
             return TLCP_WANT_WRITE;
         if (r == TLCP_IO_WANT_READ)
             return TLCP_WANT_READ;
-        TLCP_ERR(&rl->err, TLCP_R_TRANSPORT, "transport write failed (%ld of %zu bytes)", r, want);
+        TLCP_ERR(rl->err, TLCP_R_TRANSPORT, "transport write failed (%ld of %zu bytes)", r, want);
         return TLCP_ERROR;
     }
     return TLCP_OK;

@@ -16,6 +16,7 @@ int tlcp_record_dir_init(tlcp_record_dir *d, const tlcp_record_keys *k, int encr
         return 1;
     case TLCP_BULK_SM4_CBC_SM3:
         tlcp_rbuf_copy(d->mac_key, k->mac_key, sizeof(d->mac_key));
+        tlcp_hmac_sm3_key_init(&d->mac, d->mac_key, sizeof(d->mac_key));
         d->cbc = tlcp_sm4_cbc_new(k->key, encrypt, err);
         GUARD_PTR(d->cbc);
         return 1;

@@ -10,8 +10,8 @@
 static tlcp_result fail(tlcp_record_layer *rl)
 {
     rl->failed = 1;
-    if (!tlcp_error_is_set(&rl->err))
-        TLCP_ERR_ALERT(&rl->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+    if (!tlcp_error_is_set(rl->err))
+        TLCP_ERR_ALERT(rl->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
                        "record layer failed without a reason");
     return TLCP_ERROR;
 }
@@ -20,11 +20,11 @@ static tlcp_result fail(tlcp_record_layer *rl)
 static tlcp_result at_eof(tlcp_record_layer *rl)
 {
     if (tlcp_hs_framer_busy(&rl->hs)) {
-        TLCP_ERR(&rl->err, TLCP_R_EOF, "stream ended inside a handshake message");
+        TLCP_ERR(rl->err, TLCP_R_EOF, "stream ended inside a handshake message");
         return fail(rl);
     }
     rl->closed = 1;
-    TLCP_ERR(&rl->err, TLCP_R_EOF, "peer closed the stream without close_notify");
+    TLCP_ERR(rl->err, TLCP_R_EOF, "peer closed the stream without close_notify");
     return TLCP_CLOSED;
 }
 
@@ -34,7 +34,7 @@ static tlcp_result on_alert(tlcp_record_layer *rl, tlcp_cursor pt, tlcp_record_i
         return fail(rl);
     if (out->alert_description == TLCP_ALERT_CLOSE_NOTIFY) {
         rl->closed = 1;
-        TLCP_ERR(&rl->err, TLCP_R_CLOSED, "peer sent close_notify");
+        TLCP_ERR(rl->err, TLCP_R_CLOSED, "peer sent close_notify");
         return TLCP_CLOSED;
     }
     if (out->alert_level == TLCP_ALERT_LEVEL_WARNING &&
@@ -42,14 +42,14 @@ static tlcp_result on_alert(tlcp_record_layer *rl, tlcp_cursor pt, tlcp_record_i
         /* Each is cheap, but an endless run would keep the caller's call
          * looping (the "SSL death alert" denial of service). */
         if (++rl->warning_run > TLCP_MAX_WARNING_ALERTS) {
-            TLCP_ERR_ALERT(&rl->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
+            TLCP_ERR_ALERT(rl->err, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
                            "more than %d warning alerts in a row", TLCP_MAX_WARNING_ALERTS);
             return fail(rl);
         }
         return TLCP_OK;
     }
     /* fatal, or a description we cannot interpret: the connection is over */
-    TLCP_ERR(&rl->err, TLCP_R_PEER_ALERT, "peer sent alert %s (%u, level %u)",
+    TLCP_ERR(rl->err, TLCP_R_PEER_ALERT, "peer sent alert %s (%u, level %u)",
              tlcp_alert_string(out->alert_description), out->alert_description, out->alert_level);
     return fail(rl);
 }
@@ -57,10 +57,10 @@ static tlcp_result on_alert(tlcp_record_layer *rl, tlcp_cursor pt, tlcp_record_i
 /* Content-type rules that do not depend on the payload. */
 static int check_type_allowed(tlcp_record_layer *rl, uint8_t type)
 {
-    ENSURE_ALERT(type != TLCP_CT_APPLICATION_DATA || rl->rd.bulk != TLCP_BULK_NULL, &rl->err,
+    ENSURE_ALERT(type != TLCP_CT_APPLICATION_DATA || rl->rd.bulk != TLCP_BULK_NULL, rl->err,
                  TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
                  "application data before ChangeCipherSpec");
-    ENSURE_ALERT(type == TLCP_CT_HANDSHAKE || !tlcp_hs_framer_busy(&rl->hs), &rl->err,
+    ENSURE_ALERT(type == TLCP_CT_HANDSHAKE || !tlcp_hs_framer_busy(&rl->hs), rl->err,
                  TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE,
                  "record of type %u inside a fragmented handshake message", type);
     return 1;
@@ -76,7 +76,7 @@ static int count_empty(tlcp_record_layer *rl, size_t len)
         return 1;
     }
     rl->empty_run++;
-    ENSURE_ALERT(rl->empty_run <= TLCP_MAX_EMPTY_RECORDS, &rl->err, TLCP_R_TOO_MANY_EMPTY_RECORDS,
+    ENSURE_ALERT(rl->empty_run <= TLCP_MAX_EMPTY_RECORDS, rl->err, TLCP_R_TOO_MANY_EMPTY_RECORDS,
                  TLCP_ALERT_UNEXPECTED_MESSAGE, "more than %d empty records in a row",
                  TLCP_MAX_EMPTY_RECORDS);
     return 1;
@@ -109,7 +109,7 @@ tlcp_result tlcp_record_next(tlcp_record_layer *rl, tlcp_record_item *out)
                 set_handshake_item(out, msg);
                 return TLCP_OK;
             }
-            if (tlcp_error_is_set(&rl->err))
+            if (tlcp_error_is_set(rl->err))
                 return fail(rl);
         }
 
@@ -125,7 +125,7 @@ tlcp_result tlcp_record_next(tlcp_record_layer *rl, tlcp_record_item *out)
         tlcp_cursor pt;
         if (!check_type_allowed(rl, type) ||
             !tlcp_record_open(&rl->rd, type, rl->in + TLCP_RECORD_HEADER_LEN,
-                              rl->in_need - TLCP_RECORD_HEADER_LEN, &pt, &rl->err))
+                              rl->in_need - TLCP_RECORD_HEADER_LEN, &pt, rl->err))
             return fail(rl);
         if (type != TLCP_CT_ALERT && type != TLCP_CT_CHANGE_CIPHER_SPEC) {
             if (!count_empty(rl, tlcp_cursor_len(&pt)))

@@ -5,17 +5,27 @@
 #include "record/record_internal.h"
 #include "util/mem.h"
 
-tlcp_record_layer *tlcp_record_new(tlcp_error *err)
+tlcp_record_layer *tlcp_record_new_with_slot(tlcp_error *slot)
 {
     tlcp_record_layer *rl = calloc(1, sizeof(*rl));
     if (rl == NULL) {
-        TLCP_ERR(err, TLCP_R_ALLOC, "no memory for the record layer");
+        TLCP_ERR(slot, TLCP_R_ALLOC, "no memory for the record layer");
         return NULL;
     }
-    tlcp_error_clear(&rl->err);
+    tlcp_error_clear(&rl->own_err);
+    rl->err = slot != NULL ? slot : &rl->own_err;
     tlcp_input_reset(rl);
     rl->rd.bulk = TLCP_BULK_NULL;
     rl->wr.bulk = TLCP_BULK_NULL;
+    rl->multi_records = TLCP_MULTI_RECORDS_DEFAULT;
+    return rl;
+}
+
+tlcp_record_layer *tlcp_record_new(tlcp_error *err)
+{
+    tlcp_record_layer *rl = tlcp_record_new_with_slot(NULL);
+    if (rl == NULL)
+        TLCP_ERR(err, TLCP_R_ALLOC, "no memory for the record layer");
     return rl;
 }
 
@@ -49,15 +59,15 @@ void tlcp_record_set_hs_limit(tlcp_record_layer *rl, tlcp_hs_max_len_fn fn, void
 
 tlcp_error *tlcp_record_error(tlcp_record_layer *rl)
 {
-    return &rl->err;
+    return rl->err;
 }
 
 static int set_pending(tlcp_record_layer *rl, tlcp_record_dir *slot, int *have,
                        const tlcp_record_keys *k, int encrypt)
 {
-    ENSURE(k != NULL, &rl->err, TLCP_R_INVALID_ARGUMENT, "no keys");
+    ENSURE(k != NULL, rl->err, TLCP_R_INVALID_ARGUMENT, "no keys");
     *have = 0;
-    GUARD(tlcp_record_dir_init(slot, k, encrypt, &rl->err));
+    GUARD(tlcp_record_dir_init(slot, k, encrypt, rl->err));
     *have = 1;
     return 1;
 }
@@ -76,7 +86,7 @@ int tlcp_record_set_pending_write(tlcp_record_layer *rl, const tlcp_record_keys 
 static int activate(tlcp_record_layer *rl, tlcp_record_dir *active, tlcp_record_dir *pending,
                     int *have)
 {
-    ENSURE_ALERT(*have, &rl->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+    ENSURE_ALERT(*have, rl->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
                  "ChangeCipherSpec without pending keys");
     tlcp_record_dir_clear(active);
     *active = *pending;
@@ -92,7 +102,7 @@ static int activate(tlcp_record_layer *rl, tlcp_record_dir *active, tlcp_record_
 int tlcp_record_activate_read(tlcp_record_layer *rl)
 {
     /* keys change at a record boundary: no handshake message may straddle it */
-    ENSURE_ALERT(!tlcp_hs_framer_busy(&rl->hs), &rl->err, TLCP_R_UNEXPECTED_MESSAGE,
+    ENSURE_ALERT(!tlcp_hs_framer_busy(&rl->hs), rl->err, TLCP_R_UNEXPECTED_MESSAGE,
                  TLCP_ALERT_UNEXPECTED_MESSAGE,
                  "handshake data left unprocessed across ChangeCipherSpec");
     return activate(rl, &rl->rd, &rl->pending_rd, &rl->have_pending_rd);
@@ -114,6 +124,11 @@ void tlcp_record_test_set_seq(tlcp_record_layer *rl, int write_side, uint64_t se
     tlcp_record_dir *d = write_side ? &rl->wr : &rl->rd;
     d->seq = seq;
     d->seq_exhausted = 0;
+}
+
+void tlcp_record_test_set_multi(tlcp_record_layer *rl, unsigned records)
+{
+    rl->multi_records = records;
 }
 
 uint64_t tlcp_record_test_get_seq(const tlcp_record_layer *rl, int write_side)

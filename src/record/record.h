@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "suite/suite.h"
 #include "tlcp/tlcp.h"
 #include "util/bytes.h"
 #include "util/error.h"
@@ -25,25 +26,25 @@ enum tlcp_content_type {
 
 enum tlcp_alert_level { TLCP_ALERT_LEVEL_WARNING = 1, TLCP_ALERT_LEVEL_FATAL = 2 };
 
-#define TLCP_RECORD_HEADER_LEN 5
-#define TLCP_MAX_PLAINTEXT 16384
-#define TLCP_MAX_CIPHERTEXT (16384 + 2048)
-#define TLCP_MAX_EMPTY_RECORDS 32
+#define TLCP_RECORD_HEADER_LEN    5
+#define TLCP_MAX_PLAINTEXT        16384
+#define TLCP_MAX_CIPHERTEXT       (16384 + 2048)
+#define TLCP_MAX_EMPTY_RECORDS    32
 #define TLCP_HANDSHAKE_HEADER_LEN 4
 
-/* Bulk protection of a cipher suite. */
-enum tlcp_bulk_cipher { TLCP_BULK_NULL = 0, TLCP_BULK_SM4_CBC_SM3 = 1, TLCP_BULK_SM4_GCM = 2 };
+/* Bulk protection of a cipher suite: enum tlcp_bulk_cipher (suite/suite.h). */
 
 /* Keys for one direction, cut from the key block by the handshake. */
 typedef struct tlcp_record_keys {
     int bulk;            /* enum tlcp_bulk_cipher */
     uint8_t mac_key[32]; /* CBC only */
     uint8_t key[16];
-    uint8_t iv[16];      /* CBC: unused (explicit IVs); GCM: first 4 bytes = implicit salt */
+    uint8_t iv[16]; /* CBC: unused (explicit IVs); GCM: first 4 bytes = implicit salt */
 } tlcp_record_keys;
 
-/* Key block layout (tlcp-protocol.md §3): returns the length the suite needs
- * (128 for CBC, 40 for GCM) and fills both directions from `key_block`. */
+/* Key block layout (tlcp-protocol.md §3, lengths from the suite table):
+ * returns the length the protection needs (128 for CBC, 40 for GCM) and
+ * fills both directions from `key_block`. */
 size_t tlcp_key_block_len(int bulk);
 TLCP_MUST_CHECK int tlcp_record_keys_from_block(int bulk, const uint8_t *key_block, size_t len,
                                                 tlcp_record_keys *client_write,
@@ -53,7 +54,7 @@ TLCP_MUST_CHECK int tlcp_record_keys_from_block(int bulk, const uint8_t *key_blo
 enum tlcp_record_item_kind {
     TLCP_ITEM_HANDSHAKE = 1, /* one whole handshake message: header(4) + body */
     TLCP_ITEM_CHANGE_CIPHER_SPEC = 2,
-    TLCP_ITEM_ALERT = 3,     /* level, description */
+    TLCP_ITEM_ALERT = 3, /* level, description */
     TLCP_ITEM_APPLICATION_DATA = 4
 };
 
@@ -61,9 +62,9 @@ typedef struct tlcp_record_item {
     int kind;
     uint8_t alert_level;
     uint8_t alert_description;
-    uint8_t hs_type;      /* handshake message type */
-    tlcp_cursor data;     /* whole handshake message (with header), or app data; valid
-                             until the next call into the record layer */
+    uint8_t hs_type;  /* handshake message type */
+    tlcp_cursor data; /* whole handshake message (with header), or app data; valid
+                         until the next call into the record layer */
 } tlcp_record_item;
 
 /* Per-message maximum body length for incoming handshake messages, asked
@@ -72,18 +73,23 @@ typedef size_t (*tlcp_hs_max_len_fn)(void *arg, uint8_t msg_type);
 
 typedef struct tlcp_record_layer tlcp_record_layer;
 
+/* A record layer with an error slot of its own (`err` only hears of an
+ * allocation failure). */
 tlcp_record_layer *tlcp_record_new(tlcp_error *err);
+/* A record layer that records every failure in `slot` (which must outlive
+ * it): a connection passes its own, so there is one error slot per
+ * connection and nothing is copied. NULL = a slot of its own. */
+tlcp_record_layer *tlcp_record_new_with_slot(tlcp_error *slot);
 void tlcp_record_free(tlcp_record_layer *rl);
 void tlcp_record_set_transport(tlcp_record_layer *rl, tlcp_read_fn read, tlcp_write_fn write,
                                void *ctx);
 void tlcp_record_set_hs_limit(tlcp_record_layer *rl, tlcp_hs_max_len_fn fn, void *arg);
-/* The error slot of the record layer (reason, alert to send, message). */
+/* The error slot the record layer writes into (reason, alert to send, message). */
 tlcp_error *tlcp_record_error(tlcp_record_layer *rl);
 
 /* Keys: install pending keys per direction, switch at ChangeCipherSpec. */
 TLCP_MUST_CHECK int tlcp_record_set_pending_read(tlcp_record_layer *rl, const tlcp_record_keys *k);
-TLCP_MUST_CHECK int tlcp_record_set_pending_write(tlcp_record_layer *rl,
-                                                  const tlcp_record_keys *k);
+TLCP_MUST_CHECK int tlcp_record_set_pending_write(tlcp_record_layer *rl, const tlcp_record_keys *k);
 /* Activate the pending keys and reset that direction's sequence number. */
 TLCP_MUST_CHECK int tlcp_record_activate_read(tlcp_record_layer *rl);
 TLCP_MUST_CHECK int tlcp_record_activate_write(tlcp_record_layer *rl);
@@ -132,6 +138,12 @@ size_t tlcp_record_pending_output(const tlcp_record_layer *rl);
  * (write_side = 1 for writing), to reach the wrap-around and count records. */
 void tlcp_record_test_set_seq(tlcp_record_layer *rl, int write_side, uint64_t seq);
 uint64_t tlcp_record_test_get_seq(const tlcp_record_layer *rl, int write_side);
+/* How many records a large CBC write is split into and sealed side by side
+ * (0 or 1: the old path, one record per 2^14 bytes sealed one by one). */
+void tlcp_record_test_set_multi(tlcp_record_layer *rl, unsigned records);
+/* Process-wide: 1 makes CBC opening mask every MAC block (no public lower
+ * bound on the data length), the open path before the bounded HMAC. */
+void tlcp_record_test_old_cbc_open(int on);
 #endif
 
 #endif

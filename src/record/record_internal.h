@@ -14,6 +14,8 @@
  *   handshake_framer.c  handshake message split/join with size limits
  *   alert.c             alert and ChangeCipherSpec payloads
  *   output.c            writing records into the output queue, flushing
+ *   output_multi.c      a large CBC write as several records sealed together
+ *   protect_cbc_multi.c sealing k CBC records with multi-buffer SM3 / SM4
  */
 #ifndef TLCP_RECORD_INTERNAL_H
 #define TLCP_RECORD_INTERNAL_H
@@ -27,6 +29,9 @@
 /* Warning alerts accepted in a row before the stream counts as a flood
  * (close_notify is not a warning we skip; any record with content resets). */
 #define TLCP_MAX_WARNING_ALERTS 4
+
+/* Records a large CBC write is split into by default (output_multi.c). */
+#define TLCP_MULTI_RECORDS_DEFAULT 16
 
 /* ---- byte queue ------------------------------------------------------ */
 
@@ -58,6 +63,7 @@ typedef struct tlcp_record_dir {
     uint64_t seq;
     int seq_exhausted; /* 2^64 - 1 was used: the next record would wrap */
     uint8_t mac_key[TLCP_SM3_DIGEST_LEN];
+    tlcp_hmac_sm3_key mac; /* mac_key made ready for the sealing MACs */
     uint8_t salt[4];
     tlcp_sm4_cbc *cbc;
     tlcp_gcm *gcm;
@@ -93,6 +99,22 @@ void tlcp_record_pseudo_header(uint8_t out[13], uint64_t seq, uint8_t type, size
 
 TLCP_MUST_CHECK int tlcp_cbc_seal(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *rec_frag,
                                   size_t len, size_t *out_len, tlcp_error *err);
+/*
+ * Seals k (<= TLCP_SM3_MB_MAX) CBC records at once, byte for byte what k
+ * tlcp_cbc_seal calls in a row would give (sequence numbers and IVs taken in
+ * record order): record i's plaintext len[i] sits at rec_frag[i] + 16 with
+ * room for its MAC and padding after it; out_len[i] gets the fragment
+ * length. The MACs run through the multi-buffer SM3, the CBC chains side by
+ * side through the multi-chain SM4 (protect_cbc_multi.c).
+ */
+TLCP_MUST_CHECK int tlcp_cbc_seal_multi(tlcp_record_dir *d, uint8_t type, uint8_t *const rec_frag[],
+                                        const size_t len[], size_t k, size_t out_len[],
+                                        tlcp_error *err);
+/* Exact CBC fragment length for len plaintext bytes (IV, MAC, minimal padding). */
+size_t tlcp_cbc_fragment_len(size_t len);
+/* Writes the pseudo-header before and the padding after the plaintext of a
+ * record to seal; returns the number of bytes to encrypt (protect_cbc.c). */
+size_t tlcp_cbc_frame(uint8_t *rec_frag, uint64_t seq, uint8_t type, size_t len);
 TLCP_MUST_CHECK int tlcp_cbc_open(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *frag,
                                   size_t len, tlcp_cursor *out, tlcp_error *err);
 /*
@@ -101,8 +123,8 @@ TLCP_MUST_CHECK int tlcp_cbc_open(tlcp_record_dir *d, uint64_t seq, uint8_t type
  * padding or data length. *out_good is all-ones when both hold; *out_data_len
  * is only meaningful then. Returns 0 only if the HMAC itself failed.
  */
-TLCP_MUST_CHECK int tlcp_cbc_verify(const uint8_t mac_key[TLCP_SM3_DIGEST_LEN], uint64_t seq,
-                                    uint8_t type, const uint8_t *p, size_t n, size_t *out_data_len,
+TLCP_MUST_CHECK int tlcp_cbc_verify(const tlcp_hmac_sm3_key *mac_key, uint64_t seq, uint8_t type,
+                                    const uint8_t *p, size_t n, size_t *out_data_len,
                                     size_t *out_good);
 TLCP_MUST_CHECK int tlcp_gcm_seal_record(tlcp_record_dir *d, uint64_t seq, uint8_t type,
                                          uint8_t *rec_frag, size_t len, size_t *out_len,
@@ -125,7 +147,7 @@ typedef struct tlcp_hs_framer {
     uint8_t *msg;   /* header + body so far, once the header passed the limit */
     size_t msg_len; /* total wanted (4 + body); 0 until the header is checked */
     size_t msg_have;
-    size_t msg_cap; /* size of msg: grows with the bytes that arrived */
+    size_t msg_cap;     /* size of msg: grows with the bytes that arrived */
     tlcp_cursor rest;   /* unread handshake bytes of the current record */
     uint8_t *delivered; /* message handed up last time, freed on the next call */
     size_t delivered_len;
@@ -136,7 +158,8 @@ typedef struct tlcp_hs_framer {
 enum tlcp_input_stage { TLCP_IN_HEADER = 0, TLCP_IN_BODY = 1 };
 
 struct tlcp_record_layer {
-    tlcp_error err;
+    tlcp_error own_err; /* the slot when the creator gave none */
+    tlcp_error *err;    /* where failures are recorded: the connection's slot */
     tlcp_read_fn read;
     tlcp_write_fn write;
     void *io_ctx;
@@ -159,6 +182,9 @@ struct tlcp_record_layer {
     tlcp_rbuf out;
 
     tlcp_record_dir rd, wr;
+    /* Records a large CBC write is split into and sealed side by side
+     * (output_multi.c); 0: one record per 2^14 bytes, sealed one by one. */
+    unsigned multi_records;
     tlcp_record_dir pending_rd, pending_wr;
     int have_pending_rd, have_pending_wr;
 };
@@ -190,5 +216,12 @@ TLCP_MUST_CHECK int tlcp_ccs_parse(tlcp_record_layer *rl, tlcp_cursor frag);
 /* output.c */
 TLCP_MUST_CHECK int tlcp_output_record(tlcp_record_layer *rl, uint8_t type, const uint8_t *data,
                                        size_t len);
+void tlcp_output_put_header(uint8_t *at, uint8_t type, size_t frag_len);
+
+/* output_multi.c: 1 when a write of len bytes of `type` goes out as several
+ * CBC records sealed side by side; tlcp_output_multi then queues it. */
+int tlcp_output_multi_applies(const tlcp_record_layer *rl, uint8_t type, size_t len);
+TLCP_MUST_CHECK int tlcp_output_multi(tlcp_record_layer *rl, uint8_t type, const uint8_t *data,
+                                      size_t len);
 
 #endif

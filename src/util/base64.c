@@ -2,6 +2,8 @@
 /* Constant-time Base64 (see base64.h). */
 #include "util/base64.h"
 
+#include <string.h>
+
 #include "util/mem.h"
 
 /* All-ones when lo <= c <= hi (c, lo, hi < 2^16), else zero; no branch. */
@@ -65,8 +67,28 @@ size_t tlcp_base64_encode(const uint8_t *in, size_t len, char *out)
     return o;
 }
 
-/* Line breaks are skipped; every other character goes through decode6,
- * whose verdict is collected in `bad` and looked at only at the end. */
+unsigned tlcp_base64_decode_quad(const char quad[4], uint8_t out[3])
+{
+    unsigned bad = 0;
+    unsigned w = decode6((unsigned char)quad[0], &bad) << 18 |
+                 decode6((unsigned char)quad[1], &bad) << 12 |
+                 decode6((unsigned char)quad[2], &bad) << 6 | decode6((unsigned char)quad[3], &bad);
+    out[0] = (uint8_t)(w >> 16);
+    out[1] = (uint8_t)(w >> 8);
+    out[2] = (uint8_t)w;
+    return bad;
+}
+
+/* All-ones when x != 0, without a branch. */
+static unsigned nonzero_mask(unsigned x)
+{
+    return 0u - ((x | (0u - x)) >> (sizeof(unsigned) * 8 - 1));
+}
+
+/* The structure (where line breaks and '=' stand) is found by comparing
+ * each character with '\n', '\r' and '='; the data characters themselves
+ * are decoded by tlcp_base64_decode_quad, and their verdict (`bad`) is
+ * looked at only once, at the end. */
 int tlcp_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
     size_t o = 0;
@@ -77,37 +99,32 @@ int tlcp_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, siz
     for (size_t i = 0; i < len; i++) {
         char ch = in[i];
         if (ch == '\n' || ch == '\r')
-            continue; /* line structure is public */
+            continue;
         if (ended)
             return 0;
         quad[q++] = ch;
         if (q < 4)
             continue;
         q = 0;
-        /* Padding positions are public (they follow from the length). */
         int pad = quad[3] == '=' ? (quad[2] == '=' ? 2 : 1) : 0;
         if (quad[0] == '=' || quad[1] == '=' || (pad == 0 && quad[2] == '='))
             return 0;
         size_t n = 3 - (size_t)pad;
         if (o + n > cap)
             return 0;
-        unsigned w = decode6((unsigned char)quad[0], &bad) << 18 |
-                     decode6((unsigned char)quad[1], &bad) << 12;
-        if (pad < 2)
-            w |= decode6((unsigned char)quad[2], &bad) << 6;
-        if (pad < 1)
-            w |= decode6((unsigned char)quad[3], &bad);
+        for (int k = 4 - pad; k < 4; k++)
+            quad[k] = 'A'; /* value 0 in place of the padding */
+        uint8_t three[3];
+        bad |= tlcp_base64_decode_quad(quad, three);
         /* Non-canonical padding bits would let two texts mean one value. */
-        unsigned spare = pad == 2 ? (w & 0xFFFFu) : pad == 1 ? (w & 0xFFu) : 0u;
-        bad |= 0u - (unsigned)(spare != 0);
-        out[o++] = (uint8_t)(w >> 16);
-        if (n > 1)
-            out[o++] = (uint8_t)(w >> 8);
-        if (n > 2)
-            out[o++] = (uint8_t)w;
+        bad |= pad == 2 ? nonzero_mask(three[1] | three[2]) : pad == 1 ? nonzero_mask(three[2]) : 0;
+        memcpy(out + o, three, n);
+        o += n;
+        tlcp_wipe(three, sizeof(three));
         if (pad > 0)
             ended = 1;
     }
+    tlcp_wipe(quad, sizeof(quad));
     if (q != 0 || bad != 0) {
         tlcp_wipe(out, o);
         return 0;

@@ -24,8 +24,26 @@ void tlcp_error_set(tlcp_error *err, int reason, int alert, const char *file, in
     err->line = line;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    int n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof(err->message))
+        tlcp_error_shorten(err->message, sizeof(err->message));
+}
+
+/* A sentence too long for its buffer ends at a word boundary with "...",
+ * never in the middle of a word (or of a UTF-8 sequence). */
+void tlcp_error_shorten(char *text, size_t cap)
+{
+    static const char more[] = " ...";
+    if (cap < sizeof(more) + 1)
+        return;
+    size_t end = cap - sizeof(more); /* room for " ..." and the NUL */
+    while (end > 0 && text[end] != ' ')
+        end--;
+    if (end == 0) /* one huge word: cut at a character boundary instead */
+        for (end = cap - sizeof(more); end > 0 && ((unsigned char)text[end] & 0xC0) == 0x80;)
+            end--;
+    memcpy(text + end, more, sizeof(more));
 }
 
 int tlcp_error_is_set(const tlcp_error *err)

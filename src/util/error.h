@@ -6,7 +6,7 @@
 #include "tlcp/tlcp.h"
 
 #define TLCP_NO_ALERT (-1)
-#define TLCP_ERROR_MESSAGE_MAX 256
+#define TLCP_ERROR_MESSAGE_MAX 1024
 
 typedef struct tlcp_error {
     int reason;  /* tlcp_reason; TLCP_R_NONE when clear */
@@ -24,6 +24,11 @@ void tlcp_error_set(tlcp_error *err, int reason, int alert, const char *file, in
                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 int tlcp_error_is_set(const tlcp_error *err);
+
+/* Cuts a NUL-terminated text that filled all `cap` bytes of its buffer
+ * back to a word boundary and appends " ..." (what tlcp_error_set does with
+ * a sentence that does not fit). */
+void tlcp_error_shorten(char *text, size_t cap);
 
 /* The recorded sentence; the reason's phrase when no sentence was given;
  * "no error" when clear. Never NULL. */

@@ -44,6 +44,7 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_SESSION_INTEGRITY] = "session data corrupted (checksum mismatch)",
     [TLCP_R_SESSION_EXPIRED] = "session expired",
     [TLCP_R_NO_HOST_NAME] = "no host name to verify the server against",
+    [TLCP_R_NOT_TLCP_HTTP] = "not a TLCP record (looks like HTTP)",
 };
 
 const char *tlcp_reason_string(int reason)

@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/pkey_internal.h"
+#include "tlcp/pki.h"
 #include "x509/x509_internal.h"
 
 #define SERIAL_LEN    20
@@ -189,6 +190,21 @@ static GENERAL_NAMES *parse_san(const char *san, tlcp_error *err)
     return gens;
 }
 
+tlcp_result tlcp_pki_check_san(const char *san, char *errbuf, size_t errlen)
+{
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    GENERAL_NAMES *gens = san != NULL ? parse_san(san, &err) : NULL;
+    if (gens == NULL) {
+        if (errbuf != NULL && errlen > 0)
+            snprintf(errbuf, errlen, "%s",
+                     san == NULL ? "no subjectAltName list" : tlcp_error_message(&err));
+        return TLCP_ERROR;
+    }
+    GENERAL_NAMES_free(gens);
+    return TLCP_OK;
+}
+
 static int add_san(X509 *x, const char *san, tlcp_error *err)
 {
     if (san == NULL || san[0] == '\0')
@@ -228,7 +244,8 @@ static int sign_sm2(X509 *x, const tlcp_pkey *key, tlcp_error *err)
 {
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
-    int ok = mctx != NULL && EVP_DigestSignInit(mctx, &pctx, EVP_sm3(), NULL, key->pkey) == 1 &&
+    int ok = mctx != NULL &&
+             EVP_DigestSignInit(mctx, &pctx, EVP_sm3(), NULL, tlcp_pkey_evp(key)) == 1 &&
              EVP_PKEY_CTX_set1_id(pctx, TLCP_SM2_DEFAULT_ID, TLCP_SM2_DEFAULT_ID_LEN) > 0 &&
              X509_sign_ctx(x, mctx) > 0;
     EVP_MD_CTX_free(mctx);
@@ -261,8 +278,8 @@ static int check_inputs(const tlcp_cert *issuer, const tlcp_pkey *issuer_key,
     ENSURE(issuer_key != NULL && subject_key != NULL && tlcp_pkey_has_private(issuer_key), err,
            TLCP_R_INVALID_ARGUMENT, "certificate generation needs the issuer's private key");
     const EVP_PKEY *expected =
-        issuer != NULL ? X509_get0_pubkey(tlcp_cert_x509(issuer)) : subject_key->pkey;
-    int eq = expected != NULL && EVP_PKEY_eq(expected, issuer_key->pkey) == 1;
+        issuer != NULL ? X509_get0_pubkey(tlcp_cert_x509(issuer)) : tlcp_pkey_evp(subject_key);
+    int eq = expected != NULL && EVP_PKEY_eq(expected, tlcp_pkey_evp(issuer_key)) == 1;
     ERR_clear_error();
     ENSURE(eq, err, TLCP_R_KEY_CERT_MISMATCH, "%s",
            issuer != NULL ? "the issuer key does not match the issuer certificate"
@@ -282,7 +299,7 @@ tlcp_cert *tlcp_certgen_issue(const tlcp_cert *issuer, const tlcp_pkey *issuer_k
     int ok = x != NULL && name != NULL && X509_set_version(x, X509_VERSION_3) &&
              X509_set_subject_name(x, name) &&
              X509_set_issuer_name(x, issuer_x != NULL ? X509_get_subject_name(issuer_x) : name) &&
-             X509_set_pubkey(x, subject_key->pkey);
+             X509_set_pubkey(x, tlcp_pkey_evp(subject_key));
     X509_NAME_free(name);
     if (!ok) {
         X509_free(x);

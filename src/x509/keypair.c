@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Key pairs (certificate + private key) and the credentials an endpoint presents. */
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -17,25 +18,44 @@ static int check_pair(tlcp_cert *cert, tlcp_pkey *key, const char *cert_name, co
     ENSURE(tlcp_cert_is_sm2(cert), err, TLCP_R_CERT, "certificate %s does not hold an SM2 key (%s)",
            cert_name, tlcp_cert_subject(cert));
     ENSURE(tlcp_pkey_has_private(key), err, TLCP_R_BAD_KEY, "%s is not a private key", key_name);
-    int eq = EVP_PKEY_eq(X509_get0_pubkey(tlcp_cert_x509(cert)), key->pkey);
+    int eq = EVP_PKEY_eq(X509_get0_pubkey(tlcp_cert_x509(cert)), tlcp_pkey_evp(key));
     ERR_clear_error();
     ENSURE(eq == 1, err, TLCP_R_KEY_CERT_MISMATCH, "private key %s does not match certificate %s",
            key_name, cert_name);
     return 1;
 }
 
-static void keypair_install(tlcp_keypair *out, tlcp_cert *cert, tlcp_pkey *key)
+static void keypair_install(tlcp_keypair *out, tlcp_cert *cert, tlcp_pkey *key,
+                            tlcp_cert_list *extra)
 {
     tlcp_keypair_clear(out);
     out->cert = cert;
     out->key = key;
+    if (extra != NULL)
+        out->extra = *extra; /* takes the list's references */
+}
+
+/* The certificates after the first one of a PEM bundle (none for DER). */
+static int load_extra(tlcp_cert_list *extra, const char *cert_path, tlcp_error *err)
+{
+    tlcp_cert_list all;
+    tlcp_cert_list_init(&all);
+    tlcp_cert_list_init(extra);
+    GUARD(tlcp_cert_list_load_file(&all, cert_path, err));
+    int ok = 1;
+    for (size_t i = 1; ok && i < all.num; i++)
+        ok = tlcp_cert_list_push(extra, all.certs[i], err);
+    tlcp_cert_list_clear(&all);
+    if (!ok)
+        tlcp_cert_list_clear(extra);
+    return ok;
 }
 
 int tlcp_keypair_set(tlcp_keypair *out, tlcp_cert *cert, tlcp_pkey *key, tlcp_error *err)
 {
     GUARD(check_pair(cert, key, cert != NULL ? tlcp_cert_subject(cert) : "(none)", "(in memory)",
                      err));
-    keypair_install(out, tlcp_cert_up_ref(cert), tlcp_pkey_up_ref(key));
+    keypair_install(out, tlcp_cert_up_ref(cert), tlcp_pkey_up_ref(key), NULL);
     return 1;
 }
 
@@ -63,12 +83,14 @@ int tlcp_keypair_load_files(tlcp_keypair *out, const char *cert_path, const char
                  "cannot load private key %s: %s", key_path, tlcp_error_message(&local));
         return 0;
     }
-    if (!check_pair(cert, key, cert_path, key_path, err)) {
+    tlcp_cert_list extra;
+    tlcp_cert_list_init(&extra);
+    if (!check_pair(cert, key, cert_path, key_path, err) || !load_extra(&extra, cert_path, err)) {
         tlcp_cert_free(cert);
         tlcp_pkey_free(key);
         return 0;
     }
-    keypair_install(out, cert, key);
+    keypair_install(out, cert, key, &extra);
     return 1;
 }
 
@@ -78,6 +100,7 @@ void tlcp_keypair_clear(tlcp_keypair *pair)
         return;
     tlcp_cert_free(pair->cert);
     tlcp_pkey_free(pair->key);
+    tlcp_cert_list_clear(&pair->extra);
     pair->cert = NULL;
     pair->key = NULL;
 }
@@ -147,23 +170,56 @@ int tlcp_credentials_check(const tlcp_credentials *creds, int require_enc, tlcp_
     return 1;
 }
 
-static void wire_put(const tlcp_cert *cert, const uint8_t **ders, size_t *lens, size_t cap,
-                     size_t *n)
+static int same_cert(const tlcp_cert *a, const tlcp_cert *b)
 {
-    if (*n < cap)
-        tlcp_cert_der(cert, &ders[*n], &lens[*n]);
-    (*n)++;
+    const uint8_t *da, *db;
+    size_t la, lb;
+    tlcp_cert_der(a, &da, &la);
+    tlcp_cert_der(b, &db, &lb);
+    return la == lb && memcmp(da, db, la) == 0;
+}
+
+/* Appends `cert` unless it is already in out[0..n). */
+static void put_once(const tlcp_cert **out, size_t *n, const tlcp_cert *cert)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (same_cert(out[i], cert))
+            return;
+    }
+    out[(*n)++] = cert;
+}
+
+#define WIRE_MAX (2 + 3 * TLCP_X509_MAX_LIST)
+
+/* sign, enc, chain file, sign file's chain, enc file's chain; no repeats. */
+static size_t wire_certs(const tlcp_credentials *creds, const tlcp_cert *out[WIRE_MAX])
+{
+    size_t n = 0;
+    if (creds->sign.cert != NULL)
+        out[n++] = creds->sign.cert;
+    if (creds->enc.cert != NULL)
+        out[n++] = creds->enc.cert;
+    const tlcp_cert_list *lists[] = {&creds->chain, &creds->sign.extra, &creds->enc.extra};
+    for (size_t l = 0; l < 3; l++) {
+        for (size_t i = 0; i < lists[l]->num; i++)
+            put_once(out, &n, lists[l]->certs[i]);
+    }
+    return n;
 }
 
 size_t tlcp_credentials_wire_list(const tlcp_credentials *creds, const uint8_t **ders, size_t *lens,
                                   size_t cap)
 {
-    size_t n = 0;
-    if (creds->sign.cert != NULL)
-        wire_put(creds->sign.cert, ders, lens, cap, &n);
-    if (creds->enc.cert != NULL)
-        wire_put(creds->enc.cert, ders, lens, cap, &n);
-    for (size_t i = 0; i < creds->chain.num; i++)
-        wire_put(creds->chain.certs[i], ders, lens, cap, &n);
+    const tlcp_cert *certs[WIRE_MAX];
+    size_t n = wire_certs(creds, certs);
+    for (size_t i = 0; i < n && i < cap; i++)
+        tlcp_cert_der(certs[i], &ders[i], &lens[i]);
     return n;
+}
+
+size_t tlcp_credentials_chain_count(const tlcp_credentials *creds)
+{
+    const tlcp_cert *certs[WIRE_MAX];
+    size_t leaves = (creds->sign.cert != NULL) + (creds->enc.cert != NULL);
+    return wire_certs(creds, certs) - leaves;
 }

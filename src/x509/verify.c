@@ -66,7 +66,7 @@ static int alert_for_x509_error(int code)
 static int chain_failed(tlcp_verify_result *r, X509_STORE_CTX *ctx, int leaf)
 {
     int code = X509_STORE_CTX_get_error(ctx);
-    char subject[256] = "(unknown certificate)";
+    char subject[512] = "(unknown certificate)";
     X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
     if (cur != NULL)
         tlcp_x509_name_line(X509_get_subject_name(cur), subject, sizeof(subject));

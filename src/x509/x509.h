@@ -145,10 +145,12 @@ TLCP_MUST_CHECK int tlcp_cert_list_load_file(tlcp_cert_list *list, const char *p
 
 /* ==== Key pairs and credentials ======================================== */
 
-/* A certificate with its private key. Both set or both NULL. */
+/* A certificate with its private key. Both set or both NULL. `extra` holds
+ * the certificates that followed the leaf in its file (its chain). */
 typedef struct tlcp_keypair {
     tlcp_cert *cert;
     tlcp_pkey *key;
+    tlcp_cert_list extra;
 } tlcp_keypair;
 
 /* Loads a certificate file (PEM/DER) and a private key file (PEM/DER,
@@ -193,11 +195,15 @@ TLCP_MUST_CHECK int tlcp_credentials_load_chain_file(tlcp_credentials *creds, co
  * dataEncipherment or keyAgreement. Failures: TLCP_R_CONFIG / TLCP_R_CERT_KEY_USAGE. */
 TLCP_MUST_CHECK int tlcp_credentials_check(const tlcp_credentials *creds, int require_enc,
                                            tlcp_error *err);
-/* The Certificate message's list, in TLCP order: sign, enc (if set), chain.
- * Fills up to `cap` entries of ders/lens (pointers valid while creds lives)
- * and returns the number of entries the full list has. */
+/* The Certificate message's list, in TLCP order: sign, enc (if set), then
+ * the chain: the chain file's certificates, then those that followed the
+ * sign and the enc leaf in their files, each certificate once. Fills up to
+ * `cap` entries of ders/lens (pointers valid while creds lives) and returns
+ * the number of entries the full list has. */
 size_t tlcp_credentials_wire_list(const tlcp_credentials *creds, const uint8_t **ders, size_t *lens,
                                   size_t cap);
+/* How many chain certificates that list carries after the leaves. */
+size_t tlcp_credentials_chain_count(const tlcp_credentials *creds);
 
 /* ==== Trust store ====================================================== */
 

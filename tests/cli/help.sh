@@ -4,7 +4,7 @@
 # with a sentence on stderr.
 . "$(dirname "$0")/lib/common.bash"
 
-for cmd in demo certgen server client selftest version help; do
+for cmd in demo certgen server client proxy selftest version help; do
     "$TLCP" "$cmd" --help >"$W/out" 2>"$W/err"
     expect_rc 0 $? "tlcp $cmd --help"
     if [ "$cmd" != help ]; then
@@ -17,7 +17,7 @@ done
 
 "$TLCP" help >"$W/out" 2>&1
 expect_rc 0 $? "tlcp help"
-for cmd in demo certgen server client selftest version; do
+for cmd in demo certgen server client proxy selftest version; do
     expect_grep "$W/out" "  $cmd " "tlcp help lists $cmd"
 done
 expect_grep "$W/out" "exit status" "tlcp help documents exit codes"
@@ -68,7 +68,7 @@ expect_rc 2 $? "client with two addresses"
 expect_rc 2 $? "client with --timeout 0"
 "$TLCP" client a:1 --compat openssl 2>"$W/err"
 expect_rc 2 $? "client with an unknown --compat"
-expect_grep "$W/err" "--compat wants gmssl3 or standard" "unknown --compat is explained"
+expect_grep "$W/err" "--compat wants gmssl3, gmssl2 or standard" "unknown --compat is explained"
 "$TLCP" certgen --days 0 2>"$W/err"
 expect_rc 2 $? "certgen --days 0"
 expect_grep "$W/err" "--days wants a whole number" "bad number is explained"

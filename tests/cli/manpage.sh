@@ -27,7 +27,7 @@ groff -man -Tascii -P-cbou "$PAGE" >"$W/page.txt" 2>/dev/null
 # The .TP tags of each "tlcp <cmd>" section, as "<cmd> <tag text>" lines.
 awk '/^\.SS "tlcp /{sec=$3; gsub(/"/, "", sec)} /^\.S[SH]/ && !/^\.SS "tlcp /{sec=""}
      prev==".TP" && sec!=""{print sec, $0} {prev=$0}' "$PAGE" | sed 's/\\-/-/g' >"$W/tags"
-for cmd in demo certgen server client selftest version help; do
+for cmd in demo certgen server client proxy selftest version help; do
     grep -q "^   tlcp $cmd\$" "$W/page.txt" && ok "tlcp.1 has a section for tlcp $cmd" ||
         bad "tlcp.1 has no section 'tlcp $cmd'"
     "$TLCP" "$cmd" --help >"$W/help" 2>&1

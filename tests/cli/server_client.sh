@@ -107,12 +107,7 @@ expect_grep "$W/srv2.log" "peer sent alert unknown_ca" "client's alert logged"
 (sleep 1; echo "from server stdin") | "$TLCP" server --bind 127.0.0.1 --port 0 "${SERVER_PAIRS[@]}" \
     --stdio --accept 1 >"$W/stdio.out" 2>"$W/srv5.log" &
 SRV_PID=$!
-PORT=""
-for _ in $(seq 1 300); do
-    PORT=$(sed -n 's/.*listening on .* port \([0-9][0-9]*\).*/\1/p' "$W/srv5.log")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
+wait_listening "$W/srv5.log" || bad "stdio server did not start"
 (echo "from client stdin"; sleep 3) | client "127.0.0.1:$PORT" --ca "$P/ca.pem" --quiet >"$W/stdio.cl" 2>"$W/err"
 expect_rc 0 $? "stdio client ends cleanly when the server's stdin ends"
 wait_server

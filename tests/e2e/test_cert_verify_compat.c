@@ -373,7 +373,7 @@ static void test_raw_copy_only_when_needed(void **state)
         assert_int_equal(tlcp_config_set_cert_verify_accept(cfg, cases[i].accept), TLCP_OK);
         tlcp_conn *c = tlcp_conn_new(cfg, cases[i].role);
         assert_non_null(c);
-        assert_int_equal(c->hs->transcript.keep_raw, cases[i].keeps);
+        assert_int_equal(c->hc.hs->transcript.keep_raw, cases[i].keeps);
         tlcp_conn_free(c);
         tlcp_config_free(cfg);
     }

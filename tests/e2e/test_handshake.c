@@ -403,6 +403,40 @@ static void pair_default(pair *p)
     pair_open(p, client_config(FIX), server_config(FIX));
 }
 
+/* Half-close: after the client's close_notify the server can still send
+ * (what tlcp proxy needs to deliver a backend's late answer), until its own
+ * tlcp_shutdown; then the client reads CLOSED. */
+static void test_write_after_peer_close_notify(void **state)
+{
+    (void)state;
+    pair p;
+    pair_default(&p);
+    assert_true(pair_handshake(&p));
+    tlcp_result r = TLCP_WANT_WRITE;
+    for (int i = 0; i < 100 && e2e_is_want(r); i++)
+        r = tlcp_shutdown(p.client);
+    assert_int_equal(r, TLCP_OK);
+    uint8_t buf[64];
+    size_t n = 0;
+    r = TLCP_WANT_READ;
+    for (int i = 0; i < 1000 && e2e_is_want(r); i++)
+        r = tlcp_read(p.server, buf, sizeof(buf), &n);
+    assert_int_equal(r, TLCP_CLOSED);
+    static const uint8_t late[] = "the answer after the client finished";
+    transfer(p.server, p.client, late, sizeof(late));
+    r = TLCP_WANT_WRITE;
+    for (int i = 0; i < 100 && e2e_is_want(r); i++)
+        r = tlcp_shutdown(p.server);
+    assert_int_equal(r, TLCP_OK);
+    r = TLCP_WANT_READ;
+    for (int i = 0; i < 1000 && e2e_is_want(r); i++)
+        r = tlcp_read(p.client, buf, sizeof(buf), &n);
+    assert_int_equal(r, TLCP_CLOSED);
+    /* Once it sent its own close_notify, the server writes no more. */
+    assert_int_equal(tlcp_write(p.server, late, sizeof(late), &n), TLCP_ERROR);
+    pair_close(&p);
+}
+
 static void test_no_shared_suite(void **state)
 {
     (void)state;
@@ -1198,6 +1232,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_cbc),
         cmocka_unit_test(test_full_gcm),
+        cmocka_unit_test(test_write_after_peer_close_notify),
         cmocka_unit_test(test_trickle_cbc),
         cmocka_unit_test(test_trickle_gcm),
         cmocka_unit_test(test_coalesced_server_flight),

@@ -53,9 +53,12 @@ int fuzz_x509_cert(const uint8_t *data, size_t len);
 int fuzz_pkey(const uint8_t *data, size_t len);
 int fuzz_x509_verify(const uint8_t *data, size_t len);
 int fuzz_sm2(const uint8_t *data, size_t len);
+/* Our SM2 against OpenSSL's: point decoding, verify and decrypt verdicts. */
+int fuzz_sm2_diff(const uint8_t *data, size_t len);
 
 /* The setups of the targets that read tests/data (harness_fixtures.c, harness_endpoint.c). */
 int fuzz_setup_sm2(void);
+int fuzz_setup_sm2_diff(void);
 int fuzz_setup_x509_verify(void);
 int fuzz_setup_server(void);
 int fuzz_setup_client(void);

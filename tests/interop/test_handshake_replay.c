@@ -34,6 +34,7 @@
 #include <strings.h>
 
 #include "conn_internal.h"
+#include "handshake/driver.h"
 #include "handshake/handlers.h"
 #include "handshake/keys.h"
 #include "handshake/messages.h"
@@ -59,6 +60,13 @@ enum stage {
     ST_SERVER_DATA,
     ST_COUNT
 };
+
+/* A handler's status, carried out on the connection's record layer the way
+ * the driver would (install or switch keys): 1/0. */
+static int H(tlcp_conn *c, tlcp_status s)
+{
+    return tlcp_hs_apply(&c->hc, c->rl, s);
+}
 
 static const char *const stage_names[ST_COUNT] = {"CH",    "SH",     "certs",  "SKE", "SHD",
                                                   "cCert", "CKE",    "master", "CV",  "cFin",
@@ -117,9 +125,9 @@ static void mark(replay *r, int stage, int ok, const char *why)
 /* Both transcripts take every message, in wire order. */
 static void hash_both(replay *r, tlcp_cursor msg)
 {
-    assert_true(tlcp_transcript_update(&r->srv->hs->transcript, tlcp_cursor_data(&msg),
+    assert_true(tlcp_transcript_update(&r->srv->hc.hs->transcript, tlcp_cursor_data(&msg),
                                        tlcp_cursor_len(&msg), NULL));
-    assert_true(tlcp_transcript_update(&r->cli->hs->transcript, tlcp_cursor_data(&msg),
+    assert_true(tlcp_transcript_update(&r->cli->hc.hs->transcript, tlcp_cursor_data(&msg),
                                        tlcp_cursor_len(&msg), NULL));
 }
 
@@ -149,7 +157,7 @@ static void load_keylog(replay *r)
         return;
     char want[65];
     for (int i = 0; i < 32; i++)
-        snprintf(want + 2 * i, 3, "%02x", r->srv->hs->client_random[i]);
+        snprintf(want + 2 * i, 3, "%02x", r->srv->hc.hs->client_random[i]);
     char *line = text;
     while (line < text + len) {
         char *end = memchr(line, '\n', (size_t)(text + len - line));
@@ -270,22 +278,23 @@ static int replay_hellos(replay *r)
     tlcp_record_item it;
     if (!next_handshake(r->srv, &it, TLCP_HS_CLIENT_HELLO))
         return step(r, ST_CLIENT_HELLO, r->srv, 0);
-    int ok = tlcp_hs_client_hello_process(r->srv, body_of(it.data)) &&
-             tlcp_hs_client_hello_post_process(r->srv);
+    int ok = H(r->srv, tlcp_hs_client_hello_process(&r->srv->hc, body_of(it.data))) &&
+             H(r->srv, tlcp_hs_client_hello_post_process(&r->srv->hc));
     if (!step(r, ST_CLIENT_HELLO, r->srv, ok))
         return 0;
     /* The checker does not ask for client certificates itself (verify mode
      * none), so it keeps the raw messages explicitly for CertificateVerify. */
-    assert_true(tlcp_transcript_keep_raw(&r->srv->hs->transcript));
-    memcpy(r->cli->hs->client_random, r->srv->hs->client_random, 32);
+    assert_true(tlcp_transcript_keep_raw(&r->srv->hc.hs->transcript));
+    memcpy(r->cli->hc.hs->client_random, r->srv->hc.hs->client_random, 32);
     hash_both(r, it.data);
 
     if (!next_handshake(r->cli, &it, TLCP_HS_SERVER_HELLO))
         return step(r, ST_SERVER_HELLO, r->cli, 0);
-    ok = tlcp_hs_server_hello_process(r->cli, body_of(it.data)) && r->cli->hs->suite == r->suite;
+    ok = H(r->cli, tlcp_hs_server_hello_process(&r->cli->hc, body_of(it.data))) &&
+         r->cli->hc.hs->suite == r->suite;
     if (!step(r, ST_SERVER_HELLO, r->cli, ok))
         return 0;
-    memcpy(r->srv->hs->server_random, r->cli->hs->server_random, 32);
+    memcpy(r->srv->hc.hs->server_random, r->cli->hc.hs->server_random, 32);
     hash_both(r, it.data);
     return 1;
 }
@@ -295,13 +304,15 @@ static int replay_server_flight(replay *r)
     tlcp_record_item it;
     if (!next_handshake(r->cli, &it, TLCP_HS_CERTIFICATE))
         return step(r, ST_SERVER_CERT, r->cli, 0);
-    if (!step(r, ST_SERVER_CERT, r->cli, tlcp_hs_server_cert_process(r->cli, body_of(it.data))))
+    if (!step(r, ST_SERVER_CERT, r->cli,
+              H(r->cli, tlcp_hs_server_cert_process(&r->cli->hc, body_of(it.data)))))
         return 0;
     hash_both(r, it.data);
 
     if (!next_handshake(r->cli, &it, TLCP_HS_SERVER_KEY_EXCHANGE))
         return step(r, ST_SKE, r->cli, 0);
-    if (!step(r, ST_SKE, r->cli, tlcp_hs_server_kx_process(r->cli, body_of(it.data))))
+    if (!step(r, ST_SKE, r->cli,
+              H(r->cli, tlcp_hs_server_kx_process(&r->cli->hc, body_of(it.data)))))
         return 0;
     hash_both(r, it.data);
 
@@ -309,15 +320,15 @@ static int replay_server_flight(replay *r)
         return step(r, ST_SERVER_DONE, r->cli, 0);
     if (it.hs_type == TLCP_HS_CERTIFICATE_REQUEST) {
         if (!step(r, ST_SERVER_DONE, r->cli,
-                  tlcp_hs_cert_request_process(r->cli, body_of(it.data))))
+                  H(r->cli, tlcp_hs_cert_request_process(&r->cli->hc, body_of(it.data)))))
             return 0;
-        r->srv->hs->cert_requested = 1;
+        r->srv->hc.hs->cert_requested = 1;
         hash_both(r, it.data);
         if (!next_item(r->cli, &it) || it.kind != TLCP_ITEM_HANDSHAKE)
             return step(r, ST_SERVER_DONE, r->cli, 0);
     }
     int ok = it.hs_type == TLCP_HS_SERVER_HELLO_DONE &&
-             tlcp_hs_server_done_process(r->cli, body_of(it.data));
+             H(r->cli, tlcp_hs_server_done_process(&r->cli->hc, body_of(it.data)));
     if (!step(r, ST_SERVER_DONE, r->cli, ok))
         return 0;
     hash_both(r, it.data);
@@ -332,7 +343,7 @@ static int replay_key_exchange(replay *r, tlcp_record_item *it)
         tlcp_client_key_exchange m;
         ok = tlcp_parse_client_key_exchange(body_of(it->data), 1, &m, &r->srv->err);
     } else {
-        ok = tlcp_hs_client_kx_process(r->srv, body_of(it->data));
+        ok = H(r->srv, tlcp_hs_client_kx_process(&r->srv->hc, body_of(it->data)));
     }
     if (!step(r, ST_CKE, r->srv, ok))
         return 0;
@@ -341,13 +352,15 @@ static int replay_key_exchange(replay *r, tlcp_record_item *it)
     load_keylog(r);
     if (r->is_ecdhe) {
         ok = r->have_keylog;
-        memcpy(r->srv->hs->master, r->keylog_master, 48);
-        memcpy(r->cli->hs->master, r->keylog_master, 48);
-        ok = ok && tlcp_hs_install_key_block(r->srv) && tlcp_hs_install_key_block(r->cli);
+        memcpy(r->srv->hc.hs->master, r->keylog_master, 48);
+        memcpy(r->cli->hc.hs->master, r->keylog_master, 48);
+        ok = ok && H(r->srv, tlcp_hs_install_key_block(&r->srv->hc)) &&
+             H(r->cli, tlcp_hs_install_key_block(&r->cli->hc));
     } else {
-        memcpy(r->cli->hs->pre_master, r->srv->hs->pre_master, 48);
-        ok = tlcp_hs_derive_keys(r->srv) && tlcp_hs_derive_keys(r->cli) && r->have_keylog &&
-             memcmp(r->srv->hs->master, r->keylog_master, 48) == 0;
+        memcpy(r->cli->hc.hs->pre_master, r->srv->hc.hs->pre_master, 48);
+        ok = H(r->srv, tlcp_hs_derive_keys(&r->srv->hc)) &&
+             H(r->cli, tlcp_hs_derive_keys(&r->cli->hc)) && r->have_keylog &&
+             memcmp(r->srv->hc.hs->master, r->keylog_master, 48) == 0;
         if (!ok && !tlcp_error_is_set(&r->srv->err))
             TLCP_ERR(&r->srv->err, TLCP_R_INTERNAL, "master secret differs from keylog.txt");
     }
@@ -359,7 +372,7 @@ static int replay_key_exchange(replay *r, tlcp_record_item *it)
  * The handler drops the raw copy, so it is put back between the two. */
 static void replay_cert_verify(replay *r, tlcp_cursor msg)
 {
-    tlcp_transcript *t = &r->srv->hs->transcript;
+    tlcp_transcript *t = &r->srv->hc.hs->transcript;
     size_t raw_len = 0;
     const uint8_t *raw = tlcp_transcript_raw(t, &raw_len);
     uint8_t *saved = raw != NULL ? malloc(raw_len + 1) : NULL;
@@ -367,9 +380,9 @@ static void replay_cert_verify(replay *r, tlcp_cursor msg)
         assert_non_null(saved);
         memcpy(saved, raw, raw_len);
     }
-    tlcp_config *cfg = r->srv->cfg; /* the checker's own */
+    tlcp_hs_config *cfg = &r->srv->hc.cfg; /* the checker's own view */
     cfg->cv_accept = TLCP_CV_STANDARD;
-    r->cv_strict = tlcp_hs_cert_verify_process(r->srv, body_of(msg));
+    r->cv_strict = H(r->srv, tlcp_hs_cert_verify_process(&r->srv->hc, body_of(msg)));
     r->cv_strict_alert = r->srv->err.alert;
     tlcp_error_clear(&r->srv->err);
     cfg->cv_accept = TLCP_CV_ALL;
@@ -378,7 +391,7 @@ static void replay_cert_verify(replay *r, tlcp_cursor msg)
         assert_true(tlcp_builder_add_bytes(&t->raw, saved, raw_len));
         free(saved);
     }
-    int ok = tlcp_hs_cert_verify_process(r->srv, body_of(msg));
+    int ok = H(r->srv, tlcp_hs_cert_verify_process(&r->srv->hc, body_of(msg)));
     r->cv_alert = r->srv->err.alert;
     /* Judged, but not fatal here: the expectations decide. */
     step(r, ST_CERT_VERIFY, r->srv, ok);
@@ -391,7 +404,8 @@ static int replay_client_flight(replay *r)
     if (!next_item(r->srv, &it) || it.kind != TLCP_ITEM_HANDSHAKE)
         return step(r, ST_CKE, r->srv, 0);
     if (it.hs_type == TLCP_HS_CERTIFICATE) {
-        if (!step(r, ST_CLIENT_CERT, r->srv, tlcp_hs_client_cert_process(r->srv, body_of(it.data))))
+        if (!step(r, ST_CLIENT_CERT, r->srv,
+                  H(r->srv, tlcp_hs_client_cert_process(&r->srv->hc, body_of(it.data)))))
             return 0;
         hash_both(r, it.data);
         if (!next_handshake(r->srv, &it, TLCP_HS_CLIENT_KEY_EXCHANGE))
@@ -410,9 +424,10 @@ static int replay_client_flight(replay *r)
         if (!next_item(r->srv, &it))
             return step(r, ST_CLIENT_FINISHED, r->srv, 0);
     }
-    int ok = it.kind == TLCP_ITEM_CHANGE_CIPHER_SPEC && tlcp_hs_ccs_process(r->srv, it.data) &&
+    int ok = it.kind == TLCP_ITEM_CHANGE_CIPHER_SPEC &&
+             H(r->srv, tlcp_hs_ccs_process(&r->srv->hc, it.data)) &&
              next_handshake(r->srv, &it, TLCP_HS_FINISHED) &&
-             tlcp_hs_finished_process(r->srv, body_of(it.data));
+             H(r->srv, tlcp_hs_finished_process(&r->srv->hc, body_of(it.data)));
     if (!step(r, ST_CLIENT_FINISHED, r->srv, ok))
         return 0;
     hash_both(r, it.data);
@@ -428,9 +443,10 @@ static int replay_server_finish(replay *r)
         hash_both(r, it.data);
         ok = next_item(r->cli, &it);
     }
-    ok = ok && it.kind == TLCP_ITEM_CHANGE_CIPHER_SPEC && tlcp_hs_ccs_process(r->cli, it.data) &&
+    ok = ok && it.kind == TLCP_ITEM_CHANGE_CIPHER_SPEC &&
+         H(r->cli, tlcp_hs_ccs_process(&r->cli->hc, it.data)) &&
          next_handshake(r->cli, &it, TLCP_HS_FINISHED) &&
-         tlcp_hs_finished_process(r->cli, body_of(it.data));
+         H(r->cli, tlcp_hs_finished_process(&r->cli->hc, body_of(it.data)));
     return step(r, ST_SERVER_FINISHED, r->cli, ok);
 }
 
@@ -469,8 +485,8 @@ static void run_replay(replay *r)
         replay_server_finish(r)) {
         replay_data(r, ST_CLIENT_DATA, r->srv, "client-sent.bin");
         replay_data(r, ST_SERVER_DATA, r->cli, "server-sent.bin");
-        r->session_id_len = r->cli->hs->session_id_len;
-        memcpy(r->session_id, r->cli->hs->session_id, r->session_id_len);
+        r->session_id_len = r->cli->hc.hs->session_id_len;
+        memcpy(r->session_id, r->cli->hc.hs->session_id, r->session_id_len);
         memcpy(r->session_master, r->keylog_master, 48);
     }
     close_checkers(r);
@@ -501,31 +517,35 @@ static int replay_resumption(replay *r)
     tlcp_config *scfg = r->srv->cfg;
     scfg->sessions = tlcp_session_cache_new(4, 0); /* the checker's own config */
     assert_non_null(scfg->sessions);
+    r->srv->hc.cfg.sessions = scfg->sessions; /* the handshake's view of it */
     tlcp_session_cache_store(scfg->sessions, r->session_id, r->suite, r->session_master,
                              NULL); /* the fixtures send no server_name */
 
     tlcp_record_item it;
     if (!next_handshake(r->srv, &it, TLCP_HS_CLIENT_HELLO) ||
-        !tlcp_hs_client_hello_process(r->srv, body_of(it.data)) ||
-        !tlcp_hs_client_hello_post_process(r->srv) || !r->srv->hs->resumed)
+        !H(r->srv, tlcp_hs_client_hello_process(&r->srv->hc, body_of(it.data))) ||
+        !H(r->srv, tlcp_hs_client_hello_post_process(&r->srv->hc)) || !r->srv->hc.hs->resumed)
         return resume_fail(r, "server did not resume", r->srv);
-    memcpy(r->cli->hs->client_random, r->srv->hs->client_random, 32);
+    memcpy(r->cli->hc.hs->client_random, r->srv->hc.hs->client_random, 32);
     hash_both(r, it.data);
     if (!next_handshake(r->cli, &it, TLCP_HS_SERVER_HELLO) ||
-        !tlcp_hs_server_hello_process(r->cli, body_of(it.data)) || !r->cli->hs->resumed)
+        !H(r->cli, tlcp_hs_server_hello_process(&r->cli->hc, body_of(it.data))) ||
+        !r->cli->hc.hs->resumed)
         return resume_fail(r, "client did not resume", r->cli);
-    memcpy(r->srv->hs->server_random, r->cli->hs->server_random, 32);
-    if (!tlcp_hs_server_hello_post_work(r->srv))
+    memcpy(r->srv->hc.hs->server_random, r->cli->hc.hs->server_random, 32);
+    if (!H(r->srv, tlcp_hs_server_hello_post_work(&r->srv->hc)))
         return resume_fail(r, "server keys", r->srv);
     hash_both(r, it.data);
     if (!next_item(r->cli, &it) || it.kind != TLCP_ITEM_CHANGE_CIPHER_SPEC ||
-        !tlcp_hs_ccs_process(r->cli, it.data) || !next_handshake(r->cli, &it, TLCP_HS_FINISHED) ||
-        !tlcp_hs_finished_process(r->cli, body_of(it.data)))
+        !H(r->cli, tlcp_hs_ccs_process(&r->cli->hc, it.data)) ||
+        !next_handshake(r->cli, &it, TLCP_HS_FINISHED) ||
+        !H(r->cli, tlcp_hs_finished_process(&r->cli->hc, body_of(it.data))))
         return resume_fail(r, "server Finished", r->cli);
     hash_both(r, it.data);
     if (!next_item(r->srv, &it) || it.kind != TLCP_ITEM_CHANGE_CIPHER_SPEC ||
-        !tlcp_hs_ccs_process(r->srv, it.data) || !next_handshake(r->srv, &it, TLCP_HS_FINISHED) ||
-        !tlcp_hs_finished_process(r->srv, body_of(it.data)))
+        !H(r->srv, tlcp_hs_ccs_process(&r->srv->hc, it.data)) ||
+        !next_handshake(r->srv, &it, TLCP_HS_FINISHED) ||
+        !H(r->srv, tlcp_hs_finished_process(&r->srv->hc, body_of(it.data))))
         return resume_fail(r, "client Finished", r->srv);
     replay_data(r, ST_CLIENT_DATA, r->srv, "client-sent.bin");
     replay_data(r, ST_SERVER_DATA, r->cli, "server-sent.bin");

@@ -62,14 +62,18 @@ static void test_secret_record_never_steers(void **state)
         size_t n = build(c, key, p);
         assert_true(n >= 48 && n <= MAX_N);
         size_t data_len = 0, good = 0;
+        tlcp_hmac_sm3_key hk;
+        tlcp_hmac_sm3_key_init(&hk, key, sizeof(key));
         MAKE_SECRET(p, n);
         MAKE_SECRET(key, sizeof(key));
-        int rc = tlcp_cbc_verify(key, 7, TLCP_CT_APPLICATION_DATA, p, n, &data_len, &good);
+        MAKE_SECRET(&hk, sizeof(hk));
+        int rc = tlcp_cbc_verify(&hk, 7, TLCP_CT_APPLICATION_DATA, p, n, &data_len, &good);
         MAKE_PUBLIC(&rc, sizeof(rc));
         MAKE_PUBLIC(&good, sizeof(good));
         MAKE_PUBLIC(&data_len, sizeof(data_len));
         MAKE_PUBLIC(p, n);
         MAKE_PUBLIC(key, sizeof(key));
+        MAKE_PUBLIC(&hk, sizeof(hk));
         assert_int_equal(rc, 1);
         if (c->corrupt == 0) {
             assert_true(good == (size_t)-1);

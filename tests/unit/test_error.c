@@ -84,8 +84,36 @@ static void test_long_message_truncated(void **state)
     tlcp_error err;
     tlcp_error_clear(&err);
     TLCP_ERR(&err, TLCP_R_DECODE, "%s", longer);
-    assert_int_equal(strlen(err.message), TLCP_ERROR_MESSAGE_MAX - 1);
+    /* one endless word: cut, but still marked as shortened */
+    assert_true(strlen(err.message) < TLCP_ERROR_MESSAGE_MAX);
     assert_int_equal(err.message[0], 'x');
+    assert_string_equal(err.message + strlen(err.message) - 4, " ...");
+}
+
+/* A long sentence ends at a word boundary, never inside a word. */
+static void test_long_message_cut_between_words(void **state)
+{
+    (void)state;
+    char words[TLCP_ERROR_MESSAGE_MAX * 2] = "";
+    size_t n = 0;
+    for (int i = 0; n + 20 < sizeof(words); i++)
+        n += (size_t)snprintf(words + n, sizeof(words) - n, "word%d ", i);
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    TLCP_ERR(&err, TLCP_R_CERT, "certificate verification failed: %s", words);
+    size_t len = strlen(err.message);
+    assert_true(len < TLCP_ERROR_MESSAGE_MAX && len > TLCP_ERROR_MESSAGE_MAX - 20);
+    assert_string_equal(err.message + len - 4, " ...");
+    /* what precedes " ..." is a whole word of the original */
+    const char *last = strrchr(err.message, 'w');
+    char word[32];
+    snprintf(word, sizeof(word), " %.*s ", (int)(err.message + len - 4 - last), last);
+    assert_non_null(strstr(words, word + 1));
+    assert_non_null(strstr(err.message, "certificate verification failed: word0 word1 "));
+    /* a sentence that fits is left alone */
+    tlcp_error_clear(&err);
+    TLCP_ERR(&err, TLCP_R_CERT, "short %s", "sentence");
+    assert_string_equal(err.message, "short sentence");
 }
 
 static void test_empty_message_uses_reason(void **state)
@@ -263,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_first_error_wins),
         cmocka_unit_test(test_null_slot),
         cmocka_unit_test(test_long_message_truncated),
+        cmocka_unit_test(test_long_message_cut_between_words),
         cmocka_unit_test(test_empty_message_uses_reason),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_guard_macros),

@@ -71,8 +71,9 @@ static void test_every_row_has_its_handlers(void **state)
         const tlcp_hs_row *r = tlcp_hs_row_get(id);
         assert_non_null(r->process);
         assert_non_null(r->label);
-        /* CCS has no construct handler: the driver writes the byte. */
-        if (r->content_type == TLCP_CT_HANDSHAKE)
+        /* CCS has no construct handler: the driver writes the byte; nor
+         * have the rows outside the sequences, which we only receive. */
+        if (r->content_type == TLCP_CT_HANDSHAKE && r->when == TLCP_WHEN_SEQUENCE)
             assert_non_null(r->construct);
         else
             assert_null(r->construct);
@@ -130,6 +131,50 @@ static void test_alternatives(void **state)
         -1);
 }
 
+static void test_sequences_from_flags(void **state)
+{
+    (void)state;
+    assert_int_equal(tlcp_hs_seq_for_flags(0), TLCP_SEQ_FULL);
+    assert_int_equal(tlcp_hs_seq_for_flags(TLCP_HS_F_CLIENT_AUTH), TLCP_SEQ_CLIENT_AUTH);
+    assert_int_equal(tlcp_hs_seq_for_flags(TLCP_HS_F_CLIENT_AUTH | TLCP_HS_F_NO_CLIENT_CERT),
+                     TLCP_SEQ_CLIENT_AUTH_NO_CV);
+    for (unsigned f = 0; f <= TLCP_HS_F_ALL; f++) {
+        int seq = tlcp_hs_seq_for_flags(f);
+        assert_true(seq >= 0 && seq < TLCP_SEQ_COUNT);
+        if (f & TLCP_HS_F_RESUMED)
+            assert_int_equal(seq, TLCP_SEQ_RESUMED);
+        /* The ticket flag changes nothing until NewSessionTicket exists. */
+        assert_int_equal(seq, tlcp_hs_seq_for_flags(f & ~TLCP_HS_F_TICKET));
+    }
+}
+
+static void test_optional_and_unsequenced_messages(void **state)
+{
+    (void)state;
+    /* Only the client receives a CertificateRequest, and learns client auth from it. */
+    const tlcp_hs_optional *o =
+        tlcp_hs_optional_for(TLCP_CLIENT, TLCP_CT_HANDSHAKE, TLCP_HS_CERTIFICATE_REQUEST);
+    assert_non_null(o);
+    assert_int_equal(o->row, TLCP_ROW_CERT_REQUEST);
+    assert_int_equal(o->flag, TLCP_HS_F_CLIENT_AUTH);
+    assert_null(tlcp_hs_optional_for(TLCP_SERVER, TLCP_CT_HANDSHAKE, TLCP_HS_CERTIFICATE_REQUEST));
+    assert_null(tlcp_hs_optional_for(TLCP_CLIENT, TLCP_CT_CHANGE_CIPHER_SPEC, 0));
+    /* HelloRequest: the client's, during and after the handshake. */
+    const tlcp_hs_row *hr = tlcp_hs_unsequenced_row(TLCP_CLIENT, TLCP_HS_HELLO_REQUEST, 0);
+    assert_ptr_equal(hr, tlcp_hs_row_get(TLCP_ROW_HELLO_REQUEST));
+    assert_ptr_equal(hr, tlcp_hs_unsequenced_row(TLCP_CLIENT, TLCP_HS_HELLO_REQUEST, 1));
+    assert_int_equal(hr->max_body, 0);
+    assert_null(tlcp_hs_unsequenced_row(TLCP_SERVER, TLCP_HS_HELLO_REQUEST, 1));
+    /* A ClientHello outside the sequence: the server's, after the handshake only. */
+    assert_null(tlcp_hs_unsequenced_row(TLCP_SERVER, TLCP_HS_CLIENT_HELLO, 0));
+    assert_ptr_equal(tlcp_hs_unsequenced_row(TLCP_SERVER, TLCP_HS_CLIENT_HELLO, 1),
+                     tlcp_hs_row_get(TLCP_ROW_RENEGOTIATION));
+    assert_null(tlcp_hs_unsequenced_row(TLCP_CLIENT, TLCP_HS_CLIENT_HELLO, 1));
+    /* Nothing else (NewSessionTicket comes with issue 11 item 2). */
+    assert_null(tlcp_hs_unsequenced_row(TLCP_CLIENT, TLCP_HS_NEW_SESSION_TICKET, 1));
+    assert_null(tlcp_hs_unsequenced_row(TLCP_CLIENT, TLCP_HS_FINISHED, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +182,8 @@ int main(void)
         cmocka_unit_test(test_every_row_has_its_handlers),
         cmocka_unit_test(test_sequences),
         cmocka_unit_test(test_alternatives),
+        cmocka_unit_test(test_sequences_from_flags),
+        cmocka_unit_test(test_optional_and_unsequenced_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1333,7 +1333,9 @@ static void test_trace_certificate_types(void **state)
         {"01 40 0000", "  certificate_types: length 01, 40 (ecdsa_sign)", 0},
         {"03 40 02 07 0000",
          "  certificate_types: length 03, 40 02 07 (ecdsa_sign, dss_sign, unknown)", 0},
-        {"00 0000", "  certificate_types: length 00 (empty)", 1},
+        /* Rejected by the parser: the body in hex and the parser's reason. */
+        {"00 0000",
+         "  body: 00 00 00\n  (malformed: CertificateRequest: empty certificate_types list)", 1},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         size_t n;
@@ -1355,12 +1357,15 @@ static void test_trace_malformed(void **state)
 {
     (void)state;
     lines l;
-    /* Rejected by the strict parser though every field walks. */
+    /* Rejected by the parser (the one the engine uses): no fields, the
+     * body in hex, then the parser's reason. */
     built dup = raw_client_hello("", "e013", "00", "0008 0023 0000 0023 0000");
     built msg = with_header(1, dup.data, dup.len);
     trace(&l, 0, msg.data, msg.len);
-    assert_has(&l, "  ext[1] session_ticket");
-    assert_has(&l, "  (malformed: ClientHello: extension 35 appears twice)\n");
+    assert_has(&l, "  header: 01 00 00 33 (client_hello, length 51)\n  body: 01 01 01 08");
+    assert_has(&l, "00 08 00 23 00 00 00 23 00 00\n"
+                   "  (malformed: ClientHello: extension 35 appears twice)\n");
+    assert_false(strstr(l.text, "ext[1]") != NULL);
     assert_int_equal(l.malformed, 1);
     free(msg.data);
     free(dup.data);
@@ -1466,6 +1471,52 @@ static void test_trace_never_crashes(void **state)
     }
 }
 
+/* NewSessionTicket and HelloRequest parsers: the shapes and every failure. */
+static void test_new_session_ticket_and_hello_request(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *hex;
+        int ok;
+        const char *why;
+    } cases[] = {
+        {"00001c20 0003 aabbcc", 1, NULL},
+        {"00000000 0000", 1, NULL}, /* empty ticket: the server withdraws */
+        {"00001c", 0, "ticket_lifetime_hint truncated"},
+        {"00001c20 00", 0, "ticket length exceeds the message"},
+        {"00001c20 0004 aabbcc", 0, "ticket length exceeds the message"},
+        {"00001c20 0001 aa bb", 0, "unexpected byte(s) after the message"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n;
+        uint8_t *b = tu_hex(cases[i].hex, &n);
+        tlcp_cursor c;
+        tlcp_cursor_init(&c, b, n);
+        tlcp_new_session_ticket m;
+        tlcp_error err;
+        tlcp_error_clear(&err);
+        assert_int_equal(tlcp_parse_new_session_ticket(c, &m, &err), cases[i].ok);
+        if (cases[i].ok) {
+            assert_int_equal(m.lifetime_hint, i == 0 ? 7200 : 0);
+            assert_int_equal(tlcp_cursor_len(&m.ticket), i == 0 ? 3 : 0);
+        } else {
+            assert_int_equal(err.alert, TLCP_ALERT_DECODE_ERROR);
+            assert_non_null(strstr(tlcp_error_message(&err), cases[i].why));
+        }
+        free(b);
+    }
+    uint8_t one = 0;
+    tlcp_cursor c;
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    tlcp_cursor_init(&c, &one, 0);
+    assert_true(tlcp_parse_hello_request(c, &err));
+    tlcp_cursor_init(&c, &one, 1);
+    assert_false(tlcp_parse_hello_request(c, &err));
+    assert_int_equal(err.reason, TLCP_R_TRAILING_DATA);
+    assert_int_equal(err.alert, TLCP_ALERT_DECODE_ERROR);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -1516,6 +1567,7 @@ int main(void)
         cmocka_unit_test(test_trace_certificate_types),
         cmocka_unit_test(test_trace_malformed),
         cmocka_unit_test(test_trace_never_crashes),
+        cmocka_unit_test(test_new_session_ticket_and_hello_request),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

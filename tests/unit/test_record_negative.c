@@ -453,6 +453,29 @@ static void test_wrong_content_type(void **state)
     expect_fail(&w, &plain, 0, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE);
 }
 
+/* Plain HTTP at a TLCP port is named as such, from its first 5 bytes. */
+static void test_http_request(void **state)
+{
+    (void)state;
+    feed_opts null = {.max_consumed = 5};
+    static const char *const requests[] = {
+        "GET / HTTP/1.1\r\n\r\n", "POST /x HTTP/1.0\r\n", "HEAD / HTTP/1.0\r\n\r\n",
+        "OPTIONS * HTTP/1.1\r\n", "CONNECT a:1 HTTP/1.1", "PRI * HTTP/2.0\r\n",
+    };
+    for (size_t i = 0; i < TLCP_ARRAY_LEN(requests); i++) {
+        wire w = {.len = 0};
+        put(&w, (const uint8_t *)requests[i], strlen(requests[i]));
+        expect_fail(&w, &null, 0, TLCP_R_NOT_TLCP_HTTP, TLCP_ALERT_UNEXPECTED_MESSAGE);
+    }
+    /* lower case or other text is just an unknown content type */
+    static const char *const other[] = {"get / HTTP/1.1\r\n", "GET\r\n\r\n", "SSH-2.0-x\r\n"};
+    for (size_t i = 0; i < TLCP_ARRAY_LEN(other); i++) {
+        wire w = {.len = 0};
+        put(&w, (const uint8_t *)other[i], strlen(other[i]));
+        expect_fail(&w, &null, 0, TLCP_R_UNEXPECTED_MESSAGE, TLCP_ALERT_UNEXPECTED_MESSAGE);
+    }
+}
+
 static void test_wrong_version(void **state)
 {
     (void)state;
@@ -716,6 +739,7 @@ int main(void)
         cmocka_unit_test(test_oversize_gcm_plaintext),
         cmocka_unit_test(test_gcm_bad_tag),
         cmocka_unit_test(test_wrong_content_type),
+        cmocka_unit_test(test_http_request),
         cmocka_unit_test(test_wrong_version),
         cmocka_unit_test(test_sequence_wrap),
         cmocka_unit_test(test_empty_record_flood),

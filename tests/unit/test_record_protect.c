@@ -142,6 +142,23 @@ typedef struct rt_opts {
  * protection where application data is not allowed), checks its size on
  * the wire and reads it back.
  */
+/* Records a large CBC write is split into (tlcp_record_test_set_multi);
+ * -1 leaves the default. */
+static int g_multi = -1;
+
+/* Records on the wire in p, each checked to fit the 2^14 + 2048 limit. */
+static size_t wire_records(const tu_pipe *p)
+{
+    size_t n = 0;
+    for (size_t at = 0; at + 5 <= p->len; n++) {
+        size_t frag = (size_t)p->buf[at + 3] << 8 | p->buf[at + 4];
+        assert_true(frag <= TLCP_MAX_PLAINTEXT + 2048);
+        at += 5 + frag;
+        assert_true(at <= p->len);
+    }
+    return n;
+}
+
 static void roundtrip(int bulk, size_t len, const rt_opts *o)
 {
     tlcp_record_keys k;
@@ -152,6 +169,8 @@ static void roundtrip(int bulk, size_t len, const rt_opts *o)
     p.read_blocks = o->read_blocks;
     tlcp_record_layer *w = tu_record_new(&p);
     tlcp_record_layer *r = tu_record_new(&p);
+    if (g_multi >= 0)
+        tlcp_record_test_set_multi(w, (unsigned)g_multi);
     if (bulk != TLCP_BULK_NULL) {
         assert_true(tlcp_record_set_pending_write(w, &k));
         assert_true(tlcp_record_activate_write(w));
@@ -174,6 +193,13 @@ static void roundtrip(int bulk, size_t len, const rt_opts *o)
     assert_true(tlcp_record_write(w, type, msg, len));
     tu_flush(w);
     size_t records = len == 0 ? 1 : (len + TLCP_MAX_PLAINTEXT - 1) / TLCP_MAX_PLAINTEXT;
+    size_t on_wire = wire_records(&p);
+    if (bulk == TLCP_BULK_SM4_CBC_SM3 && g_multi != 0 && g_multi != 1) {
+        /* a large write may go out as more (smaller) records */
+        assert_true(on_wire >= records);
+        records = on_wire;
+    }
+    assert_int_equal(on_wire, records);
     if (records == 1)
         assert_int_equal(p.len, 5 + wire_len(bulk, len));
 
@@ -233,7 +259,12 @@ static void test_roundtrip_null(void **state)
 static void test_roundtrip_cbc(void **state)
 {
     (void)state;
+    roundtrip_all(TLCP_BULK_SM4_CBC_SM3); /* default split */
+    g_multi = 0;                          /* the old path: one record per 2^14 */
     roundtrip_all(TLCP_BULK_SM4_CBC_SM3);
+    g_multi = 4;
+    roundtrip_all(TLCP_BULK_SM4_CBC_SM3);
+    g_multi = -1;
 }
 
 static void test_roundtrip_gcm(void **state)

@@ -86,6 +86,8 @@ static void assert_same_session(const tlcp_session *a, const tlcp_session *b)
     assert_int_equal(a->created, b->created);
     assert_int_equal(a->lifetime, b->lifetime);
     assert_int_equal(a->verified, b->verified);
+    assert_int_equal(a->overridden, b->overridden);
+    assert_int_equal(a->verify_reason, b->verify_reason);
     if (a->host == NULL)
         assert_null(b->host);
     else
@@ -116,6 +118,17 @@ static void test_round_trip(void **state)
     assert_int_equal(tlcp_session_import(buf, len, &t, &reason), TLCP_OK);
     assert_int_equal(reason, TLCP_R_NONE);
     assert_same_session(s, t);
+    tlcp_session_free(t);
+
+    /* checks failed but the verify callback accepted: recorded as such */
+    tlcp_session_mark_overridden(s, TLCP_R_CERT_VERIFY_FAILED);
+    free(buf);
+    buf = export_of(s, &len);
+    assert_int_equal(tlcp_session_import(buf, len, &t, NULL), TLCP_OK);
+    assert_same_session(s, t);
+    assert_int_equal(t->overridden, 1);
+    assert_int_equal(t->verified, 0);
+    assert_int_equal(tlcp_session_fits_peer(t, "localhost", TLCP_VERIFY_REQUIRED), 0);
     tlcp_session_free(t);
 
     /* no host, not verified, no certificates (a server-side session) */
@@ -342,6 +355,24 @@ static void test_structure(void **state)
     memcpy(copy, body, n);
     memset(copy + n - 4 - 3 - 4, 0, 4);
     assert_int_equal(import_reason(out, sealed(copy, n, out)), TLCP_R_SESSION_FORMAT);
+    /* verified and overridden at once; overridden without a reason; a
+     * reason without the flag; a zero reason */
+    memcpy(copy, body, n);
+    copy[n - 1] = 0x03;
+    assert_int_equal(import_reason(out, sealed(copy, n, out)), TLCP_R_SESSION_FORMAT);
+    copy[n - 1] = 0x02;
+    assert_int_equal(import_reason(out, sealed(copy, n, out)), TLCP_R_SESSION_FORMAT);
+    m = n + field(copy + n, 10, 2, 0);
+    copy[m - 1] = TLCP_R_CERT_VERIFY_FAILED;
+    assert_int_equal(import_reason(out, sealed(copy, m, out)), TLCP_R_NONE);
+    copy[m - 1] = 0;
+    assert_int_equal(import_reason(out, sealed(copy, m, out)), TLCP_R_SESSION_FORMAT);
+    copy[m - 1] = TLCP_R_CERT_VERIFY_FAILED;
+    copy[n - 1] = 0x00;
+    assert_int_equal(import_reason(out, sealed(copy, m, out)), TLCP_R_SESSION_FORMAT);
+    m = n + field(copy + n, 10, 3, 1);
+    copy[n - 1] = 0x02;
+    assert_int_equal(import_reason(out, sealed(copy, m, out)), TLCP_R_SESSION_FORMAT);
     /* a creation time beyond 2^62 (or "negative") */
     memcpy(copy, body, n);
     memset(copy + 94, 0xFF, 8);

@@ -23,20 +23,7 @@
 #include "crypto/crypto.h"
 #include "crypto/pkey_internal.h"
 
-/* ---- Annex A (GB/T 32918.5) values, tlcp-protocol.md §9 ------------------ */
-
-#define ANNEX_D "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8"
-#define ANNEX_P                                                                                    \
-    "04 09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020"                          \
-    "   CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13"
-#define ANNEX_ZA "B2E14C5C79C6DF5B85F4FE7ED8DB7A262B9DA7E07CCB0EA9F4747B8CCDA8A4F3"
-#define ANNEX_R  "F5A03B0648D2C4630EEAC513E1BB81A15944DA3827D5B74143AC7EACEEE720B3"
-#define ANNEX_S  "B1B6AA29DF212FD8763182BC0D421CA1BB9038FD1F7F42D4840B69C485BBC1AA"
-#define ANNEX_CT                                                                                   \
-    "307C022004EBFC718E8D1798620432268E77FEB6415E2EDE0E073C0F4F640ECD2E149A73022100E858F9D81E54"   \
-    "30A57B36DAAB8F950A3C64E6EE6A63094D99283AFF767E124DF0042059983C18F809E262923C53AEC295D30383"   \
-    "B54E39D609D160AFCB1908D0BD8766041321886CA989CA9C7D58087307CA93092D651EFA"
-#define SM2_N "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123"
+#include "sm2_vectors.h"
 
 static const char *fixture_key(void)
 {
@@ -269,7 +256,7 @@ static void test_refcount_and_generate(void **state)
     assert_int_equal(a->refs, 2);
     tlcp_pkey_free(a);
     assert_int_equal(a->refs, 1);
-    assert_true(EVP_PKEY_is_a(a->pkey, "SM2"));
+    assert_true(EVP_PKEY_is_a(tlcp_pkey_evp(a), "SM2"));
     tlcp_pkey_free(a);
     tlcp_pkey_free(b);
     tlcp_pkey_free(NULL);
@@ -453,7 +440,7 @@ static void test_z_matches_libcrypto(void **state)
         uint8_t e[32];
         unsigned int e_len = 0;
         assert_int_equal(EVP_Digest(buf, sizeof(buf), e, &e_len, EVP_sm3(), NULL), 1);
-        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, tlcp_pkey_evp(key), NULL);
         assert_non_null(ctx);
         assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
         assert_int_equal(EVP_PKEY_verify(ctx, sig, sig_len, e, sizeof(e)), 1);
@@ -864,7 +851,7 @@ static void test_decrypt_rejects_unreduced_coordinates(void **state)
     BIGNUM *d = NULL;
     EC_POINT *c1 = EC_POINT_new(g), *s = EC_POINT_new(g);
     assert_int_equal(EC_GROUP_get_curve(g, p, a, b, ctx), 1);
-    assert_int_equal(EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(tlcp_pkey_evp(key), OSSL_PKEY_PARAM_PRIV_KEY, &d), 1);
     for (unsigned long xi = 1;; xi++) {
         assert_true(xi < 100);
         assert_int_equal(BN_set_word(x, xi), 1);
@@ -997,7 +984,7 @@ static void expect_same_key(const tlcp_pkey *ref, const uint8_t *data, size_t le
     assert_int_equal(ERR_peek_error(), 0);
     assert_true(tlcp_pkey_has_private(key));
     assert_true(tlcp_pkey_public_equal(key, ref));
-    assert_true(EVP_PKEY_is_a(key->pkey, "SM2"));
+    assert_true(EVP_PKEY_is_a(tlcp_pkey_evp(key), "SM2"));
     uint8_t sig[TLCP_SM2_MAX_SIG_LEN];
     size_t sig_len;
     sign_ok(key, NULL, 0, "loaded", sig, &sig_len);
@@ -1030,7 +1017,7 @@ static void test_load_variants(void **state)
 {
     (void)state;
     tlcp_pkey *ref = load_fixture();
-    EVP_PKEY *pk = ref->pkey;
+    EVP_PKEY *pk = tlcp_pkey_evp(ref);
     size_t len;
     uint8_t *data;
 
@@ -1146,8 +1133,8 @@ static void test_load_public(void **state)
     tlcp_error err;
     const char *forms[2] = {"PEM", "DER"};
     for (int i = 0; i < 2; i++) {
-        uint8_t *data = encode_key(ref->pkey, EVP_PKEY_PUBLIC_KEY, forms[i], "SubjectPublicKeyInfo",
-                                   NULL, &len);
+        uint8_t *data = encode_key(tlcp_pkey_evp(ref), EVP_PKEY_PUBLIC_KEY, forms[i],
+                                   "SubjectPublicKeyInfo", NULL, &len);
         tlcp_error_clear(&err);
         tlcp_pkey *pub = tlcp_pkey_load_public(data, len, &err);
         assert_non_null(pub);
@@ -1221,8 +1208,8 @@ static void test_wrap_legacy_key(void **state)
     tlcp_error_clear(&err);
     tlcp_pkey *key = tlcp_pkey_wrap(legacy, &err);
     assert_non_null(key);
-    assert_true(EVP_PKEY_is_a(key->pkey, "SM2"));
-    assert_non_null(EVP_PKEY_get0_provider(key->pkey));
+    assert_true(EVP_PKEY_is_a(tlcp_pkey_evp(key), "SM2"));
+    assert_non_null(EVP_PKEY_get0_provider(tlcp_pkey_evp(key)));
     assert_true(tlcp_pkey_has_private(key));
     /* SM2 decryption of the Annex A ciphertext proves the SM2 code path. */
     size_t ct_len;

@@ -154,9 +154,44 @@ static void test_bad_arguments(void **state)
     assert_int_equal(tlcp_hmac_sm3_ct(key, 32, header, NULL, 0, 0, out), 1);
 }
 
+/* The keyed form with a public lower bound: every (min_len, data_len) pair
+ * around block edges against the plain HMAC; outside the range it refuses. */
+static void test_keyed_lower_bound(void **state)
+{
+    (void)state;
+    uint8_t key[32], header[13], data[1200], msg[13 + 1200], want[32], got[32];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 7 + 11);
+    memset(key, 0x33, sizeof(key));
+    memset(header, 0x21, sizeof(header));
+    tlcp_hmac_sm3_key k;
+    tlcp_hmac_sm3_key_init(&k, key, sizeof(key));
+    static const size_t bounds[] = {0, 51, 52, 115, 116, 300, 1100, 1200};
+    for (size_t m = 0; m < sizeof(bounds) / sizeof(bounds[0]); m++) {
+        size_t max_len = bounds[m];
+        for (size_t min_len = 0; min_len <= max_len; min_len += 1 + max_len / 23) {
+            for (size_t d = min_len; d <= max_len; d += 1 + (max_len - min_len) / 7) {
+                memcpy(msg, header, 13);
+                memcpy(msg + 13, data, d);
+                assert_int_equal(tlcp_hmac_sm3(key, sizeof(key), msg, 13 + d, want, NULL), 1);
+                assert_int_equal(tlcp_hmac_sm3_ct_keyed(&k, header, data, d, min_len, max_len, got),
+                                 1);
+                assert_memory_equal(want, got, sizeof(got));
+            }
+            if (min_len > 0)
+                assert_int_equal(
+                    tlcp_hmac_sm3_ct_keyed(&k, header, data, min_len - 1, min_len, max_len, got),
+                    0);
+        }
+    }
+    assert_int_equal(tlcp_hmac_sm3_ct_keyed(&k, header, data, 10, 20, 10, got), 0);
+    assert_int_equal(tlcp_hmac_sm3_ct_keyed(NULL, header, data, 10, 0, 10, got), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keyed_lower_bound),
         cmocka_unit_test(test_own_sm3_matches_openssl),
         cmocka_unit_test(test_differential_random_keys),
         cmocka_unit_test(test_differential_key_sizes),

@@ -52,6 +52,30 @@ static void test_secret_length_never_steers(void **state)
             assert_memory_equal(want, got, sizeof(got));
         }
     }
+    /* The keyed form with a public lower bound (as CBC opening uses it: the
+     * blocks before min_len are hashed without masks). */
+    static uint8_t big[1100], bigmsg[13 + 1100];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (uint8_t)(i * 13 + 5);
+    tlcp_hmac_sm3_key k;
+    for (size_t d = 1100 - 255; d <= 1100; d += 37) {
+        memcpy(bigmsg, header, 13);
+        memcpy(bigmsg + 13, big, d);
+        assert_int_equal(tlcp_hmac_sm3(key, sizeof(key), bigmsg, 13 + d, want, NULL), 1);
+        size_t secret_len = d;
+        MAKE_SECRET(&secret_len, sizeof(secret_len));
+        MAKE_SECRET(big, sizeof(big));
+        MAKE_SECRET(key, sizeof(key));
+        tlcp_hmac_sm3_key_init(&k, key, sizeof(key));
+        int rc = tlcp_hmac_sm3_ct_keyed(&k, header, big, secret_len, 1100 - 255, 1100, got);
+        MAKE_PUBLIC(&rc, sizeof(rc));
+        MAKE_PUBLIC(got, sizeof(got));
+        MAKE_PUBLIC(big, sizeof(big));
+        MAKE_PUBLIC(key, sizeof(key));
+        MAKE_PUBLIC(&k, sizeof(k));
+        assert_int_equal(rc, 1);
+        assert_memory_equal(want, got, sizeof(got));
+    }
     /* The contract check (data_len > max_len) must not branch on it either. */
     size_t secret_len = 301;
     MAKE_SECRET(&secret_len, sizeof(secret_len));

@@ -516,7 +516,7 @@ static void test_write_pki(void **state)
         char cert[512], key[512];
         snprintf(cert, sizeof(cert), "%s/%s.pem", d, stems[i]);
         snprintf(key, sizeof(key), "%s/%s.key", d, stems[i]);
-        tlcp_keypair pair = {NULL, NULL};
+        tlcp_keypair pair = {0};
         assert_true(tlcp_keypair_load_files(&pair, cert, key, NULL, &err));
         tlcp_keypair_clear(&pair);
     }

@@ -6,7 +6,7 @@ static void load_pair_ok(const char *fixture, const char *cert, const char *key)
 {
     tlcp_error err;
     tlcp_error_clear(&err);
-    tlcp_keypair pair = {NULL, NULL};
+    tlcp_keypair pair = {0};
     char cert_path[4096];
     snprintf(cert_path, sizeof(cert_path), "%s", fx_path(fixture, cert));
     int ok = tlcp_keypair_load_files(&pair, cert_path, fx_path(fixture, key), NULL, &err);
@@ -52,7 +52,7 @@ static void test_mismatch_names_both_files(void **state)
     const char *fx = "gmssl3-ecc-sm4-cbc-sm3";
     tlcp_error err;
     tlcp_error_clear(&err);
-    tlcp_keypair pair = {NULL, NULL};
+    tlcp_keypair pair = {0};
     char cert_path[4096];
     snprintf(cert_path, sizeof(cert_path), "%s", fx_path(fx, "server-enc.pem"));
     assert_false(
@@ -75,7 +75,7 @@ static void test_rsa_and_missing_files(void **state)
     const char *fx = "tongsuo-rsa-sm4-cbc-sm3";
     tlcp_error err;
     tlcp_error_clear(&err);
-    tlcp_keypair pair = {NULL, NULL};
+    tlcp_keypair pair = {0};
     char cert_path[4096];
     snprintf(cert_path, sizeof(cert_path), "%s", fx_path(fx, "server-sign.pem"));
     assert_false(
@@ -117,7 +117,7 @@ static void test_encrypted_key(void **state)
     snprintf(cert_path, sizeof(cert_path), "%s", fx_path(fx, "server-sign.pem"));
     tlcp_error err;
     tlcp_error_clear(&err);
-    tlcp_keypair pair = {NULL, NULL};
+    tlcp_keypair pair = {0};
     assert_true(tlcp_keypair_load_files(&pair, cert_path, key, "s3cret", &err));
     tlcp_keypair_clear(&pair);
     assert_false(tlcp_keypair_load_files(&pair, cert_path, key, "wrong", &err));
@@ -136,7 +136,7 @@ static void test_keypair_set(void **state)
     tlcp_cert *enc = fx_cert(fx, "server-enc.pem");
     tlcp_pkey *key = tlcp_pkey_load_private_file(fx_path(fx, "server-sign.key"), NULL, &err);
     assert_non_null(key);
-    tlcp_keypair pair = {NULL, NULL};
+    tlcp_keypair pair = {0};
     assert_false(tlcp_keypair_set(&pair, enc, key, &err));
     assert_int_equal(err.reason, TLCP_R_KEY_CERT_MISMATCH);
     tlcp_error_clear(&err);
@@ -144,7 +144,7 @@ static void test_keypair_set(void **state)
     /* A public key alone is not a pair. */
     tlcp_pkey *pub = tlcp_cert_public_key(sign, &err);
     assert_non_null(pub);
-    tlcp_keypair other = {NULL, NULL};
+    tlcp_keypair other = {0};
     assert_false(tlcp_keypair_set(&other, sign, pub, &err));
     assert_err(&err, TLCP_R_BAD_KEY, "not a private key");
     tlcp_pkey_free(pub);
@@ -212,6 +212,80 @@ static void test_credentials(void **state)
     tlcp_credentials_free(NULL);
 }
 
+/* Concatenates two fixture files into a temporary file; caller unlinks. */
+static void concat_files(char *out_path, size_t cap, const char *fx, const char *a, const char *b)
+{
+    snprintf(out_path, cap, "/tmp/tlcp-keypair-XXXXXX");
+    int fd = mkstemp(out_path);
+    assert_true(fd >= 0);
+    const char *parts[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        size_t len = 0;
+        uint8_t *data = tu_read_file(fx_path(fx, parts[i]), &len);
+        assert_non_null(data);
+        assert_int_equal(write(fd, data, len), (ssize_t)len);
+        free(data);
+    }
+    close(fd);
+}
+
+/* A cert file holding the leaf and its chain: the chain is sent after the
+ * leaves, once, even when the sign and enc files and --chain all carry it. */
+static void test_leaf_file_with_chain(void **state)
+{
+    (void)state;
+    const char *fx = "gmssl3-ecc-sm4-cbc-sm3";
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    char sign_path[64], enc_path[64];
+    concat_files(sign_path, sizeof(sign_path), fx, "server-sign.pem", "chain.pem");
+    concat_files(enc_path, sizeof(enc_path), fx, "server-enc.pem", "chain.pem");
+    tlcp_credentials *creds = tlcp_credentials_new(&err);
+    assert_non_null(creds);
+    char key[4096];
+    snprintf(key, sizeof(key), "%s", fx_path(fx, "server-sign.key"));
+    assert_true(tlcp_credentials_load_sign(creds, sign_path, key, NULL, &err));
+    assert_int_equal(creds->sign.extra.num, 1);
+    const uint8_t *ders[8];
+    size_t lens[8];
+    assert_int_equal(tlcp_credentials_wire_list(creds, ders, lens, 8), 2); /* sign, chain */
+    assert_int_equal(tlcp_credentials_chain_count(creds), 1);
+    snprintf(key, sizeof(key), "%s", fx_path(fx, "server-enc.key"));
+    assert_true(tlcp_credentials_load_enc(creds, enc_path, key, NULL, &err));
+    assert_true(tlcp_credentials_load_chain_file(creds, fx_path(fx, "chain.pem"), &err));
+    assert_int_equal(tlcp_credentials_wire_list(creds, ders, lens, 8), 3); /* sign, enc, chain */
+    assert_int_equal(tlcp_credentials_chain_count(creds), 1);
+    const uint8_t *want;
+    size_t want_len;
+    tlcp_cert_der(creds->sign.extra.certs[0], &want, &want_len);
+    assert_int_equal(lens[2], want_len);
+    assert_memory_equal(ders[2], want, want_len);
+    tlcp_cert_der(creds->enc.cert, &want, &want_len);
+    assert_ptr_equal(ders[1], want);
+
+    /* loading a plain leaf again drops the old file's chain */
+    char plain[4096];
+    snprintf(plain, sizeof(plain), "%s", fx_path(fx, "server-sign.pem"));
+    snprintf(key, sizeof(key), "%s", fx_path(fx, "server-sign.key"));
+    assert_true(tlcp_credentials_load_sign(creds, plain, key, NULL, &err));
+    assert_int_equal(creds->sign.extra.num, 0);
+    assert_int_equal(tlcp_credentials_wire_list(creds, ders, lens, 8), 3); /* enc file's chain */
+    tlcp_credentials_free(creds);
+
+    /* a malformed second block is an error naming the file */
+    FILE *f = fopen(sign_path, "a");
+    assert_non_null(f);
+    fputs("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n", f);
+    fclose(f);
+    tlcp_keypair pair = {0};
+    tlcp_error_clear(&err);
+    assert_false(tlcp_keypair_load_files(&pair, sign_path, key, NULL, &err));
+    assert_err(&err, TLCP_R_DECODE, "certificate #3 is malformed");
+    assert_null(pair.cert);
+    unlink(sign_path);
+    unlink(enc_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_encrypted_key),
         cmocka_unit_test(test_keypair_set),
         cmocka_unit_test(test_credentials),
+        cmocka_unit_test(test_leaf_file_with_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,21 +37,35 @@ finish() {
     [ "$FAILS" -eq 0 ]
 }
 
-# start_server LOG ARGS...: tlcp server on 127.0.0.1, a free port chosen by
-# the kernel (--port 0); sets SRV_PID and PORT from the "listening" line.
-start_server() {
-    local log=$1
-    shift
-    "$TLCP" server --bind 127.0.0.1 --port 0 "$@" 2>"$log" &
-    SRV_PID=$!
+# wait_listening LOG: waits for the "listening" line of the server started
+# last (SRV_PID) and sets PORT from it; fails when the server died first.
+wait_listening() {
     PORT=""
     for _ in $(seq 1 300); do
-        PORT=$(sed -n 's/.*listening on .* port \([0-9][0-9]*\).*/\1/p' "$log")
+        PORT=$(sed -n 's/.*listening on .* port \([0-9][0-9]*\).*/\1/p' "$1")
         [ -n "$PORT" ] && return 0
         kill -0 "$SRV_PID" 2>/dev/null || return 1
         sleep 0.1
     done
     return 1
+}
+
+# start_any LOG ARGS...: tlcp server ARGS (all addresses unless ARGS has
+# --bind) on a free port; sets SRV_PID and PORT.
+start_any() {
+    local log=$1
+    shift
+    "$TLCP" server --port 0 "$@" 2>"$log" &
+    SRV_PID=$!
+    wait_listening "$log"
+}
+
+# start_server LOG ARGS...: tlcp server on 127.0.0.1, a free port chosen by
+# the kernel (--port 0); sets SRV_PID and PORT from the "listening" line.
+start_server() {
+    local log=$1
+    shift
+    start_any "$log" --bind 127.0.0.1 "$@"
 }
 
 # wait_server: exit status of the server started last (it must end by itself).

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A generation: one loaded configuration with its libtlcp configs. A reload
+ * builds the next one; connections keep theirs until they end. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy.h"
+
+static void generation_free(struct px_generation *g)
+{
+    for (size_t i = 0; g->tls != NULL && i < g->cfg.num_services; i++)
+        tlcp_config_free(g->tls[i]);
+    free(g->tls);
+    px_config_free(&g->cfg);
+    free(g);
+}
+
+struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, char *err,
+                                          size_t errlen)
+{
+    struct px_generation *g = calloc(1, sizeof(*g));
+    if (g == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    atomic_init(&g->refs, 1);
+    g->id = id;
+    g->cfg = *cfg; /* takes ownership */
+    memset(cfg, 0, sizeof(*cfg));
+    g->tls = calloc(g->cfg.num_services, sizeof(*g->tls));
+    if (g->tls == NULL) {
+        snprintf(err, errlen, "out of memory");
+        generation_free(g);
+        return NULL;
+    }
+    for (size_t s = 0; s < g->cfg.num_services; s++) {
+        g->tls[s] = px_tls_build(&g->cfg.services[s], err, errlen);
+        if (g->tls[s] == NULL) {
+            generation_free(g);
+            return NULL;
+        }
+    }
+    return g;
+}
+
+struct px_generation *px_generation_ref(struct px_generation *g)
+{
+    atomic_fetch_add(&g->refs, 1);
+    return g;
+}
+
+void px_generation_unref(struct px_generation *g)
+{
+    if (g != NULL && atomic_fetch_sub(&g->refs, 1) == 1)
+        generation_free(g);
+}

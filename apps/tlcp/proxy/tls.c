@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The libtlcp configuration of one service: certificate pairs, CA, verify
+ * mode, suites, session cache (terminate) or the `tlcp client` options
+ * (originate). Errors name the file, line and key that caused them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "proxy.h"
+
+static int fail_at(const struct px_origin *at, const char *key, const tlcp_config *cfg,
+                   const char *what, char *err, size_t errlen)
+{
+    if (at->line > 0)
+        snprintf(err, errlen, "%s:%d: key '%s': %s: %s", at->file, at->line, key, what,
+                 tlcp_config_error(cfg));
+    else
+        snprintf(err, errlen, "%s: key '%s': %s: %s", at->file, key, what, tlcp_config_error(cfg));
+    return 0;
+}
+
+static int load_pair(tlcp_config *cfg, const struct px_pair *p, const char *pass, char *err,
+                     size_t errlen)
+{
+    char what[1200];
+    if (tlcp_config_load_sign_pair(cfg, p->sign_cert, p->sign_key, pass) != TLCP_OK) {
+        snprintf(what, sizeof(what), "signing pair %s / %s", p->sign_cert, p->sign_key);
+        return fail_at(&p->at, "sign_cert", cfg, what, err, errlen);
+    }
+    if (tlcp_config_load_enc_pair(cfg, p->enc_cert, p->enc_key, pass) != TLCP_OK) {
+        snprintf(what, sizeof(what), "encryption pair %s / %s", p->enc_cert, p->enc_key);
+        return fail_at(&p->at, "enc_cert", cfg, what, err, errlen);
+    }
+    return 1;
+}
+
+/* Every pair loads (so a bad second pair is reported now), but libtlcp has
+ * no SNI certificate selection yet: the first pair serves. */
+static int check_extra_pairs(const struct px_service *s, char *err, size_t errlen)
+{
+    for (size_t i = 1; i < s->num_pairs; i++) {
+        tlcp_config *probe = tlcp_config_new();
+        if (probe == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return 0;
+        }
+        int ok = load_pair(probe, &s->pairs[i], s->pass, err, errlen);
+        tlcp_config_free(probe);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static int load_common(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
+{
+    if (s->num_pairs > 0 && !load_pair(cfg, &s->pairs[0], s->pass, err, errlen))
+        return 0;
+    if (s->chain != NULL && tlcp_config_load_chain_file(cfg, s->chain) != TLCP_OK)
+        return fail_at(&s->chain_at, "chain", cfg, s->chain, err, errlen);
+    if (s->ca != NULL && tlcp_config_load_ca_file(cfg, s->ca) != TLCP_OK)
+        return fail_at(&s->ca_at, "ca", cfg, s->ca, err, errlen);
+    if (s->suites != NULL) {
+        uint16_t ids[16];
+        size_t n = cli_parse_suites(s->suites, ids, 16, err, errlen);
+        if (n == 0 || tlcp_config_set_cipher_suites(cfg, ids, n) != TLCP_OK)
+            return fail_at(&s->suites_at, "suites", cfg, s->suites, err, errlen);
+    }
+    return 1;
+}
+
+static int setup_server(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
+{
+    if (!check_extra_pairs(s, err, errlen))
+        return 0;
+    if (tlcp_config_set_verify_mode(cfg, s->verify_mode) != TLCP_OK ||
+        (s->sessions > 0 && tlcp_config_set_session_cache(cfg, (size_t)s->sessions, 0) != TLCP_OK))
+        return fail_at(&s->at, "verify", cfg, "server settings", err, errlen);
+    if (!cli_check_server_config("proxy", cfg, NULL)) {
+        snprintf(err, errlen, "%s:%d: [%s]: the certificates above cannot serve", s->at.file,
+                 s->at.line, s->name);
+        return 0;
+    }
+    return 1;
+}
+
+/* The host part of "host:port" (the default server name to verify). */
+static void connect_host(const struct px_service *s, char *host, size_t len)
+{
+    char port[32];
+    if (!cli_split_host_port(s->connect.text, host, len, port, sizeof(port)))
+        host[0] = '\0';
+}
+
+static int setup_client(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
+{
+    tlcp_result r = TLCP_OK;
+    int verify = s->verify_set ? s->verify_mode : TLCP_VERIFY_REQUIRED;
+    r = tlcp_config_set_verify_mode(cfg, verify);
+    if (r == TLCP_OK && verify != TLCP_VERIFY_NONE) {
+        char host[256];
+        connect_host(s, host, sizeof(host));
+        r = tlcp_config_set_host_name(cfg, s->server_name ? s->server_name : host);
+    }
+    if (r == TLCP_OK && s->server_name != NULL)
+        r = tlcp_config_set_send_sni(cfg, 1);
+    if (r == TLCP_OK && s->compat != NULL && strcmp(s->compat, "gmssl3") == 0) {
+        /* What `tlcp client --compat gmssl3` sets for GmSSL 3 servers. */
+        r = tlcp_config_set_ecdhe_cke_length_prefix(cfg, 1);
+        if (r == TLCP_OK)
+            r = tlcp_config_set_cert_verify_raw(cfg, 1);
+        if (r == TLCP_OK)
+            r = tlcp_config_set_client_cert_list(cfg, TLCP_CLIENT_CERTS_SIGN_ONLY);
+    }
+    if (r != TLCP_OK)
+        return fail_at(&s->at, "server_name", cfg, "client settings", err, errlen);
+    return 1;
+}
+
+tlcp_config *px_tls_build(const struct px_service *s, char *err, size_t errlen)
+{
+    tlcp_config *cfg = tlcp_config_new();
+    if (cfg == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    int ok = load_common(cfg, s, err, errlen) &&
+             (s->direction == PX_TERMINATE ? setup_server(cfg, s, err, errlen)
+                                           : setup_client(cfg, s, err, errlen));
+    if (!ok) {
+        tlcp_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}

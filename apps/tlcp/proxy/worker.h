@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internals shared by the worker loop (worker.c), the connection relay
+ * (conn.c) and its two kinds of sides (side.c). */
+#ifndef TLCP_APP_PROXY_WORKER_H
+#define TLCP_APP_PROXY_WORKER_H
+
+#include <pthread.h>
+
+#include "proxy.h"
+
+/* What an epoll event points to. */
+enum px_kind { PX_KIND_CONN = 1, PX_KIND_LISTEN, PX_KIND_NOTIFY };
+struct px_tag {
+    int kind;
+    size_t index; /* listener: service index */
+};
+
+/* One end of a relayed connection: TLCP (tc != NULL) or plain TCP. */
+struct px_side {
+    int fd;
+    tlcp_conn *tc;
+    int rd_eof;  /* nothing more will come from this side */
+    int wr_shut; /* our writing half is closed (close_notify / SHUT_WR) */
+    int dead;    /* cannot be written any more (peer vanished): drop its data */
+};
+
+/* Outcome of one side operation. */
+enum px_io { PX_IO_OK, PX_IO_WANT, PX_IO_EOF, PX_IO_ERROR };
+
+enum px_io px_side_read(struct px_side *s, uint8_t *buf, size_t len, size_t *out_n);
+enum px_io px_side_write(struct px_side *s, const uint8_t *buf, size_t len, size_t *out_n);
+enum px_io px_side_shutdown(struct px_side *s);
+/* Why the last operation failed, as a phrase. */
+const char *px_side_error(const struct px_side *s, char *buf, size_t len);
+
+struct px_buf {
+    uint8_t *data; /* allocated while it holds bytes: idle connections keep none */
+    size_t off, len;
+};
+
+enum px_state { PX_S_HANDSHAKE, PX_S_CONNECT, PX_S_RELAY, PX_S_DONE };
+
+struct px_conn {
+    struct px_tag tag; /* first: epoll data points here */
+    struct px_worker *w;
+    struct px_generation *gen;
+    size_t svc_index;
+    const struct px_service *svc;
+    struct px_side side[2]; /* 0: accepted (client), 1: backend */
+    struct px_buf buf[2];   /* buf[d]: read from side d, to write to side 1 - d */
+    int tls_side;           /* which side speaks TLCP */
+    int state;
+    int draining;
+    struct px_timer timer;
+    int64_t start_ms, hs_ms, connect_start_ms, last_io_ms;
+    uint64_t bytes[2];
+    size_t header_left; /* PROXY header bytes still in buf[0]: not client data */
+    char client[80];
+    struct sockaddr_storage peer, local;
+    char result[200];
+    int ready; /* queued on the worker's ready list */
+    struct px_conn *prev, *next, *next_ready;
+};
+
+struct px_worker {
+    size_t index;
+    pthread_t thread;
+    int epfd, notify_fd;
+    struct px_tag notify_tag;
+    struct px_tag listen_tags[PX_MAX_SERVICES];
+    struct px_listeners *listeners;
+    int listening;
+    int64_t accept_paused_until;
+    struct px_generation *gen;
+    _Atomic(struct px_generation *) next_gen;
+    atomic_int stop_requested;
+    int stopping;
+    int64_t drain_deadline;
+    struct px_heap timers;
+    struct px_conn *conns;
+    size_t num_conns;
+    struct px_conn *ready_head;
+    struct px_conn *dead; /* closed, freed after the current batch */
+};
+
+/* conn.c */
+void px_conn_accepted(struct px_worker *w, size_t svc_index, int fd,
+                      const struct sockaddr_storage *peer);
+void px_conn_pump(struct px_conn *c);
+void px_conn_timeout(struct px_conn *c, int64_t now);
+void px_conn_drain(struct px_conn *c);
+/* Ends the connection at once (drain deadline, worker exit). */
+void px_conn_abort(struct px_conn *c, const char *why);
+/* The deadline the connection's timer should have now. */
+int64_t px_conn_deadline(const struct px_conn *c);
+
+#endif

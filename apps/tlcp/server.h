@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* tlcp server: the connection table and what drives one connection
+ * (server_conn.c); cmd_server.c has the options, the poll loop and the stop. */
+#ifndef TLCP_APP_SERVER_H
+#define TLCP_APP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+#define SRV_MAX_CONNS            512
+#define SRV_HANDSHAKE_TIMEOUT_MS 30000
+#define SRV_DRAIN_TIMEOUT_S      5 /* default --drain-timeout */
+#define SRV_IO_CHUNK             16384
+#define SRV_MAX_REQUEST          8192
+
+enum srv_mode { MODE_ECHO, MODE_WWW, MODE_STDIO };
+/* ST_DRAIN: our close_notify is out, waiting for the client's (stopping). */
+enum conn_state { ST_HANDSHAKE, ST_DATA, ST_SHUTDOWN, ST_DRAIN, ST_DONE };
+
+struct srv_conn {
+    int fd;
+    tlcp_conn *tc;
+    unsigned long number; /* 1, 2, ...: tells parallel connections apart */
+    char peer[80];        /* "[conn N] ADDRESS" */
+    char tag[32];         /* "[conn N] ": trace prefix */
+    int peer_closed;      /* the client's close_notify arrived */
+    int64_t start_ms;
+    int state;
+    short events; /* what the last call waits for */
+    uint8_t *out; /* plaintext waiting for tlcp_write */
+    size_t out_len, out_off;
+    char req[SRV_MAX_REQUEST];
+    size_t req_len;
+    int close_after_out; /* www: close once the page is out */
+    uint64_t bytes_in, bytes_out;
+};
+
+struct server {
+    int mode;
+    tlcp_config *cfg;
+    int listen_fd;
+    struct srv_conn *conns[SRV_MAX_CONNS];
+    size_t num_conns;
+    long accept_limit; /* 0 = unlimited */
+    long accepted, finished, failed;
+    int stdin_open;
+    int quiet;
+    unsigned long numbered;  /* connections numbered so far */
+    struct cli_trace *trace; /* its prefix names the connection being driven */
+    int64_t drain_deadline;  /* stopping: when to give up on the clients (0 = running) */
+};
+
+/* "tlcp server: [conn N] ADDRESS what" on stderr. */
+void srv_log_conn(const struct srv_conn *c, const char *what);
+/* Appends plaintext for tlcp_write; 0 when out of memory. */
+int srv_queue_out(struct srv_conn *c, const void *data, size_t len);
+/* Drives one connection until it blocks (c->events) or ends (ST_DONE);
+ * trace lines meanwhile carry its [conn N] tag. */
+void srv_step(struct server *s, struct srv_conn *c);
+/* Frees the connection and closes its socket. */
+void srv_conn_free(struct srv_conn *c);
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Our own SM3 (GB/T 32905), internal to src/crypto: the compression function
+ * behind tlcp_sm3_*, HMAC-SM3, the constant-time HMAC of CBC records
+ * (sm3_ct.c) and the multi-buffer SM3 (sm3_mb.h).
+ *
+ * SM3 is add-rotate-xor only, so every implementation here runs in time
+ * independent of the data; only lengths steer branches. The single-stream
+ * kernel is picked at run time from CPUID: the portable C one, or the same
+ * C compiled for BMI2 (RORX rotates without touching the flags, which gives
+ * the scheduler more freedom on the serial chain of the rounds).
+ */
+#ifndef TLCP_CRYPTO_SM3_CORE_H
+#define TLCP_CRYPTO_SM3_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TLCP_SM3_STATE_WORDS 8
+
+/* The initial value IV of GB/T 32905. */
+extern const uint32_t tlcp_sm3_iv[TLCP_SM3_STATE_WORDS];
+
+/* T_j <<< (j mod 32), the round constants of rounds 0..63. */
+extern const uint32_t tlcp_sm3_tj[64];
+
+/* v = CF(v, block) for nblocks consecutive 64-byte blocks at data. */
+void tlcp_sm3_compress(uint32_t v[TLCP_SM3_STATE_WORDS], const uint8_t *data, size_t nblocks);
+
+/* The portable kernel (always present; the reference of the others). */
+void tlcp_sm3_compress_portable(uint32_t v[TLCP_SM3_STATE_WORDS], const uint8_t *data,
+                                size_t nblocks);
+
+/* SM3 of data[0..len) (sm3.c); data may be NULL when len is 0. */
+void tlcp_sm3_digest(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/* Big-endian output of a state. */
+void tlcp_sm3_state_out(const uint32_t v[TLCP_SM3_STATE_WORDS], uint8_t out[32]);
+
+/*
+ * The final one or two blocks of a message of `total` bytes whose last
+ * `rest` (< 64) bytes are at tail: tail || 0x80 || zeros || bit length.
+ * Returns the number of blocks written to out (1 or 2).
+ */
+size_t tlcp_sm3_pad(uint8_t out[128], const uint8_t *tail, size_t rest, uint64_t total);
+
+/* CPU features the SM3 kernels use, found once. */
+#define TLCP_SM3_FEAT_BMI2   1
+#define TLCP_SM3_FEAT_AVX2   2
+#define TLCP_SM3_FEAT_AVX512 4 /* AVX-512 F + VL (with the OS saving the state) */
+/* Single stream eight blocks at a time, the schedule in AVX2 lanes and the
+ * rounds with BMI2: set with those two; a mask without it keeps the kernels
+ * apart in tests and benchmarks. */
+#define TLCP_SM3_FEAT_SCHED8_BIT 8
+#define TLCP_SM3_FEAT_SCHED8     (TLCP_SM3_FEAT_BMI2 | TLCP_SM3_FEAT_AVX2 | TLCP_SM3_FEAT_SCHED8_BIT)
+int tlcp_sm3_cpu_features(void);
+
+#if defined(TLCP_TESTING)
+/* Test and bench builds: features are masked with `mask` (all bits set: as
+ * the CPU has them), so every kernel the CPU runs can be selected. */
+void tlcp_sm3_force_features(int mask);
+#endif
+
+#endif

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The handshake context: everything a handshake handler may read or change.
+ * Handlers see the negotiated parameters, transcript and secrets (ctx->hs),
+ * a view of the configuration (ctx->cfg, copied when the connection is made:
+ * the config is frozen then), the error slot and the trace sink, and the
+ * results the connection hands out later (peer certificates, server name,
+ * session). They never see the connection or the record layer: when the
+ * record layer must act (install pending keys, switch keys at
+ * ChangeCipherSpec, send a warning), a handler says so in the tlcp_status it
+ * returns and the driver (statem.c) does it.
+ */
+#ifndef TLCP_HANDSHAKE_CONTEXT_H
+#define TLCP_HANDSHAKE_CONTEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "handshake/handshake.h"
+#include "handshake/session.h"
+#include "record/record.h"
+#include "tlcp/tlcp.h"
+#include "util/error.h"
+#include "util/status.h"
+#include "x509/x509.h"
+
+/* The configuration as the handshake sees it. */
+typedef struct tlcp_hs_config {
+    const tlcp_credentials *creds; /* our sign/enc pairs and chain, NULL when none */
+    const tlcp_trust_store *trust; /* trust anchors for the peer, NULL when none */
+    const tlcp_cert_list *ca_list; /* names for CertificateRequest */
+    tlcp_session_cache *sessions;  /* server: resumable sessions, NULL = off */
+    const uint16_t *suites;
+    size_t num_suites;
+    int verify_mode; /* the effective mode for this role (never "role default") */
+    const char *host_name;
+    int send_sni;
+    int ecdhe_cke_prefixed;
+    int cv_form;
+    unsigned cv_accept;
+    int client_cert_list;
+    size_t max_cert_list;
+    int64_t verify_time;
+    tlcp_keylog_fn keylog;
+    void *keylog_arg;
+    tlcp_verify_fn verify_cb;
+    void *verify_arg;
+} tlcp_hs_config;
+
+/* What a handler asks the driver to do after it returns (bits of a
+ * successful tlcp_status). */
+enum tlcp_hs_action {
+    TLCP_HS_DO_INSTALL_KEYS = 1u << 1,        /* hs->pending_keys -> record layer (pending) */
+    TLCP_HS_DO_ACTIVATE_WRITE = 1u << 2,      /* our ChangeCipherSpec went out */
+    TLCP_HS_DO_ACTIVATE_READ = 1u << 3,       /* the peer's ChangeCipherSpec arrived */
+    TLCP_HS_DO_REFUSE_RENEGOTIATION = 1u << 4 /* send warning no_renegotiation */
+};
+
+static inline tlcp_status tlcp_hs_do(unsigned actions)
+{
+    tlcp_status s = {TLCP_STATUS_OK_BIT | actions};
+    return s;
+}
+
+typedef void (*tlcp_hs_trace_fn)(void *arg, const char *line);
+
+typedef struct tlcp_hs_ctx {
+    int is_server;
+    int established; /* the handshake completed */
+    tlcp_hs_config cfg;
+    tlcp_error *err; /* the connection's error slot (the record layer's too) */
+    tlcp_hs_trace_fn trace;
+    void *trace_arg;
+    tlcp_hs *hs; /* NULL once the handshake is over */
+
+    /* Results, kept for the connection's getters. */
+    uint16_t suite;
+    tlcp_cert *peer_cert[2];           /* [TLCP_CERT_SIGN], [TLCP_CERT_ENC] */
+    char *sni;                         /* server: the client's server_name */
+    tlcp_session *offer;               /* client: the session to offer */
+    tlcp_session *established_session; /* client: the session of the completed handshake */
+    int reused;
+    int alert_sent;     /* -1 = none */
+    int alert_received; /* -1 = none */
+    /* Client: HelloRequests answered since the last application data (a
+     * run without end would keep a read from returning). */
+    unsigned hello_requests;
+} tlcp_hs_ctx;
+
+/* Sets up ctx (not its config view) with a fresh handshake state. */
+TLCP_MUST_CHECK int tlcp_hs_ctx_init(tlcp_hs_ctx *ctx, int is_server, tlcp_error *err);
+/* Frees the handshake state and the results. */
+void tlcp_hs_ctx_cleanup(tlcp_hs_ctx *ctx);
+/* Ends the handshake state (secrets wiped); results stay. */
+void tlcp_hs_ctx_end_handshake(tlcp_hs_ctx *ctx);
+
+/* Trace output (no-op without a sink). */
+void tlcp_hs_trace(const tlcp_hs_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int tlcp_hs_tracing(const tlcp_hs_ctx *ctx);
+
+/* After the record layer gave CLOSED or ERROR: notes a received alert
+ * (fatal or close_notify); the reason is in the shared error slot. */
+void tlcp_hs_note_record_end(tlcp_hs_ctx *ctx, const tlcp_record_item *item);
+
+#define TLCP_MAX_HELLO_REQUESTS 4
+
+#endif

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Multi-record CBC sealing (output_multi.c, protect_cbc_multi.c): a large
+ * write split into records sealed side by side gives, byte for byte, the
+ * records the serial path gives for the same fragments with the same IVs
+ * (the deterministic test RNG), under every SM3 and SM4 kernel the CPU runs
+ * and the EVP SM4 fallback; the records open, in order, with consecutive
+ * sequence numbers, each within 2^14; small writes stay one record.
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "crypto/sm3_core.h"
+#include "crypto/sm4_core.h"
+#include "record/record.h"
+#include "record_pipe.h"
+
+typedef struct layers {
+    tu_pipe p;
+    tlcp_record_layer *w;
+} layers;
+
+static void open_writer(layers *l, unsigned multi, uint64_t seq)
+{
+    tlcp_record_keys k;
+    tu_test_keys(TLCP_BULK_SM4_CBC_SM3, 0x5a, &k);
+    tu_pipe_init(&l->p);
+    l->w = tu_record_new(&l->p);
+    tlcp_record_test_set_multi(l->w, multi);
+    assert_true(tlcp_record_set_pending_write(l->w, &k));
+    assert_true(tlcp_record_activate_write(l->w));
+    tlcp_record_test_set_seq(l->w, 1, seq);
+}
+
+static void close_writer(layers *l)
+{
+    tlcp_record_free(l->w);
+    tu_pipe_free(&l->p);
+}
+
+/* Opens every record of `wire`; fills the plaintext lengths, returns the count. */
+static size_t open_all(tu_pipe *wire, const uint8_t *msg, size_t len, uint64_t seq,
+                       size_t *frag_len, size_t max)
+{
+    tlcp_record_keys k;
+    tu_test_keys(TLCP_BULK_SM4_CBC_SM3, 0x5a, &k);
+    tlcp_record_layer *r = tu_record_new(wire);
+    assert_true(tlcp_record_set_pending_read(r, &k));
+    assert_true(tlcp_record_activate_read(r));
+    tlcp_record_test_set_seq(r, 0, seq);
+    size_t n = 0, got = 0;
+    while (got < len) {
+        tlcp_record_item it;
+        assert_int_equal(tu_next(r, wire, &it), TLCP_OK);
+        assert_int_equal(it.kind, TLCP_ITEM_APPLICATION_DATA);
+        size_t m = tlcp_cursor_len(&it.data);
+        assert_true(m > 0 && m <= TLCP_MAX_PLAINTEXT && m <= len - got);
+        assert_memory_equal(tlcp_cursor_data(&it.data), msg + got, m);
+        assert_true(n < max);
+        frag_len[n++] = m;
+        got += m;
+    }
+    assert_int_equal(tlcp_record_test_get_seq(r, 0), seq + n);
+    tlcp_record_free(r);
+    return n;
+}
+
+/* One write through the multi path against the same fragments sealed one by one. */
+static size_t check_identity(const uint8_t *msg, size_t len, unsigned multi, uint64_t seed)
+{
+    const uint64_t seq = 1000;
+    layers a, b;
+    open_writer(&a, multi, seq);
+    tlcp_random_set_deterministic(1, seed);
+    assert_true(tlcp_record_write(a.w, TLCP_CT_APPLICATION_DATA, msg, len));
+    tu_flush(a.w);
+
+    static size_t frag[4096];
+    tu_pipe copy = a.p;
+    copy.pos = 0;
+    size_t n = open_all(&copy, msg, len, seq, frag, 4096);
+
+    open_writer(&b, 0, seq);
+    tlcp_random_set_deterministic(1, seed);
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(tlcp_record_write(b.w, TLCP_CT_APPLICATION_DATA, msg + off, frag[i]));
+        off += frag[i];
+    }
+    tu_flush(b.w);
+    tlcp_random_set_deterministic(0, 0);
+    assert_int_equal(a.p.len, b.p.len);
+    assert_memory_equal(a.p.buf, b.p.buf, a.p.len);
+    assert_int_equal(tlcp_record_test_get_seq(a.w, 1), seq + n);
+    close_writer(&a);
+    close_writer(&b);
+    return n;
+}
+
+static uint8_t *message(size_t len)
+{
+    uint8_t *m = malloc(len);
+    assert_non_null(m);
+    for (size_t i = 0; i < len; i++)
+        m[i] = (uint8_t)(i * 13 + (i >> 9));
+    return m;
+}
+
+static const size_t lens[] = {4095,  4096,  4097,  5000,  8191,  16383,
+                              16384, 16385, 40000, 65536, 65537, 16384 * 16 + 100};
+
+static void test_byte_identical_to_serial(void **state)
+{
+    (void)state;
+    size_t max = 16384 * 16 + 100;
+    uint8_t *msg = message(max);
+    static const unsigned multis[] = {2, 4, 8, 16};
+    for (size_t m = 0; m < sizeof(multis) / sizeof(multis[0]); m++)
+        for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+            check_identity(msg, lens[i], multis[m], 77 + i);
+    free(msg);
+}
+
+/* The same under every SM3 kernel (scalar, AVX2, AVX-512) and SM4 backend. */
+static void test_every_kernel(void **state)
+{
+    (void)state;
+    uint8_t *msg = message(65536);
+    static const int masks[] = {0, TLCP_SM3_FEAT_AVX2, TLCP_SM3_FEAT_AVX512, -1};
+    for (int evp = 0; evp <= 1; evp++) {
+        tlcp_sm4_force_evp(evp);
+        for (size_t m = 0; m < sizeof(masks) / sizeof(masks[0]); m++) {
+            tlcp_sm3_force_features(masks[m]);
+            assert_int_equal(check_identity(msg, 16384, 16, 5), 8);
+            check_identity(msg, 65536, 16, 6);
+            check_identity(msg, 9999, 8, 7);
+        }
+    }
+    tlcp_sm3_force_features(-1);
+    tlcp_sm4_force_evp(0);
+    free(msg);
+}
+
+/* The split: writes below 4 KiB stay one record, no record below 2 KiB
+ * (16 KiB with 16 gives 8 of 2 KiB, 64 KiB 16 of 4 KiB); the old path gives
+ * one record per 2^14. */
+static void test_split_shape(void **state)
+{
+    (void)state;
+    uint8_t *msg = message(65536);
+    assert_int_equal(check_identity(msg, 2047, 16, 1), 1);
+    assert_int_equal(check_identity(msg, 4095, 16, 1), 1);
+    assert_int_equal(check_identity(msg, 16384, 16, 2), 8);
+    assert_int_equal(check_identity(msg, 16384, 4, 3), 4);
+    assert_int_equal(check_identity(msg, 65536, 16, 4), 16);
+    assert_int_equal(check_identity(msg, 65536, 0, 4), 4);
+    assert_int_equal(check_identity(msg, 5000, 16, 4), 2);
+    free(msg);
+}
+
+/* A transport that blocks: the queued records go out unchanged on retries. */
+static void test_blocking_transport(void **state)
+{
+    (void)state;
+    uint8_t *msg = message(40000);
+    layers a;
+    open_writer(&a, 16, 0);
+    a.p.write_chunk = 1000;
+    a.p.write_blocks = 1;
+    assert_true(tlcp_record_write(a.w, TLCP_CT_APPLICATION_DATA, msg, 40000));
+    size_t rounds = 0;
+    while (tlcp_record_flush(a.w) == TLCP_WANT_WRITE)
+        rounds++;
+    assert_true(rounds > 10);
+    static size_t frag[64];
+    tu_pipe copy = a.p;
+    copy.pos = 0;
+    assert_int_equal(open_all(&copy, msg, 40000, 0, frag, 64), 16);
+    close_writer(&a);
+    free(msg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_byte_identical_to_serial),
+        cmocka_unit_test(test_every_kernel),
+        cmocka_unit_test(test_split_shape),
+        cmocka_unit_test(test_blocking_transport),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
