@@ -434,7 +434,7 @@ static void test_both_paths_through_verify_peer(void **state)
                 assert_int_equal(r.depth, 0);
                 assert_int_equal(r.alert, TLCP_ALERT_BAD_CERTIFICATE);
             }
-            snprintf(messages[openssl][broken], sizeof(messages[0][0]), "%s", r.message);
+            snprintf(messages[openssl][broken], sizeof(messages[0][0]), "%.500s", r.message);
             tlcp_cert_list_clear(&peer.chain);
         }
     }
