@@ -25,6 +25,12 @@ tlcp_trust_store *tlcp_trust_store_new(tlcp_error *err)
         CRYPTO_FAIL(err, TLCP_R_ALLOC, "cannot create a trust store");
         return NULL;
     }
+    if (pthread_mutex_init(&store->keys_lock, NULL) != 0) {
+        X509_STORE_free(store->store);
+        free(store);
+        TLCP_ERR(err, TLCP_R_ALLOC, "cannot create a trust store lock");
+        return NULL;
+    }
     X509_STORE_set_get_issuer(store->store, tlcp_store_get_issuer);
     store->refs = 1;
     return store;
@@ -42,6 +48,8 @@ void tlcp_trust_store_free(tlcp_trust_store *store)
     if (store == NULL || --store->refs > 0)
         return;
     X509_STORE_free(store->store);
+    tlcp_store_keys_clear(store);
+    pthread_mutex_destroy(&store->keys_lock);
     free(store);
 }
 

@@ -3,18 +3,50 @@
 #ifndef TLCP_X509_STORE_INTERNAL_H
 #define TLCP_X509_STORE_INTERNAL_H
 
+#include <pthread.h>
+
 #include <openssl/x509_vfy.h>
 
+#include "crypto/crypto.h"
 #include "x509/x509_internal.h"
+
+#define TLCP_STORE_MAX_KEYS 64
 
 struct tlcp_trust_store {
     X509_STORE *store; /* owned; its get_issuer attaches the SM2 ID to what it finds */
     size_t count;      /* certificates added explicitly (files, *.pem in directories) */
     int refs;
+    /* Issuer keys met by the chain checks (key_cache.c). */
+    pthread_mutex_t keys_lock;
+    struct {
+        uint8_t point[TLCP_SM2_POINT_LEN];
+        tlcp_pkey *key;
+    } keys[TLCP_STORE_MAX_KEYS];
+    size_t num_keys;
 };
 
 /* X509_STORE get_issuer hook: the default lookup, then the SM2 ID on the
  * issuer found (certificates of hashed directories arrive without it). */
 int tlcp_store_get_issuer(X509 **issuer, X509_STORE_CTX *ctx, X509 *x);
+
+/* The issuer key `pkey` as a libtlcp SM2 key: 0 when it is not on the SM2
+ * curve (OpenSSL checks those signatures). Else 1 with *out the key (NULL
+ * when the point is unusable), borrowed from the store's cache (store may
+ * be NULL) or, with *owned = 1, the caller's to free. */
+int tlcp_store_issuer_key(const tlcp_trust_store *store, EVP_PKEY *pkey, tlcp_pkey **out,
+                          int *owned);
+void tlcp_store_keys_clear(tlcp_trust_store *store);
+
+/* The X509_STORE_CTX verify step (X509_STORE_CTX_set_verify): signatures
+ * with libtlcp's SM2 and validity dates, in place of OpenSSL's; the ctx's
+ * app data is the tlcp_trust_store (or NULL: no key cache). */
+int tlcp_x509_chain_verify(X509_STORE_CTX *ctx);
+/* 1 unless the OpenSSL-only path is selected: build option TLCP_SM2_EVP
+ * (TLCP_SM2_EVP_ONLY), or TLCP_TEST_SM2_EVP=1 in test builds. */
+int tlcp_x509_own_chain_checks(void);
+#if defined(TLCP_TESTING)
+/* Test builds: 1 = OpenSSL's checks, 0 = ours (overrides the environment). */
+void tlcp_x509_force_openssl_chain_checks(int on);
+#endif
 
 #endif

@@ -96,6 +96,12 @@ static int verify_chain(const tlcp_trust_store *store, const tlcp_peer_certs *pe
     } else {
         if (when != 0)
             X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), when);
+        /* Signatures and dates with libtlcp's SM2 (chain_verify.c); the
+         * rest of the path checks stay OpenSSL's. */
+        if (tlcp_x509_own_chain_checks()) {
+            X509_STORE_CTX_set_verify(ctx, tlcp_x509_chain_verify);
+            X509_STORE_CTX_set_app_data(ctx, (void *)store);
+        }
         ok = X509_verify_cert(ctx) == 1;
         if (!ok)
             chain_failed(r, ctx, leaf);

@@ -182,6 +182,16 @@ static void test_overridden_session_not_resumed_strictly(void **state)
     assert_false(s->verified);
     assert_true(s->overridden);
     assert_int_equal(s->verify_reason, TLCP_R_HOSTNAME_MISMATCH);
+    /* Exported and imported it stays unverified (the format has one flag). */
+    uint8_t blob[TLCP_SESSION_EXPORT_MAX];
+    size_t blob_len = 0;
+    assert_int_equal(tlcp_session_export(s, blob, sizeof(blob), &blob_len), TLCP_OK);
+    tlcp_session *imported = NULL;
+    assert_int_equal(tlcp_session_import(blob, blob_len, &imported, NULL), TLCP_OK);
+    assert_false(imported->verified);
+    assert_false(tlcp_session_fits_peer(imported, "www.example.com", TLCP_VERIFY_REQUIRED));
+    assert_true(tlcp_session_fits_peer(imported, "www.example.com", TLCP_VERIFY_NONE));
+    tlcp_session_free(imported);
 
     e2e_pair_open(&p, e2e_client_config(FIX, "www.example.com", PINNED_TIME),
                   tlcp_config_up_ref(scfg));
