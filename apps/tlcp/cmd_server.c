@@ -136,6 +136,10 @@ static void reap(struct server *s)
             s->failed++;
             c->state = ST_DONE;
         }
+        if (c->state == ST_DRAIN && s->drain_deadline == 0 && now >= c->drain_until) {
+            srv_log_conn(c, "closed: no close_notify from the client in time");
+            c->state = ST_DONE;
+        }
         if (c->state == ST_DONE) {
             srv_conn_free(c);
             s->finished++;

@@ -12,8 +12,13 @@
 #define SRV_MAX_CONNS            512
 #define SRV_HANDSHAKE_TIMEOUT_MS 30000
 #define SRV_DRAIN_TIMEOUT_S      5 /* default --drain-timeout */
-#define SRV_IO_CHUNK             16384
-#define SRV_MAX_REQUEST          8192
+/* After the server's own close_notify (www), how long it waits for the
+ * client's before closing the socket: closing at once can make the kernel
+ * answer the client's late close_notify with a reset that destroys the
+ * server's close_notify before the client has read it. */
+#define SRV_LINGER_MS   2000
+#define SRV_IO_CHUNK    16384
+#define SRV_MAX_REQUEST 8192
 
 enum srv_mode { MODE_ECHO, MODE_WWW, MODE_STDIO };
 /* ST_DRAIN: our close_notify is out, waiting for the client's (stopping). */
@@ -34,6 +39,7 @@ struct srv_conn {
     char req[SRV_MAX_REQUEST];
     size_t req_len;
     int close_after_out; /* www: close once the page is out */
+    int64_t drain_until; /* ST_DRAIN: when to give up on the client's close_notify */
     uint64_t bytes_in, bytes_out;
 };
 

@@ -221,8 +221,11 @@ static int step_shutdown(struct server *s, struct srv_conn *c)
         c->events = want_events(r);
         return 0;
     }
-    if (s->drain_deadline != 0 && !c->peer_closed && r == TLCP_OK) {
-        c->state = ST_DRAIN; /* stopping: wait for the client's close_notify */
+    /* Stopping, or we closed first (www): wait, bounded, for the client's
+     * close_notify before the socket goes (see SRV_LINGER_MS). */
+    if ((s->drain_deadline != 0 || c->close_after_out) && !c->peer_closed && r == TLCP_OK) {
+        c->state = ST_DRAIN;
+        c->drain_until = s->drain_deadline != 0 ? s->drain_deadline : cli_now_ms() + SRV_LINGER_MS;
         return 1;
     }
     log_closed(s, c, "");
