@@ -44,6 +44,8 @@ void tlcp_config_free(tlcp_config *cfg)
     tlcp_cert_list_clear(&cfg->ca_list);
     tlcp_session_cache_free(cfg->sessions);
     free(cfg->host_name);
+    tlcp_config_free_alpn(cfg);
+    tlcp_config_free_named_pairs(cfg);
     free(cfg);
 }
 
@@ -66,6 +68,11 @@ static int writable(tlcp_config *cfg)
     }
     tlcp_error_clear(&cfg->err);
     return 1;
+}
+
+int tlcp_config_writable(tlcp_config *cfg)
+{
+    return writable(cfg);
 }
 
 static tlcp_result done(int ok)
@@ -369,4 +376,5 @@ void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *
     out->keylog_arg = cfg->keylog_arg;
     out->verify_cb = cfg->verify_cb;
     out->verify_arg = cfg->verify_arg;
+    tlcp_config_view_alpn_names(cfg, out);
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "crypto/crypto.h"
+#include "handshake/cert_select.h"
 #include "handshake/handshake.h"
 #include "handshake/session.h"
 #include "record/record.h"
@@ -46,6 +47,16 @@ typedef struct tlcp_hs_config {
     void *keylog_arg;
     tlcp_verify_fn verify_cb;
     void *verify_arg;
+    /* ALPN (alpn.c): our extension data (u16 list of u8-prefixed names, in
+     * preference order), checked when configured. */
+    const uint8_t *alpn_ext;
+    size_t alpn_ext_len; /* 0 = no ALPN configured */
+    int alpn_required;
+    tlcp_alpn_select_fn alpn_cb;
+    void *alpn_arg;
+    /* Server: pairs per server name (cert_select.c); creds is the default. */
+    const tlcp_named_pair *named_pairs;
+    size_t num_named_pairs;
 } tlcp_hs_config;
 
 /* What a handler asks the driver to do after it returns (bits of a
@@ -78,6 +89,8 @@ typedef struct tlcp_hs_ctx {
     uint16_t suite;
     tlcp_cert *peer_cert[2];           /* [TLCP_CERT_SIGN], [TLCP_CERT_ENC] */
     char *sni;                         /* server: the client's server_name */
+    uint8_t alpn[255];                 /* the agreed ALPN protocol, alpn_len bytes */
+    size_t alpn_len;                   /* 0 = none agreed */
     tlcp_session *offer;               /* client: the session to offer */
     tlcp_session *established_session; /* client: the session of the completed handshake */
     int reused;
