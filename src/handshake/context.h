@@ -20,6 +20,7 @@
 #include "handshake/cert_select.h"
 #include "handshake/handshake.h"
 #include "handshake/session.h"
+#include "handshake/session_store.h"
 #include "record/record.h"
 #include "tlcp/tlcp.h"
 #include "util/error.h"
@@ -31,7 +32,9 @@ typedef struct tlcp_hs_config {
     const tlcp_credentials *creds; /* our sign/enc pairs and chain, NULL when none */
     const tlcp_trust_store *trust; /* trust anchors for the peer, NULL when none */
     const tlcp_cert_list *ca_list; /* names for CertificateRequest */
-    tlcp_session_cache *sessions;  /* server: resumable sessions, NULL = off */
+    /* server: where resumable sessions go, NULL = resumption off */
+    const tlcp_session_store *store;
+    void *store_arg;
     const uint16_t *suites;
     size_t num_suites;
     int verify_mode; /* the effective mode for this role (never "role default") */
@@ -78,7 +81,8 @@ typedef void (*tlcp_hs_trace_fn)(void *arg, const char *line);
 
 typedef struct tlcp_hs_ctx {
     int is_server;
-    int established; /* the handshake completed */
+    tlcp_conn *owner; /* handed to the application's callbacks, never used here */
+    int established;  /* the handshake completed */
     tlcp_hs_config cfg;
     tlcp_error *err; /* the connection's error slot (the record layer's too) */
     tlcp_hs_trace_fn trace;
@@ -99,6 +103,7 @@ typedef struct tlcp_hs_ctx {
     /* Client: HelloRequests answered since the last application data (a
      * run without end would keep a read from returning). */
     unsigned hello_requests;
+    tlcp_store_state store; /* server: the session store's lookup */
 } tlcp_hs_ctx;
 
 /* Sets up ctx (not its config view) with a fresh handshake state. */
