@@ -45,6 +45,12 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_SESSION_EXPIRED] = "session expired",
     [TLCP_R_NO_HOST_NAME] = "no host name to verify the server against",
     [TLCP_R_NOT_TLCP_HTTP] = "not a TLCP record (looks like HTTP)",
+    [TLCP_R_CERT_REVOKED] = "certificate revoked",
+    [TLCP_R_CRL_MISSING] = "no CRL for a certificate's issuer",
+    [TLCP_R_CRL_EXPIRED] = "CRL expired or not yet valid",
+    [TLCP_R_CRL_INVALID] = "CRL invalid (signature, issuer or fields)",
+    [TLCP_R_NO_PEER_CERT] = "peer sent no certificate",
+    [TLCP_R_TLS_CLIENT_HELLO] = "TLS ClientHello at a TLCP-only endpoint",
 };
 
 const char *tlcp_reason_string(int reason)

