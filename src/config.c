@@ -141,6 +141,28 @@ tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path)
     return done(ensure_trust(cfg) && tlcp_trust_store_load_dir(cfg->trust, path, &cfg->err));
 }
 
+tlcp_result tlcp_config_load_crl_file(tlcp_config *cfg, const char *path)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    return done(ensure_trust(cfg) && tlcp_trust_store_load_crl_file(cfg->trust, path, &cfg->err));
+}
+
+tlcp_result tlcp_config_load_crl_dir(tlcp_config *cfg, const char *path)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    return done(ensure_trust(cfg) && tlcp_trust_store_load_crl_dir(cfg->trust, path, &cfg->err));
+}
+
+tlcp_result tlcp_config_set_partial_chain(tlcp_config *cfg, int enabled)
+{
+    if (!writable(cfg) || !ensure_trust(cfg))
+        return TLCP_ERROR;
+    tlcp_trust_store_set_partial_chain(cfg->trust, enabled);
+    return TLCP_OK;
+}
+
 tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
                                           size_t num_suites)
 {

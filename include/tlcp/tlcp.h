@@ -90,6 +90,15 @@ typedef enum tlcp_reason {
     TLCP_R_NO_APPLICATION_PROTOCOL = 45, /* server: no ALPN protocol in common (alert 120) */
     TLCP_R_ALPN_NOT_OFFERED = 46,        /* client: the server chose a protocol we did not offer */
     TLCP_R_UNKNOWN_SERVER_NAME = 47,     /* server: no pair for the client's name, no default */
+    /* Revocation and client verification (55-59). */
+    TLCP_R_CERT_REVOKED = 55, /* a certificate of the peer's chains is on its issuer's CRL */
+    TLCP_R_CRL_MISSING = 56,  /* CRL checking is on and an issuer has no CRL loaded */
+    TLCP_R_CRL_EXPIRED = 57,  /* the issuer's CRL is past its nextUpdate (or not yet valid) */
+    TLCP_R_CRL_INVALID = 58,  /* the CRL's signature, issuer key usage or fields are bad */
+    TLCP_R_NO_PEER_CERT = 59, /* server, verify mode OPTIONAL: the client sent no certificate */
+    /* One port for TLCP and TLS (70-74). */
+    TLCP_R_TLS_CLIENT_HELLO =
+        70, /* a TLS ClientHello at a TLCP endpoint that does not accept one */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -179,7 +188,8 @@ typedef struct tlcp_conn tlcp_conn;     /* one TLCP connection */
  * mode is OPTIONAL or REQUIRED (default NONE on the server). */
 enum tlcp_verify_mode {
     TLCP_VERIFY_NONE = 0,     /* accept any peer certificates (testing only) */
-    TLCP_VERIFY_OPTIONAL = 1, /* server: request a client certificate, accept none */
+    TLCP_VERIFY_OPTIONAL = 1, /* server: request a client certificate; go on without one or
+                                 with one that fails: see tlcp_conn_peer_verify_result */
     TLCP_VERIFY_REQUIRED = 2  /* default on the client */
 };
 
@@ -237,6 +247,25 @@ TLCP_API tlcp_result tlcp_config_load_chain_file(tlcp_config *cfg, const char *p
 /* Trust anchors for verifying the peer. */
 TLCP_API tlcp_result tlcp_config_load_ca_file(tlcp_config *cfg, const char *path);
 TLCP_API tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path);
+/* Certificate revocation lists (PEM, several blocks allowed, or DER; the
+ * dir variant reads every *.crl, *.pem and hashed <hash>.rN file). The
+ * first CRL turns revocation checking on for EVERY certificate of the
+ * peer's chains, both the signing and the encryption one (each leaf and
+ * each CA, the root against its own CRL). Then:
+ *  - a revoked certificate: TLCP_R_CERT_REVOKED, alert certificate_revoked;
+ *  - a CA without a CRL loaded: TLCP_R_CRL_MISSING ("unable to get
+ *    certificate CRL"), alert certificate_unknown: load one CRL per CA;
+ *  - a CRL past its nextUpdate at the verification time: TLCP_R_CRL_EXPIRED;
+ *  - a CRL whose signature (SM2 with the default ID) does not verify with
+ *    its issuer's key, or whose issuer lacks cRLSign: TLCP_R_CRL_INVALID;
+ * the last three with alert certificate_unknown. The sentence names the
+ * certificate and whether the signing or the encryption chain failed. */
+TLCP_API tlcp_result tlcp_config_load_crl_file(tlcp_config *cfg, const char *path);
+TLCP_API tlcp_result tlcp_config_load_crl_dir(tlcp_config *cfg, const char *path);
+/* Accept a peer chain that ends at a trusted certificate that is not
+ * self-signed (an intermediate loaded as a trust anchor), 1 = on. Off by
+ * default: the chain must reach a trusted root. */
+TLCP_API tlcp_result tlcp_config_set_partial_chain(tlcp_config *cfg, int enabled);
 /* Offered (client) or accepted (server) suites, in preference order.
  * Default: ECC_SM4_GCM_SM3, ECC_SM4_CBC_SM3. */
 TLCP_API tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
@@ -480,6 +509,26 @@ TLCP_API int tlcp_conn_alpn_selected(const tlcp_conn *conn, const uint8_t **out,
 /* 1 when a CertificateRequest was part of the handshake (client: the server
  * asked for our certificate; server: we asked), also after a failure. */
 TLCP_API int tlcp_conn_cert_requested(const tlcp_conn *conn);
+/* The outcome of the peer's certificate checks, one of: */
+enum tlcp_peer_verify_status {
+    TLCP_PEER_NOT_CHECKED = 0,      /* verify mode NONE, no certificate requested, or not yet */
+    TLCP_PEER_VERIFIED = 1,         /* every check passed */
+    TLCP_PEER_NO_CERT = 2,          /* server, mode OPTIONAL: the client sent no certificate */
+    TLCP_PEER_VERIFY_FAILED = 3,    /* server, mode OPTIONAL: the checks failed and the
+                                       handshake went on; the reason says why */
+    TLCP_PEER_VERIFY_OVERRIDDEN = 4 /* the checks failed, the verify callback accepted */
+};
+/* Server with verify mode OPTIONAL: the handshake completes whether the
+ * client sent no certificate, one that failed verification (unknown CA,
+ * revoked, expired, ...) or a good one; the application MUST look here
+ * before trusting the client's identity. (A client that sent certificates
+ * still proves it holds the signing key: CertificateVerify is checked in
+ * every case.) REQUIRED fails the handshake in both cases. On a client
+ * OPTIONAL is the same as REQUIRED: a server is always verified unless the
+ * mode is NONE. Returns the status; *out_reason (may be NULL) gets the
+ * TLCP_R_* of the failure (TLCP_R_NO_PEER_CERT for NO_CERT, TLCP_R_NONE
+ * when verified or not checked). */
+TLCP_API int tlcp_conn_peer_verify_result(const tlcp_conn *conn, int *out_reason);
 /* 1 once the handshake completed. */
 TLCP_API int tlcp_conn_handshake_done(const tlcp_conn *conn);
 /* The negotiated suite (0 before ServerHello) and its GB/T name. */

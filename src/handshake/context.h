@@ -98,6 +98,8 @@ typedef struct tlcp_hs_ctx {
     tlcp_session *offer;               /* client: the session to offer */
     tlcp_session *established_session; /* client: the session of the completed handshake */
     int reused;
+    int verify_status;  /* enum tlcp_peer_verify_status (peer_verify.c) */
+    int verify_reason;  /* its TLCP_R_* when not verified */
     int alert_sent;     /* -1 = none */
     int alert_received; /* -1 = none */
     /* Client: HelloRequests answered since the last application data (a
@@ -121,6 +123,12 @@ int tlcp_hs_tracing(const tlcp_hs_ctx *ctx);
 /* After the record layer gave CLOSED or ERROR: notes a received alert
  * (fatal or close_notify); the reason is in the shared error slot. */
 void tlcp_hs_note_record_end(tlcp_hs_ctx *ctx, const tlcp_record_item *item);
+
+/* Records the outcome of the peer's certificate checks for
+ * tlcp_conn_peer_verify_result (peer_verify.c). */
+void tlcp_hs_note_verify(tlcp_hs_ctx *ctx, int status, int reason);
+/* A client that resumed: the outcome recorded in the resumed session. */
+void tlcp_hs_note_resumed_verify(tlcp_hs_ctx *ctx, const tlcp_session *s);
 
 #define TLCP_MAX_HELLO_REQUESTS 4
 
