@@ -32,7 +32,10 @@ struct tlcp_config {
     tlcp_credentials *creds;      /* our sign/enc pairs and chain (src/x509) */
     tlcp_trust_store *trust;      /* trust anchors for the peer, NULL when none loaded */
     tlcp_cert_list ca_list;       /* CAs loaded from files: names for CertificateRequest */
-    tlcp_session_cache *sessions; /* server: resumable sessions, NULL = off */
+    tlcp_session_cache *sessions; /* the built-in store's cache, NULL = not in use */
+    tlcp_session_store store;     /* server: where sessions go (the cache's or the app's) */
+    void *store_arg;
+    int store_set; /* 0 = resumption off */
 
     uint16_t suites[TLCP_MAX_SUITES];
     size_t num_suites;
@@ -123,5 +126,9 @@ void tlcp_config_view_alpn_names(const tlcp_config *cfg, tlcp_hs_config *out);
 
 /* The effective verify mode for a role. */
 int tlcp_config_verify_mode(const tlcp_config *cfg, int is_server);
+
+/* The built-in cache as a session store (session_cache_store.c); a NULL
+ * cache gives an empty store. */
+void tlcp_session_cache_as_store(tlcp_session_cache *cache, tlcp_session_store *out, void **arg);
 
 #endif

@@ -83,12 +83,24 @@ struct cli_tls_opts {
     const char *chain;
     const char *pass; /* a --pass source (pass.c); points into argv */
     const char *ca, *ca_dir;
+    const char *crl;   /* --crl FILE or DIR */
+    int partial_chain; /* --partial-chain */
     const char *suites;
     const char *keylog;
     int trace;
     const char *alpn;         /* --alpn "h2,http/1.1" */
     struct cli_list cert_for; /* server: --cert-for NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY */
 };
+
+/* Loads --crl (a file, or a directory of CRLs) and sets --partial-chain;
+ * prints the error and returns 0 on failure (revocation.c). */
+int cli_load_revocation(const char *cmd, tlcp_config *cfg, const char *crl, int partial_chain);
+/* The same with the sentence in err (the proxy adds the config location). */
+int cli_apply_revocation(tlcp_config *cfg, const char *crl, int partial_chain, char *err,
+                         size_t errlen);
+/* The peer's verification outcome as words for a log line ("verified",
+ * "none sent", "NOT verified (certificate revoked)"), NULL when not checked. */
+const char *cli_peer_verify_text(const tlcp_conn *conn, char *buf, size_t cap);
 
 /* Trace sink: each line is printed to `out` with `prefix`. */
 struct cli_trace {

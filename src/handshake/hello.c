@@ -114,28 +114,50 @@ static int offered(const tlcp_client_hello *m, uint16_t suite)
     return 0;
 }
 
-/* Server: resume the client's session when the cache knows it and its
- * suite is still offered and enabled; otherwise issue a fresh session ID
- * (when caching is on) for a full handshake. */
-static int choose_session(tlcp_hs_ctx *ctx, const tlcp_client_hello *m)
+/* Server: resume the session the store found (checked there), or issue a
+ * fresh session ID for a full handshake; the suite is traced once final. */
+static int settle_session(tlcp_hs_ctx *ctx)
 {
     tlcp_hs *hs = ctx->hs;
-    tlcp_session_cache *cache = ctx->cfg.sessions;
-    if (cache == NULL)
-        return 1; /* empty session ID: nothing to resume later */
-    uint16_t suite = 0;
-    if (tlcp_session_cache_lookup(cache, m->session_id, m->session_id_len, ctx->sni, &suite,
-                                  hs->master) &&
-        offered(m, suite) && config_has_suite(&ctx->cfg, suite)) {
+    if (!tlcp_hs_store_enabled(ctx) || hs->session_id_len != 0)
+        return 1; /* no store, or settled already */
+    tlcp_session *s = tlcp_hs_store_take(ctx);
+    if (s != NULL) {
         hs->resumed = 1;
-        memcpy(hs->session_id, m->session_id, TLCP_SESSION_ID_LEN);
+        memcpy(hs->master, s->master, TLCP_MASTER_SECRET_LEN);
+        memcpy(hs->session_id, s->id, TLCP_SESSION_ID_LEN);
         hs->session_id_len = TLCP_SESSION_ID_LEN;
+        tlcp_hs_store_note_resumed(ctx, s->id);
         tlcp_hs_trace(ctx, "resuming the session the client offered");
-        adopt_suite(ctx, suite);
-        return 1;
+        uint16_t suite = s->suite;
+        tlcp_session_free(s);
+        return set_suite(ctx, suite);
     }
     hs->session_id_len = TLCP_SESSION_ID_LEN;
-    return tlcp_random_bytes(hs->session_id, TLCP_SESSION_ID_LEN, ctx->err);
+    GUARD(tlcp_random_bytes(hs->session_id, TLCP_SESSION_ID_LEN, ctx->err));
+    return set_suite(ctx, hs->suite);
+}
+
+/* Bit i: the client offered cfg.suites[i] (what a stored session's suite
+ * is checked against when the answer comes after the ClientHello is gone). */
+static unsigned offered_mask(const tlcp_hs_ctx *ctx, const tlcp_client_hello *m)
+{
+    unsigned mask = 0;
+    for (size_t i = 0; i < ctx->cfg.num_suites && i < 8 * sizeof(mask); i++)
+        if (offered(m, ctx->cfg.suites[i]))
+            mask |= 1u << i;
+    return mask;
+}
+
+/* Server: asks the session store for the session the client offered. The
+ * answer may come now or later (TLCP_WANT_SESSION); settle_session applies
+ * it before anything depends on whether the handshake is resumed. */
+static int choose_session(tlcp_hs_ctx *ctx, const tlcp_client_hello *m)
+{
+    if (!tlcp_hs_store_enabled(ctx)) /* empty session ID: nothing to resume later */
+        return set_suite(ctx, ctx->hs->suite);
+    GUARD(tlcp_hs_store_lookup(ctx, m->session_id, m->session_id_len, offered_mask(ctx, m)));
+    return tlcp_hs_store_pending(ctx) || settle_session(ctx);
 }
 
 tlcp_status tlcp_hs_client_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
@@ -168,8 +190,7 @@ tlcp_status tlcp_hs_client_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
     for (size_t i = 0; i < ctx->cfg.num_suites; i++) {
         if (offered(&m, ctx->cfg.suites[i])) {
             adopt_suite(ctx, ctx->cfg.suites[i]);
-            S_GUARD(choose_session(ctx, &m));
-            return tlcp_status_of(set_suite(ctx, ctx->hs->suite));
+            return tlcp_status_of(choose_session(ctx, &m));
         }
     }
     TLCP_ERR_ALERT(ctx->err, TLCP_R_NO_SHARED_CIPHER, TLCP_ALERT_HANDSHAKE_FAILURE,
@@ -181,6 +202,7 @@ tlcp_status tlcp_hs_client_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
 tlcp_status tlcp_hs_client_hello_post_process(tlcp_hs_ctx *ctx)
 {
     tlcp_hs *hs = ctx->hs;
+    S_GUARD(settle_session(ctx)); /* a lookup answered after the ClientHello */
     /* ECDHE needs the client's encryption key, so it always asks; an
      * abbreviated handshake has no certificates at all. */
     hs->cert_requested = !hs->resumed && (ctx->cfg.verify_mode != TLCP_VERIFY_NONE || hs->is_ecdhe);

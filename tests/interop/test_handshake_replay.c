@@ -527,9 +527,11 @@ static int replay_resumption(replay *r)
     assert_int_equal(tlcp_conn_set_session(r->cli, session), TLCP_OK);
     tlcp_session_free(session);
     tlcp_config *scfg = r->srv->cfg;
-    scfg->sessions = tlcp_session_cache_new(4, 0); /* the checker's own config */
+    scfg->sessions = tlcp_session_cache_new(4, 0); /* the checker's own config (frozen) */
     assert_non_null(scfg->sessions);
-    r->srv->hc.cfg.sessions = scfg->sessions; /* the handshake's view of it */
+    tlcp_session_cache_as_store(scfg->sessions, &scfg->store, &scfg->store_arg);
+    r->srv->hc.cfg.store = &scfg->store; /* the handshake's view of it */
+    r->srv->hc.cfg.store_arg = scfg->store_arg;
     tlcp_session_cache_store(scfg->sessions, r->session_id, r->suite, r->session_master,
                              NULL); /* the fixtures send no server_name */
 
