@@ -399,6 +399,21 @@ TLCP_API tlcp_result tlcp_session_import_pem(const char *text, size_t len, tlcp_
  * connection): the answer is dropped and the connection is not harmed. */
 TLCP_API tlcp_result tlcp_conn_session_lookup_done(tlcp_conn *conn, const uint8_t *data,
                                                    size_t len);
+/* SM4-GCM for data kept outside the process, e.g. exported sessions in a
+ * shared store (the export alone is not confidential nor authentic). key:
+ * 16 bytes; aad (may be NULL/0) is authenticated, not stored (the store's
+ * key, so a value cannot be moved to another entry). out = random nonce
+ * (12) || ciphertext || tag (16): len + TLCP_SEAL_OVERHEAD bytes, written
+ * to *out_len even when cap is too small (TLCP_ERROR then). Random nonces:
+ * keep well below 2^32 seals per key. tlcp_unseal: TLCP_ERROR when the
+ * data was altered, sealed under another key or another aad. */
+#define TLCP_SEAL_OVERHEAD 28
+TLCP_API tlcp_result tlcp_seal(const uint8_t key[16], const uint8_t *aad, size_t aad_len,
+                               const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                               size_t *out_len);
+TLCP_API tlcp_result tlcp_unseal(const uint8_t key[16], const uint8_t *aad, size_t aad_len,
+                                 const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                                 size_t *out_len);
 /* 1 when the completed handshake resumed a session. */
 TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
 

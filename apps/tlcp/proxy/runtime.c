@@ -40,6 +40,14 @@ struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, ch
             generation_free(g);
             return NULL;
         }
+        /* Terminating services share sessions through Redis when it is
+         * configured (the in-process cache otherwise). */
+        if (g->cfg.have_redis && g->cfg.services[s].direction == PX_TERMINATE &&
+            tlcp_config_set_session_store(g->tls[s], px_redis_store_ops(), &g->cfg) != TLCP_OK) {
+            snprintf(err, errlen, "cannot set the Redis session store");
+            generation_free(g);
+            return NULL;
+        }
     }
     return g;
 }
