@@ -105,7 +105,10 @@ void px_addr_format(const struct sockaddr *sa, char *out, size_t len);
 /* ---- TLCP configuration per service (tls.c) --------------------------- */
 
 /* Builds the libtlcp config of one service; NULL with "file:line: key ..." in err. */
-tlcp_config *px_tls_build(const struct px_service *s, char *err, size_t errlen);
+/* store: the shared session store of a terminating service (replacing
+ * its in-process cache), NULL = the cache. */
+tlcp_config *px_tls_build(const struct px_service *s, const tlcp_session_store *store,
+                          void *store_arg, char *err, size_t errlen);
 
 /* ---- timers (timer.c): an indexed binary min-heap -------------------- */
 

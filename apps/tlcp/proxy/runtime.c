@@ -35,16 +35,12 @@ struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, ch
         return NULL;
     }
     for (size_t s = 0; s < g->cfg.num_services; s++) {
-        g->tls[s] = px_tls_build(&g->cfg.services[s], err, errlen);
-        if (g->tls[s] == NULL) {
-            generation_free(g);
-            return NULL;
-        }
         /* Terminating services share sessions through Redis when it is
          * configured (the in-process cache otherwise). */
-        if (g->cfg.have_redis && g->cfg.services[s].direction == PX_TERMINATE &&
-            tlcp_config_set_session_store(g->tls[s], px_redis_store_ops(), &g->cfg) != TLCP_OK) {
-            snprintf(err, errlen, "cannot set the Redis session store");
+        g->tls[s] =
+            px_tls_build(&g->cfg.services[s], g->cfg.have_redis ? px_redis_store_ops() : NULL,
+                         &g->cfg, err, errlen);
+        if (g->tls[s] == NULL) {
             generation_free(g);
             return NULL;
         }
