@@ -44,6 +44,8 @@ void tlcp_config_free(tlcp_config *cfg)
     tlcp_cert_list_clear(&cfg->ca_list);
     tlcp_session_cache_free(cfg->sessions);
     free(cfg->host_name);
+    tlcp_config_free_alpn(cfg);
+    tlcp_config_free_named_pairs(cfg);
     free(cfg);
 }
 
@@ -66,6 +68,11 @@ static int writable(tlcp_config *cfg)
     }
     tlcp_error_clear(&cfg->err);
     return 1;
+}
+
+int tlcp_config_writable(tlcp_config *cfg)
+{
+    return writable(cfg);
 }
 
 static tlcp_result done(int ok)
@@ -132,6 +139,28 @@ tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path)
     if (!writable(cfg))
         return TLCP_ERROR;
     return done(ensure_trust(cfg) && tlcp_trust_store_load_dir(cfg->trust, path, &cfg->err));
+}
+
+tlcp_result tlcp_config_load_crl_file(tlcp_config *cfg, const char *path)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    return done(ensure_trust(cfg) && tlcp_trust_store_load_crl_file(cfg->trust, path, &cfg->err));
+}
+
+tlcp_result tlcp_config_load_crl_dir(tlcp_config *cfg, const char *path)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    return done(ensure_trust(cfg) && tlcp_trust_store_load_crl_dir(cfg->trust, path, &cfg->err));
+}
+
+tlcp_result tlcp_config_set_partial_chain(tlcp_config *cfg, int enabled)
+{
+    if (!writable(cfg) || !ensure_trust(cfg))
+        return TLCP_ERROR;
+    tlcp_trust_store_set_partial_chain(cfg->trust, enabled);
+    return TLCP_OK;
 }
 
 tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
@@ -388,4 +417,5 @@ void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *
     out->keylog_arg = cfg->keylog_arg;
     out->verify_cb = cfg->verify_cb;
     out->verify_arg = cfg->verify_arg;
+    tlcp_config_view_alpn_names(cfg, out);
 }

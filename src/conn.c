@@ -118,9 +118,12 @@ static int check_config(tlcp_conn *conn)
     const tlcp_config *cfg = conn->cfg;
     int verify = conn->hc.cfg.verify_mode;
     if (conn->hc.is_server) {
-        ENSURE_ALERT(cfg->creds != NULL, &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+        /* Pairs per name were checked when added. */
+        ENSURE_ALERT(cfg->creds != NULL || cfg->num_named_pairs > 0, &conn->err, TLCP_R_CONFIG,
+                     TLCP_ALERT_INTERNAL_ERROR,
                      "server needs a signing and an encryption certificate");
-        GUARD(tlcp_credentials_check(cfg->creds, 1, &conn->err));
+        if (cfg->creds != NULL)
+            GUARD(tlcp_credentials_check(cfg->creds, 1, &conn->err));
         ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->trust != NULL, &conn->err, TLCP_R_CONFIG,
                      TLCP_ALERT_INTERNAL_ERROR,
                      "client certificates requested but no CA certificates loaded");
@@ -354,6 +357,16 @@ tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session)
     tlcp_session_free(conn->hc.offer);
     conn->hc.offer = tlcp_session_up_ref(session);
     return TLCP_OK;
+}
+
+int tlcp_conn_alpn_selected(const tlcp_conn *conn, const uint8_t **out, size_t *out_len)
+{
+    int agreed = conn != NULL && conn->hc.alpn_len > 0;
+    if (out != NULL)
+        *out = agreed ? conn->hc.alpn : NULL;
+    if (out_len != NULL)
+        *out_len = agreed ? conn->hc.alpn_len : 0;
+    return agreed;
 }
 
 int tlcp_conn_cert_requested(const tlcp_conn *conn)

@@ -125,6 +125,7 @@ static void remember_session(tlcp_hs_ctx *ctx)
     }
     tlcp_session_free(ctx->established_session);
     if (hs->resumed) {
+        tlcp_hs_note_resumed_verify(ctx, ctx->offer);
         ctx->established_session = tlcp_session_up_ref(ctx->offer);
         return;
     }

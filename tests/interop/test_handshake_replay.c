@@ -199,6 +199,18 @@ static tlcp_config *checker_config(replay *r, int server)
         assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
         /* Every recorded server certificate names localhost. */
         assert_int_equal(tlcp_config_set_host_name(cfg, "localhost"), TLCP_OK);
+        /* The recorded client's ALPN offer ("ClientHello:alpn(h2,http/1.1)"):
+         * the server's answer is checked against it. */
+        const char *alpn = strstr(r->manifest, "ClientHello:alpn(");
+        if (alpn != NULL) {
+            char list[256];
+            alpn += strlen("ClientHello:alpn(");
+            size_t len = strcspn(alpn, ")");
+            assert_true(len < sizeof(list));
+            memcpy(list, alpn, len);
+            list[len] = '\0';
+            assert_int_equal(tlcp_config_set_alpn(cfg, list), TLCP_OK);
+        }
         /* With the recorded client pairs the checker answers a
          * CertificateRequest as the recorded client did (ECDHE needs both). */
         size_t n = 0;
