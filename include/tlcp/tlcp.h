@@ -376,7 +376,9 @@ TLCP_API tlcp_result tlcp_config_add_cert_pair_for_name(tlcp_config *cfg, const 
 /* Server: remember up to max_sessions sessions for session-ID resumption
  * (abbreviated handshake), each for lifetime_seconds (0 = 3600). 0 sessions
  * (the default) turns resumption off: the ServerHello then carries an empty
- * session ID. Sessions that used client certificates are not cached. */
+ * session ID. Sessions that used client certificates are not cached. The
+ * cache is one tlcp_session_store (below): it replaces a store set before,
+ * and forgets a session whose connection ended with a fatal alert. */
 TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
                                                    unsigned lifetime_seconds);
 
@@ -391,7 +393,8 @@ TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_
  * A store's failures never fail a connection: a get that fails is a full
  * handshake, a failed new_session or remove_session is traced and ignored.
  * Callbacks run on the thread that drives the connection, from inside
- * tlcp_handshake / tlcp_read / tlcp_write / tlcp_conn_free.
+ * tlcp_handshake / tlcp_read / tlcp_write (a session is removed when one of
+ * them ends the connection with a fatal alert, sent or received).
  */
 enum tlcp_store_answer {
     TLCP_STORE_ANSWERED = 0, /* get: answered (or not found) inside the callback */
