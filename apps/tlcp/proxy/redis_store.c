@@ -282,7 +282,7 @@ static void on_get(redisAsyncContext *ac, void *reply_v, void *priv)
                         &n) == TLCP_OK)
             count(&px_metrics.redis_hits);
         else
-            count(&px_metrics.redis_errors), n = 0; /* altered, or another key */
+            count(&px_metrics.redis_errors); /* altered, or another key (n stays 0) */
     }
     (void)tlcp_conn_session_lookup_done(tc, n > 0 ? plain : NULL, n);
     memset(plain, 0, sizeof(plain));
