@@ -23,6 +23,9 @@ fi
 have_cmd openssl || need+=(openssl)
 if ! { have_cmd pkg-config && pkg-config --exists cmocka 2>/dev/null; }; then need+=(libcmocka-dev); fi
 if ! { have_cmd pkg-config && pkg-config --exists libgcrypt 2>/dev/null; }; then need+=(libgcrypt20-dev); fi
+# Optional: hiredis for the tlcp proxy's shared Redis session store (the
+# library never needs it; without it the proxy refuses `redis =`).
+if ! { have_cmd pkg-config && pkg-config --exists hiredis 2>/dev/null; }; then need+=(libhiredis-dev); fi
 for extra in "$@"; do
     have_pkg "$extra" || need+=("$extra")
 done

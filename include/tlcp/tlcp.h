@@ -376,7 +376,9 @@ TLCP_API tlcp_result tlcp_config_add_cert_pair_for_name(tlcp_config *cfg, const 
 /* Server: remember up to max_sessions sessions for session-ID resumption
  * (abbreviated handshake), each for lifetime_seconds (0 = 3600). 0 sessions
  * (the default) turns resumption off: the ServerHello then carries an empty
- * session ID. Sessions that used client certificates are not cached. */
+ * session ID. Sessions that used client certificates are not cached. The
+ * cache is one tlcp_session_store (below): it replaces a store set before,
+ * and forgets a session whose connection ended with a fatal alert. */
 TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
                                                    unsigned lifetime_seconds);
 
@@ -391,7 +393,8 @@ TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_
  * A store's failures never fail a connection: a get that fails is a full
  * handshake, a failed new_session or remove_session is traced and ignored.
  * Callbacks run on the thread that drives the connection, from inside
- * tlcp_handshake / tlcp_read / tlcp_write / tlcp_conn_free.
+ * tlcp_handshake / tlcp_read / tlcp_write (a session is removed when one of
+ * them ends the connection with a fatal alert, sent or received).
  */
 enum tlcp_store_answer {
     TLCP_STORE_ANSWERED = 0, /* get: answered (or not found) inside the callback */
@@ -494,6 +497,21 @@ TLCP_API tlcp_result tlcp_session_import_pem(const char *text, size_t len, tlcp_
  * connection): the answer is dropped and the connection is not harmed. */
 TLCP_API tlcp_result tlcp_conn_session_lookup_done(tlcp_conn *conn, const uint8_t *data,
                                                    size_t len);
+/* SM4-GCM for data kept outside the process, e.g. exported sessions in a
+ * shared store (the export alone is not confidential nor authentic). key:
+ * 16 bytes; aad (may be NULL/0) is authenticated, not stored (the store's
+ * key, so a value cannot be moved to another entry). out = random nonce
+ * (12) || ciphertext || tag (16): len + TLCP_SEAL_OVERHEAD bytes, written
+ * to *out_len even when cap is too small (TLCP_ERROR then). Random nonces:
+ * keep well below 2^32 seals per key. tlcp_unseal: TLCP_ERROR when the
+ * data was altered, sealed under another key or another aad. */
+#define TLCP_SEAL_OVERHEAD 28
+TLCP_API tlcp_result tlcp_seal(const uint8_t key[16], const uint8_t *aad, size_t aad_len,
+                               const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                               size_t *out_len);
+TLCP_API tlcp_result tlcp_unseal(const uint8_t key[16], const uint8_t *aad, size_t aad_len,
+                                 const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                                 size_t *out_len);
 /* 1 when the completed handshake resumed a session. */
 TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
 

@@ -73,8 +73,23 @@ conf_error "bad verify" "c.conf:6: key 'verify': wants none, optional or require
 conf_error "bad suite" "c.conf:6: key 'suites': unknown cipher suite 'ECC_RC4'"
 { good_service; echo "pair = a b c"; } >"$W/c.conf"
 conf_error "pair of three" "c.conf:6: key 'pair': wants four files"
+# the shared session store's keys (a build without hiredis refuses redis itself)
 { echo "redis = 127.0.0.1:6379"; good_service; } >"$W/c.conf"
-conf_error "redis not implemented" "c.conf:1: key 'redis': the shared Redis session store is not implemented yet"
+if "$TLCP" proxy --config "$W/c.conf" --check 2>&1 | grep -q "without hiredis"; then
+    conf_error "redis without hiredis" "c.conf:1: key 'redis': this tlcp was built without hiredis"
+else
+    conf_error "redis without session_key" "c.conf: redis needs session_key"
+    { echo "redis = 127.0.0.1:6379"; echo "session_key = 0011"; good_service; } >"$W/c.conf"
+    conf_error "short session_key" "c.conf:2: key 'session_key': wants 32 hex digits"
+    { echo "redis = 127.0.0.1:6379"; echo "session_key = 000102030405060708090a0b0c0d0e0g"; good_service; } >"$W/c.conf"
+    conf_error "non-hex session_key" "c.conf:2: key 'session_key': wants 32 hex digits"
+    { echo "redis_timeout_ms = 0"; good_service; } >"$W/c.conf"
+    conf_error "redis_timeout_ms 0" "c.conf:1: key 'redis_timeout_ms': wants a whole number from 1 to 10000"
+    { echo "redis = localhost"; good_service; } >"$W/c.conf"
+    conf_error "bad redis address" "c.conf:1: key 'redis': wants ADDRESS:PORT"
+    { echo "redis_flavour = x"; good_service; } >"$W/c.conf"
+    conf_error "unknown redis key" "c.conf:1: key 'redis_flavour': unknown global key"
+fi
 
 # --- required keys and combinations (named with the section's line) ---
 printf '[web]\ndirection = terminate\naccept = 127.0.0.1:0\n%s\n' "$PAIR" >"$W/c.conf"

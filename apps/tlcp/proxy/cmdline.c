@@ -12,8 +12,9 @@
 
 static int is_global(const char *key)
 {
-    static const char *const keys[] = {"workers",     "log",   "metrics",    "drain_timeout",
-                                       "buffer_size", "redis", "session_key"};
+    static const char *const keys[] = {
+        "workers", "log",         "metrics",      "drain_timeout",    "buffer_size",
+        "redis",   "session_key", "redis_prefix", "redis_timeout_ms", "session_lifetime"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         if (strcmp(key, keys[i]) == 0)
             return 1;

@@ -19,6 +19,8 @@ void px_config_init(struct px_config *c)
     memset(c, 0, sizeof(*c));
     c->drain_timeout_ms = 10000;
     c->buffer_size = 16384;
+    c->redis_timeout_ms = 50;
+    c->session_lifetime = 3600;
     snprintf(c->source, sizeof(c->source), "command line");
 }
 
@@ -47,6 +49,8 @@ void px_config_free(struct px_config *c)
         free(s->compat);
     }
     free(c->services);
+    free(c->redis_prefix);
+    c->redis_prefix = NULL;
     free(c->log);
     memset(c, 0, sizeof(*c));
 }

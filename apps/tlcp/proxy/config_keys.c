@@ -3,6 +3,7 @@
  * The meaning of every configuration key, shared by the file parser and
  * the one-service command line, and the checks after parsing.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -61,6 +62,54 @@ static int set_string(char **dest, const char *value, char *err, size_t errlen)
     free(*dest);
     *dest = copy;
     return 1;
+}
+
+/* 32 hex digits: the SM4 key sealing the sessions kept in Redis. */
+static int parse_session_key(const char *value, uint8_t out[16], char *err, size_t errlen)
+{
+    size_t n = strlen(value);
+    for (size_t i = 0; n == 32 && i < 16; i++) {
+        unsigned b;
+        if (sscanf(value + 2 * i, "%2x", &b) != 1 || !isxdigit((unsigned char)value[2 * i]) ||
+            !isxdigit((unsigned char)value[2 * i + 1])) {
+            n = 0;
+            break;
+        }
+        out[i] = (uint8_t)b;
+    }
+    if (n != 32) {
+        snprintf(err, errlen, "wants 32 hex digits (a 16-byte SM4 key)");
+        return 0;
+    }
+    return 1;
+}
+
+static int set_store_key(struct px_config *c, const char *key, const char *value, char *err,
+                         size_t errlen)
+{
+    if (strcmp(key, "redis") == 0) {
+        if (!px_redis_available()) {
+            snprintf(err, errlen, "this tlcp was built without hiredis (see docs/PROXY.md)");
+            return 0;
+        }
+        c->have_redis = px_addr_parse(&c->redis, value, 1, err, errlen);
+        return c->have_redis;
+    }
+    if (strcmp(key, "redis_prefix") == 0) {
+        free(c->redis_prefix);
+        c->redis_prefix = NULL;
+        return set_string(&c->redis_prefix, value, err, errlen);
+    }
+    if (strcmp(key, "redis_timeout_ms") == 0)
+        return parse_count(value, 1, 10000, &c->redis_timeout_ms, err, errlen);
+    if (strcmp(key, "session_lifetime") == 0)
+        return parse_count(value, 1, 86400, &c->session_lifetime, err, errlen);
+    if (strcmp(key, "session_key") == 0) {
+        c->have_session_key = parse_session_key(value, c->session_key, err, errlen);
+        return c->have_session_key;
+    }
+    snprintf(err, errlen, "unknown global key (service keys go after a [service] header)");
+    return 0;
 }
 
 static int set_duration(long *dest, const char *value, char *err, size_t errlen)
@@ -259,12 +308,8 @@ static int set_global_key(struct px_config *c, const char *key, const char *valu
         return set_duration(&c->drain_timeout_ms, value, err, errlen);
     if (strcmp(key, "buffer_size") == 0)
         return parse_count(value, 1024, 1048576, &c->buffer_size, err, errlen);
-    if (strcmp(key, "redis") == 0 || strcmp(key, "session_key") == 0) {
-        snprintf(err, errlen,
-                 "the shared Redis session store is not implemented yet "
-                 "(see docs/PROXY.md); sessions are cached per worker");
-        return 0;
-    }
+    if (strncmp(key, "redis", 5) == 0 || strncmp(key, "session_", 8) == 0)
+        return set_store_key(c, key, value, err, errlen);
     snprintf(err, errlen, "unknown global key (service keys go after a [service] header)");
     return 0;
 }
@@ -377,6 +422,11 @@ int px_config_validate(struct px_config *c, char *err, size_t errlen)
 {
     if (c->num_services == 0) {
         snprintf(err, errlen, "%s: no [service] section", c->source);
+        return 0;
+    }
+    if (c->have_redis && !c->have_session_key) {
+        snprintf(err, errlen, "%s: redis needs session_key (sessions hold master secrets)",
+                 c->source);
         return 0;
     }
     for (size_t i = 0; i < c->num_services; i++) {

@@ -71,6 +71,7 @@ static void conn_free(struct px_conn *c)
 {
     struct px_worker *w = c->w;
     log_conn(c);
+    px_redis_cancel(c);
     px_heap_remove(&w->timers, &c->timer);
     for (int i = 0; i < 2; i++) {
         tlcp_conn_free(c->side[i].tc);
@@ -105,6 +106,8 @@ int64_t px_conn_deadline(const struct px_conn *c)
         d = c->last_io_ms + c->svc->idle_timeout_ms;
     if (c->draining && c->w->drain_deadline < d)
         d = c->w->drain_deadline;
+    if (c->lookup != NULL && c->lookup_deadline_ms < d)
+        d = c->lookup_deadline_ms;
     return d;
 }
 
@@ -350,8 +353,10 @@ static int step(struct px_conn *c)
 {
     switch (c->state) {
     case PX_S_HANDSHAKE: {
+        px_redis_driving(c->w, c); /* the store's lookup may start for c */
         tlcp_result r = tlcp_handshake(c->side[c->tls_side].tc);
-        if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
+        /* WANT_SESSION: the Redis reply or the lookup deadline wakes c */
+        if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE || r == TLCP_WANT_SESSION)
             return 0;
         if (r == TLCP_OK)
             handshake_ok(c);
@@ -368,7 +373,7 @@ static int step(struct px_conn *c)
     }
 }
 
-static void queue_ready(struct px_conn *c)
+void px_conn_wake(struct px_conn *c)
 {
     if (c->ready)
         return;
@@ -392,7 +397,7 @@ void px_conn_pump(struct px_conn *c)
             return;
         }
     }
-    queue_ready(c); /* more to do: after the other connections had their turn */
+    px_conn_wake(c); /* more to do: after the other connections had their turn */
 }
 
 void px_conn_abort(struct px_conn *c, const char *why)
@@ -403,6 +408,12 @@ void px_conn_abort(struct px_conn *c, const char *why)
 
 void px_conn_timeout(struct px_conn *c, int64_t now)
 {
+    if (c->lookup != NULL && now >= c->lookup_deadline_ms) {
+        px_redis_expire(c); /* Redis too slow: a full handshake, now */
+        px_heap_remove(&c->w->timers, &c->timer);
+        px_conn_pump(c);
+        return;
+    }
     int64_t d = px_conn_deadline(c);
     if (d > now) {
         px_heap_set(&c->w->timers, &c->timer, d); /* activity since: later */

@@ -109,6 +109,18 @@ size_t px_metrics_render(char *buf, size_t cap)
         GET(px_metrics.hs_ok), GET(px_metrics.hs_failed), GET(px_metrics.hs_timeout));
     counter(&o, "tlcp_proxy_handshakes_resumed_total", "Handshakes that resumed a session.",
             GET(px_metrics.hs_resumed));
+    put(&o,
+        "# HELP tlcp_proxy_redis_lookups_total Session lookups in Redis by outcome.\n"
+        "# TYPE tlcp_proxy_redis_lookups_total counter\n"
+        "tlcp_proxy_redis_lookups_total{result=\"hit\"} %lu\n"
+        "tlcp_proxy_redis_lookups_total{result=\"miss\"} %lu\n"
+        "tlcp_proxy_redis_lookups_total{result=\"timeout\"} %lu\n",
+        GET(px_metrics.redis_hits), GET(px_metrics.redis_misses), GET(px_metrics.redis_timeouts));
+    counter(&o, "tlcp_proxy_redis_errors_total",
+            "Redis failures (down, refused, error replies, values that do not unseal).",
+            GET(px_metrics.redis_errors));
+    counter(&o, "tlcp_proxy_redis_stores_total", "Sessions sent to Redis.",
+            GET(px_metrics.redis_stores));
     unsigned long ok = GET(px_metrics.hs_ok);
     put(&o,
         "# HELP tlcp_proxy_resumption_ratio Resumed over successful handshakes.\n"

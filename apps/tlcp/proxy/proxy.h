@@ -69,6 +69,15 @@ struct px_config {
     int have_metrics;
     long drain_timeout_ms;
     long buffer_size; /* relay buffer per direction */
+    /* Shared session store (redis_store.c): Redis at `redis`, values sealed
+     * with SM4-GCM under session_key, keys redis_prefix + hex(session ID). */
+    struct px_addr redis;
+    int have_redis;
+    char *redis_prefix;
+    uint8_t session_key[16];
+    int have_session_key;
+    long redis_timeout_ms; /* how long a handshake waits for a lookup */
+    long session_lifetime; /* seconds (the Redis TTL) */
     struct px_service *services;
     size_t num_services;
     char source[256]; /* the config file, or "command line" */
@@ -100,7 +109,10 @@ void px_addr_format(const struct sockaddr *sa, char *out, size_t len);
 /* ---- TLCP configuration per service (tls.c) --------------------------- */
 
 /* Builds the libtlcp config of one service; NULL with "file:line: key ..." in err. */
-tlcp_config *px_tls_build(const struct px_service *s, char *err, size_t errlen);
+/* store: the shared session store of a terminating service (replacing
+ * its in-process cache), NULL = the cache. */
+tlcp_config *px_tls_build(const struct px_service *s, const tlcp_session_store *store,
+                          void *store_arg, char *err, size_t errlen);
 
 /* ---- timers (timer.c): an indexed binary min-heap -------------------- */
 
@@ -136,6 +148,7 @@ struct px_metrics {
     atomic_ulong hs_latency_sum_us;
     atomic_ulong bytes_client_to_backend, bytes_backend_to_client;
     atomic_ulong backend_connect_failed, reloads, reload_failures;
+    atomic_ulong redis_hits, redis_misses, redis_errors, redis_timeouts, redis_stores;
 };
 extern struct px_metrics px_metrics;
 void px_metrics_handshake(int ok, int resumed, int64_t latency_us, int alert_sent,
@@ -168,6 +181,14 @@ struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, ch
                                           size_t errlen);
 struct px_generation *px_generation_ref(struct px_generation *g);
 void px_generation_unref(struct px_generation *g);
+
+/* ---- shared session store (redis_store.c) ----------------------------- */
+
+/* 1 when this build has the Redis store (hiredis found at build time). */
+int px_redis_available(void);
+/* The store callbacks for a terminating service; arg: the generation's
+ * px_config (prefix, key, timeout, lifetime). */
+const tlcp_session_store *px_redis_store_ops(void);
 
 /* ---- workers (worker.c, conn.c) --------------------------------------- */
 

@@ -261,10 +261,13 @@ static int start(struct proxy *p, struct px_config *cfg)
 
 static void stop(struct proxy *p)
 {
-    for (size_t i = 0; i < p->num_workers; i++)
-        px_worker_stop(p->workers[i]);
-    for (size_t i = 0; i < p->num_workers; i++)
-        px_worker_join(p->workers[i]);
+    /* A start that failed early has no (or not every) worker. */
+    for (size_t i = 0; p->workers != NULL && i < p->num_workers; i++)
+        if (p->workers[i] != NULL)
+            px_worker_stop(p->workers[i]);
+    for (size_t i = 0; p->workers != NULL && i < p->num_workers; i++)
+        if (p->workers[i] != NULL)
+            px_worker_join(p->workers[i]);
     free(p->workers);
     px_listeners_close(&p->listeners);
     px_generation_unref(p->gen);

@@ -35,7 +35,11 @@ struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, ch
         return NULL;
     }
     for (size_t s = 0; s < g->cfg.num_services; s++) {
-        g->tls[s] = px_tls_build(&g->cfg.services[s], err, errlen);
+        /* Terminating services share sessions through Redis when it is
+         * configured (the in-process cache otherwise). */
+        g->tls[s] =
+            px_tls_build(&g->cfg.services[s], g->cfg.have_redis ? px_redis_store_ops() : NULL,
+                         &g->cfg, err, errlen);
         if (g->tls[s] == NULL) {
             generation_free(g);
             return NULL;

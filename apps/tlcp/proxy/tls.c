@@ -84,10 +84,12 @@ static int load_common(tlcp_config *cfg, const struct px_service *s, char *err, 
     return 1;
 }
 
-static int setup_server(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
+static int setup_server(tlcp_config *cfg, const struct px_service *s, int store_set, char *err,
+                        size_t errlen)
 {
     if (tlcp_config_set_verify_mode(cfg, s->verify_mode) != TLCP_OK ||
-        (s->sessions > 0 && tlcp_config_set_session_cache(cfg, (size_t)s->sessions, 0) != TLCP_OK))
+        (s->sessions > 0 && !store_set &&
+         tlcp_config_set_session_cache(cfg, (size_t)s->sessions, 0) != TLCP_OK))
         return fail_at(&s->at, "verify", cfg, "server settings", err, errlen);
     if (!cli_check_server_config("proxy", cfg, NULL)) {
         snprintf(err, errlen, "%s:%d: [%s]: the certificates above cannot serve", s->at.file,
@@ -130,15 +132,23 @@ static int setup_client(tlcp_config *cfg, const struct px_service *s, char *err,
     return 1;
 }
 
-tlcp_config *px_tls_build(const struct px_service *s, char *err, size_t errlen)
+tlcp_config *px_tls_build(const struct px_service *s, const tlcp_session_store *store,
+                          void *store_arg, char *err, size_t errlen)
 {
     tlcp_config *cfg = tlcp_config_new();
     if (cfg == NULL) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    /* Before setup_server: its check makes a connection, which freezes cfg. */
+    if (store != NULL && s->direction == PX_TERMINATE &&
+        tlcp_config_set_session_store(cfg, store, store_arg) != TLCP_OK) {
+        snprintf(err, errlen, "[%s]: cannot use the Redis session store", s->name);
+        tlcp_config_free(cfg);
+        return NULL;
+    }
     int ok = load_common(cfg, s, err, errlen) &&
-             (s->direction == PX_TERMINATE ? setup_server(cfg, s, err, errlen)
+             (s->direction == PX_TERMINATE ? setup_server(cfg, s, store != NULL, err, errlen)
                                            : setup_client(cfg, s, err, errlen));
     if (!ok) {
         tlcp_config_free(cfg);

@@ -118,6 +118,7 @@ static void run_timers(struct px_worker *w)
     }
     if (!w->listening && !w->stopping && now >= w->accept_paused_until)
         listen_all(w, 1);
+    (void)px_redis_tick(w->redis, now);
 }
 
 static void free_dead(struct px_worker *w)
@@ -140,6 +141,9 @@ static int wait_ms(const struct px_worker *w)
         next = t->deadline_ms;
     if (!w->listening && !w->stopping && w->accept_paused_until < next)
         next = w->accept_paused_until;
+    int64_t redis_at = px_redis_tick(w->redis, now);
+    if (redis_at < next)
+        next = redis_at;
     return next > now ? (int)(next - now) : 0;
 }
 
@@ -147,6 +151,7 @@ static void *worker_main(void *arg)
 {
     struct px_worker *w = arg;
     struct epoll_event events[PX_EVENTS];
+    w->redis = px_redis_start(w, &w->gen->cfg); /* on this thread: its callbacks are */
     listen_all(w, 1);
     while (!(w->stopping && w->num_conns == 0)) {
         int n = epoll_wait(w->epfd, events, PX_EVENTS, wait_ms(w));
@@ -160,6 +165,8 @@ static void *worker_main(void *arg)
                 struct px_conn *c = (struct px_conn *)tag;
                 if (c->state != PX_S_DONE)
                     px_conn_pump(c);
+            } else if (tag->kind == PX_KIND_REDIS) {
+                px_redis_event(w->redis, events[i].events);
             } else if (tag->kind == PX_KIND_LISTEN) {
                 if (w->listening)
                     accept_some(w, tag->index);
@@ -173,6 +180,8 @@ static void *worker_main(void *arg)
     }
     while (w->conns != NULL)
         px_conn_abort(w->conns, "stopped: worker exit");
+    px_redis_stop(w->redis);
+    w->redis = NULL;
     free_dead(w);
     return NULL;
 }

@@ -9,7 +9,7 @@
 #include "proxy.h"
 
 /* What an epoll event points to. */
-enum px_kind { PX_KIND_CONN = 1, PX_KIND_LISTEN, PX_KIND_NOTIFY };
+enum px_kind { PX_KIND_CONN = 1, PX_KIND_LISTEN, PX_KIND_NOTIFY, PX_KIND_REDIS };
 struct px_tag {
     int kind;
     size_t index; /* listener: service index */
@@ -58,7 +58,10 @@ struct px_conn {
     char client[80];
     struct sockaddr_storage peer, local;
     char result[200];
-    int ready; /* queued on the worker's ready list */
+    int ready;                /* queued on the worker's ready list */
+    struct px_lookup *lookup; /* a session lookup in Redis under way, NULL = none */
+    int64_t lookup_deadline_ms;
+    uint8_t lookup_id[32];
     struct px_conn *prev, *next, *next_ready;
 };
 
@@ -80,7 +83,8 @@ struct px_worker {
     struct px_conn *conns;
     size_t num_conns;
     struct px_conn *ready_head;
-    struct px_conn *dead; /* closed, freed after the current batch */
+    struct px_conn *dead;   /* closed, freed after the current batch */
+    struct px_redis *redis; /* the worker's Redis connection, NULL = none */
 };
 
 /* conn.c */
@@ -93,5 +97,21 @@ void px_conn_drain(struct px_conn *c);
 void px_conn_abort(struct px_conn *c, const char *why);
 /* The deadline the connection's timer should have now. */
 int64_t px_conn_deadline(const struct px_conn *c);
+/* Runs the connection again after the current batch (a lookup answered). */
+void px_conn_wake(struct px_conn *c);
+
+/* redis_store.c: one asynchronous Redis connection per worker, on the
+ * worker's epoll set, reconnecting with exponential backoff. */
+struct px_redis *px_redis_start(struct px_worker *w, const struct px_config *cfg);
+void px_redis_stop(struct px_redis *r);
+void px_redis_event(struct px_redis *r, uint32_t events);
+/* Reconnects when due; the time it next wants to run (INT64_MAX: never). */
+int64_t px_redis_tick(struct px_redis *r, int64_t now);
+/* The connection about to run libtlcp (whose store callbacks may start a
+ * lookup for it). */
+void px_redis_driving(struct px_worker *w, struct px_conn *c);
+/* The connection goes (or its lookup took too long: full handshake). */
+void px_redis_cancel(struct px_conn *c);
+void px_redis_expire(struct px_conn *c);
 
 #endif
