@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conn_internal.h"
+#include "handshake/ticket.h"
 #include "suite/suite.h"
 #include "util/mem.h"
 
@@ -20,6 +21,11 @@ tlcp_config *tlcp_config_new(void)
     atomic_init(&cfg->frozen, 0);
     tlcp_cert_list_init(&cfg->ca_list);
     tlcp_error_clear(&cfg->err);
+    cfg->ticket_keys = tlcp_ticket_keys_new();
+    if (cfg->ticket_keys == NULL) {
+        free(cfg);
+        return NULL;
+    }
     cfg->num_suites = tlcp_suite_defaults(cfg->suites, TLCP_MAX_SUITES);
     cfg->verify_mode = -1;
     cfg->max_cert_list = TLCP_DEFAULT_MAX_CERT_LIST;
@@ -43,6 +49,7 @@ void tlcp_config_free(tlcp_config *cfg)
     tlcp_trust_store_free(cfg->trust);
     tlcp_cert_list_clear(&cfg->ca_list);
     tlcp_session_cache_free(cfg->sessions);
+    tlcp_ticket_keys_free(cfg->ticket_keys);
     free(cfg->host_name);
     free(cfg);
 }
@@ -340,6 +347,11 @@ tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_verify_fn fn,
     return TLCP_OK;
 }
 
+int tlcp_config_writable(tlcp_config *cfg)
+{
+    return writable(cfg);
+}
+
 int tlcp_config_verify_mode(const tlcp_config *cfg, int is_server)
 {
     if (cfg->verify_mode < 0)
@@ -354,6 +366,8 @@ void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *
     out->trust = cfg->trust;
     out->ca_list = &cfg->ca_list;
     out->sessions = cfg->sessions;
+    out->ticket_keys = cfg->ticket_keys;
+    out->offer_tickets = cfg->offer_tickets;
     out->suites = cfg->suites;
     out->num_suites = cfg->num_suites;
     out->verify_mode = tlcp_config_verify_mode(cfg, is_server);

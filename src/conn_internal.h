@@ -33,6 +33,11 @@ struct tlcp_config {
     tlcp_trust_store *trust;      /* trust anchors for the peer, NULL when none loaded */
     tlcp_cert_list ca_list;       /* CAs loaded from files: names for CertificateRequest */
     tlcp_session_cache *sessions; /* server: resumable sessions, NULL = off */
+    /* Session tickets: the server's keys (always allocated, locked, so they
+     * may change while connections run; no key = no tickets) and the
+     * client's switch. */
+    struct tlcp_ticket_keys *ticket_keys;
+    int offer_tickets;
 
     uint16_t suites[TLCP_MAX_SUITES];
     size_t num_suites;
@@ -54,6 +59,10 @@ struct tlcp_config {
     tlcp_verify_fn verify_cb;
     void *verify_arg;
 };
+
+/* For setters: 1 when cfg may change (not in use), else 0 with the error
+ * set; clears the error slot. */
+int tlcp_config_writable(tlcp_config *cfg);
 
 /* Connection life cycle. */
 enum tlcp_conn_phase {

@@ -23,9 +23,9 @@ extern "C" {
 #define TLCP_API
 #endif
 
-#define TLCP_VERSION_MAJOR 0
-#define TLCP_VERSION_MINOR 1
-#define TLCP_VERSION_PATCH 0
+#define TLCP_VERSION_MAJOR  0
+#define TLCP_VERSION_MINOR  1
+#define TLCP_VERSION_PATCH  0
 #define TLCP_VERSION_STRING "0.1.0"
 
 /* Protocol version on the wire (record header and hellos). */
@@ -46,14 +46,14 @@ typedef enum tlcp_reason {
     TLCP_R_INTERNAL = 1,
     TLCP_R_ALLOC = 2,
     TLCP_R_INVALID_ARGUMENT = 3,
-    TLCP_R_DECODE = 4,           /* malformed encoding */
-    TLCP_R_TRAILING_DATA = 5,    /* bytes left after a complete structure */
-    TLCP_R_CRYPTO = 6,           /* a primitive failed inside the crypto backend */
-    TLCP_R_BAD_SIGNATURE = 7,    /* signature did not verify */
-    TLCP_R_DECRYPT_FAILED = 8,   /* ciphertext rejected (tag, C3, format) */
-    TLCP_R_BAD_KEY = 9,          /* key unusable: wrong curve, invalid point, ... */
-    TLCP_R_FILE = 10,            /* file missing or unreadable */
-    TLCP_R_BAD_PASSPHRASE = 11,  /* encrypted key could not be decrypted */
+    TLCP_R_DECODE = 4,          /* malformed encoding */
+    TLCP_R_TRAILING_DATA = 5,   /* bytes left after a complete structure */
+    TLCP_R_CRYPTO = 6,          /* a primitive failed inside the crypto backend */
+    TLCP_R_BAD_SIGNATURE = 7,   /* signature did not verify */
+    TLCP_R_DECRYPT_FAILED = 8,  /* ciphertext rejected (tag, C3, format) */
+    TLCP_R_BAD_KEY = 9,         /* key unusable: wrong curve, invalid point, ... */
+    TLCP_R_FILE = 10,           /* file missing or unreadable */
+    TLCP_R_BAD_PASSPHRASE = 11, /* encrypted key could not be decrypted */
     TLCP_R_KEY_CERT_MISMATCH = 12,
     TLCP_R_BAD_RECORD_MAC = 13,
     TLCP_R_RECORD_OVERFLOW = 14,
@@ -62,9 +62,9 @@ typedef enum tlcp_reason {
     TLCP_R_MESSAGE_TOO_LONG = 17,
     TLCP_R_SEQUENCE_OVERFLOW = 18,
     TLCP_R_TOO_MANY_EMPTY_RECORDS = 19,
-    TLCP_R_PEER_ALERT = 20,      /* the peer sent a fatal alert */
+    TLCP_R_PEER_ALERT = 20, /* the peer sent a fatal alert */
     TLCP_R_CLOSED = 21,
-    TLCP_R_TRANSPORT = 22,       /* the transport callback reported an error */
+    TLCP_R_TRANSPORT = 22, /* the transport callback reported an error */
     TLCP_R_HANDSHAKE_FAILURE = 23,
     TLCP_R_NO_SHARED_CIPHER = 24,
     TLCP_R_CERT_VERIFY_FAILED = 25,
@@ -72,16 +72,17 @@ typedef enum tlcp_reason {
     TLCP_R_BAD_FINISHED = 27,
     TLCP_R_NO_RENEGOTIATION = 28,
     TLCP_R_RNG = 29,
-    TLCP_R_CERT = 30,            /* certificate unusable (not SM2, unparsable) */
+    TLCP_R_CERT = 30, /* certificate unusable (not SM2, unparsable) */
     TLCP_R_HOSTNAME_MISMATCH = 31,
-    TLCP_R_CONFIG = 32,          /* configuration incomplete or inconsistent */
-    TLCP_R_EOF = 33,             /* the transport closed without close_notify */
-    TLCP_R_SESSION_FORMAT = 34,  /* not exported session data: magic, length, truncated */
-    TLCP_R_SESSION_VERSION = 35, /* exported session data of an unknown format version */
+    TLCP_R_CONFIG = 32,            /* configuration incomplete or inconsistent */
+    TLCP_R_EOF = 33,               /* the transport closed without close_notify */
+    TLCP_R_SESSION_FORMAT = 34,    /* not exported session data: magic, length, truncated */
+    TLCP_R_SESSION_VERSION = 35,   /* exported session data of an unknown format version */
     TLCP_R_SESSION_INTEGRITY = 36, /* exported session data corrupted (checksum mismatch) */
-    TLCP_R_SESSION_EXPIRED = 37, /* the session's lifetime has passed */
-    TLCP_R_NO_HOST_NAME = 38,    /* client verifies but has no host name to check */
-    TLCP_R_NOT_TLCP_HTTP = 39,   /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    TLCP_R_SESSION_EXPIRED = 37,   /* the session's lifetime has passed */
+    TLCP_R_NO_HOST_NAME = 38,      /* client verifies but has no host name to check */
+    TLCP_R_NOT_TLCP_HTTP = 39,     /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    TLCP_R_TICKET_KEY_FILE = 40,   /* a session ticket key file is malformed */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -134,8 +135,8 @@ enum tlcp_cipher_suite {
  * TLCP_IO_WANT_READ / TLCP_IO_WANT_WRITE; libtlcp then returns the matching
  * tlcp_result and the caller retries the same call later.
  */
-#define TLCP_IO_ERROR (-1)
-#define TLCP_IO_WANT_READ (-2)
+#define TLCP_IO_ERROR      (-1)
+#define TLCP_IO_WANT_READ  (-2)
 #define TLCP_IO_WANT_WRITE (-3)
 typedef long (*tlcp_read_fn)(void *ctx, uint8_t *buf, size_t len);
 typedef long (*tlcp_write_fn)(void *ctx, const uint8_t *buf, size_t len);
@@ -196,7 +197,7 @@ enum tlcp_client_cert_list {
 
 /* Which of the peer's certificates. */
 #define TLCP_CERT_SIGN 0
-#define TLCP_CERT_ENC 1
+#define TLCP_CERT_ENC  1
 
 /* One line of trace text (no trailing newline). */
 typedef void (*tlcp_trace_fn)(void *arg, const char *line);
@@ -281,6 +282,41 @@ TLCP_API tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_veri
 TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
                                                    unsigned lifetime_seconds);
 
+/* Session tickets (RFC 5077), off by default in both roles.
+ * Client: enable = 1 offers the session_ticket extension (empty, or the
+ * session's ticket when one is set with tlcp_conn_set_session()), keeps a
+ * ticket the server sends in the session of tlcp_conn_get_session() (and
+ * in its export) and resumes with it. Off by default because GmSSL 3 closes
+ * the connection on an unknown extension.
+ * Server: enable = 1 issues tickets to clients that ask, sealed with
+ * SM4-GCM under a random key made now unless keys were added already;
+ * enable = 0 removes every key (no tickets). A ticket that cannot be used
+ * (garbled, foreign or removed key, expired, other server name) gives a
+ * full handshake, never an error. Before the config is in use. */
+TLCP_API tlcp_result tlcp_config_set_session_tickets(tlcp_config *cfg, int enable);
+#define TLCP_TICKET_KEY_NAME_LEN 16
+/* Server: adds the ticket key `name`, derived with HMAC-SM3 from `secret`
+ * (16 to 64 bytes), as the newest: it seals new tickets, every key opens
+ * them (up to 16 keys; adding more drops the oldest, a known name is
+ * replaced). Tickets sealed under an older key are renewed on resumption.
+ * Adding a key turns server tickets on. Unlike other setters, the ticket
+ * key calls work while connections use the config (rotation). */
+TLCP_API tlcp_result tlcp_config_add_ticket_key(tlcp_config *cfg,
+                                                const uint8_t name[TLCP_TICKET_KEY_NAME_LEN],
+                                                const uint8_t *secret, size_t secret_len);
+/* Server: removes a key; its tickets then give full handshakes.
+ * TLCP_ERROR when no key has that name. */
+TLCP_API tlcp_result tlcp_config_remove_ticket_key(tlcp_config *cfg,
+                                                   const uint8_t name[TLCP_TICKET_KEY_NAME_LEN]);
+/* Server: replaces the keys (and the lifetime) with those of a key file
+ * (docs/DESIGN.md "Ticket key files": lines "key NAME SECRET" in hex,
+ * oldest first, and "lifetime SECONDS"). On a malformed file nothing
+ * changes and the error (TLCP_R_TICKET_KEY_FILE) names file and line. */
+TLCP_API tlcp_result tlcp_config_load_ticket_keys(tlcp_config *cfg, const char *path);
+/* Server: how long tickets are valid, sent as the lifetime hint (1 to
+ * 604800 seconds, default 7200). */
+TLCP_API tlcp_result tlcp_config_set_ticket_lifetime(tlcp_config *cfg, uint32_t seconds);
+
 /* A session to resume (client side): the server's session ID, the suite,
  * the master secret and the server's certificates. Reference counted; use
  * one from one thread at a time. */
@@ -347,6 +383,10 @@ TLCP_API tlcp_result tlcp_session_export_pem(const tlcp_session *session, char *
 /* Reads the first such block in text (other text around it is ignored). */
 TLCP_API tlcp_result tlcp_session_import_pem(const char *text, size_t len, tlcp_session **out,
                                              int *out_reason);
+/* 1 when the session holds a server's session ticket; its lifetime hint in
+ * seconds (0 = none given). */
+TLCP_API int tlcp_session_has_ticket(const tlcp_session *session);
+TLCP_API uint32_t tlcp_session_ticket_lifetime_hint(const tlcp_session *session);
 /* 1 when the completed handshake resumed a session. */
 TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
 
@@ -363,8 +403,8 @@ TLCP_API int tlcp_conn_handshake_done(const tlcp_conn *conn);
 TLCP_API uint16_t tlcp_conn_cipher_suite(const tlcp_conn *conn);
 TLCP_API const char *tlcp_conn_cipher_suite_name(const tlcp_conn *conn);
 /* The peer's certificate DER (which = TLCP_CERT_SIGN / TLCP_CERT_ENC). */
-TLCP_API tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which,
-                                         const uint8_t **out_der, size_t *out_len);
+TLCP_API tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t **out_der,
+                                         size_t *out_len);
 /* The same as PEM text ("-----BEGIN CERTIFICATE-----"), NUL-terminated;
  * *out_len gets its length without the NUL. When cap is too small (or out
  * NULL) returns TLCP_ERROR with *out_len set: cap must be *out_len + 1. */

@@ -27,10 +27,12 @@
 
 /* The configuration as the handshake sees it. */
 typedef struct tlcp_hs_config {
-    const tlcp_credentials *creds; /* our sign/enc pairs and chain, NULL when none */
-    const tlcp_trust_store *trust; /* trust anchors for the peer, NULL when none */
-    const tlcp_cert_list *ca_list; /* names for CertificateRequest */
-    tlcp_session_cache *sessions;  /* server: resumable sessions, NULL = off */
+    const tlcp_credentials *creds;        /* our sign/enc pairs and chain, NULL when none */
+    const tlcp_trust_store *trust;        /* trust anchors for the peer, NULL when none */
+    const tlcp_cert_list *ca_list;        /* names for CertificateRequest */
+    tlcp_session_cache *sessions;         /* server: resumable sessions, NULL = off */
+    struct tlcp_ticket_keys *ticket_keys; /* server: tickets issued while it has keys */
+    int offer_tickets;                    /* client: session tickets on */
     const uint16_t *suites;
     size_t num_suites;
     int verify_mode; /* the effective mode for this role (never "role default") */

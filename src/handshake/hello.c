@@ -54,7 +54,9 @@ static int may_offer(const tlcp_hs_ctx *ctx)
 
 tlcp_status tlcp_hs_client_hello_pre_work(tlcp_hs_ctx *ctx)
 {
-    return tlcp_status_of(tlcp_random_bytes(ctx->hs->client_random, TLCP_RANDOM_LEN, ctx->err));
+    /* The session ID that goes with a ticket is fresh (RFC 5077 3.4). */
+    return tlcp_status_of(tlcp_random_bytes(ctx->hs->client_random, TLCP_RANDOM_LEN, ctx->err) &&
+                          tlcp_random_bytes(ctx->hs->ticket_sid, TLCP_SESSION_ID_LEN, ctx->err));
 }
 
 /* server_name extension body: u16 list length, type 0, u16 name length, name. */
@@ -89,12 +91,8 @@ tlcp_status tlcp_hs_client_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
         tlcp_cursor_init(&m.extensions[0].data, tlcp_builder_data(&sni), tlcp_builder_len(&sni));
     }
     /* A session to resume, if its suite is still one we offer and it was
-     * made with the peer we now expect. */
-    if (may_offer(ctx)) {
-        const tlcp_session *offer = ctx->offer;
-        memcpy(m.session_id, offer->id, TLCP_SESSION_ID_LEN);
-        m.session_id_len = TLCP_SESSION_ID_LEN;
-    }
+     * made with the peer we now expect: its ID, or its ticket (ticket.c). */
+    tlcp_hs_ticket_client_offer(ctx, may_offer(ctx) ? ctx->offer : NULL, &m);
     return tlcp_status_of(tlcp_build_client_hello(body, &m, cfg->suites, cfg->num_suites));
 }
 
@@ -155,9 +153,13 @@ static int choose_session(tlcp_hs_ctx *ctx, const tlcp_client_hello *m)
 {
     tlcp_hs *hs = ctx->hs;
     tlcp_session_cache *cache = ctx->cfg.sessions;
+    uint16_t suite = 0;
+    if (tlcp_hs_ticket_server_resume(ctx, m, &suite)) {
+        adopt_suite(ctx, suite);
+        return 1;
+    }
     if (cache == NULL)
         return 1; /* empty session ID: nothing to resume later */
-    uint16_t suite = 0;
     if (tlcp_session_cache_lookup(cache, m->session_id, m->session_id_len, ctx->sni, &suite,
                                   hs->master) &&
         offered(m, suite) && config_has_suite(&ctx->cfg, suite)) {
@@ -191,7 +193,7 @@ tlcp_status tlcp_hs_client_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
         null_compression |= method == 0;
     S_ENSURE_ALERT(null_compression, ctx->err, TLCP_R_HANDSHAKE_FAILURE,
                    TLCP_ALERT_HANDSHAKE_FAILURE, "client did not offer null compression");
-    /* Other extensions (session_ticket, ALPN, ...) are ignored. */
+    /* Other extensions (ALPN, ...) are ignored; session_ticket is ticket.c's. */
     for (size_t i = 0; i < m.num_extensions; i++)
         if (m.extensions[i].type == TLCP_EXT_SERVER_NAME)
             S_GUARD(take_server_name(ctx, m.extensions[i].data));
@@ -232,6 +234,7 @@ tlcp_status tlcp_hs_server_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
     m.session_id_len = ctx->hs->session_id_len;
     m.cipher_suite = ctx->hs->suite;
     m.compression_method = 0;
+    S_GUARD(tlcp_hs_ticket_server_hello_ext(ctx, &m));
     return tlcp_status_of(tlcp_build_server_hello(body, &m));
 }
 
@@ -253,13 +256,16 @@ tlcp_status tlcp_hs_server_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
     memcpy(hs->session_id, m.session_id, m.session_id_len);
     hs->session_id_len = m.session_id_len;
     /* Extensions in the ServerHello (GmSSL 3 echoes an empty server_name)
-     * are ignored: we asked for nothing that needs an answer. */
+     * are ignored but session_ticket, which announces a NewSessionTicket. */
+    tlcp_hs_ticket_client_server_hello(ctx, &m);
     S_GUARD(set_suite(ctx, m.cipher_suite));
     /* Only a session we offered may be resumed: a server echoing some other
-     * session ID it knows must not skip the certificate checks. */
+     * session ID it knows must not skip the certificate checks. With a
+     * ticket the ID is the fresh one we sent along (RFC 5077 3.4). */
     const tlcp_session *offer = may_offer(ctx) ? ctx->offer : NULL;
-    if (offer == NULL || m.session_id_len != TLCP_SESSION_ID_LEN ||
-        !tlcp_ct_equal(m.session_id, offer->id, TLCP_SESSION_ID_LEN))
+    if (offer == NULL || hs->offered_id_len != TLCP_SESSION_ID_LEN ||
+        m.session_id_len != TLCP_SESSION_ID_LEN ||
+        !tlcp_ct_equal(m.session_id, hs->offered_id, TLCP_SESSION_ID_LEN))
         return tlcp_ok(); /* full handshake */
     /* The server resumes our session: same suite, keys from its master. */
     S_ENSURE_ALERT(m.cipher_suite == offer->suite, ctx->err, TLCP_R_HANDSHAKE_FAILURE,

@@ -514,6 +514,9 @@ static int replay_resumption(replay *r)
     assert_true(tlcp_session_bind_peer(session, "localhost", 1));
     assert_int_equal(tlcp_conn_set_session(r->cli, session), TLCP_OK);
     tlcp_session_free(session);
+    /* what the client checker's ClientHello would have carried */
+    memcpy(r->cli->hc.hs->offered_id, r->session_id, 32);
+    r->cli->hc.hs->offered_id_len = 32;
     tlcp_config *scfg = r->srv->cfg;
     scfg->sessions = tlcp_session_cache_new(4, 0); /* the checker's own config */
     assert_non_null(scfg->sessions);
