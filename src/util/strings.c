@@ -46,6 +46,15 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_NO_HOST_NAME] = "no host name to verify the server against",
     [TLCP_R_NOT_TLCP_HTTP] = "not a TLCP record (looks like HTTP)",
     [TLCP_R_TICKET_KEY_FILE] = "malformed session ticket key file",
+    [TLCP_R_NO_APPLICATION_PROTOCOL] = "no application protocol (ALPN) in common",
+    [TLCP_R_ALPN_NOT_OFFERED] = "server chose an application protocol (ALPN) not offered",
+    [TLCP_R_UNKNOWN_SERVER_NAME] = "no certificate pair for the server name",
+    [TLCP_R_CERT_REVOKED] = "certificate revoked",
+    [TLCP_R_CRL_MISSING] = "no CRL for a certificate's issuer",
+    [TLCP_R_CRL_EXPIRED] = "CRL expired or not yet valid",
+    [TLCP_R_CRL_INVALID] = "CRL invalid (signature, issuer or fields)",
+    [TLCP_R_NO_PEER_CERT] = "peer sent no certificate",
+    [TLCP_R_TLS_CLIENT_HELLO] = "TLS ClientHello at a TLCP-only endpoint",
 };
 
 const char *tlcp_reason_string(int reason)
@@ -106,6 +115,10 @@ const char *tlcp_alert_string(int alert)
         return "no_renegotiation";
     case TLCP_ALERT_UNSUPPORTED_EXTENSION:
         return "unsupported_extension";
+    case TLCP_ALERT_UNRECOGNIZED_NAME:
+        return "unrecognized_name";
+    case TLCP_ALERT_NO_APPLICATION_PROTOCOL:
+        return "no_application_protocol";
     case TLCP_ALERT_UNSUPPORTED_SITE2SITE:
         return "unsupported_site2site";
     case TLCP_ALERT_NO_AREA:
