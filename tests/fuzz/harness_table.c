@@ -11,6 +11,7 @@ const fuzz_target fuzz_targets[] = {
     {"client_key_exchange", fuzz_client_key_exchange, NULL},
     {"certificate_verify", fuzz_certificate_verify, NULL},
     {"finished", fuzz_finished, NULL},
+    {"session_ticket", fuzz_session_ticket, NULL},
     {"trace", fuzz_trace, NULL},
     {"record", fuzz_record, NULL},
     {"server", fuzz_server, fuzz_setup_server},
