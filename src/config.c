@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conn_internal.h"
+#include "handshake/ticket.h"
 #include "suite/suite.h"
 #include "util/mem.h"
 
@@ -20,6 +21,11 @@ tlcp_config *tlcp_config_new(void)
     atomic_init(&cfg->frozen, 0);
     tlcp_cert_list_init(&cfg->ca_list);
     tlcp_error_clear(&cfg->err);
+    cfg->ticket_keys = tlcp_ticket_keys_new();
+    if (cfg->ticket_keys == NULL) {
+        free(cfg);
+        return NULL;
+    }
     cfg->num_suites = tlcp_suite_defaults(cfg->suites, TLCP_MAX_SUITES);
     cfg->verify_mode = -1;
     cfg->max_cert_list = TLCP_DEFAULT_MAX_CERT_LIST;
@@ -43,6 +49,7 @@ void tlcp_config_free(tlcp_config *cfg)
     tlcp_trust_store_free(cfg->trust);
     tlcp_cert_list_clear(&cfg->ca_list);
     tlcp_session_cache_free(cfg->sessions);
+    tlcp_ticket_keys_free(cfg->ticket_keys);
     free(cfg->host_name);
     tlcp_config_free_alpn(cfg);
     tlcp_config_free_named_pairs(cfg);
@@ -398,6 +405,8 @@ void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *
     out->creds = cfg->creds;
     out->trust = cfg->trust;
     out->ca_list = &cfg->ca_list;
+    out->ticket_keys = cfg->ticket_keys;
+    out->offer_tickets = cfg->offer_tickets;
     if (is_server && cfg->store_set) {
         out->store = &cfg->store;
         out->store_arg = cfg->store_arg;

@@ -36,6 +36,11 @@ struct tlcp_config {
     tlcp_session_store store;     /* server: where sessions go (the cache's or the app's) */
     void *store_arg;
     int store_set; /* 0 = resumption off */
+    /* Session tickets: the server's keys (always allocated, locked, so they
+     * may change while connections run; no key = no tickets) and the
+     * client's switch. */
+    struct tlcp_ticket_keys *ticket_keys;
+    int offer_tickets;
 
     uint16_t suites[TLCP_MAX_SUITES];
     size_t num_suites;

@@ -21,9 +21,9 @@ static const char client_help[] =
     "                   [--servername NAME]\n"
     "                   [--suites LIST] [--sign-cert F --sign-key F --enc-cert F\n"
     "                   --enc-key F [--chain F] [--pass SOURCE]] [--timeout SECONDS]\n"
-    "                   [--reconnect] [--sess-in F] [--sess-out F] [--showcerts]\n"
-    "                   [--compat gmssl3|gmssl2] [--alpn LIST] [--trace]\n"
-    "                   [--keylog F] [--quiet]\n"
+    "                   [--reconnect] [--sess-in F] [--sess-out F] [--tickets]\n"
+    "                   [--showcerts] [--compat gmssl3|gmssl2] [--alpn LIST]\n"
+    "                   [--trace] [--keylog F] [--quiet]\n"
     "\n"
     "Connects to a TLCP server, prints the negotiated suite and the server's sign\n"
     "and enc certificate subjects on stderr, then copies stdin to the server and\n"
@@ -57,6 +57,10 @@ static const char client_help[] =
     "                     master secret)\n"
     "  --sess-in F        offer the session saved in F (\"session: resumed\" when\n"
     "                     the server takes it)\n"
+    "  --tickets          offer session tickets (RFC 5077): keep the server's\n"
+    "                     ticket in the session and resume with it (with\n"
+    "                     --reconnect, --sess-out and --sess-in); off by default\n"
+    "                     because GmSSL 3 closes on unknown extensions\n"
     "  --showcerts        print the server's sign and enc certificates as PEM\n"
     "  --alpn LIST        offer ALPN protocols, e.g. h2,http/1.1, and print the\n"
     "                     one the server selected (\"ALPN: h2\" or \"ALPN: none\")\n"
@@ -333,7 +337,7 @@ struct client_args {
     struct cli_tls_opts tls;
     const char *target, *servername, *compat, *sess_in, *sess_out;
     long timeout;
-    int quiet, reconnect, showcerts;
+    int quiet, reconnect, showcerts, tickets;
 };
 
 static int check_client_args(struct client_args *a, size_t npos)
@@ -388,6 +392,7 @@ static int parse_client_args(int argc, char **argv, struct client_args *a)
         {"sess-in", CLI_STRING, &a->sess_in, 0, 0},
         {"sess-out", CLI_STRING, &a->sess_out, 0, 0},
         {"showcerts", CLI_FLAG, &a->showcerts, 0, 0},
+        {"tickets", CLI_FLAG, &a->tickets, 0, 0},
         {"compat", CLI_STRING, &a->compat, 0, 0},
         {"alpn", CLI_STRING, &a->tls.alpn, 0, 0},
     };
@@ -437,6 +442,8 @@ static tlcp_config *client_config(struct client_args *a, const char *host, struc
         r = tlcp_config_set_send_sni(cfg, 1);
     if (r == TLCP_OK)
         r = apply_compat(cfg, a->compat);
+    if (r == TLCP_OK && a->tickets)
+        r = tlcp_config_set_session_tickets(cfg, 1);
     if (r != TLCP_OK) {
         cli_error("client", "%s", tlcp_config_error(cfg));
         tlcp_config_free(cfg);

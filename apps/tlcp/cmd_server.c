@@ -23,6 +23,7 @@ static const char server_help[] =
     "                   [--trace] [--keylog F] [--quiet] [--accept N]\n"
     "                   [--drain-timeout SECONDS] [--alpn LIST] [--alpn-required]\n"
     "                   [--cert-for NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY ...]\n"
+    "                   [--tickets | --ticket-keys F]\n"
     "\n"
     "Serves TLCP on a TCP port, many clients at once. One log line on stderr per\n"
     "handshake (peer address, suite, duration) and per failure (reason); every\n"
@@ -65,6 +66,11 @@ static const char server_help[] =
     "                  end of stdin closes the connections\n"
     "  --sessions N    cache N sessions for resumption by session ID (default 1024,\n"
     "                  one hour each; 0 turns resumption off)\n"
+    "  --tickets       issue session tickets (RFC 5077) under a random key made at\n"
+    "                  start (tickets die with the process)\n"
+    "  --ticket-keys F issue tickets under the keys of F, shared by several\n"
+    "                  servers: lines 'key NAME SECRET' (32 hex digits, 32 to 128\n"
+    "                  hex digits), oldest first, the last seals; 'lifetime S'\n"
     "  --trace         print the handshake state machine and messages to stderr\n"
     "  --keylog F      append NSS key log lines (CLIENT_RANDOM) to F\n"
     "  --quiet         log only the listening line and failures\n"
@@ -264,7 +270,8 @@ static void stop_serving(struct server *s, long drain_seconds)
 struct server_args {
     struct cli_tls_opts tls;
     const char *port, *bind, *verify;
-    int echo, www, stdio_mode, quiet, alpn_required;
+    int echo, www, stdio_mode, quiet, alpn_required, tickets;
+    const char *ticket_keys;
     long accept, sessions, drain_timeout;
 };
 
@@ -297,6 +304,8 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"alpn", CLI_STRING, &a->tls.alpn, 0, 0},
         {"alpn-required", CLI_FLAG, &a->alpn_required, 0, 0},
         {"cert-for", CLI_LIST, &a->tls.cert_for, 0, 0},
+        {"tickets", CLI_FLAG, &a->tickets, 0, 0},
+        {"ticket-keys", CLI_STRING, &a->ticket_keys, 0, 0},
     };
     if (!cli_parse("server", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), NULL, 0, NULL))
         return 0;
@@ -308,6 +317,10 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         return 0;
     if (a->tls.suites != NULL && !cli_check_suites_arg("server", a->tls.suites))
         return 0;
+    if (a->tickets && a->ticket_keys != NULL) {
+        cli_usage_error("server", "choose one of --tickets and --ticket-keys");
+        return 0;
+    }
     if (a->echo + a->www + a->stdio_mode > 1) {
         cli_usage_error("server", "choose one of --echo, --www and --stdio");
         return 0;
@@ -348,6 +361,14 @@ static int setup(struct server *s, struct server_args *a, struct cli_trace *trac
     if (a->sessions > 0 &&
         tlcp_config_set_session_cache(s->cfg, (size_t)a->sessions, 0) != TLCP_OK) {
         cli_error("server", "--sessions: %s", tlcp_config_error(s->cfg));
+        return TLCP_EXIT_CONFIG;
+    }
+    if (a->tickets && tlcp_config_set_session_tickets(s->cfg, 1) != TLCP_OK) {
+        cli_error("server", "--tickets: %s", tlcp_config_error(s->cfg));
+        return TLCP_EXIT_CONFIG;
+    }
+    if (a->ticket_keys != NULL && tlcp_config_load_ticket_keys(s->cfg, a->ticket_keys) != TLCP_OK) {
+        cli_error("server", "--ticket-keys: %s", tlcp_config_error(s->cfg));
         return TLCP_EXIT_CONFIG;
     }
     if (!cli_check_server_config("server", s->cfg, trace))

@@ -86,6 +86,7 @@ typedef enum tlcp_reason {
     TLCP_R_SESSION_EXPIRED = 37,   /* the session's lifetime has passed */
     TLCP_R_NO_HOST_NAME = 38,      /* client verifies but has no host name to check */
     TLCP_R_NOT_TLCP_HTTP = 39,     /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    TLCP_R_TICKET_KEY_FILE = 40,   /* a session ticket key file is malformed */
     /* ALPN and certificates per server name (45-49). */
     TLCP_R_NO_APPLICATION_PROTOCOL = 45, /* server: no ALPN protocol in common (alert 120) */
     TLCP_R_ALPN_NOT_OFFERED = 46,        /* client: the server chose a protocol we did not offer */
@@ -382,6 +383,40 @@ TLCP_API tlcp_result tlcp_config_add_cert_pair_for_name(tlcp_config *cfg, const 
 TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
                                                    unsigned lifetime_seconds);
 
+/* Session tickets (RFC 5077), off by default in both roles.
+ * Client: enable = 1 offers the session_ticket extension (empty, or the
+ * session's ticket when one is set with tlcp_conn_set_session()), keeps a
+ * ticket the server sends in the session of tlcp_conn_get_session() (and
+ * in its export) and resumes with it. Off by default because GmSSL 3 closes
+ * the connection on an unknown extension.
+ * Server: enable = 1 issues tickets to clients that ask, sealed with
+ * SM4-GCM under a random key made now unless keys were added already;
+ * enable = 0 removes every key (no tickets). A ticket that cannot be used
+ * (garbled, foreign or removed key, expired, other server name) gives a
+ * full handshake, never an error. Before the config is in use. */
+TLCP_API tlcp_result tlcp_config_set_session_tickets(tlcp_config *cfg, int enable);
+#define TLCP_TICKET_KEY_NAME_LEN 16
+/* Server: adds the ticket key `name`, derived with HMAC-SM3 from `secret`
+ * (16 to 64 bytes), as the newest: it seals new tickets, every key opens
+ * them (up to 16 keys; adding more drops the oldest, a known name is
+ * replaced). Tickets sealed under an older key are renewed on resumption.
+ * Adding a key turns server tickets on. Unlike other setters, the ticket
+ * key calls work while connections use the config (rotation). */
+TLCP_API tlcp_result tlcp_config_add_ticket_key(tlcp_config *cfg,
+                                                const uint8_t name[TLCP_TICKET_KEY_NAME_LEN],
+                                                const uint8_t *secret, size_t secret_len);
+/* Server: removes a key; its tickets then give full handshakes.
+ * TLCP_ERROR when no key has that name. */
+TLCP_API tlcp_result tlcp_config_remove_ticket_key(tlcp_config *cfg,
+                                                   const uint8_t name[TLCP_TICKET_KEY_NAME_LEN]);
+/* Server: replaces the keys (and the lifetime) with those of a key file
+ * (docs/DESIGN.md "Ticket key files": lines "key NAME SECRET" in hex,
+ * oldest first, and "lifetime SECONDS"). On a malformed file nothing
+ * changes and the error (TLCP_R_TICKET_KEY_FILE) names file and line. */
+TLCP_API tlcp_result tlcp_config_load_ticket_keys(tlcp_config *cfg, const char *path);
+/* Server: how long tickets are valid, sent as the lifetime hint (1 to
+ * 604800 seconds, default 7200). */
+TLCP_API tlcp_result tlcp_config_set_ticket_lifetime(tlcp_config *cfg, uint32_t seconds);
 /*
  * Server: a session store of the application's (Redis, memcached, a file),
  * so several processes or machines resume each other's sessions. The value
@@ -489,6 +524,10 @@ TLCP_API tlcp_result tlcp_session_export_pem(const tlcp_session *session, char *
 /* Reads the first such block in text (other text around it is ignored). */
 TLCP_API tlcp_result tlcp_session_import_pem(const char *text, size_t len, tlcp_session **out,
                                              int *out_reason);
+/* 1 when the session holds a server's session ticket; its lifetime hint in
+ * seconds (0 = none given). */
+TLCP_API int tlcp_session_has_ticket(const tlcp_session *session);
+TLCP_API uint32_t tlcp_session_ticket_lifetime_hint(const tlcp_session *session);
 /* Server: the answer to the store's get_session, inside the callback or
  * after it returned TLCP_STORE_PENDING. data/len: the exported session, or
  * NULL/0 for "not found" or "the lookup failed" (a full handshake either

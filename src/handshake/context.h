@@ -35,6 +35,8 @@ typedef struct tlcp_hs_config {
     /* server: where resumable sessions go, NULL = resumption off */
     const tlcp_session_store *store;
     void *store_arg;
+    struct tlcp_ticket_keys *ticket_keys; /* server: tickets issued while it has keys */
+    int offer_tickets;                    /* client: session tickets on */
     const uint16_t *suites;
     size_t num_suites;
     int verify_mode; /* the effective mode for this role (never "role default") */

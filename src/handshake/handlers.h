@@ -4,6 +4,7 @@
 #define TLCP_HANDSHAKE_HANDLERS_H
 
 #include "handshake/context.h"
+#include "handshake/messages.h"
 #include "handshake/table.h"
 
 /* hello.c */
@@ -46,5 +47,23 @@ TLCP_MUST_CHECK tlcp_status tlcp_hs_finished_process(tlcp_hs_ctx *ctx, tlcp_curs
 /* post_handshake.c: the messages outside the sequences */
 TLCP_MUST_CHECK tlcp_status tlcp_hs_hello_request_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
 TLCP_MUST_CHECK tlcp_status tlcp_hs_renegotiation_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
+
+/* ticket.c: session tickets (NewSessionTicket and the hellos' extension) */
+TLCP_MUST_CHECK tlcp_status tlcp_hs_new_session_ticket_construct(tlcp_hs_ctx *ctx,
+                                                                 tlcp_builder *body);
+TLCP_MUST_CHECK tlcp_status tlcp_hs_new_session_ticket_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
+/* Client, ClientHello: the session ID to send (kept in hs->offered_id) and
+ * the session_ticket extension when tickets are on; `offer` may be NULL. */
+void tlcp_hs_ticket_client_offer(tlcp_hs_ctx *ctx, const tlcp_session *offer, tlcp_client_hello *m);
+/* Client, ServerHello: an announced NewSessionTicket sets hs->ticket. */
+void tlcp_hs_ticket_client_server_hello(tlcp_hs_ctx *ctx, const tlcp_server_hello *m);
+/* Server, ClientHello: 1 = resumed from the client's ticket (*suite set),
+ * 0 = not (a full handshake; never an error). */
+int tlcp_hs_ticket_server_resume(tlcp_hs_ctx *ctx, const tlcp_client_hello *m, uint16_t *suite);
+/* Server, ServerHello: the empty session_ticket extension announcing a
+ * NewSessionTicket. */
+TLCP_MUST_CHECK int tlcp_hs_ticket_server_hello_ext(const tlcp_hs_ctx *ctx, tlcp_server_hello *m);
+/* Client, handshake done with a NewSessionTicket: the session to keep. */
+tlcp_session *tlcp_hs_ticket_client_session(tlcp_hs_ctx *ctx);
 
 #endif

@@ -20,6 +20,11 @@ enum tlcp_hs_seq {
     TLCP_SEQ_CLIENT_AUTH = 1,       /* CertificateRequest, client Certificate + CertificateVerify */
     TLCP_SEQ_CLIENT_AUTH_NO_CV = 2, /* requested, but the client sent no certificate */
     TLCP_SEQ_RESUMED = 3,
+    /* The same four with a NewSessionTicket before the server's CCS. */
+    TLCP_SEQ_FULL_TICKET = 4,
+    TLCP_SEQ_CLIENT_AUTH_TICKET = 5,
+    TLCP_SEQ_CLIENT_AUTH_NO_CV_TICKET = 6,
+    TLCP_SEQ_RESUMED_TICKET = 7,
     TLCP_SEQ_COUNT
 };
 
@@ -78,6 +83,18 @@ typedef struct tlcp_hs {
     int send_client_cert; /* client: we answer with our certificate(s) */
     int peer_cert_seen;   /* server: the client's Certificate was processed */
     int resumed;          /* abbreviated handshake (not offered yet) */
+
+    /* Session tickets (ticket.c). */
+    int ticket;             /* a NewSessionTicket is part of this handshake (TLCP_HS_F_TICKET) */
+    int ticket_ext_sent;    /* client: our ClientHello had session_ticket */
+    uint8_t offered_id[32]; /* client: the session ID our ClientHello carried */
+    size_t offered_id_len;
+    uint8_t ticket_sid[32]; /* client: the fresh ID sent with a ticket */
+    int got_ticket;         /* client: NewSessionTicket received */
+    uint8_t *new_ticket;    /* ... and its ticket, NULL when empty */
+    size_t new_ticket_len;
+    uint32_t new_ticket_hint;
+    int64_t ticket_created; /* server: creation time of the resumed ticket's session */
 
     /* ECDHE ephemeral keys. */
     tlcp_pkey *eph_key;

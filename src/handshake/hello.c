@@ -54,7 +54,9 @@ static int may_offer(const tlcp_hs_ctx *ctx)
 
 tlcp_status tlcp_hs_client_hello_pre_work(tlcp_hs_ctx *ctx)
 {
-    return tlcp_status_of(tlcp_random_bytes(ctx->hs->client_random, TLCP_RANDOM_LEN, ctx->err));
+    /* The session ID that goes with a ticket is fresh (RFC 5077 3.4). */
+    return tlcp_status_of(tlcp_random_bytes(ctx->hs->client_random, TLCP_RANDOM_LEN, ctx->err) &&
+                          tlcp_random_bytes(ctx->hs->ticket_sid, TLCP_SESSION_ID_LEN, ctx->err));
 }
 
 tlcp_status tlcp_hs_client_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
@@ -78,12 +80,8 @@ tlcp_status tlcp_hs_client_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
     }
     S_TRY(tlcp_hs_alpn_offer(ctx, &m));
     /* A session to resume, if its suite is still one we offer and it was
-     * made with the peer we now expect. */
-    if (may_offer(ctx)) {
-        const tlcp_session *offer = ctx->offer;
-        memcpy(m.session_id, offer->id, TLCP_SESSION_ID_LEN);
-        m.session_id_len = TLCP_SESSION_ID_LEN;
-    }
+     * made with the peer we now expect: its ID, or its ticket (ticket.c). */
+    tlcp_hs_ticket_client_offer(ctx, may_offer(ctx) ? ctx->offer : NULL, &m);
     return tlcp_status_of(tlcp_build_client_hello(body, &m, cfg->suites, cfg->num_suites));
 }
 
@@ -154,6 +152,11 @@ static unsigned offered_mask(const tlcp_hs_ctx *ctx, const tlcp_client_hello *m)
  * it before anything depends on whether the handshake is resumed. */
 static int choose_session(tlcp_hs_ctx *ctx, const tlcp_client_hello *m)
 {
+    uint16_t ticket_suite = 0;
+    if (tlcp_hs_ticket_server_resume(ctx, m, &ticket_suite)) { /* ticket.c */
+        adopt_suite(ctx, ticket_suite);
+        return set_suite(ctx, ticket_suite);
+    }
     if (!tlcp_hs_store_enabled(ctx)) /* empty session ID: nothing to resume later */
         return set_suite(ctx, ctx->hs->suite);
     GUARD(tlcp_hs_store_lookup(ctx, m->session_id, m->session_id_len, offered_mask(ctx, m)));
@@ -179,7 +182,7 @@ tlcp_status tlcp_hs_client_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
         null_compression |= method == 0;
     S_ENSURE_ALERT(null_compression, ctx->err, TLCP_R_HANDSHAKE_FAILURE,
                    TLCP_ALERT_HANDSHAKE_FAILURE, "client did not offer null compression");
-    /* Other extensions (session_ticket, ...) are ignored. */
+    /* Other extensions are ignored; session_ticket is ticket.c's. */
     for (size_t i = 0; i < m.num_extensions; i++)
         if (m.extensions[i].type == TLCP_EXT_SERVER_NAME)
             S_GUARD(take_server_name(ctx, m.extensions[i].data));
@@ -222,6 +225,7 @@ tlcp_status tlcp_hs_server_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
     m.session_id_len = ctx->hs->session_id_len;
     m.cipher_suite = ctx->hs->suite;
     m.compression_method = 0;
+    S_GUARD(tlcp_hs_ticket_server_hello_ext(ctx, &m));
     uint8_t alpn_mem[TLCP_ALPN_REPLY_MAX];
     S_TRY(tlcp_hs_alpn_answer(ctx, &m, alpn_mem));
     return tlcp_status_of(tlcp_build_server_hello(body, &m));
@@ -244,15 +248,19 @@ tlcp_status tlcp_hs_server_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
     memcpy(hs->server_random, m.random, TLCP_RANDOM_LEN);
     memcpy(hs->session_id, m.session_id, m.session_id_len);
     hs->session_id_len = m.session_id_len;
+    /* session_ticket announces a NewSessionTicket (ticket.c). */
+    tlcp_hs_ticket_client_server_hello(ctx, &m);
     /* ALPN is checked against our offer; other extensions in the
      * ServerHello (GmSSL 3 echoes an empty server_name) are ignored. */
     S_TRY(tlcp_hs_alpn_check_answer(ctx, &m));
     S_GUARD(set_suite(ctx, m.cipher_suite));
     /* Only a session we offered may be resumed: a server echoing some other
-     * session ID it knows must not skip the certificate checks. */
+     * session ID it knows must not skip the certificate checks. With a
+     * ticket the ID is the fresh one we sent along (RFC 5077 3.4). */
     const tlcp_session *offer = may_offer(ctx) ? ctx->offer : NULL;
-    if (offer == NULL || m.session_id_len != TLCP_SESSION_ID_LEN ||
-        !tlcp_ct_equal(m.session_id, offer->id, TLCP_SESSION_ID_LEN))
+    if (offer == NULL || hs->offered_id_len != TLCP_SESSION_ID_LEN ||
+        m.session_id_len != TLCP_SESSION_ID_LEN ||
+        !tlcp_ct_equal(m.session_id, hs->offered_id, TLCP_SESSION_ID_LEN))
         return tlcp_ok(); /* full handshake */
     /* The server resumes our session: same suite, keys from its master. */
     S_ENSURE_ALERT(m.cipher_suite == offer->suite, ctx->err, TLCP_R_HANDSHAKE_FAILURE,

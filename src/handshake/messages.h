@@ -172,6 +172,9 @@ TLCP_MUST_CHECK int tlcp_build_client_key_exchange_ecdhe(tlcp_builder *b, const 
 TLCP_MUST_CHECK int tlcp_build_certificate_verify(tlcp_builder *b, const uint8_t *sig,
                                                   size_t sig_len);
 TLCP_MUST_CHECK int tlcp_build_finished(tlcp_builder *b, const uint8_t verify_data[12]);
+/* NewSessionTicket: hint and a ticket of at most 2^16-1 bytes. */
+TLCP_MUST_CHECK int tlcp_build_new_session_ticket(tlcp_builder *b,
+                                                  const tlcp_new_session_ticket *m);
 /* ServerECDHParams: 03 | 00 29 | 41 | point(65) */
 TLCP_MUST_CHECK int tlcp_build_ecdh_params(tlcp_builder *b, const uint8_t point[65]);
 

@@ -17,3 +17,14 @@ int tlcp_parse_new_session_ticket(tlcp_cursor body, tlcp_new_session_ticket *out
     TRAILING_ENSURE(c, err, what);
     return 1;
 }
+
+int tlcp_build_new_session_ticket(tlcp_builder *b, const tlcp_new_session_ticket *m)
+{
+    tlcp_builder ticket;
+    GUARD(tlcp_cursor_len(&m->ticket) <= 0xFFFF);
+    GUARD(tlcp_builder_add_u32(b, m->lifetime_hint));
+    GUARD(tlcp_builder_open_u16(b, &ticket));
+    GUARD(
+        tlcp_builder_add_bytes(&ticket, tlcp_cursor_data(&m->ticket), tlcp_cursor_len(&m->ticket)));
+    return tlcp_builder_flush(b);
+}

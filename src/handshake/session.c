@@ -53,6 +53,8 @@ void tlcp_session_free(tlcp_session *s)
     tlcp_cert_free(s->peer_cert[0]);
     tlcp_cert_free(s->peer_cert[1]);
     free(s->host);
+    if (s->ticket != NULL)
+        tlcp_free_secret(s->ticket, s->ticket_len);
     tlcp_free_secret(s, sizeof(*s));
 }
 
@@ -65,6 +67,22 @@ int tlcp_session_bind_peer(tlcp_session *s, const char *host, int verified)
         return 1;
     s->host = strdup(host);
     return s->host != NULL;
+}
+
+int tlcp_session_set_ticket(tlcp_session *s, const uint8_t *ticket, size_t len, uint32_t hint)
+{
+    if (len == 0 || len > TLCP_TICKET_MAX_LEN)
+        return 0;
+    uint8_t *copy = malloc(len);
+    if (copy == NULL)
+        return 0;
+    memcpy(copy, ticket, len);
+    if (s->ticket != NULL)
+        tlcp_free_secret(s->ticket, s->ticket_len);
+    s->ticket = copy;
+    s->ticket_len = len;
+    s->ticket_hint = hint;
+    return 1;
 }
 
 void tlcp_session_mark_overridden(tlcp_session *s, int reason)
@@ -88,4 +106,14 @@ int tlcp_session_fits_peer(const tlcp_session *s, const char *host, int verify_m
     /* An overridden session is not "verified": resuming it would skip the
      * checks it failed (the callback is not asked again on resumption). */
     return (s->verified && !s->overridden) || verify_mode == TLCP_VERIFY_NONE;
+}
+
+int tlcp_session_has_ticket(const tlcp_session *s)
+{
+    return s != NULL && s->ticket != NULL;
+}
+
+uint32_t tlcp_session_ticket_lifetime_hint(const tlcp_session *s)
+{
+    return s != NULL && s->ticket != NULL ? s->ticket_hint : 0;
 }

@@ -41,7 +41,22 @@ struct tlcp_session {
      * offered; an expired session is not offered (nor imported). */
     int64_t created;
     uint32_t lifetime;
+    /* Client: the server's session ticket (RFC 5077), NULL = none, and its
+     * lifetime hint (seconds, 0 = unspecified). Offered instead of the ID
+     * when the connection has tickets on. */
+    uint8_t *ticket;
+    size_t ticket_len;
+    uint32_t ticket_hint;
 };
+
+/* Largest ticket a client keeps (a larger one is ignored; RFC 5077 allows
+ * 2^16-1 but no server needs that much and it must fit an export). */
+#define TLCP_TICKET_MAX_LEN 16384
+
+/* Gives `s` a copy of the ticket (len 1..TLCP_TICKET_MAX_LEN) and its hint,
+ * replacing any; 1/0 (out of memory or bad length). */
+TLCP_MUST_CHECK int tlcp_session_set_ticket(tlcp_session *s, const uint8_t *ticket, size_t len,
+                                            uint32_t hint);
 
 /* A new session holding new references to the certificates. */
 tlcp_session *tlcp_session_new(const uint8_t id[TLCP_SESSION_ID_LEN], uint16_t suite,

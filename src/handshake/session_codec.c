@@ -2,9 +2,9 @@
 /*
  * Exported sessions: tlcp_session_export / tlcp_session_import.
  *
- * Format version 1 (all integers big-endian):
+ * Format versions 1 and 2 (all integers big-endian):
  *   magic    4   "TLCS"
- *   version  1   0x01
+ *   version  1   0x01, or 0x02 when a ticket field is present
  *   length   4   bytes of body
  *   body         fields: type (1), length (2), value; types strictly increasing
  *   check    32  SM3(magic || version || length || body)
@@ -25,8 +25,13 @@
  *   10    verify reason             2     the TLCP_R_* of the failed checks;
  *                                         present exactly when bit 1 is set
  *
- * Types 1-6 are required. A version 1 reader refuses any other type: a new
- * field means a new version byte. The checksum is a plain hash: it catches
+ *   11    session ticket (optional)  1..16384   version 2 only
+ *   12    ticket lifetime hint       4          version 2 only; present
+ *                                               exactly when 11 is
+ *
+ * Types 1-6 are required. A reader refuses a type its version does not
+ * have: a new field means a new version byte. Sessions without a ticket are
+ * still written as version 1, so older readers take them. The checksum is a plain hash: it catches
  * corruption, not an attacker (who can recompute it).
  */
 #include <string.h>
@@ -35,15 +40,16 @@
 #include "util/bytes.h"
 #include "util/mem.h"
 
-#define SESSION_MAGIC         "TLCS"
-#define SESSION_MAGIC_LEN     4
-#define SESSION_VERSION       1
-#define SESSION_HEADER_LEN    (SESSION_MAGIC_LEN + 1 + 4)
-#define SESSION_MIN_LEN       (SESSION_HEADER_LEN + TLCP_SM3_DIGEST_LEN)
-#define SESSION_HOST_MAX      255
-#define SESSION_FLAG_VERIFY   0x01u
-#define SESSION_FLAG_OVERRIDE 0x02u
-#define SESSION_CREATED_MAX   ((uint64_t)1 << 62) /* keeps the expiry arithmetic in range */
+#define SESSION_MAGIC          "TLCS"
+#define SESSION_MAGIC_LEN      4
+#define SESSION_VERSION        1
+#define SESSION_VERSION_TICKET 2
+#define SESSION_HEADER_LEN     (SESSION_MAGIC_LEN + 1 + 4)
+#define SESSION_MIN_LEN        (SESSION_HEADER_LEN + TLCP_SM3_DIGEST_LEN)
+#define SESSION_HOST_MAX       255
+#define SESSION_FLAG_VERIFY    0x01u
+#define SESSION_FLAG_OVERRIDE  0x02u
+#define SESSION_CREATED_MAX    ((uint64_t)1 << 62) /* keeps the expiry arithmetic in range */
 
 enum session_field {
     F_ID = 1,
@@ -56,6 +62,8 @@ enum session_field {
     F_SIGN_CERT = 8,
     F_ENC_CERT = 9,
     F_VERIFY_REASON = 10,
+    F_TICKET = 11,
+    F_TICKET_HINT = 12,
     F_COUNT
 };
 #define F_REQUIRED                                                                                 \
@@ -102,7 +110,14 @@ static int put_body(tlcp_builder *b, const tlcp_session *s)
              put_field(b, F_HOST, (const uint8_t *)s->host, strlen(s->host));
     ok =
         ok && put_cert(b, F_SIGN_CERT, s->peer_cert[0]) && put_cert(b, F_ENC_CERT, s->peer_cert[1]);
-    return ok && (!s->overridden || put_field(b, F_VERIFY_REASON, reason, 2));
+    ok = ok && (!s->overridden || put_field(b, F_VERIFY_REASON, reason, 2));
+    if (ok && s->ticket != NULL) {
+        uint8_t hint[4] = {(uint8_t)(s->ticket_hint >> 24), (uint8_t)(s->ticket_hint >> 16),
+                           (uint8_t)(s->ticket_hint >> 8), (uint8_t)s->ticket_hint};
+        ok = put_field(b, F_TICKET, s->ticket, s->ticket_len) &&
+             put_field(b, F_TICKET_HINT, hint, 4);
+    }
+    return ok;
 }
 
 /* The whole export in `out` (a heap builder, wiped by tlcp_builder_cleanup). */
@@ -111,11 +126,12 @@ static int build_export(tlcp_builder *out, const tlcp_session *s)
     tlcp_builder body;
     if (!tlcp_builder_init(&body, 512, TLCP_SESSION_EXPORT_MAX))
         return 0;
-    int ok = put_body(&body, s) && tlcp_builder_flush(&body) &&
-             tlcp_builder_add_bytes(out, (const uint8_t *)SESSION_MAGIC, SESSION_MAGIC_LEN) &&
-             tlcp_builder_add_u8(out, SESSION_VERSION) &&
-             tlcp_builder_add_u32(out, (uint32_t)tlcp_builder_len(&body)) &&
-             tlcp_builder_add_bytes(out, tlcp_builder_data(&body), tlcp_builder_len(&body));
+    int ok =
+        put_body(&body, s) && tlcp_builder_flush(&body) &&
+        tlcp_builder_add_bytes(out, (const uint8_t *)SESSION_MAGIC, SESSION_MAGIC_LEN) &&
+        tlcp_builder_add_u8(out, s->ticket != NULL ? SESSION_VERSION_TICKET : SESSION_VERSION) &&
+        tlcp_builder_add_u32(out, (uint32_t)tlcp_builder_len(&body)) &&
+        tlcp_builder_add_bytes(out, tlcp_builder_data(&body), tlcp_builder_len(&body));
     tlcp_builder_cleanup(&body);
     uint8_t check[TLCP_SM3_DIGEST_LEN];
     tlcp_error err;
@@ -162,8 +178,9 @@ typedef struct session_fields {
 } session_fields;
 
 /* Splits the body into its fields, checking order, known types and sizes. */
-static int split_fields(tlcp_cursor body, session_fields *f, tlcp_error *err)
+static int split_fields(tlcp_cursor body, unsigned version, session_fields *f, tlcp_error *err)
 {
+    unsigned end = version == SESSION_VERSION ? F_TICKET : F_COUNT;
     static const size_t fixed_len[F_COUNT] = {
         [F_ID] = TLCP_SESSION_ID_LEN,
         [F_SUITE] = 2,
@@ -172,6 +189,7 @@ static int split_fields(tlcp_cursor body, session_fields *f, tlcp_error *err)
         [F_LIFETIME] = 4,
         [F_FLAGS] = 1,
         [F_VERIFY_REASON] = 2,
+        [F_TICKET_HINT] = 4,
     };
     unsigned last = 0;
     while (!tlcp_cursor_is_empty(&body)) {
@@ -179,7 +197,7 @@ static int split_fields(tlcp_cursor body, session_fields *f, tlcp_error *err)
         tlcp_cursor v;
         ENSURE(tlcp_cursor_get_u8(&body, &type) && tlcp_cursor_get_u16_prefixed(&body, &v), err,
                TLCP_R_SESSION_FORMAT, "session data: a field runs past the end");
-        ENSURE(type > last && type < F_COUNT, err, TLCP_R_SESSION_FORMAT,
+        ENSURE(type > last && type < end, err, TLCP_R_SESSION_FORMAT,
                "session data: unknown or repeated field %u", type);
         ENSURE(fixed_len[type] == 0 || tlcp_cursor_len(&v) == fixed_len[type], err,
                TLCP_R_SESSION_FORMAT, "session data: field %u has %zu bytes, not %zu", type,
@@ -190,6 +208,13 @@ static int split_fields(tlcp_cursor body, session_fields *f, tlcp_error *err)
     }
     ENSURE((f->seen & F_REQUIRED) == F_REQUIRED, err, TLCP_R_SESSION_FORMAT,
            "session data: a required field is missing");
+    int ticket = (f->seen >> F_TICKET) & 1, hint = (f->seen >> F_TICKET_HINT) & 1;
+    ENSURE(ticket == hint && (version == SESSION_VERSION || ticket), err, TLCP_R_SESSION_FORMAT,
+           "session data: a ticket needs its lifetime hint (and version 2 a ticket)");
+    ENSURE(!ticket || (tlcp_cursor_len(&f->v[F_TICKET]) >= 1 &&
+                       tlcp_cursor_len(&f->v[F_TICKET]) <= TLCP_TICKET_MAX_LEN),
+           err, TLCP_R_SESSION_FORMAT, "session data: ticket of %zu bytes",
+           tlcp_cursor_len(&f->v[F_TICKET]));
     return 1;
 }
 
@@ -223,6 +248,17 @@ static int take_cert(tlcp_cert **slot, const session_fields *f, int type, tlcp_e
     return 1;
 }
 
+static int take_ticket(tlcp_session *s, const session_fields *f, tlcp_error *err)
+{
+    if (!(f->seen & (1u << F_TICKET)))
+        return 1;
+    ENSURE(tlcp_session_set_ticket(s, tlcp_cursor_data(&f->v[F_TICKET]),
+                                   tlcp_cursor_len(&f->v[F_TICKET]),
+                                   (uint32_t)be_value(f->v[F_TICKET_HINT])),
+           err, TLCP_R_ALLOC, "out of memory for the session ticket");
+    return 1;
+}
+
 /* A session from checked fields; NULL on failure (err set). */
 static tlcp_session *session_from_fields(const session_fields *f, tlcp_error *err)
 {
@@ -253,7 +289,7 @@ static tlcp_session *session_from_fields(const session_fields *f, tlcp_error *er
         tlcp_session_mark_overridden(s, (int)reason);
     if (!take_host(s, f, (flags & SESSION_FLAG_VERIFY) != 0, err) ||
         !take_cert(&s->peer_cert[0], f, F_SIGN_CERT, err) ||
-        !take_cert(&s->peer_cert[1], f, F_ENC_CERT, err)) {
+        !take_cert(&s->peer_cert[1], f, F_ENC_CERT, err) || !take_ticket(s, f, err)) {
         tlcp_session_free(s);
         return NULL;
     }
@@ -267,9 +303,11 @@ static int check_envelope(const uint8_t *in, size_t len, tlcp_cursor *body, tlcp
            "session data of %zu bytes is larger than %u", len, (unsigned)TLCP_SESSION_EXPORT_MAX);
     ENSURE(len >= SESSION_MIN_LEN && memcmp(in, SESSION_MAGIC, SESSION_MAGIC_LEN) == 0, err,
            TLCP_R_SESSION_FORMAT, "not libtlcp session data");
-    ENSURE(in[SESSION_MAGIC_LEN] == SESSION_VERSION, err, TLCP_R_SESSION_VERSION,
-           "session data of format version %u; this libtlcp reads version %u",
-           in[SESSION_MAGIC_LEN], SESSION_VERSION);
+    ENSURE(in[SESSION_MAGIC_LEN] == SESSION_VERSION ||
+               in[SESSION_MAGIC_LEN] == SESSION_VERSION_TICKET,
+           err, TLCP_R_SESSION_VERSION,
+           "session data of format version %u; this libtlcp reads versions %u and %u",
+           in[SESSION_MAGIC_LEN], SESSION_VERSION, SESSION_VERSION_TICKET);
     tlcp_cursor c;
     tlcp_cursor_init(&c, in + SESSION_MAGIC_LEN + 1, 4);
     uint64_t body_len = be_value(c);
@@ -290,7 +328,7 @@ tlcp_session *tlcp_session_decode(const uint8_t *in, size_t len, int64_t now, tl
     session_fields f;
     memset(&f, 0, sizeof(f));
     ENSURE(in != NULL, err, TLCP_R_INVALID_ARGUMENT, "no session data");
-    if (!check_envelope(in, len, &body, err) || !split_fields(body, &f, err))
+    if (!check_envelope(in, len, &body, err) || !split_fields(body, in[SESSION_MAGIC_LEN], &f, err))
         return NULL;
     tlcp_session *s = session_from_fields(&f, err);
     if (s != NULL && tlcp_session_expired(s, now)) {

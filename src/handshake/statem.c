@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "handshake/driver.h"
+#include "handshake/handlers.h"
 #include "handshake/handshake.h"
 #include "handshake/messages.h"
 #include "handshake/table.h"
@@ -46,6 +47,8 @@ void tlcp_hs_free(tlcp_hs *hs)
     if (hs == NULL)
         return;
     tlcp_transcript_cleanup(&hs->transcript);
+    if (hs->new_ticket != NULL)
+        tlcp_free_secret(hs->new_ticket, hs->new_ticket_len);
     tlcp_pkey_free(hs->peer_sign_key);
     tlcp_pkey_free(hs->peer_enc_key);
     tlcp_pkey_free(hs->eph_key);
@@ -88,6 +91,8 @@ static unsigned hs_flags(const tlcp_hs_ctx *ctx)
         ctx->is_server ? hs->peer_cert_seen && !hs->peer_sent_cert : !hs->send_client_cert;
     if (hs->cert_requested && no_cert)
         flags |= TLCP_HS_F_NO_CLIENT_CERT;
+    if (hs->ticket)
+        flags |= TLCP_HS_F_TICKET;
     return flags;
 }
 
@@ -116,6 +121,13 @@ static void remember_session(tlcp_hs_ctx *ctx)
 {
     tlcp_hs *hs = ctx->hs;
     ctx->reused = hs->resumed;
+    if (!ctx->is_server && hs->got_ticket) {
+        if (hs->resumed)
+            tlcp_hs_note_resumed_verify(ctx, ctx->offer);
+        tlcp_session_free(ctx->established_session);
+        ctx->established_session = tlcp_hs_ticket_client_session(ctx);
+        return;
+    }
     if (hs->session_id_len != TLCP_SESSION_ID_LEN)
         return;
     if (ctx->is_server) {

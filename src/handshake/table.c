@@ -75,6 +75,11 @@ static const tlcp_hs_row rows[TLCP_ROW_COUNT] = {
                                 "TLS_ST_CW_CLNT_HELLO", "TLS_ST_SR_CLNT_HELLO",
                                 "ClientHello (renegotiation)", NULL, NULL, NULL,
                                 tlcp_hs_renegotiation_process, NULL, TLCP_WHEN_AFTER},
+    [TLCP_ROW_NEW_SESSION_TICKET] = {HS, TLCP_HS_NEW_SESSION_TICKET, TLCP_SERVER, 0,
+                                     TLCP_MAX_NEW_SESSION_TICKET, "TLS_ST_SW_SESSION_TICKET",
+                                     "TLS_ST_CR_SESSION_TICKET", "NewSessionTicket", NULL,
+                                     tlcp_hs_new_session_ticket_construct, NULL,
+                                     tlcp_hs_new_session_ticket_process, NULL, TLCP_WHEN_SEQUENCE},
 };
 
 static const int seq_full[] = {
@@ -101,16 +106,49 @@ static const int seq_resumed[] = {
     TLCP_ROW_CLIENT_HELLO, TLCP_ROW_SERVER_HELLO,    TLCP_ROW_SERVER_CCS, TLCP_ROW_SERVER_FINISHED,
     TLCP_ROW_CLIENT_CCS,   TLCP_ROW_CLIENT_FINISHED, TLCP_ROW_END};
 
+/* With a ticket (RFC 5077 3.1, 3.4): the server's NewSessionTicket comes
+ * right before its ChangeCipherSpec. */
+static const int seq_full_ticket[] = {
+    TLCP_ROW_CLIENT_HELLO,    TLCP_ROW_SERVER_HELLO,    TLCP_ROW_SERVER_CERT,
+    TLCP_ROW_SERVER_KEY_EXCH, TLCP_ROW_SERVER_DONE,     TLCP_ROW_CLIENT_KEY_EXCH,
+    TLCP_ROW_CLIENT_CCS,      TLCP_ROW_CLIENT_FINISHED, TLCP_ROW_NEW_SESSION_TICKET,
+    TLCP_ROW_SERVER_CCS,      TLCP_ROW_SERVER_FINISHED, TLCP_ROW_END};
+
+static const int seq_client_auth_ticket[] = {
+    TLCP_ROW_CLIENT_HELLO,    TLCP_ROW_SERVER_HELLO,    TLCP_ROW_SERVER_CERT,
+    TLCP_ROW_SERVER_KEY_EXCH, TLCP_ROW_CERT_REQUEST,    TLCP_ROW_SERVER_DONE,
+    TLCP_ROW_CLIENT_CERT,     TLCP_ROW_CLIENT_KEY_EXCH, TLCP_ROW_CERT_VERIFY,
+    TLCP_ROW_CLIENT_CCS,      TLCP_ROW_CLIENT_FINISHED, TLCP_ROW_NEW_SESSION_TICKET,
+    TLCP_ROW_SERVER_CCS,      TLCP_ROW_SERVER_FINISHED, TLCP_ROW_END};
+
+static const int seq_client_auth_no_cv_ticket[] = {
+    TLCP_ROW_CLIENT_HELLO,       TLCP_ROW_SERVER_HELLO,
+    TLCP_ROW_SERVER_CERT,        TLCP_ROW_SERVER_KEY_EXCH,
+    TLCP_ROW_CERT_REQUEST,       TLCP_ROW_SERVER_DONE,
+    TLCP_ROW_CLIENT_CERT,        TLCP_ROW_CLIENT_KEY_EXCH,
+    TLCP_ROW_CLIENT_CCS,         TLCP_ROW_CLIENT_FINISHED,
+    TLCP_ROW_NEW_SESSION_TICKET, TLCP_ROW_SERVER_CCS,
+    TLCP_ROW_SERVER_FINISHED,    TLCP_ROW_END};
+
+static const int seq_resumed_ticket[] = {TLCP_ROW_CLIENT_HELLO,       TLCP_ROW_SERVER_HELLO,
+                                         TLCP_ROW_NEW_SESSION_TICKET, TLCP_ROW_SERVER_CCS,
+                                         TLCP_ROW_SERVER_FINISHED,    TLCP_ROW_CLIENT_CCS,
+                                         TLCP_ROW_CLIENT_FINISHED,    TLCP_ROW_END};
+
 static const int *const sequences[TLCP_SEQ_COUNT] = {
     [TLCP_SEQ_FULL] = seq_full,
     [TLCP_SEQ_CLIENT_AUTH] = seq_client_auth,
     [TLCP_SEQ_CLIENT_AUTH_NO_CV] = seq_client_auth_no_cv,
     [TLCP_SEQ_RESUMED] = seq_resumed,
+    [TLCP_SEQ_FULL_TICKET] = seq_full_ticket,
+    [TLCP_SEQ_CLIENT_AUTH_TICKET] = seq_client_auth_ticket,
+    [TLCP_SEQ_CLIENT_AUTH_NO_CV_TICKET] = seq_client_auth_no_cv_ticket,
+    [TLCP_SEQ_RESUMED_TICKET] = seq_resumed_ticket,
 };
 
 /* Flags -> sequence. Resumption has no certificates at all; a "no client
  * certificate" without a request cannot happen and reads as full. The
- * ticket flag selects the same sequences until NewSessionTicket exists. */
+ * ticket flag selects the same shapes with a NewSessionTicket. */
 static const uint8_t seq_by_flags[TLCP_HS_F_ALL + 1] = {
     [0] = TLCP_SEQ_FULL,
     [TLCP_HS_F_NO_CLIENT_CERT] = TLCP_SEQ_FULL,
@@ -120,11 +158,21 @@ static const uint8_t seq_by_flags[TLCP_HS_F_ALL + 1] = {
     [TLCP_HS_F_RESUMED | TLCP_HS_F_CLIENT_AUTH] = TLCP_SEQ_RESUMED,
     [TLCP_HS_F_RESUMED | TLCP_HS_F_NO_CLIENT_CERT] = TLCP_SEQ_RESUMED,
     [TLCP_HS_F_RESUMED | TLCP_HS_F_CLIENT_AUTH | TLCP_HS_F_NO_CLIENT_CERT] = TLCP_SEQ_RESUMED,
+    [TLCP_HS_F_TICKET] = TLCP_SEQ_FULL_TICKET,
+    [TLCP_HS_F_TICKET | TLCP_HS_F_NO_CLIENT_CERT] = TLCP_SEQ_FULL_TICKET,
+    [TLCP_HS_F_TICKET | TLCP_HS_F_CLIENT_AUTH] = TLCP_SEQ_CLIENT_AUTH_TICKET,
+    [TLCP_HS_F_TICKET | TLCP_HS_F_CLIENT_AUTH | TLCP_HS_F_NO_CLIENT_CERT] =
+        TLCP_SEQ_CLIENT_AUTH_NO_CV_TICKET,
+    [TLCP_HS_F_TICKET | TLCP_HS_F_RESUMED] = TLCP_SEQ_RESUMED_TICKET,
+    [TLCP_HS_F_TICKET | TLCP_HS_F_RESUMED | TLCP_HS_F_CLIENT_AUTH] = TLCP_SEQ_RESUMED_TICKET,
+    [TLCP_HS_F_TICKET | TLCP_HS_F_RESUMED | TLCP_HS_F_NO_CLIENT_CERT] = TLCP_SEQ_RESUMED_TICKET,
+    [TLCP_HS_F_TICKET | TLCP_HS_F_RESUMED | TLCP_HS_F_CLIENT_AUTH | TLCP_HS_F_NO_CLIENT_CERT] =
+        TLCP_SEQ_RESUMED_TICKET,
 };
 
 int tlcp_hs_seq_for_flags(unsigned flags)
 {
-    flags &= TLCP_HS_F_ALL & ~TLCP_HS_F_TICKET;
+    flags &= TLCP_HS_F_ALL;
     return seq_by_flags[flags];
 }
 

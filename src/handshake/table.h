@@ -33,23 +33,23 @@ enum tlcp_hs_row_id {
     TLCP_ROW_SERVER_FINISHED,
     /* Not part of a sequence (see enum tlcp_hs_when). */
     TLCP_ROW_HELLO_REQUEST,
-    TLCP_ROW_RENEGOTIATION, /* a ClientHello after the handshake */
-    /* TLCP_ROW_NEW_SESSION_TICKET goes here with issue 11 item 2: a server
-     * row in the ticket sequences (TLCP_HS_F_TICKET). */
+    TLCP_ROW_RENEGOTIATION,      /* a ClientHello after the handshake */
+    TLCP_ROW_NEW_SESSION_TICKET, /* a server row in the ticket sequences (TLCP_HS_F_TICKET) */
     TLCP_ROW_COUNT,
     TLCP_ROW_END = -1 /* terminates a sequence */
 };
 
 /* Maximum body sizes from the design trace (bytes after the 4-byte header). */
-#define TLCP_MAX_CLIENT_HELLO    131396
-#define TLCP_MAX_SERVER_HELLO    20000
-#define TLCP_MAX_SERVER_KEY_EXCH 102400
-#define TLCP_MAX_CERT_REQUEST    102400
-#define TLCP_MAX_SERVER_DONE     0
-#define TLCP_MAX_CLIENT_KEY_EXCH 2048
-#define TLCP_MAX_CERT_VERIFY     2048
-#define TLCP_MAX_CCS             1
-#define TLCP_MAX_FINISHED        64
+#define TLCP_MAX_CLIENT_HELLO       131396
+#define TLCP_MAX_SERVER_HELLO       20000
+#define TLCP_MAX_SERVER_KEY_EXCH    102400
+#define TLCP_MAX_CERT_REQUEST       102400
+#define TLCP_MAX_SERVER_DONE        0
+#define TLCP_MAX_CLIENT_KEY_EXCH    2048
+#define TLCP_MAX_CERT_VERIFY        2048
+#define TLCP_MAX_CCS                1
+#define TLCP_MAX_FINISHED           64
+#define TLCP_MAX_NEW_SESSION_TICKET (4 + 2 + 65535)
 
 /* Handlers work on the handshake context (context.h) and return a
  * tlcp_status: failure (reason + alert in ctx->err), or success with the
@@ -100,7 +100,7 @@ enum tlcp_hs_flag {
     TLCP_HS_F_CLIENT_AUTH = 1u << 1, /* CertificateRequest sent or received */
     TLCP_HS_F_NO_CLIENT_CERT =
         1u << 2,                /* ... answered by an empty Certificate: no CertificateVerify */
-    TLCP_HS_F_TICKET = 1u << 3, /* reserved for NewSessionTicket (issue 11 item 2) */
+    TLCP_HS_F_TICKET = 1u << 3, /* a NewSessionTicket before the server's CCS */
     TLCP_HS_F_ALL = (1u << 4) - 1
 };
 

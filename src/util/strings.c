@@ -45,6 +45,7 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_SESSION_EXPIRED] = "session expired",
     [TLCP_R_NO_HOST_NAME] = "no host name to verify the server against",
     [TLCP_R_NOT_TLCP_HTTP] = "not a TLCP record (looks like HTTP)",
+    [TLCP_R_TICKET_KEY_FILE] = "malformed session ticket key file",
     [TLCP_R_NO_APPLICATION_PROTOCOL] = "no application protocol (ALPN) in common",
     [TLCP_R_ALPN_NOT_OFFERED] = "server chose an application protocol (ALPN) not offered",
     [TLCP_R_UNKNOWN_SERVER_NAME] = "no certificate pair for the server name",

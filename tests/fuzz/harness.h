@@ -42,6 +42,7 @@ int fuzz_finished(const uint8_t *data, size_t len);
 /* Hello extension data: ALPN (first byte: list or answer) and server_name. */
 int fuzz_alpn(const uint8_t *data, size_t len);
 int fuzz_server_name(const uint8_t *data, size_t len);
+int fuzz_session_ticket(const uint8_t *data, size_t len);
 /* Record layer: mode, transport behaviour, then a record stream. */
 int fuzz_record(const uint8_t *data, size_t len);
 /* Whole endpoints: flags, transport, then the peer's byte stream. */

@@ -13,6 +13,7 @@ const fuzz_target fuzz_targets[] = {
     {"finished", fuzz_finished, NULL},
     {"alpn", fuzz_alpn, NULL},
     {"server_name", fuzz_server_name, NULL},
+    {"session_ticket", fuzz_session_ticket, NULL},
     {"trace", fuzz_trace, NULL},
     {"record", fuzz_record, NULL},
     {"server", fuzz_server, fuzz_setup_server},

@@ -24,7 +24,9 @@
  * asks of a correct implementation. The client's CertificateVerify is judged
  * twice: by a strict server (standard form only) and by the default one,
  * which also accepts GmSSL 3's and GmSSL 2's forms. RSA suites are not implemented and are
- * skipped; for resumption fixtures the first (full) connection is replayed.
+ * skipped. Resumption fixtures replay both connections: session-ID ones with
+ * the cache, the ticket one with our NewSessionTicket handler and ticket offer
+ * (client role) and the fall-back from a foreign ticket (server role).
  */
 #include "testutil.h"
 
@@ -39,6 +41,7 @@
 #include "handshake/keys.h"
 #include "handshake/messages.h"
 #include "handshake/session.h"
+#include "handshake/ticket.h"
 #include "mempipe.h"
 #include "util/mem.h"
 
@@ -94,6 +97,8 @@ typedef struct replay {
     uint8_t session_id[32];
     size_t session_id_len;
     uint8_t session_master[48];
+    uint8_t ticket[2048]; /* the NewSessionTicket's ticket of conn1 (ticket fixtures) */
+    size_t ticket_len;
     int resume_result; /* -1 not tried, 0 failed, 1 passed */
     char resume_why[200];
 } replay;
@@ -452,6 +457,14 @@ static int replay_server_finish(replay *r)
     int ok = next_item(r->cli, &it);
     /* Tongsuo sends a NewSessionTicket before its CCS: part of the transcript. */
     while (ok && it.kind == TLCP_ITEM_HANDSHAKE && it.hs_type == TLCP_HS_NEW_SESSION_TICKET) {
+        /* our client's handler keeps the ticket for conn2 */
+        if (!H(r->cli, tlcp_hs_new_session_ticket_process(&r->cli->hc, body_of(it.data))))
+            return step(r, ST_SERVER_FINISHED, r->cli, 0);
+        const tlcp_hs *ch = r->cli->hc.hs;
+        if (ch->new_ticket != NULL && ch->new_ticket_len <= sizeof(r->ticket)) {
+            memcpy(r->ticket, ch->new_ticket, ch->new_ticket_len);
+            r->ticket_len = ch->new_ticket_len;
+        }
         hash_both(r, it.data);
         ok = next_item(r->cli, &it);
     }
@@ -511,6 +524,8 @@ static int resume_fail(replay *r, const char *what, tlcp_conn *c)
     return 0;
 }
 
+static int replay_abbreviated(replay *r, tlcp_record_item *ch);
+
 /* The second connection of a session-ID fixture: an abbreviated handshake.
  * The client checker offers the first connection's session; the server
  * checker has it in its cache. Both must agree to resume, and both
@@ -526,6 +541,9 @@ static int replay_resumption(replay *r)
     assert_true(tlcp_session_bind_peer(session, "localhost", 1));
     assert_int_equal(tlcp_conn_set_session(r->cli, session), TLCP_OK);
     tlcp_session_free(session);
+    /* what the client checker's ClientHello would have carried */
+    memcpy(r->cli->hc.hs->offered_id, r->session_id, 32);
+    r->cli->hc.hs->offered_id_len = 32;
     tlcp_config *scfg = r->srv->cfg;
     scfg->sessions = tlcp_session_cache_new(4, 0); /* the checker's own config (frozen) */
     assert_non_null(scfg->sessions);
@@ -540,8 +558,16 @@ static int replay_resumption(replay *r)
         !H(r->srv, tlcp_hs_client_hello_process(&r->srv->hc, body_of(it.data))) ||
         !H(r->srv, tlcp_hs_client_hello_post_process(&r->srv->hc)) || !r->srv->hc.hs->resumed)
         return resume_fail(r, "server did not resume", r->srv);
+    return replay_abbreviated(r, &it);
+}
+
+/* From the ClientHello (in *it, processed) on: ServerHello, server CCS and
+ * Finished, client CCS and Finished, application data. */
+static int replay_abbreviated(replay *r, tlcp_record_item *ch)
+{
+    tlcp_record_item it;
     memcpy(r->cli->hc.hs->client_random, r->srv->hc.hs->client_random, 32);
-    hash_both(r, it.data);
+    hash_both(r, ch->data);
     if (!next_handshake(r->cli, &it, TLCP_HS_SERVER_HELLO) ||
         !H(r->cli, tlcp_hs_server_hello_process(&r->cli->hc, body_of(it.data))) ||
         !r->cli->hc.hs->resumed)
@@ -566,6 +592,53 @@ static int replay_resumption(replay *r)
     if (r->result[ST_CLIENT_DATA] != 1 || r->result[ST_SERVER_DATA] != 1)
         return resume_fail(r, "application data", NULL);
     return 1;
+}
+
+/* The second connection of a ticket fixture. Client role: our client
+ * offers conn1's ticket (kept by our NewSessionTicket handler) with the
+ * session ID the recorded client sent, and must take the server's echo as
+ * resumption. Server role: our server cannot open Tongsuo's ticket (its key
+ * is Tongsuo's), so it must fall back to a full handshake without an error;
+ * the checker then continues as if the ticket had opened (master from
+ * keylog.txt) to check the client's Finished and data. */
+static int replay_ticket_resumption(replay *r)
+{
+    if (r->ticket_len == 0)
+        return resume_fail(r, "no ticket kept from connection 1", r->cli);
+    r->conn_prefix = "conn2-";
+    open_checkers(r);
+    uint8_t no_id[32] = {0};
+    tlcp_cert *none[2] = {NULL, NULL};
+    tlcp_session *session = tlcp_session_new(no_id, r->suite, r->session_master, none);
+    assert_non_null(session);
+    assert_true(tlcp_session_bind_peer(session, "localhost", 1));
+    assert_true(tlcp_session_set_ticket(session, r->ticket, r->ticket_len, 7200));
+    assert_int_equal(tlcp_conn_set_session(r->cli, session), TLCP_OK);
+    tlcp_session_free(session);
+    r->cli->hc.cfg.offer_tickets = 1;
+    assert_int_equal(tlcp_config_set_session_tickets(r->srv->cfg, 0), TLCP_ERROR); /* frozen */
+    static const uint8_t name[16] = "replay checker..";
+    assert_int_equal(tlcp_config_add_ticket_key(r->srv->cfg, name, name, 16), TLCP_OK);
+    r->srv->hc.cfg.ticket_keys = r->srv->cfg->ticket_keys;
+
+    tlcp_record_item it;
+    if (!next_handshake(r->srv, &it, TLCP_HS_CLIENT_HELLO) ||
+        !H(r->srv, tlcp_hs_client_hello_process(&r->srv->hc, body_of(it.data))))
+        return resume_fail(r, "server failed on a foreign ticket", r->srv);
+    tlcp_hs *sh = r->srv->hc.hs;
+    if (sh->resumed || !sh->ticket)
+        return resume_fail(r, "server did not fall back to a full handshake", NULL);
+    tlcp_client_hello m;
+    tlcp_error perr;
+    tlcp_error_clear(&perr);
+    assert_true(tlcp_parse_client_hello(body_of(it.data), &m, &perr));
+    sh->resumed = 1; /* as if the ticket had opened */
+    sh->ticket = 0;
+    memcpy(sh->master, r->session_master, 48);
+    memcpy(r->cli->hc.hs->offered_id, m.session_id, m.session_id_len);
+    r->cli->hc.hs->offered_id_len = m.session_id_len;
+    r->cli->hc.hs->ticket_ext_sent = 1;
+    return replay_abbreviated(r, &it);
 }
 
 static void print_result(const char *name, const replay *r)
@@ -678,6 +751,15 @@ static void test_replay_fixtures(void **state)
             r->resume_result = replay_resumption(r);
             close_checkers(r);
             print_message("%-62s conn2 abbreviated handshake %s %s\n", names[i],
+                          r->resume_result ? "resumed+ sFin+ cFin+ c-data+ s-data+" : "FAILED:",
+                          r->resume_result ? "" : r->resume_why);
+            assert_int_equal(r->resume_result, 1);
+            resumed++;
+        }
+        if (manifest_has(r, "\"resumption\": \"ticket\"")) {
+            r->resume_result = replay_ticket_resumption(r);
+            close_checkers(r);
+            print_message("%-62s conn2 ticket resumption %s %s\n", names[i],
                           r->resume_result ? "resumed+ sFin+ cFin+ c-data+ s-data+" : "FAILED:",
                           r->resume_result ? "" : r->resume_why);
             assert_int_equal(r->resume_result, 1);

@@ -142,9 +142,22 @@ static void test_sequences_from_flags(void **state)
         int seq = tlcp_hs_seq_for_flags(f);
         assert_true(seq >= 0 && seq < TLCP_SEQ_COUNT);
         if (f & TLCP_HS_F_RESUMED)
-            assert_int_equal(seq, TLCP_SEQ_RESUMED);
-        /* The ticket flag changes nothing until NewSessionTicket exists. */
-        assert_int_equal(seq, tlcp_hs_seq_for_flags(f & ~TLCP_HS_F_TICKET));
+            assert_int_equal(seq,
+                             (f & TLCP_HS_F_TICKET) ? TLCP_SEQ_RESUMED_TICKET : TLCP_SEQ_RESUMED);
+        /* The ticket flag adds a NewSessionTicket right before the
+         * server's ChangeCipherSpec and changes nothing else. */
+        int plain = tlcp_hs_seq_for_flags(f & ~TLCP_HS_F_TICKET);
+        int has_nst = 0;
+        for (size_t i = 0, j = 0; tlcp_hs_seq_row(seq, i) != TLCP_ROW_END; i++) {
+            int row = tlcp_hs_seq_row(seq, i);
+            if (row == TLCP_ROW_NEW_SESSION_TICKET) {
+                has_nst = 1;
+                assert_int_equal(tlcp_hs_seq_row(seq, i + 1), TLCP_ROW_SERVER_CCS);
+                continue;
+            }
+            assert_int_equal(row, tlcp_hs_seq_row(plain, j++));
+        }
+        assert_int_equal(has_nst, (f & TLCP_HS_F_TICKET) != 0);
     }
 }
 
