@@ -281,7 +281,8 @@ static void mb_masked_step(ct_lane *lanes, const tlcp_hmac_ct_job job[], size_t 
     tlcp_sm3_mb_blocks(n, v, run, b0, run, none);
     for (size_t i = 0; i < n; i++)
         for (int w = 0; w < SM3_WORDS; w++)
-            lanes[i].result[w] = (is_final[i] & lanes[i].v[w]) | (~is_final[i] & lanes[i].result[w]);
+            lanes[i].result[w] =
+                (is_final[i] & lanes[i].v[w]) | (~is_final[i] & lanes[i].result[w]);
 }
 
 /* Outer hashes of every lane: one block after the key block each. */

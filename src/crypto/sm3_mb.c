@@ -136,8 +136,7 @@ static void run_lanes(mb_lane *lanes, size_t n)
 }
 
 void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0[],
-                        const size_t blocks0[], const uint8_t *const run1[],
-                        const size_t blocks1[])
+                        const size_t blocks0[], const uint8_t *const run1[], const size_t blocks1[])
 {
     mb_lane lanes[TLCP_SM3_MB_MAX];
     for (size_t at = 0; at < n; at += TLCP_SM3_MB_MAX) {

@@ -152,8 +152,8 @@ int tlcp_cbc_verify(const tlcp_hmac_sm3_key *mac_key, uint64_t seq, uint8_t type
     tlcp_cbc_check c;
     uint8_t mac[TLCP_SM3_DIGEST_LEN];
     tlcp_cbc_check_begin(&c, seq, type, p, n);
-    int mac_ok = tlcp_hmac_sm3_ct_keyed(mac_key, c.header, p, c.data_len, c.min_data, c.max_data,
-                                        mac);
+    int mac_ok =
+        tlcp_hmac_sm3_ct_keyed(mac_key, c.header, p, c.data_len, c.min_data, c.max_data, mac);
     tlcp_cbc_check_end(&c, p, n, mac);
     *out_data_len = c.data_len;
     *out_good = c.good;

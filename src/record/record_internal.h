@@ -32,6 +32,10 @@
  * (close_notify is not a warning we skip; any record with content resets). */
 #define TLCP_MAX_WARNING_ALERTS 4
 
+/* rl->read_ahead: 1 reads ahead once the peer sent enough (input.c); tests
+ * use 2 to start at once. */
+#define TLCP_READ_AHEAD_NOW 2
+
 /* Records a large CBC write is split into by default (output_multi.c). */
 #define TLCP_MULTI_RECORDS_DEFAULT 16
 
@@ -169,6 +173,12 @@ typedef struct tlcp_cbc_opened {
  * Returns how many records were opened: fewer than k only when the sequence
  * number ran out (the rest are left for the serial path, which reports it).
  */
+/* The constant-time check of k (<= TLCP_SM3_MB_MAX) decrypted records
+ * p[i][0..n[i]) (n[i] >= 48) with sequence numbers seq[i]: res[i] as
+ * tlcp_cbc_verify gives it (crypt_ok untouched). */
+void tlcp_cbc_verify_multi(const tlcp_hmac_sm3_key *mac_key, const uint64_t seq[], uint8_t type,
+                           const uint8_t *const p[], const size_t n[], size_t k,
+                           tlcp_cbc_opened res[]);
 size_t tlcp_cbc_open_multi(tlcp_record_dir *d, uint8_t type, uint8_t *const frag[],
                            const size_t len[], size_t k, tlcp_cbc_opened res[]);
 TLCP_MUST_CHECK int tlcp_gcm_seal_record(tlcp_record_dir *d, uint64_t seq, uint8_t type,
@@ -225,7 +235,8 @@ struct tlcp_record_layer {
     size_t in_need; /* length of the current record (header, then header + body) */
     int in_stage;
     uint8_t in_type;
-    int read_ahead; /* 1 (default): read ahead and open CBC records in batches */
+    int read_ahead;  /* 1 (default): read ahead and open CBC records in batches */
+    size_t in_total; /* bytes received, counted up to the read-ahead threshold */
     /* records of the current batch, opened together, handed up one by one */
     tlcp_cbc_opened batch[TLCP_SM3_MB_MAX];
     size_t batch_off[TLCP_SM3_MB_MAX]; /* each record's offset in in_base */
