@@ -332,8 +332,10 @@ static double bench_bulk_one(const char *name, bench_ctx *b, size_t len, int old
         bench_fail(name, "handshake failed");
     } else {
         k->len = len;
-        if (old)
+        if (old) {
             tlcp_record_test_set_multi(k->pair.client->rl, 0);
+            tlcp_record_test_set_read_ahead(k->pair.server->rl, 0);
+        }
         tlcp_record_test_old_cbc_open(old);
         memset(k->out, 0x5a, sizeof(k->out));
         rate = bench_throughput(name, bulk_op, k, len);
@@ -447,6 +449,9 @@ static int any_selected(void)
         "handshake_ecdhe_gcm_client_auth",
         "handshake_resumed_gcm",
         "conn_idle_heap",
+        "conn_bulk_cbc_1k",
+        "conn_bulk_cbc_16k",
+        "conn_bulk_cbc_64k",
         "conn_bulk_cbc_1k_old",
         "conn_bulk_cbc_16k_old",
         "conn_bulk_cbc_64k_old",

@@ -76,7 +76,7 @@ static int seal_op(void *arg)
 static int open_op(void *arg)
 {
     rec_bench *b = arg;
-    if (b->io.pos == b->io.len) {
+    if (b->io.pos == b->io.len && tlcp_record_test_input_buffered(b->rl) == 0) {
         /* replay the recorded stream: its records start again at seq 0 */
         b->io.pos = 0;
         tlcp_record_test_set_seq(b->rl, 0, 0);
@@ -116,8 +116,10 @@ static void run_bulk(int bulk, size_t len, int old, const char *seal_name, const
         bench_fail(seal_name, "record layer setup failed");
         goto out;
     }
-    if (old)
+    if (old) {
         tlcp_record_test_set_multi(w.rl, 0);
+        tlcp_record_test_set_read_ahead(r.rl, 0);
+    }
     tlcp_record_test_old_cbc_open(old);
     /* the stream the reader replays: STREAM_WRITES writes from seq 0 */
     r.io.cap = STREAM_WRITES * (len + len / 8 + 1024);

@@ -26,9 +26,18 @@ static double now_seconds(void)
 const bench_size bench_write_sizes[BENCH_WRITE_SIZES] = {
     {1024, "1k"}, {16384, "16k"}, {65536, "64k"}};
 
+/* A filter ending in '$' must match the end of the name ("conn_bulk_cbc_16k$"
+ * leaves out conn_bulk_cbc_16k_old, e.g. to profile one figure). */
 int bench_selected(const char *name)
 {
-    return filter == NULL || strstr(name, filter) != NULL;
+    if (filter == NULL)
+        return 1;
+    size_t fl = strlen(filter);
+    if (fl > 0 && filter[fl - 1] == '$') {
+        size_t nl = strlen(name);
+        return nl >= fl - 1 && strncmp(name + nl - (fl - 1), filter, fl - 1) == 0;
+    }
+    return strstr(name, filter) != NULL;
 }
 
 void bench_report(const char *name, const char *unit, double value)
@@ -94,7 +103,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: tlcp-bench [filter]\n\n"
                     "Prints one line per figure: name unit value (MB = 10^6 bytes).\n"
-                    "filter: run only figures whose name contains this string.\n"
+                    "filter: run only figures whose name contains this string\n"
+                    "(ending in '$': whose name ends in it).\n"
                     "TLCP_BENCH_SECONDS: minimum time per figure (default 0.3).\n");
 }
 

@@ -102,6 +102,23 @@ TLCP_MUST_CHECK int tlcp_hmac_sm3_ct_keyed(const tlcp_hmac_sm3_key *k, const uin
                                            const uint8_t *data, size_t data_len, size_t min_len,
                                            size_t max_len, uint8_t out[TLCP_SM3_DIGEST_LEN]);
 
+/* One MAC of tlcp_hmac_sm3_ct_keyed_mb: the arguments of tlcp_hmac_sm3_ct_keyed. */
+typedef struct tlcp_hmac_ct_job {
+    const uint8_t *header; /* 13 bytes */
+    const uint8_t *data;   /* readable up to max_len */
+    size_t data_len;       /* secret */
+    size_t min_len, max_len;
+} tlcp_hmac_ct_job;
+
+/*
+ * n such MACs side by side (the records of a read batch): out[i] and ok[i]
+ * are exactly what tlcp_hmac_sm3_ct_keyed gives for job[i]. The unmasked
+ * blocks and the masked ones both run through the multi-buffer SM3; time and
+ * memory accesses depend on the jobs' min_len and max_len only.
+ */
+void tlcp_hmac_sm3_ct_keyed_mb(const tlcp_hmac_sm3_key *k, size_t n, const tlcp_hmac_ct_job job[],
+                               uint8_t *const out[], int ok[]);
+
 /* ---- PRF (TLS 1.2 P_SM3) -------------------------------------------- */
 
 TLCP_MUST_CHECK int tlcp_prf_sm3(const uint8_t *secret, size_t secret_len, const char *label,

@@ -44,6 +44,16 @@ void tlcp_sm3_state_out(const uint32_t v[TLCP_SM3_STATE_WORDS], uint8_t out[32])
  */
 size_t tlcp_sm3_pad(uint8_t out[128], const uint8_t *tail, size_t rest, uint64_t total);
 
+/*
+ * Multi-buffer compression of whole blocks (sm3_mb.c): lane i compresses
+ * blocks0[i] blocks at run0[i], then blocks1[i] blocks at run1[i], into v[i]
+ * (either count may be 0), the lanes side by side. The constant-time CBC MAC
+ * of several records (sm3_ct.c) builds its blocks itself and hashes them here.
+ */
+void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0[],
+                        const size_t blocks0[], const uint8_t *const run1[],
+                        const size_t blocks1[]);
+
 /* CPU features the SM3 kernels use, found once. */
 #define TLCP_SM3_FEAT_BMI2   1
 #define TLCP_SM3_FEAT_AVX2   2

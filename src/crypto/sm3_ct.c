@@ -202,6 +202,168 @@ int tlcp_hmac_sm3_ct_keyed(const tlcp_hmac_sm3_key *k, const uint8_t header[13],
     return (int)(1 & ~bad);
 }
 
+/* ---- several MACs side by side ----------------------------------------- */
+
+/* The state of one MAC of tlcp_hmac_sm3_ct_keyed_mb. */
+typedef struct ct_lane {
+    uint32_t v[SM3_WORDS], result[SM3_WORDS];
+    uint8_t block[TLCP_SM3_BLOCK_LEN]; /* the first block, then the masked ones */
+    uint8_t bitlen[8];
+    uint32_t secret_len;
+    size_t plain, last_block, final_block, bad;
+} ct_lane;
+
+/* Arguments as tlcp_hmac_sm3_ct_keyed checks them; public. */
+static int job_usable(const tlcp_hmac_ct_job *j)
+{
+    return j->header != NULL && (j->data != NULL || j->max_len == 0) && j->max_len <= CT_MAX_LEN &&
+           j->min_len <= j->max_len;
+}
+
+/* Clamps data_len into range without a branch on it (as the single MAC). */
+static void lane_start(ct_lane *l, const tlcp_hmac_sm3_key *k, const tlcp_hmac_ct_job *j)
+{
+    size_t over = tlcp_ct_lt(j->max_len, j->data_len);
+    size_t under = tlcp_ct_lt(j->data_len, j->min_len);
+    size_t data_len = tlcp_ct_select(over, j->max_len, j->data_len);
+    data_len = tlcp_ct_select(under, j->min_len, data_len);
+    l->bad = over | under;
+    l->last_block = (HMAC_HEADER_LEN + j->max_len + 8) / TLCP_SM3_BLOCK_LEN;
+    l->final_block = (HMAC_HEADER_LEN + data_len + 8) / TLCP_SM3_BLOCK_LEN;
+    l->plain = plain_blocks(j->min_len);
+    store_bitlen(l->bitlen, (uint64_t)TLCP_SM3_BLOCK_LEN + HMAC_HEADER_LEN + data_len);
+    l->secret_len = ct_barrier((uint32_t)data_len);
+    memcpy(l->v, k->ipad, sizeof(l->v));
+    memset(l->result, 0, sizeof(l->result));
+}
+
+/* The unmasked blocks of every lane: the first (header and data) from a
+ * copy, the rest in place. */
+static void mb_plain(ct_lane *lanes, const tlcp_hmac_ct_job job[], size_t n, uint32_t *const v[])
+{
+    const uint8_t *run0[TLCP_SM3_MB_MAX] = {0}, *run1[TLCP_SM3_MB_MAX] = {0};
+    size_t b0[TLCP_SM3_MB_MAX] = {0}, b1[TLCP_SM3_MB_MAX] = {0};
+    for (size_t i = 0; i < n; i++) {
+        ct_lane *l = &lanes[i];
+        b0[i] = b1[i] = 0;
+        run0[i] = run1[i] = l->block;
+        if (l->plain == 0)
+            continue;
+        memcpy(l->block, job[i].header, HMAC_HEADER_LEN);
+        memcpy(l->block + HMAC_HEADER_LEN, job[i].data, TLCP_SM3_BLOCK_LEN - HMAC_HEADER_LEN);
+        b0[i] = 1;
+        run1[i] = job[i].data + TLCP_SM3_BLOCK_LEN - HMAC_HEADER_LEN;
+        b1[i] = l->plain - 1;
+    }
+    tlcp_sm3_mb_blocks(n, v, run0, b0, run1, b1);
+}
+
+/* Masked block `step` after the plain ones, in every lane that has it. */
+static void mb_masked_step(ct_lane *lanes, const tlcp_hmac_ct_job job[], size_t n,
+                           uint32_t *const v[], size_t step)
+{
+    const uint8_t *run[TLCP_SM3_MB_MAX] = {0};
+    size_t b0[TLCP_SM3_MB_MAX] = {0}, none[TLCP_SM3_MB_MAX] = {0};
+    uint32_t is_final[TLCP_SM3_MB_MAX] = {0};
+    for (size_t i = 0; i < n; i++) {
+        ct_lane *l = &lanes[i];
+        size_t b = l->plain + step;
+        run[i] = l->block;
+        none[i] = 0;
+        b0[i] = b <= l->last_block; /* public: lengths only */
+        is_final[i] = 0;
+        if (!b0[i])
+            continue;
+        is_final[i] = ct_barrier(ct_zero_mask(ct_barrier((uint32_t)b) - (uint32_t)l->final_block));
+        inner_block(l->block, b, job[i].header, job[i].data, l->secret_len, job[i].max_len,
+                    is_final[i], l->bitlen);
+    }
+    tlcp_sm3_mb_blocks(n, v, run, b0, run, none);
+    for (size_t i = 0; i < n; i++)
+        for (int w = 0; w < SM3_WORDS; w++)
+            lanes[i].result[w] =
+                (is_final[i] & lanes[i].v[w]) | (~is_final[i] & lanes[i].result[w]);
+}
+
+/* Outer hashes of every lane: one block after the key block each. */
+static void mb_outer(ct_lane *lanes, const tlcp_hmac_sm3_key *k, size_t n, uint32_t *const v[])
+{
+    const uint8_t *run[TLCP_SM3_MB_MAX] = {0};
+    size_t one[TLCP_SM3_MB_MAX] = {0}, none[TLCP_SM3_MB_MAX] = {0};
+    for (size_t i = 0; i < n; i++) {
+        ct_lane *l = &lanes[i];
+        memset(l->block, 0, sizeof(l->block));
+        tlcp_sm3_state_out(l->result, l->block);
+        l->block[TLCP_SM3_DIGEST_LEN] = 0x80;
+        store_bitlen(l->block + TLCP_SM3_BLOCK_LEN - 8, TLCP_SM3_BLOCK_LEN + TLCP_SM3_DIGEST_LEN);
+        memcpy(l->v, k->opad, sizeof(l->v));
+        run[i] = l->block;
+        one[i] = 1;
+        none[i] = 0;
+    }
+    tlcp_sm3_mb_blocks(n, v, run, one, run, none);
+}
+
+/* Up to TLCP_SM3_MB_MAX usable jobs. */
+static void ct_mb_group(const tlcp_hmac_sm3_key *k, size_t n, const tlcp_hmac_ct_job job[],
+                        uint8_t *const out[], int ok[])
+{
+    ct_lane lanes[TLCP_SM3_MB_MAX];
+    uint32_t *v[TLCP_SM3_MB_MAX] = {0};
+    size_t steps = 0;
+    for (size_t i = 0; i < n; i++) {
+        lane_start(&lanes[i], k, &job[i]);
+        v[i] = lanes[i].v;
+        if (lanes[i].last_block + 1 - lanes[i].plain > steps)
+            steps = lanes[i].last_block + 1 - lanes[i].plain;
+    }
+    mb_plain(lanes, job, n, v);
+    for (size_t s = 0; s < steps; s++)
+        mb_masked_step(lanes, job, n, v, s);
+    mb_outer(lanes, k, n, v);
+    for (size_t i = 0; i < n; i++) {
+        tlcp_sm3_state_out(lanes[i].v, out[i]);
+        for (size_t b = 0; b < TLCP_SM3_DIGEST_LEN; b++)
+            out[i][b] &= (uint8_t)~lanes[i].bad;
+        ok[i] = (int)(1 & ~lanes[i].bad);
+    }
+    tlcp_wipe(lanes, sizeof(lanes));
+}
+
+/* Runs the m collected jobs and files their verdicts at their slots. */
+static void ct_mb_flush(const tlcp_hmac_sm3_key *k, size_t m, const tlcp_hmac_ct_job use[],
+                        uint8_t *const use_out[], const size_t slot[], int ok[])
+{
+    int use_ok[TLCP_SM3_MB_MAX];
+    if (m == 0)
+        return;
+    ct_mb_group(k, m, use, use_out, use_ok);
+    for (size_t j = 0; j < m; j++)
+        ok[slot[j]] = use_ok[j];
+}
+
+void tlcp_hmac_sm3_ct_keyed_mb(const tlcp_hmac_sm3_key *k, size_t n, const tlcp_hmac_ct_job job[],
+                               uint8_t *const out[], int ok[])
+{
+    tlcp_hmac_ct_job use[TLCP_SM3_MB_MAX];
+    uint8_t *use_out[TLCP_SM3_MB_MAX];
+    size_t slot[TLCP_SM3_MB_MAX];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        ok[i] = 0;
+        if (k == NULL || out[i] == NULL || !job_usable(&job[i]))
+            continue; /* refused like the single MAC: public arguments */
+        use[m] = job[i];
+        use_out[m] = out[i];
+        slot[m++] = i;
+        if (m == TLCP_SM3_MB_MAX) {
+            ct_mb_flush(k, m, use, use_out, slot, ok);
+            m = 0;
+        }
+    }
+    ct_mb_flush(k, m, use, use_out, slot, ok);
+}
+
 int tlcp_hmac_sm3_ct(const uint8_t *key, size_t key_len, const uint8_t header[13],
                      const uint8_t *data, size_t data_len, size_t max_len,
                      uint8_t out[TLCP_SM3_DIGEST_LEN])

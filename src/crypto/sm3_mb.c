@@ -40,12 +40,18 @@ static void lane_setup(mb_lane *l, uint32_t *v, const uint8_t *data, size_t len,
     l->cur = l->blocks[0] > 0 ? 0 : 1;
 }
 
+/* Moves to the next run with blocks left (2 when none is). */
+static void lane_skip_empty(mb_lane *l)
+{
+    while (l->cur < 2 && l->blocks[l->cur] == 0)
+        l->cur++;
+}
+
 static void lane_advance(mb_lane *l, size_t nblocks)
 {
     l->run[l->cur] += nblocks * TLCP_SM3_BLOCK_LEN;
     l->blocks[l->cur] -= nblocks;
-    if (l->blocks[l->cur] == 0)
-        l->cur++;
+    lane_skip_empty(l);
 }
 
 /*
@@ -126,6 +132,26 @@ static void run_lanes(mb_lane *lanes, size_t n)
         for (size_t at = 0; at < count; at += width)
             run_group(active + at, count - at < width ? count - at : width, width);
 #endif
+    }
+}
+
+void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0[],
+                        const size_t blocks0[], const uint8_t *const run1[], const size_t blocks1[])
+{
+    mb_lane lanes[TLCP_SM3_MB_MAX];
+    for (size_t at = 0; at < n; at += TLCP_SM3_MB_MAX) {
+        size_t m = n - at < TLCP_SM3_MB_MAX ? n - at : TLCP_SM3_MB_MAX;
+        for (size_t i = 0; i < m; i++) {
+            mb_lane *l = &lanes[i];
+            l->v = v[at + i];
+            l->run[0] = run0[at + i];
+            l->blocks[0] = blocks0[at + i];
+            l->run[1] = run1[at + i];
+            l->blocks[1] = blocks1[at + i];
+            l->cur = 0;
+            lane_skip_empty(l);
+        }
+        run_lanes(lanes, m);
     }
 }
 

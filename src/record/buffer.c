@@ -90,3 +90,9 @@ void tlcp_rbuf_copy(uint8_t *dst, const uint8_t *src, size_t n)
     if (n > 0)
         memcpy(dst, src, n);
 }
+
+void tlcp_rbuf_move(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    if (n > 0)
+        memmove(dst, src, n);
+}

@@ -119,9 +119,14 @@ int tlcp_record_open(tlcp_record_dir *d, uint8_t type, uint8_t *frag, size_t len
         GUARD(tlcp_cbc_open(d, seq, type, frag, len, out, err));
     else
         GUARD(tlcp_gcm_open_record(d, seq, type, frag, len, out, err));
+    return tlcp_record_plaintext_ok(out, err);
+}
+
+int tlcp_record_plaintext_ok(const tlcp_cursor *pt, tlcp_error *err)
+{
     /* the sender may not expand past 2^14 even if the ciphertext fitted */
-    ENSURE_ALERT(tlcp_cursor_len(out) <= TLCP_MAX_PLAINTEXT, err, TLCP_R_RECORD_OVERFLOW,
+    ENSURE_ALERT(tlcp_cursor_len(pt) <= TLCP_MAX_PLAINTEXT, err, TLCP_R_RECORD_OVERFLOW,
                  TLCP_ALERT_RECORD_OVERFLOW, "decrypted record of %zu bytes exceeds 2^14",
-                 tlcp_cursor_len(out));
+                 tlcp_cursor_len(pt));
     return 1;
 }

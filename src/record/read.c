@@ -123,9 +123,7 @@ tlcp_result tlcp_record_next(tlcp_record_layer *rl, tlcp_record_item *out)
 
         uint8_t type = rl->in_type;
         tlcp_cursor pt;
-        if (!check_type_allowed(rl, type) ||
-            !tlcp_record_open(&rl->rd, type, rl->in + TLCP_RECORD_HEADER_LEN,
-                              rl->in_need - TLCP_RECORD_HEADER_LEN, &pt, rl->err))
+        if (!check_type_allowed(rl, type) || !tlcp_read_open_current(rl, type, &pt))
             return fail(rl);
         if (type != TLCP_CT_ALERT && type != TLCP_CT_CHANGE_CIPHER_SPEC) {
             if (!count_empty(rl, tlcp_cursor_len(&pt)))

@@ -15,6 +15,7 @@ tlcp_record_layer *tlcp_record_new_with_slot(tlcp_error *slot)
     tlcp_error_clear(&rl->own_err);
     rl->err = slot != NULL ? slot : &rl->own_err;
     tlcp_input_reset(rl);
+    rl->read_ahead = 1;
     rl->rd.bulk = TLCP_BULK_NULL;
     rl->wr.bulk = TLCP_BULK_NULL;
     rl->multi_records = TLCP_MULTI_RECORDS_DEFAULT;
@@ -39,6 +40,7 @@ void tlcp_record_free(tlcp_record_layer *rl)
     tlcp_record_dir_clear(&rl->pending_wr);
     tlcp_hs_framer_free(&rl->hs);
     tlcp_rbuf_free(&rl->out);
+    tlcp_input_free(rl);
     /* the input buffer held decrypted plaintext */
     tlcp_free_secret(rl, sizeof(*rl));
 }
@@ -124,6 +126,20 @@ void tlcp_record_test_set_seq(tlcp_record_layer *rl, int write_side, uint64_t se
     tlcp_record_dir *d = write_side ? &rl->wr : &rl->rd;
     d->seq = seq;
     d->seq_exhausted = 0;
+}
+
+void tlcp_record_test_set_read_ahead(tlcp_record_layer *rl, int on)
+{
+    rl->read_ahead = on;
+}
+
+size_t tlcp_record_test_input_buffered(const tlcp_record_layer *rl)
+{
+    size_t n = rl->in_end - rl->in_off;
+    /* a complete current record was handed up by the last call */
+    if (rl->in_stage == TLCP_IN_BODY && n >= rl->in_need)
+        n -= rl->in_need;
+    return n;
 }
 
 void tlcp_record_test_set_multi(tlcp_record_layer *rl, unsigned records)

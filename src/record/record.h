@@ -141,6 +141,13 @@ uint64_t tlcp_record_test_get_seq(const tlcp_record_layer *rl, int write_side);
 /* How many records a large CBC write is split into and sealed side by side
  * (0 or 1: the old path, one record per 2^14 bytes sealed one by one). */
 void tlcp_record_test_set_multi(tlcp_record_layer *rl, unsigned records);
+/* 0 turns read-ahead off (records read one at a time, CBC records opened
+ * one by one: the serial open path); 1, the default, back on (it starts
+ * once the peer has sent about 36 KiB); 2 on from the first record. */
+void tlcp_record_test_set_read_ahead(tlcp_record_layer *rl, int on);
+/* Bytes read from the transport and not yet handed up (after the record
+ * the last tlcp_record_next call returned). */
+size_t tlcp_record_test_input_buffered(const tlcp_record_layer *rl);
 /* Process-wide: 1 makes CBC opening mask every MAC block (no public lower
  * bound on the data length), the open path before the bounded HMAC. */
 void tlcp_record_test_old_cbc_open(int on);

@@ -9,13 +9,15 @@
  *   protect.c           per-direction state, sequence numbers, dispatch
  *   protect_cbc.c       SM4-CBC + HMAC-SM3, constant-time open (Lucky13)
  *   protect_gcm.c       SM4-GCM
- *   input.c             reading one record (header checks before the body)
+ *   input.c             reading records (header checks before the body, read-ahead)
+ *   read_batch.c        opening queued CBC records together, handing them up
  *   read.c              tlcp_record_next: content-type dispatch, empty records
  *   handshake_framer.c  handshake message split/join with size limits
  *   alert.c             alert and ChangeCipherSpec payloads
  *   output.c            writing records into the output queue, flushing
  *   output_multi.c      a large CBC write as several records sealed together
  *   protect_cbc_multi.c sealing k CBC records with multi-buffer SM3 / SM4
+ *   protect_cbc_open_multi.c opening k CBC records with the multi-buffer CT HMAC
  */
 #ifndef TLCP_RECORD_INTERNAL_H
 #define TLCP_RECORD_INTERNAL_H
@@ -29,6 +31,10 @@
 /* Warning alerts accepted in a row before the stream counts as a flood
  * (close_notify is not a warning we skip; any record with content resets). */
 #define TLCP_MAX_WARNING_ALERTS 4
+
+/* rl->read_ahead: 1 reads ahead once the peer sent enough (input.c); tests
+ * use 2 to start at once. */
+#define TLCP_READ_AHEAD_NOW 2
 
 /* Records a large CBC write is split into by default (output_multi.c). */
 #define TLCP_MULTI_RECORDS_DEFAULT 16
@@ -55,6 +61,8 @@ static inline size_t tlcp_rbuf_used(const tlcp_rbuf *b)
 void tlcp_rbuf_free(tlcp_rbuf *b);
 /* Copies n bytes (tiny helper so the record files never call memcpy directly). */
 void tlcp_rbuf_copy(uint8_t *dst, const uint8_t *src, size_t n);
+/* The same for overlapping ranges. */
+void tlcp_rbuf_move(uint8_t *dst, const uint8_t *src, size_t n);
 
 /* ---- protection state of one direction ------------------------------ */
 
@@ -92,6 +100,9 @@ size_t tlcp_record_seal_prefix(const tlcp_record_dir *d);
 TLCP_MUST_CHECK int tlcp_record_open(tlcp_record_dir *d, uint8_t type, uint8_t *frag, size_t len,
                                      tlcp_cursor *out, tlcp_error *err);
 
+/* The check after opening: a plaintext over 2^14 is record_overflow. */
+TLCP_MUST_CHECK int tlcp_record_plaintext_ok(const tlcp_cursor *pt, tlcp_error *err);
+
 /* Sequence number handling shared by CBC and GCM. */
 TLCP_MUST_CHECK int tlcp_record_seq_take(tlcp_record_dir *d, uint64_t *out, tlcp_error *err);
 /* seq(8) || type(1) || version(2) || length(2) */
@@ -126,6 +137,50 @@ TLCP_MUST_CHECK int tlcp_cbc_open(tlcp_record_dir *d, uint64_t seq, uint8_t type
 TLCP_MUST_CHECK int tlcp_cbc_verify(const tlcp_hmac_sm3_key *mac_key, uint64_t seq, uint8_t type,
                                     const uint8_t *p, size_t n, size_t *out_data_len,
                                     size_t *out_good);
+/* The two halves of tlcp_cbc_verify around its HMAC, for opening several
+ * records with one multi-buffer HMAC (protect_cbc_open_multi.c). */
+typedef struct tlcp_cbc_check {
+    uint8_t header[13]; /* pseudo-header with the (secret) data length */
+    size_t good;        /* all-ones while padding (then MAC) hold */
+    size_t data_len;    /* secret */
+    size_t min_data, max_data;
+} tlcp_cbc_check;
+/* Padding check, data length and MAC input of the decrypted p[0..n). */
+void tlcp_cbc_check_begin(tlcp_cbc_check *c, uint64_t seq, uint8_t type, const uint8_t *p,
+                          size_t n);
+/* Compares the computed mac (wiped here) with the record's. */
+void tlcp_cbc_check_end(tlcp_cbc_check *c, const uint8_t *p, size_t n,
+                        uint8_t mac[TLCP_SM3_DIGEST_LEN]);
+/* 1 when a CBC fragment of len bytes is IV plus whole blocks (>= 48); else
+ * bad_record_mac (the length is public). */
+TLCP_MUST_CHECK int tlcp_cbc_shape_ok(size_t len, tlcp_error *err);
+int tlcp_cbc_shape_valid(size_t len);
+/* The error a record's verdict gives, the same from every open path. */
+TLCP_MUST_CHECK int tlcp_cbc_verdict(int mac_ok, size_t good, tlcp_error *err);
+/* A CBC record opened ahead of its turn (protect_cbc_open_multi.c). */
+typedef struct tlcp_cbc_opened {
+    size_t data_len; /* plaintext at the fragment + 16 */
+    size_t good;     /* the verdict mask: branched on only when handed up */
+    int mac_ok;
+    int crypt_ok; /* SM4 succeeded (its failure is reported when handed up) */
+} tlcp_cbc_opened;
+/*
+ * Opens k (<= TLCP_SM3_MB_MAX) CBC records of type `type` in place, each of a
+ * valid shape (tlcp_cbc_shape_ok), taking their sequence numbers in order:
+ * decryption per record, the k MACs through the multi-buffer constant-time
+ * HMAC. Each record's verdict lands in res[i] (nothing is branched on it);
+ * the plaintext and verdicts are those of k tlcp_cbc_open calls in a row.
+ * Returns how many records were opened: fewer than k only when the sequence
+ * number ran out (the rest are left for the serial path, which reports it).
+ */
+/* The constant-time check of k (<= TLCP_SM3_MB_MAX) decrypted records
+ * p[i][0..n[i]) (n[i] >= 48) with sequence numbers seq[i]: res[i] as
+ * tlcp_cbc_verify gives it (crypt_ok untouched). */
+void tlcp_cbc_verify_multi(const tlcp_hmac_sm3_key *mac_key, const uint64_t seq[], uint8_t type,
+                           const uint8_t *const p[], const size_t n[], size_t k,
+                           tlcp_cbc_opened res[]);
+size_t tlcp_cbc_open_multi(tlcp_record_dir *d, uint8_t type, uint8_t *const frag[],
+                           const size_t len[], size_t k, tlcp_cbc_opened res[]);
 TLCP_MUST_CHECK int tlcp_gcm_seal_record(tlcp_record_dir *d, uint64_t seq, uint8_t type,
                                          uint8_t *rec_frag, size_t len, size_t *out_len,
                                          tlcp_error *err);
@@ -166,12 +221,26 @@ struct tlcp_record_layer {
     tlcp_hs_max_len_fn hs_max;
     void *hs_max_arg;
 
-    /* input: exactly one record at a time, header first */
-    uint8_t in[TLCP_RECORD_HEADER_LEN + TLCP_MAX_CIPHERTEXT];
-    size_t in_have;
-    size_t in_need;
+    /* input (input.c): records are read into in_base, which is in_fixed
+     * (exactly one record at a time, header first) or, once CBC application
+     * data flows, the read-ahead buffer in_ahead (whatever the transport has,
+     * so that several records can be opened together, read_batch.c). The
+     * current record starts at in_base + in_off; bytes read end at in_end. */
+    uint8_t in_fixed[TLCP_RECORD_HEADER_LEN + TLCP_MAX_CIPHERTEXT];
+    uint8_t *in_ahead;
+    uint8_t *in_base;
+    size_t in_cap;
+    size_t in_off;
+    size_t in_end;
+    size_t in_need; /* length of the current record (header, then header + body) */
     int in_stage;
     uint8_t in_type;
+    int read_ahead;  /* 1 (default): read ahead and open CBC records in batches */
+    size_t in_total; /* bytes received, counted up to the read-ahead threshold */
+    /* records of the current batch, opened together, handed up one by one */
+    tlcp_cbc_opened batch[TLCP_SM3_MB_MAX];
+    size_t batch_off[TLCP_SM3_MB_MAX]; /* each record's offset in in_base */
+    size_t batch_len, batch_next;
     unsigned empty_run;   /* consecutive empty records (TLCP_MAX_EMPTY_RECORDS) */
     unsigned warning_run; /* consecutive warning alerts */
     int closed;           /* close_notify or EOF seen */
@@ -189,10 +258,24 @@ struct tlcp_record_layer {
     int have_pending_rd, have_pending_wr;
 };
 
-/* input.c: reads until one whole record sits in rl->in. TLCP_OK when done. */
+/* input.c: reads until one whole record sits at tlcp_input_record(rl).
+ * TLCP_OK when done. */
 tlcp_result tlcp_input_fill(tlcp_record_layer *rl);
-/* Forgets any partly read record. */
+/* Forgets any partly read record (and anything read ahead). */
 void tlcp_input_reset(tlcp_record_layer *rl);
+/* Frees the read-ahead buffer (wiped: it held plaintext). */
+void tlcp_input_free(tlcp_record_layer *rl);
+/* The current record: header(5) || fragment, rl->in_need bytes. */
+static inline uint8_t *tlcp_input_record(const tlcp_record_layer *rl)
+{
+    return rl->in_base + rl->in_off;
+}
+
+/* read_batch.c: opening the current record. When it is CBC application
+ * data and complete records of the same kind follow it in the read-ahead
+ * buffer, they are opened together and handed up one by one; else the
+ * record is opened alone. Same plaintext, same verdicts, same errors. */
+TLCP_MUST_CHECK int tlcp_read_open_current(tlcp_record_layer *rl, uint8_t type, tlcp_cursor *out);
 
 /* handshake_framer.c */
 void tlcp_hs_framer_free(tlcp_hs_framer *f);
