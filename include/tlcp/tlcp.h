@@ -23,9 +23,9 @@ extern "C" {
 #define TLCP_API
 #endif
 
-#define TLCP_VERSION_MAJOR 0
-#define TLCP_VERSION_MINOR 1
-#define TLCP_VERSION_PATCH 0
+#define TLCP_VERSION_MAJOR  0
+#define TLCP_VERSION_MINOR  1
+#define TLCP_VERSION_PATCH  0
 #define TLCP_VERSION_STRING "0.1.0"
 
 /* Protocol version on the wire (record header and hellos). */
@@ -37,7 +37,13 @@ typedef enum tlcp_result {
     TLCP_WANT_READ = 1,  /* call again when the transport is readable */
     TLCP_WANT_WRITE = 2, /* call again when the transport is writable */
     TLCP_CLOSED = 3,     /* the peer closed the connection cleanly (close_notify) */
-    TLCP_ERROR = 4       /* fatal: see tlcp_conn_error() */
+    TLCP_ERROR = 4,      /* fatal: see tlcp_conn_error() */
+    /* A delegated private-key operation (tlcp_key_op_fn) answered
+     * TLCP_KEY_OP_PENDING: call tlcp_conn_key_operation_done() with its
+     * result, then call the same function again. Nothing is read or written
+     * meanwhile; tlcp_conn_key_operation_wait_ms() says how long the
+     * operation may still take before the handshake fails. */
+    TLCP_WANT_KEY_OPERATION = 6
 } tlcp_result;
 
 /* Why something failed. Stable numbers: append only. */
@@ -46,14 +52,14 @@ typedef enum tlcp_reason {
     TLCP_R_INTERNAL = 1,
     TLCP_R_ALLOC = 2,
     TLCP_R_INVALID_ARGUMENT = 3,
-    TLCP_R_DECODE = 4,           /* malformed encoding */
-    TLCP_R_TRAILING_DATA = 5,    /* bytes left after a complete structure */
-    TLCP_R_CRYPTO = 6,           /* a primitive failed inside the crypto backend */
-    TLCP_R_BAD_SIGNATURE = 7,    /* signature did not verify */
-    TLCP_R_DECRYPT_FAILED = 8,   /* ciphertext rejected (tag, C3, format) */
-    TLCP_R_BAD_KEY = 9,          /* key unusable: wrong curve, invalid point, ... */
-    TLCP_R_FILE = 10,            /* file missing or unreadable */
-    TLCP_R_BAD_PASSPHRASE = 11,  /* encrypted key could not be decrypted */
+    TLCP_R_DECODE = 4,          /* malformed encoding */
+    TLCP_R_TRAILING_DATA = 5,   /* bytes left after a complete structure */
+    TLCP_R_CRYPTO = 6,          /* a primitive failed inside the crypto backend */
+    TLCP_R_BAD_SIGNATURE = 7,   /* signature did not verify */
+    TLCP_R_DECRYPT_FAILED = 8,  /* ciphertext rejected (tag, C3, format) */
+    TLCP_R_BAD_KEY = 9,         /* key unusable: wrong curve, invalid point, ... */
+    TLCP_R_FILE = 10,           /* file missing or unreadable */
+    TLCP_R_BAD_PASSPHRASE = 11, /* encrypted key could not be decrypted */
     TLCP_R_KEY_CERT_MISMATCH = 12,
     TLCP_R_BAD_RECORD_MAC = 13,
     TLCP_R_RECORD_OVERFLOW = 14,
@@ -62,9 +68,9 @@ typedef enum tlcp_reason {
     TLCP_R_MESSAGE_TOO_LONG = 17,
     TLCP_R_SEQUENCE_OVERFLOW = 18,
     TLCP_R_TOO_MANY_EMPTY_RECORDS = 19,
-    TLCP_R_PEER_ALERT = 20,      /* the peer sent a fatal alert */
+    TLCP_R_PEER_ALERT = 20, /* the peer sent a fatal alert */
     TLCP_R_CLOSED = 21,
-    TLCP_R_TRANSPORT = 22,       /* the transport callback reported an error */
+    TLCP_R_TRANSPORT = 22, /* the transport callback reported an error */
     TLCP_R_HANDSHAKE_FAILURE = 23,
     TLCP_R_NO_SHARED_CIPHER = 24,
     TLCP_R_CERT_VERIFY_FAILED = 25,
@@ -72,16 +78,21 @@ typedef enum tlcp_reason {
     TLCP_R_BAD_FINISHED = 27,
     TLCP_R_NO_RENEGOTIATION = 28,
     TLCP_R_RNG = 29,
-    TLCP_R_CERT = 30,            /* certificate unusable (not SM2, unparsable) */
+    TLCP_R_CERT = 30, /* certificate unusable (not SM2, unparsable) */
     TLCP_R_HOSTNAME_MISMATCH = 31,
-    TLCP_R_CONFIG = 32,          /* configuration incomplete or inconsistent */
-    TLCP_R_EOF = 33,             /* the transport closed without close_notify */
-    TLCP_R_SESSION_FORMAT = 34,  /* not exported session data: magic, length, truncated */
-    TLCP_R_SESSION_VERSION = 35, /* exported session data of an unknown format version */
-    TLCP_R_SESSION_INTEGRITY = 36, /* exported session data corrupted (checksum mismatch) */
-    TLCP_R_SESSION_EXPIRED = 37, /* the session's lifetime has passed */
-    TLCP_R_NO_HOST_NAME = 38,    /* client verifies but has no host name to check */
-    TLCP_R_NOT_TLCP_HTTP = 39,   /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    TLCP_R_CONFIG = 32,             /* configuration incomplete or inconsistent */
+    TLCP_R_EOF = 33,                /* the transport closed without close_notify */
+    TLCP_R_SESSION_FORMAT = 34,     /* not exported session data: magic, length, truncated */
+    TLCP_R_SESSION_VERSION = 35,    /* exported session data of an unknown format version */
+    TLCP_R_SESSION_INTEGRITY = 36,  /* exported session data corrupted (checksum mismatch) */
+    TLCP_R_SESSION_EXPIRED = 37,    /* the session's lifetime has passed */
+    TLCP_R_NO_HOST_NAME = 38,       /* client verifies but has no host name to check */
+    TLCP_R_NOT_TLCP_HTTP = 39,      /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    TLCP_R_KEY_OP_FAILED = 60,      /* a delegated private-key operation reported failure */
+    TLCP_R_KEY_OP_TIMEOUT = 61,     /* a delegated private-key operation did not complete in time */
+    TLCP_R_KEY_OP_RESULT = 62,      /* a delegated operation's result has the wrong size or form */
+    TLCP_R_KEY_OP_NONE = 63,        /* no private key and no key-operation callback for a pair */
+    TLCP_R_KEY_OP_NOT_PENDING = 64, /* key_operation_done() with no operation pending */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -134,8 +145,8 @@ enum tlcp_cipher_suite {
  * TLCP_IO_WANT_READ / TLCP_IO_WANT_WRITE; libtlcp then returns the matching
  * tlcp_result and the caller retries the same call later.
  */
-#define TLCP_IO_ERROR (-1)
-#define TLCP_IO_WANT_READ (-2)
+#define TLCP_IO_ERROR      (-1)
+#define TLCP_IO_WANT_READ  (-2)
 #define TLCP_IO_WANT_WRITE (-3)
 typedef long (*tlcp_read_fn)(void *ctx, uint8_t *buf, size_t len);
 typedef long (*tlcp_write_fn)(void *ctx, const uint8_t *buf, size_t len);
@@ -196,7 +207,7 @@ enum tlcp_client_cert_list {
 
 /* Which of the peer's certificates. */
 #define TLCP_CERT_SIGN 0
-#define TLCP_CERT_ENC 1
+#define TLCP_CERT_ENC  1
 
 /* One line of trace text (no trailing newline). */
 typedef void (*tlcp_trace_fn)(void *arg, const char *line);
@@ -273,6 +284,115 @@ TLCP_API tlcp_result tlcp_config_set_trace(tlcp_config *cfg, tlcp_trace_fn fn, v
 TLCP_API tlcp_result tlcp_config_set_keylog(tlcp_config *cfg, tlcp_keylog_fn fn, void *arg);
 TLCP_API tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_verify_fn fn,
                                                      void *arg);
+
+/* ---- Delegated private keys (keys in a cipher card, HSM or key server) ----
+ *
+ * A key pair may be a certificate plus a callback instead of a loaded
+ * private key. A full handshake needs the private keys for at most these
+ * operations, each handed to the callback as one tlcp_key_op:
+ *   server, every suite:  SIGN   ServerKeyExchange (sign key)
+ *   server, ECC suites:   DECRYPT the ClientKeyExchange pre-master (enc key)
+ *   ECDHE, both roles:    KX     the SM2 key exchange (enc key = static key)
+ *   client, client auth:  SIGN   CertificateVerify (sign key)
+ * The callback returns TLCP_KEY_OP_DONE with the result in `out`, or
+ * TLCP_KEY_OP_FAILED, or TLCP_KEY_OP_PENDING: the handshake call then
+ * returns TLCP_WANT_KEY_OPERATION and the application later hands the
+ * result to tlcp_conn_key_operation_done() (on the thread that drives the
+ * connection: a worker thread wakes that loop through a pipe or eventfd).
+ * The op and everything it points to stay valid until then (or until the
+ * connection is freed). A failed or timed-out SIGN or KX ends the handshake
+ * with TLCP_R_KEY_OP_* and alert internal_error. A failed DECRYPT does not:
+ * the server goes on with a random pre-master so that the failure shows
+ * only at Finished, exactly like a bad ciphertext (no decryption oracle). */
+enum tlcp_key_op_type {
+    TLCP_KEY_OP_SIGN = 1,    /* SM2 signature, DER SEQUENCE{r,s}, at most 72 bytes */
+    TLCP_KEY_OP_DECRYPT = 2, /* SM2 decryption of a GM/T 0009 DER ciphertext: 48 bytes */
+    TLCP_KEY_OP_KX = 3       /* SM2 key exchange (GB/T 32918.3): out_len bytes */
+};
+/* What a tlcp_key_op_fn returns. */
+enum tlcp_key_op_status {
+    TLCP_KEY_OP_FAILED = 0,
+    TLCP_KEY_OP_DONE = 1,   /* the result is in out / *out_len */
+    TLCP_KEY_OP_PENDING = 2 /* the result comes through tlcp_conn_key_operation_done() */
+};
+#define TLCP_KEY_OP_MAX_OUT 72 /* the largest result of any operation */
+
+typedef struct tlcp_key_op {
+    int type;                    /* enum tlcp_key_op_type */
+    int key;                     /* TLCP_CERT_SIGN (SIGN) or TLCP_CERT_ENC (DECRYPT, KX) */
+    int role;                    /* TLCP_CLIENT / TLCP_SERVER: who asks */
+    size_t max_out;              /* room for the result (TLCP_KEY_OP_MAX_OUT) */
+    const uint8_t *public_point; /* the key's public point 04||X||Y (65), from its certificate */
+    /* SIGN: digest is the SM2 e to sign, 32 bytes. With has_z = 1 it is
+     * SM3(Z || msg), Z computed for the key and id (a card that computes Z
+     * itself may sign msg with id instead); has_z = 0 (GmSSL 2
+     * CertificateVerify) means sign e as it is, msg = NULL. */
+    const uint8_t *digest;
+    int has_z;
+    const uint8_t *msg;
+    size_t msg_len;
+    const uint8_t *id;
+    size_t id_len;
+    /* DECRYPT: the ciphertext. */
+    const uint8_t *in;
+    size_t in_len;
+    /* KX: the TLCP profile (server = initiator A, both IDs the default ID).
+     * The card holds the static enc key; the ephemeral key of this side is
+     * generated by libtlcp for the handshake and given here whole (private
+     * scalar, 32 bytes, and point); the peer's points come from its enc
+     * certificate and its key-exchange message. Result: out_len (48) bytes. */
+    int initiator;
+    const uint8_t *self_eph_private;
+    const uint8_t *self_eph_point;
+    const uint8_t *peer_static_point;
+    const uint8_t *peer_eph_point;
+    const uint8_t *self_id;
+    size_t self_id_len;
+    const uint8_t *peer_id;
+    size_t peer_id_len;
+    size_t out_len;
+} tlcp_key_op;
+
+/* `conn` is the connection asking (for tlcp_conn_key_operation_done). */
+typedef int (*tlcp_key_op_fn)(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out,
+                              size_t *out_len);
+
+/* The certificate of a pair whose private key stays with `fn` (which =
+ * TLCP_CERT_SIGN or TLCP_CERT_ENC). Like load_sign_pair/load_enc_pair
+ * otherwise (a cert file may hold the chain). */
+TLCP_API tlcp_result tlcp_config_load_delegated_pair(tlcp_config *cfg, int which,
+                                                     const char *cert_file, tlcp_key_op_fn fn,
+                                                     void *arg);
+/* How long a pending operation may take (default 10000 ms, 1..3600000). */
+TLCP_API tlcp_result tlcp_config_set_key_operation_timeout(tlcp_config *cfg, unsigned ms);
+/* Completes the pending operation: `result` (len bytes) or NULL = failed.
+ * TLCP_OK when taken; TLCP_ERROR with the connection untouched when no
+ * operation is pending (also a second call); TLCP_ERROR after recording a
+ * failed operation when the result has the wrong size (larger than the
+ * op's max_out, a KX result not out_len bytes, an empty signature).
+ * Then call the interrupted function again. */
+TLCP_API tlcp_result tlcp_conn_key_operation_done(tlcp_conn *conn, const uint8_t *result,
+                                                  size_t len);
+/* Milliseconds until the pending operation times out (0 when it has), or -1
+ * when none is pending: a bound for the application's poll. */
+TLCP_API long tlcp_conn_key_operation_wait_ms(const tlcp_conn *conn);
+
+/* A loaded private key that performs tlcp_key_op requests itself: for key
+ * servers, tests, and callbacks that move the work to another thread. */
+typedef struct tlcp_private_key tlcp_private_key;
+/* Loads a certificate and its private key (the checks of load_sign_pair).
+ * NULL on failure, with the sentence in err_buf (may be NULL). */
+TLCP_API tlcp_private_key *tlcp_private_key_load(const char *cert_file, const char *key_file,
+                                                 const char *passphrase, char *err_buf,
+                                                 size_t err_cap);
+TLCP_API void tlcp_private_key_free(tlcp_private_key *key); /* NULL is a no-op */
+/* The certificate's public point (65 bytes). */
+TLCP_API const uint8_t *tlcp_private_key_point(const tlcp_private_key *key);
+/* Performs `op` (op->key is not checked: the caller chose the key).
+ * TLCP_KEY_OP_DONE with the result, or TLCP_KEY_OP_FAILED (bad ciphertext,
+ * bad peer point, result larger than op->max_out). Thread-safe. */
+TLCP_API int tlcp_private_key_perform(const tlcp_private_key *key, const tlcp_key_op *op,
+                                      uint8_t *out, size_t *out_len);
 
 /* Server: remember up to max_sessions sessions for session-ID resumption
  * (abbreviated handshake), each for lifetime_seconds (0 = 3600). 0 sessions
@@ -363,8 +483,8 @@ TLCP_API int tlcp_conn_handshake_done(const tlcp_conn *conn);
 TLCP_API uint16_t tlcp_conn_cipher_suite(const tlcp_conn *conn);
 TLCP_API const char *tlcp_conn_cipher_suite_name(const tlcp_conn *conn);
 /* The peer's certificate DER (which = TLCP_CERT_SIGN / TLCP_CERT_ENC). */
-TLCP_API tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which,
-                                         const uint8_t **out_der, size_t *out_len);
+TLCP_API tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t **out_der,
+                                         size_t *out_len);
 /* The same as PEM text ("-----BEGIN CERTIFICATE-----"), NUL-terminated;
  * *out_len gets its length without the NUL. When cap is too small (or out
  * NULL) returns TLCP_ERROR with *out_len set: cap must be *out_len + 1. */

@@ -45,6 +45,11 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_SESSION_EXPIRED] = "session expired",
     [TLCP_R_NO_HOST_NAME] = "no host name to verify the server against",
     [TLCP_R_NOT_TLCP_HTTP] = "not a TLCP record (looks like HTTP)",
+    [TLCP_R_KEY_OP_FAILED] = "delegated private-key operation failed",
+    [TLCP_R_KEY_OP_TIMEOUT] = "delegated private-key operation timed out",
+    [TLCP_R_KEY_OP_RESULT] = "delegated private-key operation gave a result of the wrong size",
+    [TLCP_R_KEY_OP_NONE] = "no private key and no key-operation callback",
+    [TLCP_R_KEY_OP_NOT_PENDING] = "no private-key operation pending",
 };
 
 const char *tlcp_reason_string(int reason)
