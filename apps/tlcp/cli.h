@@ -76,10 +76,22 @@ struct cli_tls_opts {
     const char *chain;
     const char *pass; /* a --pass source (pass.c); points into argv */
     const char *ca, *ca_dir;
+    const char *crl;   /* --crl FILE or DIR */
+    int partial_chain; /* --partial-chain */
     const char *suites;
     const char *keylog;
     int trace;
 };
+
+/* Loads --crl (a file, or a directory of CRLs) and sets --partial-chain;
+ * prints the error and returns 0 on failure (revocation.c). */
+int cli_load_revocation(const char *cmd, tlcp_config *cfg, const char *crl, int partial_chain);
+/* The same with the sentence in err (the proxy adds the config location). */
+int cli_apply_revocation(tlcp_config *cfg, const char *crl, int partial_chain, char *err,
+                         size_t errlen);
+/* The peer's verification outcome as words for a log line ("verified",
+ * "none sent", "NOT verified (certificate revoked)"), NULL when not checked. */
+const char *cli_peer_verify_text(const tlcp_conn *conn, char *buf, size_t cap);
 
 /* Trace sink: each line is printed to `out` with `prefix`. */
 struct cli_trace {
@@ -150,8 +162,7 @@ int cli_session_load(const char *cmd, const char *path, int quiet, tlcp_session 
 
 /* Splits "host:port" or "[v6addr]:port" without judging the port; 0 when
  * the text has no host:port shape. */
-int cli_split_host_port(const char *text, char *host, size_t host_len, char *port,
-                        size_t port_len);
+int cli_split_host_port(const char *text, char *host, size_t host_len, char *port, size_t port_len);
 /* Splits "host:port" or "[v6addr]:port" and checks the port (1..65535).
  * Prints a usage error and returns 0 when it is not one: a bare IPv6
  * address is named as such (it needs brackets). */

@@ -9,6 +9,7 @@
 static const char certgen_help[] =
     "usage: tlcp certgen [--out DIR] [--cn NAME] [--san LIST] [--days N] [--client]\n"
     "                    [--client-cn NAME] [--force]\n"
+    "       tlcp certgen --crl [--out DIR] [--revoke FILE[,FILE...]] [--crl-days N]\n"
     "\n"
     "Makes a test PKI for TLCP: an SM2 root CA and the server's signing and\n"
     "encryption certificates (and with --client a client pair), all signed with\n"
@@ -24,6 +25,12 @@ static const char certgen_help[] =
     "  --client      also write client-sign.pem/.key and client-enc.pem/.key\n"
     "  --client-cn NAME  client common name (default: TLCP client)\n"
     "  --force       replace existing files (otherwise certgen refuses)\n"
+    "  --crl         instead: write DIR/crl.pem, a CRL signed by DIR/ca.pem and\n"
+    "                DIR/ca.key (an existing PKI), replacing an older crl.pem\n"
+    "  --revoke LIST certificate files whose serial numbers the CRL lists\n"
+    "                (comma-separated; default: none, an empty CRL)\n"
+    "  --crl-days N  the CRL's nextUpdate N days ahead (default 30); a negative N\n"
+    "                writes a CRL that has already expired (for tests)\n"
     "\n"
     "Files: ca.pem ca.key server-sign.pem server-sign.key server-enc.pem\n"
     "server-enc.key. Certificates are PEM; keys are unencrypted PKCS#8 PEM, mode 0600.\n"
@@ -41,6 +48,31 @@ static void report_file(void *arg, const char *path, const char *what)
     printf("wrote %s (%s)\n", path, what);
 }
 
+/* --crl: splits --revoke at commas (in place) and writes the CRL. */
+static int write_crl(const char *out, char *revoke, long days)
+{
+    const char *files[16];
+    size_t n = 0;
+    for (char *tok = revoke != NULL ? strtok(revoke, ",") : NULL; tok != NULL;
+         tok = strtok(NULL, ",")) {
+        if (n == 16)
+            return cli_usage_error("certgen", "--revoke: at most 16 certificates");
+        files[n++] = tok;
+    }
+    tlcp_pki_crl_options co = {0};
+    co.dir = out;
+    co.revoke = files;
+    co.num_revoke = n;
+    co.days = (int)days;
+    co.report = report_file;
+    char err[1024];
+    if (tlcp_pki_write_crl(&co, err, sizeof(err)) != TLCP_OK) {
+        cli_error("certgen", "%s", err);
+        return TLCP_EXIT_FAILURE;
+    }
+    return TLCP_EXIT_OK;
+}
+
 int cmd_certgen(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
@@ -49,7 +81,9 @@ int cmd_certgen(int argc, char **argv)
     }
     const char *out = ".", *cn = NULL, *san = NULL, *client_cn = NULL;
     long days = 365;
-    int client = 0, force = 0;
+    int client = 0, force = 0, crl = 0;
+    const char *revoke = NULL;
+    long crl_days = 0;
     const struct cli_opt opts[] = {
         {"out", CLI_STRING, &out, 0, 0},
         {"cn", CLI_STRING, &cn, 0, 0},
@@ -58,9 +92,19 @@ int cmd_certgen(int argc, char **argv)
         {"client-cn", CLI_STRING, &client_cn, 0, 0},
         {"client", CLI_FLAG, &client, 0, 0},
         {"force", CLI_FLAG, &force, 0, 0},
+        {"crl", CLI_FLAG, &crl, 0, 0},
+        {"revoke", CLI_STRING, &revoke, 0, 0},
+        {"crl-days", CLI_INT, &crl_days, -3653, 3653},
     };
     if (!cli_parse("certgen", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), NULL, 0, NULL))
         return TLCP_EXIT_USAGE;
+    if (crl) {
+        char list[4096];
+        snprintf(list, sizeof(list), "%s", revoke != NULL ? revoke : "");
+        return write_crl(out, revoke != NULL ? list : NULL, crl_days);
+    }
+    if (revoke != NULL || crl_days != 0)
+        return cli_usage_error("certgen", "--revoke and --crl-days need --crl");
     if (cn != NULL && cn[0] == '\0')
         return cli_usage_error("certgen", "--cn must not be empty");
     char san_err[512];

@@ -17,7 +17,8 @@
 #define CLI_IO_CHUNK 16384
 
 static const char client_help[] =
-    "usage: tlcp client HOST:PORT [--ca F] [--ca-dir D] [--servername NAME]\n"
+    "usage: tlcp client HOST:PORT [--ca F] [--ca-dir D] [--crl F] [--partial-chain]\n"
+    "                   [--servername NAME]\n"
     "                   [--suites LIST] [--sign-cert F --sign-key F --enc-cert F\n"
     "                   --enc-key F [--chain F] [--pass SOURCE]] [--timeout SECONDS]\n"
     "                   [--reconnect] [--sess-in F] [--sess-out F] [--showcerts]\n"
@@ -32,6 +33,10 @@ static const char client_help[] =
     "  --ca F             CA certificates that verify the server; without --ca or\n"
     "                     --ca-dir the server is NOT verified (a warning says so)\n"
     "  --ca-dir D         a directory of CA certificates (hashed names or *.pem)\n"
+    "  --crl F            CRLs (a PEM/DER file or a directory of *.crl/*.pem):\n"
+    "                     every certificate of both server chains is checked and a\n"
+    "                     CA without a CRL fails the handshake\n"
+    "  --partial-chain    accept a chain ending at a trusted intermediate CA\n"
     "  --servername NAME  name checked against the server certificate (default:\n"
     "                     HOST) and sent as SNI\n"
     "  --suites LIST      offered suites, e.g. ECC_SM4_GCM_SM3,ECC_SM4_CBC_SM3 or\n"
@@ -357,6 +362,8 @@ static int parse_client_args(int argc, char **argv, struct client_args *a)
     const struct cli_opt opts[] = {
         {"ca", CLI_STRING, &a->tls.ca, 0, 0},
         {"ca-dir", CLI_STRING, &a->tls.ca_dir, 0, 0},
+        {"crl", CLI_STRING, &a->tls.crl, 0, 0},
+        {"partial-chain", CLI_FLAG, &a->tls.partial_chain, 0, 0},
         {"servername", CLI_STRING, &a->servername, 0, 0},
         {"suites", CLI_STRING, &a->tls.suites, 0, 0},
         {"sign-cert", CLI_STRING, &a->tls.sign_cert, 0, 0},

@@ -17,7 +17,8 @@
 static const char server_help[] =
     "usage: tlcp server --port P [--bind ADDR] --sign-cert F --sign-key F\n"
     "                   --enc-cert F --enc-key F [--chain F] [--pass SOURCE]\n"
-    "                   [--ca F] [--ca-dir D] [--verify none|optional|require]\n"
+    "                   [--ca F] [--ca-dir D] [--crl F] [--partial-chain]\n"
+    "                   [--verify none|optional|require]\n"
     "                   [--suites LIST] [--echo | --www | --stdio] [--sessions N]\n"
     "                   [--trace] [--keylog F] [--quiet] [--accept N]\n"
     "                   [--drain-timeout SECONDS]\n"
@@ -40,7 +41,11 @@ static const char server_help[] =
     "                  the passphrase itself (visible in ps)\n"
     "  --ca F          CA certificates that verify client certificates\n"
     "  --ca-dir D      a directory of CA certificates (hashed names or *.pem)\n"
-    "  --verify MODE   client certificates: none (default), optional, require\n"
+    "  --crl F         CRLs for client certificates (file or directory; every CA\n"
+    "                  of the client's chains then needs one)\n"
+    "  --partial-chain accept a client chain ending at a trusted intermediate CA\n"
+    "  --verify MODE   client certificates: none (default), optional (go on\n"
+    "                  without one or with one that fails; logged), require\n"
     "  --suites LIST   accepted suites in preference order, e.g.\n"
     "                  ECC_SM4_GCM_SM3,ECC_SM4_CBC_SM3 or 0xE053,0xE013\n"
     "  --echo          send every byte received back (default)\n"
@@ -265,6 +270,8 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"pass", CLI_STRING, &a->tls.pass, 0, 0},
         {"ca", CLI_STRING, &a->tls.ca, 0, 0},
         {"ca-dir", CLI_STRING, &a->tls.ca_dir, 0, 0},
+        {"crl", CLI_STRING, &a->tls.crl, 0, 0},
+        {"partial-chain", CLI_FLAG, &a->tls.partial_chain, 0, 0},
         {"verify", CLI_STRING, &a->verify, 0, 0},
         {"suites", CLI_STRING, &a->tls.suites, 0, 0},
         {"echo", CLI_FLAG, &a->echo, 0, 0},

@@ -182,6 +182,8 @@ static int load_extras(const char *cmd, tlcp_config *cfg, const struct cli_tls_o
         cli_error(cmd, "CA directory %s: %s", o->ca_dir, tlcp_config_error(cfg));
         return 0;
     }
+    if (!cli_load_revocation(cmd, cfg, o->crl, o->partial_chain))
+        return 0;
     if (o->suites != NULL) {
         uint16_t suites[16];
         char msg[256];

@@ -50,6 +50,25 @@ TLCP_API tlcp_result tlcp_pki_check_san(const char *san, char *errbuf, size_t er
  * (e.g. "out/ca.pem already exists; refusing to overwrite it"). */
 TLCP_API tlcp_result tlcp_pki_generate(const tlcp_pki_options *opts, char *errbuf, size_t errlen);
 
+/* A CRL of the PKI in `dir`: signed by dir/ca.pem + dir/ca.key (SM3withSM2,
+ * default ID), listing the serial numbers of the certificate files in
+ * `revoke` (none: an empty CRL), written as PEM to dir/<file> (replaced
+ * when it exists: a CRL is reissued). thisUpdate is an hour ago; nextUpdate
+ * `days` later (0: 30 days); a negative `days` writes a CRL that expired an
+ * hour ago (for tests of the expired-CRL error). */
+typedef struct tlcp_pki_crl_options {
+    const char *dir;           /* NULL = "." */
+    const char *file;          /* NULL = "crl.pem" */
+    const char *const *revoke; /* certificate files (PEM/DER) */
+    size_t num_revoke;         /* at most 16 */
+    int days;
+    void (*report)(void *arg, const char *path, const char *what);
+    void *report_arg;
+} tlcp_pki_crl_options;
+
+TLCP_API tlcp_result tlcp_pki_write_crl(const tlcp_pki_crl_options *opts, char *errbuf,
+                                        size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,6 +38,10 @@ typedef enum tlcp_result {
     TLCP_WANT_WRITE = 2, /* call again when the transport is writable */
     TLCP_CLOSED = 3,     /* the peer closed the connection cleanly (close_notify) */
     TLCP_ERROR = 4,      /* fatal: see tlcp_conn_error() */
+    /* Server: the session store's get callback answered "pending"; call
+     * tlcp_conn_session_lookup_done() with its answer, then call the same
+     * function again (the transport is not touched until then). */
+    TLCP_WANT_SESSION = 5,
     /* A delegated private-key operation (tlcp_key_op_fn) answered
      * TLCP_KEY_OP_PENDING: call tlcp_conn_key_operation_done() with its
      * result, then call the same function again. Nothing is read or written
@@ -80,19 +84,33 @@ typedef enum tlcp_reason {
     TLCP_R_RNG = 29,
     TLCP_R_CERT = 30, /* certificate unusable (not SM2, unparsable) */
     TLCP_R_HOSTNAME_MISMATCH = 31,
-    TLCP_R_CONFIG = 32,             /* configuration incomplete or inconsistent */
-    TLCP_R_EOF = 33,                /* the transport closed without close_notify */
-    TLCP_R_SESSION_FORMAT = 34,     /* not exported session data: magic, length, truncated */
-    TLCP_R_SESSION_VERSION = 35,    /* exported session data of an unknown format version */
-    TLCP_R_SESSION_INTEGRITY = 36,  /* exported session data corrupted (checksum mismatch) */
-    TLCP_R_SESSION_EXPIRED = 37,    /* the session's lifetime has passed */
-    TLCP_R_NO_HOST_NAME = 38,       /* client verifies but has no host name to check */
-    TLCP_R_NOT_TLCP_HTTP = 39,      /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    TLCP_R_CONFIG = 32,            /* configuration incomplete or inconsistent */
+    TLCP_R_EOF = 33,               /* the transport closed without close_notify */
+    TLCP_R_SESSION_FORMAT = 34,    /* not exported session data: magic, length, truncated */
+    TLCP_R_SESSION_VERSION = 35,   /* exported session data of an unknown format version */
+    TLCP_R_SESSION_INTEGRITY = 36, /* exported session data corrupted (checksum mismatch) */
+    TLCP_R_SESSION_EXPIRED = 37,   /* the session's lifetime has passed */
+    TLCP_R_NO_HOST_NAME = 38,      /* client verifies but has no host name to check */
+    TLCP_R_NOT_TLCP_HTTP = 39,     /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    /* ALPN and certificates per server name (45-49). */
+    TLCP_R_NO_APPLICATION_PROTOCOL = 45, /* server: no ALPN protocol in common (alert 120) */
+    TLCP_R_ALPN_NOT_OFFERED = 46,        /* client: the server chose a protocol we did not offer */
+    TLCP_R_UNKNOWN_SERVER_NAME = 47,     /* server: no pair for the client's name, no default */
+    /* Revocation and client verification (55-59). */
+    TLCP_R_CERT_REVOKED = 55, /* a certificate of the peer's chains is on its issuer's CRL */
+    TLCP_R_CRL_MISSING = 56,  /* CRL checking is on and an issuer has no CRL loaded */
+    TLCP_R_CRL_EXPIRED = 57,  /* the issuer's CRL is past its nextUpdate (or not yet valid) */
+    TLCP_R_CRL_INVALID = 58,  /* the CRL's signature, issuer key usage or fields are bad */
+    TLCP_R_NO_PEER_CERT = 59, /* server, verify mode OPTIONAL: the client sent no certificate */
+    /* Delegated private-key operations (60-69). */
     TLCP_R_KEY_OP_FAILED = 60,      /* a delegated private-key operation reported failure */
     TLCP_R_KEY_OP_TIMEOUT = 61,     /* a delegated private-key operation did not complete in time */
     TLCP_R_KEY_OP_RESULT = 62,      /* a delegated operation's result has the wrong size or form */
     TLCP_R_KEY_OP_NONE = 63,        /* no private key and no key-operation callback for a pair */
     TLCP_R_KEY_OP_NOT_PENDING = 64, /* key_operation_done() with no operation pending */
+    /* One port for TLCP and TLS (70-74). */
+    TLCP_R_TLS_CLIENT_HELLO =
+        70, /* a TLS ClientHello at a TLCP endpoint that does not accept one */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -122,6 +140,8 @@ enum tlcp_alert {
     TLCP_ALERT_USER_CANCELED = 90,
     TLCP_ALERT_NO_RENEGOTIATION = 100,
     TLCP_ALERT_UNSUPPORTED_EXTENSION = 110,
+    TLCP_ALERT_UNRECOGNIZED_NAME = 112,       /* RFC 6066 */
+    TLCP_ALERT_NO_APPLICATION_PROTOCOL = 120, /* RFC 7301 */
     TLCP_ALERT_UNSUPPORTED_SITE2SITE = 200,
     TLCP_ALERT_NO_AREA = 201,
     TLCP_ALERT_UNSUPPORTED_AREATYPE = 202,
@@ -180,7 +200,8 @@ typedef struct tlcp_conn tlcp_conn;     /* one TLCP connection */
  * mode is OPTIONAL or REQUIRED (default NONE on the server). */
 enum tlcp_verify_mode {
     TLCP_VERIFY_NONE = 0,     /* accept any peer certificates (testing only) */
-    TLCP_VERIFY_OPTIONAL = 1, /* server: request a client certificate, accept none */
+    TLCP_VERIFY_OPTIONAL = 1, /* server: request a client certificate; go on without one or
+                                 with one that fails: see tlcp_conn_peer_verify_result */
     TLCP_VERIFY_REQUIRED = 2  /* default on the client */
 };
 
@@ -238,6 +259,25 @@ TLCP_API tlcp_result tlcp_config_load_chain_file(tlcp_config *cfg, const char *p
 /* Trust anchors for verifying the peer. */
 TLCP_API tlcp_result tlcp_config_load_ca_file(tlcp_config *cfg, const char *path);
 TLCP_API tlcp_result tlcp_config_load_ca_dir(tlcp_config *cfg, const char *path);
+/* Certificate revocation lists (PEM, several blocks allowed, or DER; the
+ * dir variant reads every *.crl, *.pem and hashed <hash>.rN file). The
+ * first CRL turns revocation checking on for EVERY certificate of the
+ * peer's chains, both the signing and the encryption one (each leaf and
+ * each CA, the root against its own CRL). Then:
+ *  - a revoked certificate: TLCP_R_CERT_REVOKED, alert certificate_revoked;
+ *  - a CA without a CRL loaded: TLCP_R_CRL_MISSING ("unable to get
+ *    certificate CRL"), alert certificate_unknown: load one CRL per CA;
+ *  - a CRL past its nextUpdate at the verification time: TLCP_R_CRL_EXPIRED;
+ *  - a CRL whose signature (SM2 with the default ID) does not verify with
+ *    its issuer's key, or whose issuer lacks cRLSign: TLCP_R_CRL_INVALID;
+ * the last three with alert certificate_unknown. The sentence names the
+ * certificate and whether the signing or the encryption chain failed. */
+TLCP_API tlcp_result tlcp_config_load_crl_file(tlcp_config *cfg, const char *path);
+TLCP_API tlcp_result tlcp_config_load_crl_dir(tlcp_config *cfg, const char *path);
+/* Accept a peer chain that ends at a trusted certificate that is not
+ * self-signed (an intermediate loaded as a trust anchor), 1 = on. Off by
+ * default: the chain must reach a trusted root. */
+TLCP_API tlcp_result tlcp_config_set_partial_chain(tlcp_config *cfg, int enabled);
 /* Offered (client) or accepted (server) suites, in preference order.
  * Default: ECC_SM4_GCM_SM3, ECC_SM4_CBC_SM3. */
 TLCP_API tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
@@ -393,6 +433,65 @@ TLCP_API const uint8_t *tlcp_private_key_point(const tlcp_private_key *key);
  * bad peer point, result larger than op->max_out). Thread-safe. */
 TLCP_API int tlcp_private_key_perform(const tlcp_private_key *key, const tlcp_key_op *op,
                                       uint8_t *out, size_t *out_len);
+/* ---- ALPN (RFC 7301, extension 16) ---------------------------------------
+ * Application protocols, in preference order, as a comma-separated list:
+ * "h2,http/1.1". Each name is 1 to 255 bytes of visible ASCII other than
+ * ',' (so a name with a comma or a space cannot be configured); at most 32
+ * names. NULL or "" clears the list.
+ * Client: offered in the ClientHello (nothing is sent without a list: GmSSL 3
+ * closes on extensions it does not know). The server's answer must be one of
+ * them, else the handshake fails with illegal_parameter
+ * (TLCP_R_ALPN_NOT_OFFERED); an answer to a ClientHello without ALPN fails
+ * with unsupported_extension.
+ * Server: the first of ours (our order, not the client's) that the client
+ * offered is selected, unless a selection callback is set. No protocol in
+ * common: the handshake goes on without ALPN, or fails with alert
+ * no_application_protocol (120, TLCP_R_NO_APPLICATION_PROTOCOL) when
+ * tlcp_config_set_alpn_required() is on. A malformed list from the peer is
+ * decode_error (also on a server without ALPN configured). */
+TLCP_API tlcp_result tlcp_config_set_alpn(tlcp_config *cfg, const char *protocols);
+/* Server: refuse with no_application_protocol (120) a client whose offer has
+ * no protocol in common with ours, or that offers none at all, or that the
+ * selection callback refused or answered with TLCP_ALPN_NONE. Default off. */
+TLCP_API tlcp_result tlcp_config_set_alpn_required(tlcp_config *cfg, int required);
+
+/* What a server's ALPN selection callback answers. */
+enum tlcp_alpn_choice {
+    TLCP_ALPN_SELECTED = 0, /* *out / *out_len name one of the offered protocols */
+    TLCP_ALPN_NONE = 1,     /* go on without ALPN (refused anyway when required) */
+    TLCP_ALPN_REFUSE = 2    /* fail: alert no_application_protocol (120) */
+};
+/* Server: chooses the protocol instead of the built-in preference order.
+ * Called once per full or abbreviated handshake, only when the client sent
+ * ALPN. `server_name` is the client's SNI (NULL when none). `offered` is the
+ * client's list on the wire: names of 1-255 bytes, each after one length
+ * byte ("\x02h2\x08http/1.1"). On TLCP_ALPN_SELECTED *out must point to
+ * *out_len bytes equal to one of the offered names (they are copied before
+ * the callback's memory matters again); anything else fails the handshake
+ * with internal_error (TLCP_R_NO_APPLICATION_PROTOCOL). */
+typedef int (*tlcp_alpn_select_fn)(void *arg, const char *server_name, const uint8_t *offered,
+                                   size_t offered_len, const uint8_t **out, size_t *out_len);
+TLCP_API tlcp_result tlcp_config_set_alpn_select_cb(tlcp_config *cfg, tlcp_alpn_select_fn fn,
+                                                    void *arg);
+
+/* ---- Certificates per server name (SNI) -----------------------------------
+ * Server: another sign+enc pair, served to clients whose SNI matches `name`:
+ * an exact host name ("www.example.com") or "*." and a domain
+ * ("*.example.com": one label more, so neither "example.com" nor
+ * "a.b.example.com"); case-insensitive; an exact name wins over a wildcard.
+ * The files are read as by tlcp_config_load_sign_pair / _enc_pair (the
+ * chain, if any, follows the leaves in their files; the --chain file of
+ * the default pair is not sent with a named pair). Clients without SNI or
+ * with a name no pair matches get the default pair (the one loaded with
+ * tlcp_config_load_sign_pair / _enc_pair); without a default pair they are
+ * refused with alert unrecognized_name (112, TLCP_R_UNKNOWN_SERVER_NAME).
+ * At most 64 names; a name given twice is an error. Sessions stay bound to
+ * the exact server name they were made with, so a session is never resumed
+ * under another name (or pair). */
+TLCP_API tlcp_result tlcp_config_add_cert_pair_for_name(tlcp_config *cfg, const char *name,
+                                                        const char *sign_cert, const char *sign_key,
+                                                        const char *enc_cert, const char *enc_key,
+                                                        const char *passphrase);
 
 /* Server: remember up to max_sessions sessions for session-ID resumption
  * (abbreviated handshake), each for lifetime_seconds (0 = 3600). 0 sessions
@@ -400,6 +499,46 @@ TLCP_API int tlcp_private_key_perform(const tlcp_private_key *key, const tlcp_ke
  * session ID. Sessions that used client certificates are not cached. */
 TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
                                                    unsigned lifetime_seconds);
+
+/*
+ * Server: a session store of the application's (Redis, memcached, a file),
+ * so several processes or machines resume each other's sessions. The value
+ * handed to new_session and taken by tlcp_conn_session_lookup_done() is the
+ * session in the tlcp_session_export() format (it holds the MASTER SECRET:
+ * encrypt it if the store is not private). libtlcp checks what comes back:
+ * the session ID, the client's server_name, that the suite is offered and
+ * enabled and that it has not expired; anything else is a full handshake.
+ * A store's failures never fail a connection: a get that fails is a full
+ * handshake, a failed new_session or remove_session is traced and ignored.
+ * Callbacks run on the thread that drives the connection, from inside
+ * tlcp_handshake / tlcp_read / tlcp_write / tlcp_conn_free.
+ */
+enum tlcp_store_answer {
+    TLCP_STORE_ANSWERED = 0, /* get: answered (or not found) inside the callback */
+    TLCP_STORE_PENDING = 1,  /* get: will answer later, with lookup_done */
+    TLCP_STORE_FAILED = -1   /* any callback: the store failed (full handshake) */
+};
+typedef struct tlcp_session_store {
+    /* A full handshake made a resumable session: keep `data` (len bytes)
+     * under `id` for `lifetime` seconds. 0 or TLCP_STORE_FAILED. NULL = none. */
+    int (*new_session)(void *arg, tlcp_conn *conn, const uint8_t *id, size_t id_len,
+                       const uint8_t *data, size_t len, unsigned lifetime);
+    /* The client offers `id` (tlcp_conn_server_name(conn) is known by now):
+     * call tlcp_conn_session_lookup_done() inside the callback and return
+     * TLCP_STORE_ANSWERED, or return TLCP_STORE_PENDING and call it later
+     * (the handshake returns TLCP_WANT_SESSION until then), or return
+     * TLCP_STORE_FAILED. NULL = the store never resumes. */
+    int (*get_session)(void *arg, tlcp_conn *conn, const uint8_t *id, size_t id_len);
+    /* The session must not be resumed any more (the connection that made
+     * or resumed it ended with a fatal alert). 0 or TLCP_STORE_FAILED. */
+    int (*remove_session)(void *arg, tlcp_conn *conn, const uint8_t *id, size_t id_len);
+    unsigned lifetime_seconds; /* how long a session may be resumed; 0 = 3600 */
+} tlcp_session_store;
+/* Uses `store` (copied; arg is passed to every callback) instead of the
+ * built-in cache of tlcp_config_set_session_cache (which is one such store:
+ * the last of the two calls wins). NULL turns resumption off. */
+TLCP_API tlcp_result tlcp_config_set_session_store(tlcp_config *cfg,
+                                                   const tlcp_session_store *store, void *arg);
 
 /* A session to resume (client side): the server's session ID, the suite,
  * the master secret and the server's certificates. Reference counted; use
@@ -467,6 +606,14 @@ TLCP_API tlcp_result tlcp_session_export_pem(const tlcp_session *session, char *
 /* Reads the first such block in text (other text around it is ignored). */
 TLCP_API tlcp_result tlcp_session_import_pem(const char *text, size_t len, tlcp_session **out,
                                              int *out_reason);
+/* Server: the answer to the store's get_session, inside the callback or
+ * after it returned TLCP_STORE_PENDING. data/len: the exported session, or
+ * NULL/0 for "not found" or "the lookup failed" (a full handshake either
+ * way; data that does not decode or does not fit is treated the same).
+ * TLCP_ERROR when no lookup is waiting (a late or second answer, a client
+ * connection): the answer is dropped and the connection is not harmed. */
+TLCP_API tlcp_result tlcp_conn_session_lookup_done(tlcp_conn *conn, const uint8_t *data,
+                                                   size_t len);
 /* 1 when the completed handshake resumed a session. */
 TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
 
@@ -474,9 +621,34 @@ TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
  * none. Client: the configured host name. */
 TLCP_API const char *tlcp_conn_server_name(const tlcp_conn *conn);
 
+/* The ALPN protocol agreed on in the handshake: 1 with *out / *out_len set
+ * (bytes, not NUL-terminated, valid while conn lives), or 0 with NULL / 0
+ * when none was agreed (either side sent no ALPN, no overlap). */
+TLCP_API int tlcp_conn_alpn_selected(const tlcp_conn *conn, const uint8_t **out, size_t *out_len);
+
 /* 1 when a CertificateRequest was part of the handshake (client: the server
  * asked for our certificate; server: we asked), also after a failure. */
 TLCP_API int tlcp_conn_cert_requested(const tlcp_conn *conn);
+/* The outcome of the peer's certificate checks, one of: */
+enum tlcp_peer_verify_status {
+    TLCP_PEER_NOT_CHECKED = 0,      /* verify mode NONE, no certificate requested, or not yet */
+    TLCP_PEER_VERIFIED = 1,         /* every check passed */
+    TLCP_PEER_NO_CERT = 2,          /* server, mode OPTIONAL: the client sent no certificate */
+    TLCP_PEER_VERIFY_FAILED = 3,    /* server, mode OPTIONAL: the checks failed and the
+                                       handshake went on; the reason says why */
+    TLCP_PEER_VERIFY_OVERRIDDEN = 4 /* the checks failed, the verify callback accepted */
+};
+/* Server with verify mode OPTIONAL: the handshake completes whether the
+ * client sent no certificate, one that failed verification (unknown CA,
+ * revoked, expired, ...) or a good one; the application MUST look here
+ * before trusting the client's identity. (A client that sent certificates
+ * still proves it holds the signing key: CertificateVerify is checked in
+ * every case.) REQUIRED fails the handshake in both cases. On a client
+ * OPTIONAL is the same as REQUIRED: a server is always verified unless the
+ * mode is NONE. Returns the status; *out_reason (may be NULL) gets the
+ * TLCP_R_* of the failure (TLCP_R_NO_PEER_CERT for NO_CERT, TLCP_R_NONE
+ * when verified or not checked). */
+TLCP_API int tlcp_conn_peer_verify_result(const tlcp_conn *conn, int *out_reason);
 /* 1 once the handshake completed. */
 TLCP_API int tlcp_conn_handshake_done(const tlcp_conn *conn);
 /* The negotiated suite (0 before ServerHello) and its GB/T name. */

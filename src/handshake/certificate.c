@@ -48,6 +48,21 @@ static int verify_hook(void *arg, tlcp_verify_result *result, const tlcp_peer_ce
                           sign_der, sign_len, enc_der, enc_len) != 0;
 }
 
+/* A server in verify mode OPTIONAL goes on when the client's certificates
+ * fail (reported by tlcp_conn_peer_verify_result); every other mode fails
+ * the handshake with the error tlcp_verify_peer recorded. */
+static int optional_failure(tlcp_hs_ctx *ctx, const tlcp_verify_result *result)
+{
+    if (!ctx->is_server || ctx->cfg.verify_mode != TLCP_VERIFY_OPTIONAL)
+        return 0;
+    tlcp_hs_note_verify(ctx, TLCP_PEER_VERIFY_FAILED, result->reason);
+    tlcp_hs_trace(ctx,
+                  "client certificates failed verification (%s); going on (verify mode optional)",
+                  result->message);
+    tlcp_error_clear(ctx->err);
+    return 1;
+}
+
 static int verify_peer(tlcp_hs_ctx *ctx, const tlcp_peer_certs *peer, int require_enc)
 {
     const tlcp_hs_config *cfg = &ctx->cfg;
@@ -68,8 +83,11 @@ static int verify_peer(tlcp_hs_ctx *ctx, const tlcp_peer_certs *peer, int requir
         params.cb_arg = (void *)cfg;
     }
     tlcp_verify_result result;
-    GUARD(tlcp_verify_peer(cfg->trust, peer, &params, &result, ctx->err));
+    if (!tlcp_verify_peer(cfg->trust, peer, &params, &result, ctx->err))
+        return optional_failure(ctx, &result);
     /* Accepted; by the checks or only by the callback (result.ok = 0). */
+    tlcp_hs_note_verify(ctx, result.ok ? TLCP_PEER_VERIFIED : TLCP_PEER_VERIFY_OVERRIDDEN,
+                        result.reason);
     ctx->hs->peer_verified = result.ok;
     ctx->hs->peer_verify_overridden = !result.ok;
     ctx->hs->peer_verify_reason = result.reason;
@@ -222,6 +240,8 @@ tlcp_status tlcp_hs_client_cert_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
                        TLCP_R_HANDSHAKE_FAILURE, TLCP_ALERT_HANDSHAKE_FAILURE,
                        "client sent no certificate but one is required");
         hs->peer_sent_cert = 0;
+        if (ctx->cfg.verify_mode == TLCP_VERIFY_OPTIONAL)
+            tlcp_hs_note_verify(ctx, TLCP_PEER_NO_CERT, TLCP_R_NO_PEER_CERT);
         tlcp_transcript_drop_raw(&hs->transcript);
         return tlcp_ok();
     }

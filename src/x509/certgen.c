@@ -240,14 +240,21 @@ static int add_extensions(X509 *x, X509 *issuer, const tlcp_certgen_params *p, t
 }
 
 /* SM3withSM2 with the default ID (OpenSSL 3.0 needs it set explicitly). */
-static int sign_sm2(X509 *x, const tlcp_pkey *key, tlcp_error *err)
+EVP_MD_CTX *tlcp_x509_sm2_sign_ctx(const tlcp_pkey *key)
 {
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
-    int ok = mctx != NULL &&
-             EVP_DigestSignInit(mctx, &pctx, EVP_sm3(), NULL, tlcp_pkey_evp(key)) == 1 &&
-             EVP_PKEY_CTX_set1_id(pctx, TLCP_SM2_DEFAULT_ID, TLCP_SM2_DEFAULT_ID_LEN) > 0 &&
-             X509_sign_ctx(x, mctx) > 0;
+    if (mctx != NULL && EVP_DigestSignInit(mctx, &pctx, EVP_sm3(), NULL, tlcp_pkey_evp(key)) == 1 &&
+        EVP_PKEY_CTX_set1_id(pctx, TLCP_SM2_DEFAULT_ID, TLCP_SM2_DEFAULT_ID_LEN) > 0)
+        return mctx;
+    EVP_MD_CTX_free(mctx);
+    return NULL;
+}
+
+static int sign_sm2(X509 *x, const tlcp_pkey *key, tlcp_error *err)
+{
+    EVP_MD_CTX *mctx = tlcp_x509_sm2_sign_ctx(key);
+    int ok = mctx != NULL && X509_sign_ctx(x, mctx) > 0;
     EVP_MD_CTX_free(mctx);
     if (!ok)
         return CRYPTO_FAIL(err, TLCP_R_CRYPTO, "cannot sign the certificate with SM2");

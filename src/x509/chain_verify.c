@@ -149,8 +149,8 @@ static int der_header(const uint8_t *p, size_t len, uint8_t tag, size_t *hdr, si
 }
 
 /* The TBSCertificate bytes (tag and length included) inside a
- * Certificate's DER, as they were signed. */
-static int tbs_span(const uint8_t *der, size_t len, const uint8_t **tbs, size_t *tbs_len)
+ * Certificate's DER, as they were signed (also a CRL's TBSCertList). */
+int tlcp_x509_tbs_span(const uint8_t *der, size_t len, const uint8_t **tbs, size_t *tbs_len)
 {
     size_t hdr, body, inner_hdr, inner_body;
     if (!der_header(der, len, 0x30, &hdr, &body) ||
@@ -177,6 +177,20 @@ static int sm2_sig_alg(X509 *x)
     return OBJ_obj2nid(oid) == NID_SM2_with_SM3 && (ptype == V_ASN1_UNDEF || ptype == V_ASN1_NULL);
 }
 
+int tlcp_x509_sm2_verify_signed(const tlcp_pkey *key, const uint8_t *id, size_t id_len,
+                                const unsigned char *der, int der_len, const ASN1_BIT_STRING *sig)
+{
+    const uint8_t *tbs;
+    size_t tbs_len;
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    /* Unused bits: not a whole DER SEQUENCE {r, s}. */
+    return sig != NULL && (sig->flags & 0x7) == 0 && der_len > 0 &&
+           tlcp_x509_tbs_span(der, (size_t)der_len, &tbs, &tbs_len) &&
+           tlcp_sm2_verify(key, id, id_len, tbs, tbs_len, ASN1_STRING_get0_data(sig),
+                           (size_t)ASN1_STRING_length(sig), &err);
+}
+
 /* X509_V_OK when `x`'s signature verifies under `key` with x's SM2 ID. */
 static int sm2_signature(X509 *x, const tlcp_pkey *key)
 {
@@ -184,8 +198,6 @@ static int sm2_signature(X509 *x, const tlcp_pkey *key)
         return X509_V_ERR_CERT_SIGNATURE_FAILURE;
     const ASN1_BIT_STRING *sig = NULL;
     X509_get0_signature(&sig, NULL, x);
-    if ((sig->flags & 0x7) != 0) /* unused bits: not a whole DER SEQUENCE {r, s} */
-        return X509_V_ERR_CERT_SIGNATURE_FAILURE;
     const ASN1_OCTET_STRING *id = X509_get0_distinguishing_id(x);
     const uint8_t *id_data = (const uint8_t *)TLCP_SM2_DEFAULT_ID;
     size_t id_len = TLCP_SM2_DEFAULT_ID_LEN;
@@ -195,13 +207,7 @@ static int sm2_signature(X509 *x, const tlcp_pkey *key)
     }
     unsigned char *der = NULL;
     int der_len = i2d_X509(x, &der); /* the TBS keeps its received encoding */
-    const uint8_t *tbs;
-    size_t tbs_len;
-    tlcp_error err;
-    tlcp_error_clear(&err);
-    int ok = der_len > 0 && tbs_span(der, (size_t)der_len, &tbs, &tbs_len) &&
-             tlcp_sm2_verify(key, id_data, id_len, tbs, tbs_len, ASN1_STRING_get0_data(sig),
-                             (size_t)ASN1_STRING_length(sig), &err);
+    int ok = tlcp_x509_sm2_verify_signed(key, id_data, id_len, der, der_len, sig);
     OPENSSL_free(der);
     return ok ? X509_V_OK : X509_V_ERR_CERT_SIGNATURE_FAILURE;
 }

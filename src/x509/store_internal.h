@@ -13,8 +13,10 @@
 #define TLCP_STORE_MAX_KEYS 64
 
 struct tlcp_trust_store {
-    X509_STORE *store; /* owned; its get_issuer attaches the SM2 ID to what it finds */
-    size_t count;      /* certificates added explicitly (files, *.pem in directories) */
+    X509_STORE *store;    /* owned; its get_issuer attaches the SM2 ID to what it finds */
+    size_t count;         /* certificates added explicitly (files, *.pem in directories) */
+    size_t crl_count;     /* CRLs loaded (crl.c); hashed CRL directories not counted */
+    unsigned long vflags; /* X509_V_FLAG_* set on every verification (CRL checks, partial chains) */
     int refs;
     /* Issuer keys met by the chain checks (key_cache.c). */
     pthread_mutex_t keys_lock;
@@ -36,6 +38,26 @@ int tlcp_store_get_issuer(X509 **issuer, X509_STORE_CTX *ctx, X509 *x);
 int tlcp_store_issuer_key(const tlcp_trust_store *store, EVP_PKEY *pkey, tlcp_pkey **out,
                           int *owned);
 void tlcp_store_keys_clear(tlcp_trust_store *store);
+
+/* The first element (tag and length included) of the DER SEQUENCE at
+ * der[0..len): the signed part of a certificate or CRL. */
+int tlcp_x509_tbs_span(const uint8_t *der, size_t len, const uint8_t **tbs, size_t *tbs_len);
+
+/* 1 when the SM2 signature `sig` over the first element of the DER
+ * SEQUENCE der[0..der_len) verifies under key with the given ID. */
+int tlcp_x509_sm2_verify_signed(const tlcp_pkey *key, const uint8_t *id, size_t id_len,
+                                const unsigned char *der, int der_len, const ASN1_BIT_STRING *sig);
+
+/* X509_STORE_CTX verify callback while CRLs are checked: OpenSSL 3.0 checks
+ * a CRL's SM2 signature without the SM2 ID (so every valid SM2 CRL fails);
+ * on X509_V_ERR_CRL_SIGNATURE_FAILURE this checks it again with libtlcp's
+ * SM2 and the default ID and overrides only when it verifies (crl.c). */
+int tlcp_x509_crl_verify_cb(int ok, X509_STORE_CTX *ctx);
+
+/* The TLCP reason (and *alert) of a revocation-related X509_V_ERR_* code:
+ * TLCP_R_CERT_REVOKED, _CRL_MISSING, _CRL_EXPIRED, _CRL_INVALID; TLCP_R_NONE
+ * (alert untouched) for any other code (crl.c). */
+int tlcp_x509_crl_reason(int code, int *alert);
 
 /* The X509_STORE_CTX verify step (X509_STORE_CTX_set_verify): signatures
  * with libtlcp's SM2 and validity dates, in place of OpenSSL's; the ctx's

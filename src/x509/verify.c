@@ -70,8 +70,15 @@ static int chain_failed(tlcp_verify_result *r, X509_STORE_CTX *ctx, int leaf)
     X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
     if (cur != NULL)
         tlcp_x509_name_line(X509_get_subject_name(cur), subject, sizeof(subject));
-    fail(r, TLCP_R_CERT_VERIFY_FAILED, alert_for_x509_error(code), leaf,
-         "certificate verification failed: %s: %s", X509_verify_cert_error_string(code), subject);
+    int alert = alert_for_x509_error(code);
+    int reason = tlcp_x509_crl_reason(code, &alert);
+    if (reason != TLCP_R_NONE)
+        fail(r, reason, alert, leaf,
+             "certificate verification failed: %s: %s (in the chain of the peer's %s certificate)",
+             X509_verify_cert_error_string(code), subject, leaf_name(leaf));
+    else
+        fail(r, TLCP_R_CERT_VERIFY_FAILED, alert, leaf, "certificate verification failed: %s: %s",
+             X509_verify_cert_error_string(code), subject);
     r->x509_error = code;
     r->depth = X509_STORE_CTX_get_error_depth(ctx);
     return 0;
@@ -96,11 +103,16 @@ static int verify_chain(const tlcp_trust_store *store, const tlcp_peer_certs *pe
     } else {
         if (when != 0)
             X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), when);
+        /* CRL checks and partial chains (crl.c) when the store asks for them. */
+        if (store->vflags != 0)
+            X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), store->vflags);
+        if (store->vflags & X509_V_FLAG_CRL_CHECK)
+            X509_STORE_CTX_set_verify_cb(ctx, tlcp_x509_crl_verify_cb);
+        X509_STORE_CTX_set_app_data(ctx, (void *)store);
         /* Signatures and dates with libtlcp's SM2 (chain_verify.c); the
          * rest of the path checks stay OpenSSL's. */
         if (tlcp_x509_own_chain_checks()) {
             X509_STORE_CTX_set_verify(ctx, tlcp_x509_chain_verify);
-            X509_STORE_CTX_set_app_data(ctx, (void *)store);
         }
         ok = X509_verify_cert(ctx) == 1;
         if (!ok)

@@ -232,6 +232,24 @@ TLCP_MUST_CHECK int tlcp_trust_store_add_cert(tlcp_trust_store *store, tlcp_cert
  * directories, which are read lazily). */
 size_t tlcp_trust_store_count(const tlcp_trust_store *store);
 
+/* Certificate revocation lists (crl.c). Every "X509 CRL" block of a PEM
+ * file, or one DER CRL; malformed input is TLCP_R_DECODE naming the file.
+ * The first CRL turns revocation checking on for every certificate of every
+ * chain (both leaves and each CA below the root, the root against its own
+ * CRL): a certificate whose issuer has no CRL then fails with TLCP_R_CRL_MISSING.
+ * CRL signatures, issuers (cRLSign) and dates are checked when a chain is
+ * verified, at the verification time. */
+TLCP_MUST_CHECK int tlcp_trust_store_load_crl_file(tlcp_trust_store *store, const char *path,
+                                                   tlcp_error *err);
+/* Every *.crl, *.pem and hashed "<hash>.rN" file of a directory (read now);
+ * a directory without one is TLCP_R_CONFIG. */
+TLCP_MUST_CHECK int tlcp_trust_store_load_crl_dir(tlcp_trust_store *store, const char *path,
+                                                  tlcp_error *err);
+size_t tlcp_trust_store_crl_count(const tlcp_trust_store *store);
+/* Accept a chain that ends at a trusted intermediate (not self-signed)
+ * instead of requiring the root (X509_V_FLAG_PARTIAL_CHAIN). Off by default. */
+void tlcp_trust_store_set_partial_chain(tlcp_trust_store *store, int enabled);
+
 /* ==== Peer certificate lists =========================================== */
 
 /*
@@ -364,6 +382,22 @@ typedef struct tlcp_certgen_params {
 tlcp_cert *tlcp_certgen_issue(const tlcp_cert *issuer, const tlcp_pkey *issuer_key,
                               const tlcp_pkey *subject_key, const tlcp_certgen_params *params,
                               tlcp_error *err);
+
+/* A v2 CRL signed with SM3withSM2 (default ID) by issuer/issuer_key,
+ * listing the serial numbers of `revoked` (revocation date = thisUpdate),
+ * with authorityKeyIdentifier and crlNumber. */
+typedef struct tlcp_crlgen_params {
+    time_t this_update; /* 0 = now minus one hour */
+    time_t next_update; /* 0 = thisUpdate + 30 days; a past time makes an expired CRL */
+    long number;        /* crlNumber; <= 0 means 1 */
+    int pem;            /* 1: PEM text ("-----BEGIN X509 CRL-----"), 0: DER */
+} tlcp_crlgen_params;
+
+/* *out (caller frees; NUL-terminated after *out_len bytes). */
+TLCP_MUST_CHECK int tlcp_crlgen(const tlcp_cert *issuer, const tlcp_pkey *issuer_key,
+                                tlcp_cert *const *revoked, size_t num_revoked,
+                                const tlcp_crlgen_params *params, uint8_t **out, size_t *out_len,
+                                tlcp_error *err);
 
 /*
  * A complete test PKI written to a directory, for `tlcp certgen` and

@@ -3,6 +3,7 @@
 #ifndef TLCP_X509_X509_INTERNAL_H
 #define TLCP_X509_X509_INTERNAL_H
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "x509/x509.h"
@@ -47,5 +48,9 @@ TLCP_MUST_CHECK int tlcp_x509_pem_each(const uint8_t *data, size_t len, const ch
  * source in error messages. */
 TLCP_MUST_CHECK int tlcp_x509_parse_all(tlcp_cert_list *list, const uint8_t *data, size_t len,
                                         const char *what, tlcp_error *err);
+
+/* A digest-sign context for SM3withSM2 with the default ID under `key`
+ * (OpenSSL 3.0 needs the ID set explicitly); NULL on failure. certgen.c. */
+EVP_MD_CTX *tlcp_x509_sm2_sign_ctx(const tlcp_pkey *key);
 
 #endif

@@ -40,6 +40,7 @@ void px_config_free(struct px_config *c)
         free(s->chain);
         free(s->pass);
         free(s->ca);
+        free(s->crl);
         free(s->suites);
         free(s->server_name);
         free(s->compat);

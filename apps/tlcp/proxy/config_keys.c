@@ -160,6 +160,15 @@ static int set_string_key(struct px_service *s, const char *key, const char *val
         s->ca_at = *at;
         return set_string(&s->ca, value, err, errlen);
     }
+    if (strcmp(key, "crl") == 0) {
+        s->crl_at = *at;
+        return set_string(&s->crl, value, err, errlen);
+    }
+    if (strcmp(key, "partial_chain") == 0) {
+        static const char *const names[] = {"no", "yes"};
+        static const int values[] = {0, 1};
+        return set_enum(value, names, values, 2, &s->partial_chain, err, errlen);
+    }
     if (strcmp(key, "suites") == 0) {
         uint16_t ids[16];
         if (cli_parse_suites(value, ids, 16, err, errlen) == 0)

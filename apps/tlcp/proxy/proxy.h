@@ -51,6 +51,9 @@ struct px_service {
     struct px_pair single; /* sign_cert/sign_key/enc_cert/enc_key keys */
     char *chain, *pass, *ca, *suites, *server_name, *compat;
     struct px_origin ca_at, suites_at, chain_at;
+    char *crl;         /* key 'crl': a CRL file or directory */
+    int partial_chain; /* key 'partial_chain = yes' */
+    struct px_origin crl_at;
     int verify_mode, verify_set;
     int proxy_protocol;
     long handshake_timeout_ms, idle_timeout_ms, connect_timeout_ms;

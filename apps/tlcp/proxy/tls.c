@@ -61,6 +61,12 @@ static int load_common(tlcp_config *cfg, const struct px_service *s, char *err, 
         return fail_at(&s->chain_at, "chain", cfg, s->chain, err, errlen);
     if (s->ca != NULL && tlcp_config_load_ca_file(cfg, s->ca) != TLCP_OK)
         return fail_at(&s->ca_at, "ca", cfg, s->ca, err, errlen);
+    if (!cli_apply_revocation(cfg, s->crl, s->partial_chain, err, errlen)) {
+        char what[1200];
+        snprintf(what, sizeof(what), "%s", err);
+        snprintf(err, errlen, "%s:%d: key 'crl': %s", s->crl_at.file, s->crl_at.line, what);
+        return 0;
+    }
     if (s->suites != NULL) {
         uint16_t ids[16];
         size_t n = cli_parse_suites(s->suites, ids, 16, err, errlen);
