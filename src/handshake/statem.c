@@ -9,8 +9,10 @@
  * post-process for each incoming one. The record layer gathers whole
  * handshake messages (reassembly, splitting, size limit before buffering),
  * so header and body arrive together; the driver still reports both phases.
- * The only stage that can suspend today is the flush after the last
- * message of a flight (WORK_MORE_B); a WANT_* result returns to the caller
+ * The stages that can suspend are the flush after the last message of a
+ * flight (WORK_MORE_B) and the pre-work, post-work and post-process
+ * handlers, which may answer "pending" for a delegated private-key
+ * operation (key_op.h: TLCP_WANT_KEY_OPERATION); a WANT_* result returns to the caller
  * and the next call resumes at the same stage, so nothing is built or sent
  * twice. Handlers never do I/O, never move the state and never touch the
  * record layer: only this file does, including what a handler asks for in
