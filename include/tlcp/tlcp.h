@@ -107,7 +107,6 @@ typedef enum tlcp_reason {
     TLCP_R_KEY_OP_TIMEOUT = 61,     /* a delegated private-key operation did not complete in time */
     TLCP_R_KEY_OP_RESULT = 62,      /* a delegated operation's result has the wrong size or form */
     TLCP_R_KEY_OP_NONE = 63,        /* no private key and no key-operation callback for a pair */
-    TLCP_R_KEY_OP_NOT_PENDING = 64, /* key_operation_done() with no operation pending */
     /* One port for TLCP and TLS (70-74). */
     TLCP_R_TLS_CLIENT_HELLO =
         70, /* a TLS ClientHello at a TLCP endpoint that does not accept one */

@@ -49,7 +49,6 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_KEY_OP_TIMEOUT] = "delegated private-key operation timed out",
     [TLCP_R_KEY_OP_RESULT] = "delegated private-key operation gave a result of the wrong size",
     [TLCP_R_KEY_OP_NONE] = "no private key and no key-operation callback",
-    [TLCP_R_KEY_OP_NOT_PENDING] = "no private-key operation pending",
     [TLCP_R_NO_APPLICATION_PROTOCOL] = "no application protocol (ALPN) in common",
     [TLCP_R_ALPN_NOT_OFFERED] = "server chose an application protocol (ALPN) not offered",
     [TLCP_R_UNKNOWN_SERVER_NAME] = "no certificate pair for the server name",
