@@ -289,6 +289,32 @@ static int make_configs(bench_ctx *b, const bench_pki *pki, uint16_t suite, int 
            set_suite(b->client_cfg, suite) && set_suite(b->server_cfg, suite);
 }
 
+/* Delegated server keys, performed at once in process (tlcp_key_op_fn): the
+ * cost of the delegation path itself, as a ratio against local keys. */
+static tlcp_private_key *deleg_key[2];
+
+static int deleg_cb(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out,
+                    size_t *out_len)
+{
+    (void)conn;
+    return tlcp_private_key_perform(arg, op, out, out_len);
+}
+
+static int delegate_server(bench_ctx *b, const bench_pki *pki)
+{
+    for (int i = 0; i < 2; i++) {
+        tlcp_private_key_free(deleg_key[i]);
+        deleg_key[i] = tlcp_private_key_load(i ? pki->enc : pki->sign,
+                                             i ? pki->enc_key : pki->sign_key, NULL, NULL, 0);
+        if (deleg_key[i] == NULL ||
+            tlcp_config_load_delegated_pair(b->server_cfg, i ? TLCP_CERT_ENC : TLCP_CERT_SIGN,
+                                            i ? pki->enc : pki->sign, deleg_cb,
+                                            deleg_key[i]) != TLCP_OK)
+            return 0;
+    }
+    return 1;
+}
+
 static void drop_configs(bench_ctx *b)
 {
     tlcp_config_free(b->client_cfg);
@@ -406,6 +432,7 @@ struct hs_figure {
     uint16_t suite;
     const char *hs_name, *bulk_name; /* bulk_name NULL: no bulk figure */
     int client_auth, resume;
+    int delegated; /* server keys through tlcp_key_op_fn */
 };
 
 /* One handshake figure on one SM2 path; the first figure also gives the CPU
@@ -418,7 +445,8 @@ static double run_figure(const struct hs_figure *f, const bench_pki *pki, int ev
     memset(&b, 0, sizeof(b));
     tlcp_sm2_force_evp(evp);
     snprintf(name, sizeof(name), "%s%s", f->hs_name, suffix);
-    if (!make_configs(&b, pki, f->suite, f->client_auth, f->resume)) {
+    if (!make_configs(&b, pki, f->suite, f->client_auth, f->resume) ||
+        (f->delegated && !delegate_server(&b, pki))) {
         bench_fail(name, "cannot configure");
         drop_configs(&b);
         return 0;
@@ -448,6 +476,11 @@ static int any_selected(void)
         "handshake_client_cpu",
         "handshake_ecdhe_gcm_client_auth",
         "handshake_resumed_gcm",
+        "handshake_ecc_gcm_delegated",
+        "handshake_ecdhe_gcm_delegated",
+        "handshake_ecdhe_gcm",
+        "ratio_handshake_ecc_gcm_delegated_vs_local",
+        "ratio_handshake_ecdhe_gcm_delegated_vs_local",
         "conn_idle_heap",
         "conn_bulk_cbc_1k",
         "conn_bulk_cbc_16k",
@@ -480,10 +513,16 @@ void bench_handshake(void)
         return;
     }
     static const struct hs_figure figures[] = {
-        {TLCP_ECC_SM4_CBC_SM3, "handshake_ecc_cbc", "conn_bulk_cbc", 0, 0},
-        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", "conn_bulk_gcm", 0, 0},
-        {TLCP_ECDHE_SM4_GCM_SM3, "handshake_ecdhe_gcm_client_auth", NULL, 1, 0},
-        {TLCP_ECC_SM4_GCM_SM3, "handshake_resumed_gcm", NULL, 0, 1},
+        {TLCP_ECC_SM4_CBC_SM3, "handshake_ecc_cbc", "conn_bulk_cbc", 0, 0, 0},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", "conn_bulk_gcm", 0, 0, 0},
+        {TLCP_ECDHE_SM4_GCM_SM3, "handshake_ecdhe_gcm_client_auth", NULL, 1, 0, 0},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_resumed_gcm", NULL, 0, 1, 0},
+    };
+    static const struct hs_figure deleg[] = {
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", NULL, 0, 0, 0},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm_delegated", NULL, 0, 0, 1},
+        {TLCP_ECDHE_SM4_GCM_SM3, "handshake_ecdhe_gcm", NULL, 1, 0, 0},
+        {TLCP_ECDHE_SM4_GCM_SM3, "handshake_ecdhe_gcm_delegated", NULL, 1, 0, 1},
     };
     for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
         double rate[2];
@@ -495,5 +534,20 @@ void bench_handshake(void)
             bench_report(name, "ratio", rate[0] / rate[1]);
     }
     tlcp_sm2_force_evp(0);
+    /* Delegated vs local keys, measured one after the other in this run. */
+    for (size_t i = 0; i + 1 < sizeof(deleg) / sizeof(deleg[0]); i += 2) {
+        if (!bench_selected(deleg[i + 1].hs_name))
+            continue;
+        double local = run_figure(&deleg[i], &pki, 0, 0);
+        double delegated = run_figure(&deleg[i + 1], &pki, 0, 0);
+        char name[96];
+        snprintf(name, sizeof(name), "ratio_%s_vs_local", deleg[i + 1].hs_name);
+        if (local > 0 && delegated > 0)
+            bench_report(name, "ratio", delegated / local);
+    }
+    for (int i = 0; i < 2; i++) {
+        tlcp_private_key_free(deleg_key[i]);
+        deleg_key[i] = NULL;
+    }
     drop_pki(&pki);
 }

@@ -29,6 +29,7 @@ tlcp_config *tlcp_config_new(void)
     cfg->num_suites = tlcp_suite_defaults(cfg->suites, TLCP_MAX_SUITES);
     cfg->verify_mode = -1;
     cfg->max_cert_list = TLCP_DEFAULT_MAX_CERT_LIST;
+    cfg->key_op_timeout_ms = 10000;
     cfg->cv_form = TLCP_CV_STANDARD;
     cfg->cv_accept = TLCP_CV_ALL; /* interop by default; strict is opt-in */
     return cfg;
@@ -117,6 +118,39 @@ tlcp_result tlcp_config_load_enc_pair(tlcp_config *cfg, const char *cert_file, c
         return TLCP_ERROR;
     return done(ensure_creds(cfg) &&
                 tlcp_credentials_load_enc(cfg->creds, cert_file, key_file, passphrase, &cfg->err));
+}
+
+tlcp_result tlcp_config_load_delegated_pair(tlcp_config *cfg, int which, const char *cert_file,
+                                            tlcp_key_op_fn fn, void *arg)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (fn == NULL || (which != TLCP_CERT_SIGN && which != TLCP_CERT_ENC)) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT,
+                 "a delegated pair needs TLCP_CERT_SIGN or TLCP_CERT_ENC and a callback");
+        return TLCP_ERROR;
+    }
+    if (!ensure_creds(cfg))
+        return TLCP_ERROR;
+    tlcp_keypair *pair = which == TLCP_CERT_ENC ? &cfg->creds->enc : &cfg->creds->sign;
+    if (!tlcp_keypair_load_cert_only(pair, cert_file, &cfg->err))
+        return TLCP_ERROR;
+    cfg->key_fn[which] = fn;
+    cfg->key_arg[which] = arg;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_key_operation_timeout(tlcp_config *cfg, unsigned ms)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    if (ms < 1 || ms > 3600000) {
+        TLCP_ERR(&cfg->err, TLCP_R_INVALID_ARGUMENT,
+                 "key-operation timeout %u ms outside 1..3600000", ms);
+        return TLCP_ERROR;
+    }
+    cfg->key_op_timeout_ms = ms;
+    return TLCP_OK;
 }
 
 tlcp_result tlcp_config_load_chain_file(tlcp_config *cfg, const char *path)
@@ -426,5 +460,10 @@ void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *
     out->keylog_arg = cfg->keylog_arg;
     out->verify_cb = cfg->verify_cb;
     out->verify_arg = cfg->verify_arg;
+    for (int i = 0; i < 2; i++) {
+        out->key_fn[i] = cfg->key_fn[i];
+        out->key_arg[i] = cfg->key_arg[i];
+    }
+    out->key_op_timeout_ms = cfg->key_op_timeout_ms;
     tlcp_config_view_alpn_names(cfg, out);
 }

@@ -87,6 +87,7 @@ tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role)
     conn->cfg = tlcp_config_up_ref(cfg);
     atomic_store(&cfg->frozen, 1);
     tlcp_config_hs_view(cfg, is_server, &conn->hc.cfg);
+    conn->hc.cfg.key_owner = conn;
     conn->hc.owner = conn;
     conn->hc.trace = cfg->trace;
     conn->hc.trace_arg = cfg->trace_arg;

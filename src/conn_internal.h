@@ -61,6 +61,11 @@ struct tlcp_config {
     void *keylog_arg;
     tlcp_verify_fn verify_cb;
     void *verify_arg;
+    /* Delegated private keys: the callback of the sign [0] / enc [1] pair
+     * loaded without a key, and how long a pending operation may take. */
+    tlcp_key_op_fn key_fn[2];
+    void *key_arg[2];
+    unsigned key_op_timeout_ms;
 
     /* ALPN (config_alpn.c): extension data, u16 list of u8-prefixed names. */
     uint8_t *alpn_ext;

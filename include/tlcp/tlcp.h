@@ -41,7 +41,13 @@ typedef enum tlcp_result {
     /* Server: the session store's get callback answered "pending"; call
      * tlcp_conn_session_lookup_done() with its answer, then call the same
      * function again (the transport is not touched until then). */
-    TLCP_WANT_SESSION = 5
+    TLCP_WANT_SESSION = 5,
+    /* A delegated private-key operation (tlcp_key_op_fn) answered
+     * TLCP_KEY_OP_PENDING: call tlcp_conn_key_operation_done() with its
+     * result, then call the same function again. Nothing is read or written
+     * meanwhile; tlcp_conn_key_operation_wait_ms() says how long the
+     * operation may still take before the handshake fails. */
+    TLCP_WANT_KEY_OPERATION = 6
 } tlcp_result;
 
 /* Why something failed. Stable numbers: append only. */
@@ -97,6 +103,11 @@ typedef enum tlcp_reason {
     TLCP_R_CRL_EXPIRED = 57,  /* the issuer's CRL is past its nextUpdate (or not yet valid) */
     TLCP_R_CRL_INVALID = 58,  /* the CRL's signature, issuer key usage or fields are bad */
     TLCP_R_NO_PEER_CERT = 59, /* server, verify mode OPTIONAL: the client sent no certificate */
+    /* Delegated private-key operations (60-69). */
+    TLCP_R_KEY_OP_FAILED = 60,      /* a delegated private-key operation reported failure */
+    TLCP_R_KEY_OP_TIMEOUT = 61,     /* a delegated private-key operation did not complete in time */
+    TLCP_R_KEY_OP_RESULT = 62,      /* a delegated operation's result has the wrong size or form */
+    TLCP_R_KEY_OP_NONE = 63,        /* no private key and no key-operation callback for a pair */
     /* One port for TLCP and TLS (70-74). */
     TLCP_R_TLS_CLIENT_HELLO =
         70, /* a TLS ClientHello at a TLCP endpoint that does not accept one */
@@ -314,6 +325,114 @@ TLCP_API tlcp_result tlcp_config_set_keylog(tlcp_config *cfg, tlcp_keylog_fn fn,
 TLCP_API tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_verify_fn fn,
                                                      void *arg);
 
+/* ---- Delegated private keys (keys in a cipher card, HSM or key server) ----
+ *
+ * A key pair may be a certificate plus a callback instead of a loaded
+ * private key. A full handshake needs the private keys for at most these
+ * operations, each handed to the callback as one tlcp_key_op:
+ *   server, every suite:  SIGN   ServerKeyExchange (sign key)
+ *   server, ECC suites:   DECRYPT the ClientKeyExchange pre-master (enc key)
+ *   ECDHE, both roles:    KX     the SM2 key exchange (enc key = static key)
+ *   client, client auth:  SIGN   CertificateVerify (sign key)
+ * The callback returns TLCP_KEY_OP_DONE with the result in `out`, or
+ * TLCP_KEY_OP_FAILED, or TLCP_KEY_OP_PENDING: the handshake call then
+ * returns TLCP_WANT_KEY_OPERATION and the application later hands the
+ * result to tlcp_conn_key_operation_done() (on the thread that drives the
+ * connection: a worker thread wakes that loop through a pipe or eventfd).
+ * The op and everything it points to stay valid until then (or until the
+ * connection is freed). A failed or timed-out SIGN or KX ends the handshake
+ * with TLCP_R_KEY_OP_* and alert internal_error. A failed DECRYPT does not:
+ * the server goes on with a random pre-master so that the failure shows
+ * only at Finished, exactly like a bad ciphertext (no decryption oracle). */
+enum tlcp_key_op_type {
+    TLCP_KEY_OP_SIGN = 1,    /* SM2 signature, DER SEQUENCE{r,s}, at most 72 bytes */
+    TLCP_KEY_OP_DECRYPT = 2, /* SM2 decryption of a GM/T 0009 DER ciphertext: 48 bytes */
+    TLCP_KEY_OP_KX = 3       /* SM2 key exchange (GB/T 32918.3): out_len bytes */
+};
+/* What a tlcp_key_op_fn returns. */
+enum tlcp_key_op_status {
+    TLCP_KEY_OP_FAILED = 0,
+    TLCP_KEY_OP_DONE = 1,   /* the result is in out / *out_len */
+    TLCP_KEY_OP_PENDING = 2 /* the result comes through tlcp_conn_key_operation_done() */
+};
+#define TLCP_KEY_OP_MAX_OUT 72 /* the largest result of any operation */
+
+typedef struct tlcp_key_op {
+    int type;                    /* enum tlcp_key_op_type */
+    int key;                     /* TLCP_CERT_SIGN (SIGN) or TLCP_CERT_ENC (DECRYPT, KX) */
+    int role;                    /* TLCP_CLIENT / TLCP_SERVER: who asks */
+    size_t max_out;              /* room for the result (TLCP_KEY_OP_MAX_OUT) */
+    const uint8_t *public_point; /* the key's public point 04||X||Y (65), from its certificate */
+    /* SIGN: digest is the SM2 e to sign, 32 bytes. With has_z = 1 it is
+     * SM3(Z || msg), Z computed for the key and id (a card that computes Z
+     * itself may sign msg with id instead); has_z = 0 (GmSSL 2
+     * CertificateVerify) means sign e as it is, msg = NULL. */
+    const uint8_t *digest;
+    int has_z;
+    const uint8_t *msg;
+    size_t msg_len;
+    const uint8_t *id;
+    size_t id_len;
+    /* DECRYPT: the ciphertext. */
+    const uint8_t *in;
+    size_t in_len;
+    /* KX: the TLCP profile (server = initiator A, both IDs the default ID).
+     * The card holds the static enc key; the ephemeral key of this side is
+     * generated by libtlcp for the handshake and given here whole (private
+     * scalar, 32 bytes, and point); the peer's points come from its enc
+     * certificate and its key-exchange message. Result: out_len (48) bytes. */
+    int initiator;
+    const uint8_t *self_eph_private;
+    const uint8_t *self_eph_point;
+    const uint8_t *peer_static_point;
+    const uint8_t *peer_eph_point;
+    const uint8_t *self_id;
+    size_t self_id_len;
+    const uint8_t *peer_id;
+    size_t peer_id_len;
+    size_t out_len;
+} tlcp_key_op;
+
+/* `conn` is the connection asking (for tlcp_conn_key_operation_done). */
+typedef int (*tlcp_key_op_fn)(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out,
+                              size_t *out_len);
+
+/* The certificate of a pair whose private key stays with `fn` (which =
+ * TLCP_CERT_SIGN or TLCP_CERT_ENC). Like load_sign_pair/load_enc_pair
+ * otherwise (a cert file may hold the chain). */
+TLCP_API tlcp_result tlcp_config_load_delegated_pair(tlcp_config *cfg, int which,
+                                                     const char *cert_file, tlcp_key_op_fn fn,
+                                                     void *arg);
+/* How long a pending operation may take (default 10000 ms, 1..3600000). */
+TLCP_API tlcp_result tlcp_config_set_key_operation_timeout(tlcp_config *cfg, unsigned ms);
+/* Completes the pending operation: `result` (len bytes) or NULL = failed.
+ * TLCP_OK when taken; TLCP_ERROR with the connection untouched when no
+ * operation is pending (also a second call); TLCP_ERROR after recording a
+ * failed operation when the result has the wrong size (larger than the
+ * op's max_out, a KX result not out_len bytes, an empty signature).
+ * Then call the interrupted function again. */
+TLCP_API tlcp_result tlcp_conn_key_operation_done(tlcp_conn *conn, const uint8_t *result,
+                                                  size_t len);
+/* Milliseconds until the pending operation times out (0 when it has), or -1
+ * when none is pending: a bound for the application's poll. */
+TLCP_API long tlcp_conn_key_operation_wait_ms(const tlcp_conn *conn);
+
+/* A loaded private key that performs tlcp_key_op requests itself: for key
+ * servers, tests, and callbacks that move the work to another thread. */
+typedef struct tlcp_private_key tlcp_private_key;
+/* Loads a certificate and its private key (the checks of load_sign_pair).
+ * NULL on failure, with the sentence in err_buf (may be NULL). */
+TLCP_API tlcp_private_key *tlcp_private_key_load(const char *cert_file, const char *key_file,
+                                                 const char *passphrase, char *err_buf,
+                                                 size_t err_cap);
+TLCP_API void tlcp_private_key_free(tlcp_private_key *key); /* NULL is a no-op */
+/* The certificate's public point (65 bytes). */
+TLCP_API const uint8_t *tlcp_private_key_point(const tlcp_private_key *key);
+/* Performs `op` (op->key is not checked: the caller chose the key).
+ * TLCP_KEY_OP_DONE with the result, or TLCP_KEY_OP_FAILED (bad ciphertext,
+ * bad peer point, result larger than op->max_out). Thread-safe. */
+TLCP_API int tlcp_private_key_perform(const tlcp_private_key *key, const tlcp_key_op *op,
+                                      uint8_t *out, size_t *out_len);
 /* ---- ALPN (RFC 7301, extension 16) ---------------------------------------
  * Application protocols, in preference order, as a comma-separated list:
  * "h2,http/1.1". Each name is 1 to 255 bytes of visible ASCII other than

@@ -204,6 +204,10 @@ tlcp_pkey *tlcp_pkey_from_point(const uint8_t *point, size_t len, tlcp_error *er
 tlcp_pkey *tlcp_pkey_generate(tlcp_error *err);
 /* From a raw 32-byte private scalar (tests and KATs). */
 tlcp_pkey *tlcp_pkey_from_private_scalar(const uint8_t d[32], tlcp_error *err);
+/* The 32-byte private scalar (big-endian); for ephemeral keys handed to a
+ * delegated key exchange. Fails with TLCP_R_BAD_KEY for a public key. */
+TLCP_MUST_CHECK int tlcp_pkey_get_private_scalar(const tlcp_pkey *key, uint8_t out[32],
+                                                 tlcp_error *err);
 tlcp_pkey *tlcp_pkey_up_ref(tlcp_pkey *key);
 void tlcp_pkey_free(tlcp_pkey *key);
 int tlcp_pkey_has_private(const tlcp_pkey *key);

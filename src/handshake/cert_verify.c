@@ -7,10 +7,39 @@
  * accepts (enum tlcp_cert_verify_form).
  */
 #include "handshake/handlers.h"
+#include "handshake/key_op.h"
 #include "handshake/messages.h"
+
+/* A delegated signing key signs in the pre-work (the driver can suspend
+ * it); the same data as below, per form. */
+tlcp_status tlcp_hs_cert_verify_pre_work(tlcp_hs_ctx *ctx)
+{
+    if (tlcp_hs_key_is_local(ctx, TLCP_CERT_SIGN))
+        return tlcp_ok();
+    uint8_t hash[TLCP_SM3_DIGEST_LEN];
+    S_GUARD(tlcp_transcript_hash(&ctx->hs->transcript, hash, ctx->err));
+    if (ctx->cfg.cv_form == TLCP_CV_GMSSL2)
+        return tlcp_hs_delegated_sign(ctx, NULL, 0, 0, hash);
+    if (ctx->cfg.cv_form == TLCP_CV_GMSSL3_RAW) {
+        size_t len = 0;
+        const uint8_t *raw = tlcp_transcript_raw(&ctx->hs->transcript, &len);
+        S_ENSURE_ALERT(raw != NULL, ctx->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                       "handshake messages were not kept for the raw CertificateVerify");
+        return tlcp_hs_delegated_sign(ctx, raw, len, 1, NULL);
+    }
+    return tlcp_hs_delegated_sign(ctx, hash, sizeof(hash), 1, NULL);
+}
 
 tlcp_status tlcp_hs_cert_verify_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
 {
+    if (!tlcp_hs_key_is_local(ctx, TLCP_CERT_SIGN)) {
+        size_t len = 0;
+        const uint8_t *sig = tlcp_hs_key_op_take(ctx, &len);
+        tlcp_transcript_drop_raw(&ctx->hs->transcript);
+        S_ENSURE_ALERT(sig != NULL, ctx->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                       "no delegated CertificateVerify signature");
+        return tlcp_status_of(tlcp_build_certificate_verify(body, sig, len));
+    }
     uint8_t hash[TLCP_SM3_DIGEST_LEN];
     uint8_t sig[TLCP_SM2_MAX_SIG_LEN];
     size_t sig_len = 0;

@@ -52,6 +52,13 @@ typedef struct tlcp_hs_config {
     void *keylog_arg;
     tlcp_verify_fn verify_cb;
     void *verify_arg;
+    /* Delegated keys (handshake/key_op.h): the callback of the sign [0] and
+     * enc [1] pair whose private key is not loaded, the time a pending
+     * operation may take, and the connection handed to the callback. */
+    tlcp_key_op_fn key_fn[2];
+    void *key_arg[2];
+    unsigned key_op_timeout_ms;
+    tlcp_conn *key_owner;
     /* ALPN (alpn.c): our extension data (u16 list of u8-prefixed names, in
      * preference order), checked when configured. */
     const uint8_t *alpn_ext;

@@ -27,6 +27,8 @@ TLCP_MUST_CHECK tlcp_status tlcp_hs_client_cert_construct(tlcp_hs_ctx *ctx, tlcp
 TLCP_MUST_CHECK tlcp_status tlcp_hs_client_cert_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
 
 /* key_exchange.c */
+TLCP_MUST_CHECK tlcp_status tlcp_hs_server_kx_pre_work(tlcp_hs_ctx *ctx);
+TLCP_MUST_CHECK tlcp_status tlcp_hs_client_kx_pre_work(tlcp_hs_ctx *ctx);
 TLCP_MUST_CHECK tlcp_status tlcp_hs_server_kx_construct(tlcp_hs_ctx *ctx, tlcp_builder *body);
 TLCP_MUST_CHECK tlcp_status tlcp_hs_server_kx_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
 TLCP_MUST_CHECK tlcp_status tlcp_hs_client_kx_construct(tlcp_hs_ctx *ctx, tlcp_builder *body);
@@ -35,6 +37,7 @@ TLCP_MUST_CHECK tlcp_status tlcp_hs_client_kx_process(tlcp_hs_ctx *ctx, tlcp_cur
 TLCP_MUST_CHECK tlcp_status tlcp_hs_client_kx_post_process(tlcp_hs_ctx *ctx);
 
 /* cert_verify.c */
+TLCP_MUST_CHECK tlcp_status tlcp_hs_cert_verify_pre_work(tlcp_hs_ctx *ctx);
 TLCP_MUST_CHECK tlcp_status tlcp_hs_cert_verify_construct(tlcp_hs_ctx *ctx, tlcp_builder *body);
 TLCP_MUST_CHECK tlcp_status tlcp_hs_cert_verify_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
 

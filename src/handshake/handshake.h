@@ -99,6 +99,9 @@ typedef struct tlcp_hs {
     /* ECDHE ephemeral keys. */
     tlcp_pkey *eph_key;
     tlcp_pkey *peer_eph_key;
+
+    /* A delegated private-key operation (key_op.c), NULL until one runs. */
+    struct tlcp_hs_key_op *key_op;
 } tlcp_hs;
 
 tlcp_hs *tlcp_hs_new(tlcp_error *err);

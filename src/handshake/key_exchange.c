@@ -11,10 +11,17 @@
  * pre-master chosen before decrypting, selected without a branch, so the
  * failure shows only at Finished (bad_record_mac style: decrypt_error on
  * Finished), with the same alert as any other Finished mismatch.
+ *
+ * Delegated keys (key_op.h): the signature is obtained in the
+ * ServerKeyExchange pre-work, the client's key exchange in the
+ * ClientKeyExchange pre-work, and the server's decryption or key exchange in
+ * the ClientKeyExchange post-processing: the steps the driver can suspend
+ * and run again. The no-oracle rule holds for a delegated decryption too.
  */
 #include <string.h>
 
 #include "handshake/handlers.h"
+#include "handshake/key_op.h"
 #include "handshake/keys.h"
 #include "handshake/messages.h"
 #include "util/mem.h"
@@ -53,35 +60,73 @@ static int build_signed_params(const tlcp_hs_ctx *ctx, const uint8_t *params, si
     return tlcp_builder_flush(tbs);
 }
 
-/* ECDHE: a fresh ephemeral key and its ServerECDHParams. */
+/* ECDHE: our ephemeral key, made once per handshake (a delegated signature
+ * or key exchange runs the same step again). */
+static int ensure_ephemeral(tlcp_hs_ctx *ctx)
+{
+    if (ctx->hs->eph_key == NULL)
+        ctx->hs->eph_key = tlcp_pkey_generate(ctx->err);
+    return ctx->hs->eph_key != NULL;
+}
+
+/* ECDHE: the ephemeral key's ServerECDHParams. */
 static int make_ecdh_params(tlcp_hs_ctx *ctx, tlcp_builder *params)
 {
     tlcp_hs *hs = ctx->hs;
     uint8_t point[TLCP_SM2_POINT_LEN];
-    hs->eph_key = tlcp_pkey_generate(ctx->err);
-    GUARD_PTR(hs->eph_key);
+    GUARD(ensure_ephemeral(ctx));
     GUARD(tlcp_pkey_get_point(hs->eph_key, point, ctx->err));
     return tlcp_build_ecdh_params(params, point);
+}
+
+/* The signed data: into tbs (initialised here; the caller cleans it up). */
+static int server_kx_tbs(tlcp_hs_ctx *ctx, tlcp_builder *params, tlcp_builder *tbs)
+{
+    memset(tbs, 0, sizeof(*tbs));
+    ENSURE_ALERT(tlcp_builder_init(tbs, 1024, 0), ctx->err, TLCP_R_ALLOC, TLCP_ALERT_INTERNAL_ERROR,
+                 "out of memory");
+    if (ctx->hs->is_ecdhe)
+        GUARD(make_ecdh_params(ctx, params) && tlcp_builder_flush(params));
+    return build_signed_params(ctx, tlcp_builder_data(params), tlcp_builder_len(params), tbs) &&
+           tlcp_builder_flush(tbs);
+}
+
+/* A delegated signing key signs before the message is built. */
+tlcp_status tlcp_hs_server_kx_pre_work(tlcp_hs_ctx *ctx)
+{
+    if (tlcp_hs_key_is_local(ctx, TLCP_CERT_SIGN))
+        return tlcp_ok();
+    uint8_t params_mem[TLCP_ECDH_PARAMS_LEN + 8];
+    tlcp_builder params, tbs;
+    tlcp_builder_init_fixed(&params, params_mem, sizeof(params_mem));
+    tlcp_status s = tlcp_fail();
+    if (server_kx_tbs(ctx, &params, &tbs))
+        s = tlcp_hs_delegated_sign(ctx, tlcp_builder_data(&tbs), tlcp_builder_len(&tbs), 1, NULL);
+    tlcp_builder_cleanup(&tbs);
+    return s;
+}
+
+/* The signature: ours, or the one the pre-work obtained. */
+static int server_kx_sign(tlcp_hs_ctx *ctx, const tlcp_builder *tbs, uint8_t *sig, size_t *sig_len)
+{
+    if (tlcp_hs_key_is_local(ctx, TLCP_CERT_SIGN))
+        return tlcp_sm2_sign(ctx->cfg.creds->sign.key, NULL, 0, tlcp_builder_data(tbs),
+                             tlcp_builder_len(tbs), sig, sig_len, TLCP_SM2_MAX_SIG_LEN, ctx->err);
+    const uint8_t *kept = tlcp_hs_key_op_take(ctx, sig_len);
+    ENSURE_ALERT(kept != NULL, ctx->err, TLCP_R_INTERNAL, TLCP_ALERT_INTERNAL_ERROR,
+                 "no delegated ServerKeyExchange signature");
+    memcpy(sig, kept, *sig_len);
+    return 1;
 }
 
 tlcp_status tlcp_hs_server_kx_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
 {
     uint8_t params_mem[TLCP_ECDH_PARAMS_LEN + 8];
-    tlcp_builder params;
+    tlcp_builder params, tbs;
     tlcp_builder_init_fixed(&params, params_mem, sizeof(params_mem));
-    if (ctx->hs->is_ecdhe)
-        S_GUARD(make_ecdh_params(ctx, &params) && tlcp_builder_flush(&params));
-
-    tlcp_builder tbs;
-    S_ENSURE_ALERT(tlcp_builder_init(&tbs, 1024, 0), ctx->err, TLCP_R_ALLOC,
-                   TLCP_ALERT_INTERNAL_ERROR, "out of memory");
     uint8_t sig[TLCP_SM2_MAX_SIG_LEN];
     size_t sig_len = 0;
-    int ok =
-        build_signed_params(ctx, tlcp_builder_data(&params), tlcp_builder_len(&params), &tbs) &&
-        tlcp_builder_flush(&tbs);
-    ok = ok && tlcp_sm2_sign(ctx->cfg.creds->sign.key, NULL, 0, tlcp_builder_data(&tbs),
-                             tlcp_builder_len(&tbs), sig, &sig_len, sizeof(sig), ctx->err);
+    int ok = server_kx_tbs(ctx, &params, &tbs) && server_kx_sign(ctx, &tbs, sig, &sig_len);
     tlcp_builder_cleanup(&tbs);
     S_GUARD(ok);
     tlcp_hs_trace(ctx, "signed ServerKeyExchange parameters with the signing key");
@@ -184,13 +229,23 @@ static int client_kx_ecdhe(tlcp_hs_ctx *ctx, tlcp_builder *body)
 {
     tlcp_hs *hs = ctx->hs;
     uint8_t point[TLCP_SM2_POINT_LEN];
-    hs->eph_key = tlcp_pkey_generate(ctx->err);
-    GUARD_PTR(hs->eph_key);
+    GUARD(ensure_ephemeral(ctx));
     GUARD(tlcp_pkey_get_point(hs->eph_key, point, ctx->err));
-    GUARD(ecdhe_pre_master(ctx));
+    /* A delegated enc key computed the pre-master in the pre-work. */
+    if (tlcp_hs_key_is_local(ctx, TLCP_CERT_ENC))
+        GUARD(ecdhe_pre_master(ctx));
     /* Form A (69 bytes, no length prefix: Tongsuo, gotlcp, GmSSL 2) unless
      * configured for form B (u16 prefix: GmSSL 3). */
     return tlcp_build_client_key_exchange_ecdhe(body, point, ctx->cfg.ecdhe_cke_prefixed);
+}
+
+/* ECDHE with a delegated enc key: the key exchange before the message. */
+tlcp_status tlcp_hs_client_kx_pre_work(tlcp_hs_ctx *ctx)
+{
+    if (!ctx->hs->is_ecdhe || tlcp_hs_key_is_local(ctx, TLCP_CERT_ENC))
+        return tlcp_ok();
+    S_GUARD(ensure_ephemeral(ctx));
+    return tlcp_hs_delegated_kx(ctx);
 }
 
 tlcp_status tlcp_hs_client_kx_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
@@ -243,13 +298,26 @@ tlcp_status tlcp_hs_client_kx_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
     tlcp_hs *hs = ctx->hs;
     tlcp_client_key_exchange m;
     S_GUARD(tlcp_parse_client_key_exchange(body, hs->is_ecdhe, &m, ctx->err));
-    if (!hs->is_ecdhe)
+    int local = tlcp_hs_key_is_local(ctx, TLCP_CERT_ENC);
+    if (!hs->is_ecdhe && local)
         return tlcp_status_of(server_kx_ecc(ctx, &m));
+    if (!hs->is_ecdhe) /* delegated: the fallback now, the decryption in post-processing */
+        return tlcp_status_of(tlcp_random_bytes(hs->pre_master, TLCP_PRE_MASTER_LEN, ctx->err) &&
+                              tlcp_hs_key_op_stash(ctx, tlcp_cursor_data(&m.encrypted_pre_master),
+                                                   tlcp_cursor_len(&m.encrypted_pre_master)));
     S_GUARD(load_peer_ephemeral(ctx, m.point, "client"));
-    return tlcp_status_of(ecdhe_pre_master(ctx));
+    return local ? tlcp_status_of(ecdhe_pre_master(ctx)) : tlcp_ok();
 }
 
+/* A delegated enc key decrypts or exchanges here (the driver can suspend
+ * this step), then the key schedule. */
 tlcp_status tlcp_hs_client_kx_post_process(tlcp_hs_ctx *ctx)
 {
+    if (!tlcp_hs_key_is_local(ctx, TLCP_CERT_ENC)) {
+        tlcp_status s =
+            ctx->hs->is_ecdhe ? tlcp_hs_delegated_kx(ctx) : tlcp_hs_delegated_decrypt(ctx);
+        if (!tlcp_is_ok(s))
+            return s;
+    }
     return tlcp_hs_derive_keys(ctx);
 }

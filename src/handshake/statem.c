@@ -9,8 +9,10 @@
  * post-process for each incoming one. The record layer gathers whole
  * handshake messages (reassembly, splitting, size limit before buffering),
  * so header and body arrive together; the driver still reports both phases.
- * The only stage that can suspend today is the flush after the last
- * message of a flight (WORK_MORE_B); a WANT_* result returns to the caller
+ * The stages that can suspend are the flush after the last message of a
+ * flight (WORK_MORE_B) and the pre-work, post-work and post-process
+ * handlers, which may answer "pending" for a delegated private-key
+ * operation (key_op.h: TLCP_WANT_KEY_OPERATION); a WANT_* result returns to the caller
  * and the next call resumes at the same stage, so nothing is built or sent
  * twice. Handlers never do I/O, never move the state and never touch the
  * record layer: only this file does, including what a handler asks for in
@@ -22,6 +24,7 @@
 #include "handshake/driver.h"
 #include "handshake/handlers.h"
 #include "handshake/handshake.h"
+#include "handshake/key_op.h"
 #include "handshake/messages.h"
 #include "handshake/table.h"
 #include "handshake/trace_fields.h"
@@ -53,6 +56,7 @@ void tlcp_hs_free(tlcp_hs *hs)
     tlcp_pkey_free(hs->peer_enc_key);
     tlcp_pkey_free(hs->eph_key);
     tlcp_pkey_free(hs->peer_eph_key);
+    tlcp_hs_key_op_free(hs->key_op);
     tlcp_free_secret(hs, sizeof(*hs)); /* pre-master and master secret */
 }
 
@@ -248,6 +252,20 @@ int tlcp_hs_apply(tlcp_hs_ctx *ctx, tlcp_record_layer *rl, tlcp_status s)
     return 1;
 }
 
+/* A pre-work, post-work or post-process handler: a pending delegated key
+ * operation returns to the caller with the state unchanged, so the next call
+ * runs the same handler again (key_op.h). */
+static tlcp_result run_work(tlcp_hs_ctx *ctx, tlcp_record_layer *rl,
+                            tlcp_status (*handler)(tlcp_hs_ctx *))
+{
+    if (handler == NULL)
+        return TLCP_OK;
+    tlcp_status s = handler(ctx);
+    if (tlcp_hs_is_pending(s))
+        return TLCP_WANT_KEY_OPERATION;
+    return tlcp_hs_apply(ctx, rl, s) ? TLCP_OK : TLCP_ERROR;
+}
+
 /* Builds header + body, hashes it, queues it as one record. */
 static int send_handshake_message(tlcp_hs_ctx *ctx, tlcp_record_layer *rl, const tlcp_hs_row *row)
 {
@@ -294,12 +312,14 @@ static tlcp_result write_step(tlcp_hs_ctx *ctx, tlcp_record_layer *rl)
         hs->write_state = TLCP_WRITE_PRE_WORK;
         hs->work = TLCP_WORK_MORE_A;
         return TLCP_OK;
-    case TLCP_WRITE_PRE_WORK:
+    case TLCP_WRITE_PRE_WORK: {
         tlcp_hs_trace(ctx, "WRITE_STATE_PRE_WORK: %s", row->write_name);
-        if (row->pre_work != NULL && !tlcp_hs_apply(ctx, rl, row->pre_work(ctx)))
-            return TLCP_ERROR;
+        tlcp_result r = run_work(ctx, rl, row->pre_work);
+        if (r != TLCP_OK)
+            return r;
         hs->write_state = TLCP_WRITE_SEND;
         return TLCP_OK;
+    }
     case TLCP_WRITE_SEND:
         tlcp_hs_trace(ctx, "WRITE_STATE_SEND: %s", row->write_name);
         if (!send_message(ctx, rl, row))
@@ -310,8 +330,9 @@ static tlcp_result write_step(tlcp_hs_ctx *ctx, tlcp_record_layer *rl)
     case TLCP_WRITE_POST_WORK:
         if (hs->work == TLCP_WORK_MORE_A) {
             tlcp_hs_trace(ctx, "WRITE_STATE_POST_WORK: %s", row->write_name);
-            if (row->post_work != NULL && !tlcp_hs_apply(ctx, rl, row->post_work(ctx)))
-                return TLCP_ERROR;
+            tlcp_result w = run_work(ctx, rl, row->post_work);
+            if (w != TLCP_OK)
+                return w;
             hs->work = TLCP_WORK_MORE_B;
         }
         if (hs->work == TLCP_WORK_MORE_B && flight_ends(ctx)) {
@@ -515,8 +536,9 @@ static tlcp_result read_step(tlcp_hs_ctx *ctx, tlcp_record_layer *rl)
             return TLCP_WANT_SESSION;
         const tlcp_hs_row *row = current_row(ctx);
         tlcp_hs_trace(ctx, "READ_STATE_POST_PROCESS: %s", row->read_name);
-        if (row->post_process != NULL && !tlcp_hs_apply(ctx, rl, row->post_process(ctx)))
-            return TLCP_ERROR;
+        tlcp_result w = run_work(ctx, rl, row->post_process);
+        if (w != TLCP_OK)
+            return w;
         hs->work = TLCP_WORK_FINISHED;
         advance(ctx);
         return TLCP_OK;

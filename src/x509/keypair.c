@@ -94,6 +94,26 @@ int tlcp_keypair_load_files(tlcp_keypair *out, const char *cert_path, const char
     return 1;
 }
 
+int tlcp_keypair_load_cert_only(tlcp_keypair *out, const char *cert_path, tlcp_error *err)
+{
+    ENSURE(cert_path != NULL, err, TLCP_R_INVALID_ARGUMENT, "a delegated pair needs a certificate");
+    tlcp_cert *cert = tlcp_cert_load_file(cert_path, err);
+    GUARD_PTR(cert);
+    tlcp_cert_list extra;
+    if (!tlcp_cert_is_sm2(cert)) {
+        TLCP_ERR(err, TLCP_R_CERT, "certificate %s does not hold an SM2 key (%s)", cert_path,
+                 tlcp_cert_subject(cert));
+        tlcp_cert_free(cert);
+        return 0;
+    }
+    if (!load_extra(&extra, cert_path, err)) {
+        tlcp_cert_free(cert);
+        return 0;
+    }
+    keypair_install(out, cert, NULL, &extra);
+    return 1;
+}
+
 void tlcp_keypair_clear(tlcp_keypair *pair)
 {
     if (pair == NULL)

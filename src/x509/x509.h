@@ -145,7 +145,8 @@ TLCP_MUST_CHECK int tlcp_cert_list_load_file(tlcp_cert_list *list, const char *p
 
 /* ==== Key pairs and credentials ======================================== */
 
-/* A certificate with its private key. Both set or both NULL. `extra` holds
+/* A certificate with its private key. Both set or both NULL, or a
+ * certificate alone when its key is delegated (tlcp_keypair_load_cert_only). `extra` holds
  * the certificates that followed the leaf in its file (its chain). */
 typedef struct tlcp_keypair {
     tlcp_cert *cert;
@@ -165,6 +166,10 @@ TLCP_MUST_CHECK int tlcp_keypair_load_files(tlcp_keypair *out, const char *cert_
 /* Same checks for objects already in memory; takes new references. */
 TLCP_MUST_CHECK int tlcp_keypair_set(tlcp_keypair *out, tlcp_cert *cert, tlcp_pkey *key,
                                      tlcp_error *err);
+/* A certificate (and the chain after it in its file) whose private key is
+ * held elsewhere (delegated key operations): key stays NULL. */
+TLCP_MUST_CHECK int tlcp_keypair_load_cert_only(tlcp_keypair *out, const char *cert_path,
+                                                tlcp_error *err);
 void tlcp_keypair_clear(tlcp_keypair *pair);
 
 /* What an endpoint presents: signing pair, encryption pair, extra chain
