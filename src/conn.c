@@ -67,6 +67,8 @@ tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role)
     int is_server = role == TLCP_SERVER;
     conn->fd = -1;
     conn->rl = tlcp_record_new_with_slot(&conn->err);
+    if (conn->rl != NULL && is_server && cfg->accept_tls_hello)
+        tlcp_record_accept_tls_versions(conn->rl, 1);
     int ok = tlcp_hs_ctx_init(&conn->hc, is_server, &conn->err);
     /* A server that accepts GmSSL 3's CertificateVerify keeps the raw
      * messages for it, and so does a client told to sign in that form. */
@@ -125,8 +127,7 @@ static int check_config(tlcp_conn *conn)
                  TLCP_ALERT_INTERNAL_ERROR,
                  "no CA certificates loaded to verify the server (or set verify mode none)");
     /* A chain to a trusted CA proves nothing about which server sent it. */
-    ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->host_name != NULL ||
-                     cfg->no_verify_name,
+    ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->host_name != NULL || cfg->no_verify_name,
                  &conn->err, TLCP_R_NO_HOST_NAME, TLCP_ALERT_INTERNAL_ERROR,
                  "no host name set to check the server's certificate against "
                  "(tlcp_config_set_host_name; or tlcp_config_insecure_no_verify_name)");
@@ -405,7 +406,8 @@ tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t 
 tlcp_result tlcp_conn_peer_cert_pem(const tlcp_conn *conn, int which, char *out, size_t cap,
                                     size_t *out_len)
 {
-    if (conn == NULL || out_len == NULL || which < 0 || which > 1 || conn->hc.peer_cert[which] == NULL)
+    if (conn == NULL || out_len == NULL || which < 0 || which > 1 ||
+        conn->hc.peer_cert[which] == NULL)
         return TLCP_ERROR;
     char *pem = NULL;
     size_t len = 0;

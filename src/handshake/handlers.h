@@ -47,4 +47,9 @@ TLCP_MUST_CHECK tlcp_status tlcp_hs_finished_process(tlcp_hs_ctx *ctx, tlcp_curs
 TLCP_MUST_CHECK tlcp_status tlcp_hs_hello_request_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
 TLCP_MUST_CHECK tlcp_status tlcp_hs_renegotiation_process(tlcp_hs_ctx *ctx, tlcp_cursor body);
 
+/* tls_hello.c: the ClientHello's client_version: TLCP 0x0101, or a TLS
+ * version when the server answers TLS hellos with TLCP (1), else 0 with
+ * TLCP_R_TLS_CLIENT_HELLO / TLCP_R_PROTOCOL_VERSION and protocol_version. */
+TLCP_MUST_CHECK int tlcp_hs_check_client_version(tlcp_hs_ctx *ctx, uint16_t version);
+
 #endif
