@@ -24,6 +24,9 @@ docs/FUZZING.md):
                               (client's for the server target and vice versa)
   sm2                         00 | ECC ClientKeyExchange ciphertext, or
                               01 | a recorded signature (SKE, CertificateVerify)
+  alpn                        00 | a ClientHello's ALPN data, or
+                              01 | a ServerHello's (extension 16)
+  server_name                 a ClientHello's server_name data (extension 0)
 
 plus a few hand-made edge cases per target. File names are the SHA-1 of the
 content (as libFuzzer names its own finds), so the output is deterministic
@@ -257,6 +260,7 @@ def add_connection(corpus, fx, c2s_name, s2c_name, keylog):
             if msg[0] in MSG_TARGETS:
                 corpus.add(MSG_TARGETS[msg[0]], msg[4:])
             add_derived(corpus, msg, suite)
+            add_extensions(corpus, msg)
             corpus.add('trace', bytes([flags]) + suite.to_bytes(2, 'big') + msg)
             if msg[0] in (1, 2):  # hellos also with the suite not yet known
                 corpus.add('trace', bytes([flags | 0x04, 0, 0]) + msg)
@@ -279,6 +283,40 @@ ECDHE_SUITES = {0xE011, 0xE051}
 def u16_vector(b):
     n = int.from_bytes(b[:2], 'big')
     return b[2:2 + n] if len(b) >= 2 + n else None
+
+
+def hello_extensions(msg):
+    """(type, data) of each extension of a ClientHello or ServerHello."""
+    body = msg[4:]
+    off = 2 + 32
+    off += 1 + body[off]
+    if msg[0] == 1:
+        off += 2 + int.from_bytes(body[off:off + 2], 'big')
+        off += 1 + body[off]
+    else:
+        off += 3
+    if off + 2 > len(body):
+        return []
+    end = off + 2 + int.from_bytes(body[off:off + 2], 'big')
+    off += 2
+    exts = []
+    while off + 4 <= end:
+        t = int.from_bytes(body[off:off + 2], 'big')
+        n = int.from_bytes(body[off + 2:off + 4], 'big')
+        exts.append((t, body[off + 4:off + 4 + n]))
+        off += 4 + n
+    return exts
+
+
+def add_extensions(corpus, msg):
+    """The ALPN and server_name data of the recorded hellos."""
+    if msg[0] not in (1, 2):
+        return
+    for t, data in hello_extensions(msg):
+        if t == 16:
+            corpus.add('alpn', bytes([0 if msg[0] == 1 else 1]) + data)
+        elif t == 0 and msg[0] == 1:
+            corpus.add('server_name', data)
 
 
 def add_derived(corpus, msg, suite):
@@ -393,6 +431,12 @@ def add_edge_cases(corpus):
     corpus.add('client_key_exchange', b'\x03\x00\x1e\x41' + point)  # GmSSL 2 curve 30
     corpus.add('server_key_exchange', params + b'\x00\x01\x30')
     corpus.add('certificate', b'\x00\x00\x00')                    # no certificate
+    corpus.add('alpn', b'\x00\x00\x0c\x02h2\x08http/1.1')        # two names
+    corpus.add('alpn', b'\x00\x01\x00\xff' + b'p' * 255)          # a 255-byte name
+    corpus.add('alpn', b'\x00\x00\x01\x00')                      # an empty name
+    corpus.add('alpn', b'\x01\x00\x03\x02h2')                     # an answer
+    corpus.add('server_name', b'\x00\x00')                        # empty list
+    corpus.add('server_name', b'\x00\x0c\x01\x00\x01x\x00\x00\x05a.b.c')  # other type first
     corpus.add('certificate', b'\x00\x00\x28' + b'\x00\x00\x01\x30' * 10)  # ten, the maximum
     corpus.add('certificate_request', b'\x01\x40\x00\x00')
     corpus.add('finished', bytes(12))
@@ -476,7 +520,7 @@ def same_tree(a, b):
 
 def main():
     if not os.path.isdir(INTEROP):
-        sys.exit('fuzz-corpus: no recordings at %s (the repository's tests/data/interop)' % INTEROP)
+        sys.exit("fuzz-corpus: no recordings at %s (the repository's tests/data/interop)" % INTEROP)
     corpus = build()
     if '--check' in sys.argv[1:]:
         with tempfile.TemporaryDirectory() as tmp:

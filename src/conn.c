@@ -44,6 +44,10 @@ tlcp_result tlcp_conn_fatal(tlcp_conn *conn)
     conn->phase = TLCP_PHASE_FAILED;
     int alert = alert_for(&conn->err);
     tlcp_conn_trace(conn, "fatal: %s", tlcp_error_message(&conn->err));
+    /* A session whose connection ended with a fatal alert (ours or the
+     * peer's) is not resumed again (RFC 5246 7.2.2). */
+    if (alert != TLCP_NO_ALERT || conn->err.reason == TLCP_R_PEER_ALERT)
+        tlcp_hs_store_forget(&conn->hc);
     if (alert != TLCP_NO_ALERT && !conn->fatal_alert_sent) {
         /* Best effort: the connection is dead whether or not it gets out. */
         if (tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_FATAL, (uint8_t)alert)) {
@@ -85,6 +89,7 @@ tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role)
     conn->cfg = tlcp_config_up_ref(cfg);
     atomic_store(&cfg->frozen, 1);
     tlcp_config_hs_view(cfg, is_server, &conn->hc.cfg);
+    conn->hc.owner = conn;
     conn->hc.trace = cfg->trace;
     conn->hc.trace_arg = cfg->trace_arg;
     tlcp_hs_install_limits(&conn->hc, conn->rl);
@@ -115,9 +120,12 @@ static int check_config(tlcp_conn *conn)
     const tlcp_config *cfg = conn->cfg;
     int verify = conn->hc.cfg.verify_mode;
     if (conn->hc.is_server) {
-        ENSURE_ALERT(cfg->creds != NULL, &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+        /* Pairs per name were checked when added. */
+        ENSURE_ALERT(cfg->creds != NULL || cfg->num_named_pairs > 0, &conn->err, TLCP_R_CONFIG,
+                     TLCP_ALERT_INTERNAL_ERROR,
                      "server needs a signing and an encryption certificate");
-        GUARD(tlcp_credentials_check(cfg->creds, 1, &conn->err));
+        if (cfg->creds != NULL)
+            GUARD(tlcp_credentials_check(cfg->creds, 1, &conn->err));
         ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->trust != NULL, &conn->err, TLCP_R_CONFIG,
                      TLCP_ALERT_INTERNAL_ERROR,
                      "client certificates requested but no CA certificates loaded");
@@ -353,6 +361,16 @@ tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session)
     return TLCP_OK;
 }
 
+int tlcp_conn_alpn_selected(const tlcp_conn *conn, const uint8_t **out, size_t *out_len)
+{
+    int agreed = conn != NULL && conn->hc.alpn_len > 0;
+    if (out != NULL)
+        *out = agreed ? conn->hc.alpn : NULL;
+    if (out_len != NULL)
+        *out_len = agreed ? conn->hc.alpn_len : 0;
+    return agreed;
+}
+
 int tlcp_conn_cert_requested(const tlcp_conn *conn)
 {
     if (conn == NULL)
@@ -448,4 +466,17 @@ int tlcp_conn_alert_sent(const tlcp_conn *conn)
 int tlcp_conn_alert_received(const tlcp_conn *conn)
 {
     return conn == NULL ? -1 : conn->hc.alert_received;
+}
+
+tlcp_result tlcp_conn_session_lookup_done(tlcp_conn *conn, const uint8_t *data, size_t len)
+{
+    if (conn == NULL)
+        return TLCP_ERROR;
+    if (tlcp_hs_store_answer(&conn->hc, data, len) != TLCP_OK) {
+        /* Not the connection's error slot: a late or doubled answer does
+         * not fail the connection. */
+        tlcp_conn_trace(conn, "session lookup answer with no lookup waiting: ignored");
+        return TLCP_ERROR;
+    }
+    return TLCP_OK;
 }

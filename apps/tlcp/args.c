@@ -91,6 +91,15 @@ static int apply_opt(const char *cmd, const struct cli_opt *o, const char *inlin
     }
     if (o->kind == CLI_INT)
         return parse_long(cmd, o, value);
+    if (o->kind == CLI_LIST) {
+        struct cli_list *l = o->dest;
+        if (l->num >= CLI_LIST_MAX) {
+            cli_usage_error(cmd, "--%s given more than %d times", o->name, CLI_LIST_MAX);
+            return 0;
+        }
+        l->items[l->num++] = value;
+        return 1;
+    }
     *(const char **)o->dest = value;
     return 1;
 }

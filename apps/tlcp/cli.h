@@ -32,7 +32,14 @@ int cli_wants_help(int argc, char **argv);
 enum cli_opt_kind {
     CLI_FLAG,   /* --name; sets *(int *)dest = 1 */
     CLI_STRING, /* --name VALUE or --name=VALUE; *(const char **)dest */
-    CLI_INT     /* integer in [min, max]; *(long *)dest */
+    CLI_INT,    /* integer in [min, max]; *(long *)dest */
+    CLI_LIST    /* repeatable --name VALUE; appended to *(struct cli_list *)dest */
+};
+
+#define CLI_LIST_MAX 64
+struct cli_list {
+    const char *items[CLI_LIST_MAX]; /* point into argv */
+    size_t num;
 };
 
 struct cli_opt {
@@ -81,6 +88,8 @@ struct cli_tls_opts {
     const char *suites;
     const char *keylog;
     int trace;
+    const char *alpn;         /* --alpn "h2,http/1.1" */
+    struct cli_list cert_for; /* server: --cert-for NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY */
 };
 
 /* Loads --crl (a file, or a directory of CRLs) and sets --partial-chain;
@@ -107,6 +116,11 @@ void cli_keylog_line(void *arg, const char *line);
 /* Usage checks shared by the commands (print the error, return 0): the
  * four certificate options together or not at all, a well-formed --pass. */
 int cli_check_tls_args(const char *cmd, const struct cli_tls_opts *o);
+
+/* Usage check of one --cert-for value (five ':'-separated non-empty fields). */
+int cli_check_cert_for(const char *cmd, const char *spec);
+/* "ALPN: h2" / "ALPN: none" for the connection's agreed protocol. */
+void cli_alpn_text(const tlcp_conn *conn, char *buf, size_t len);
 
 /* 1 when the --suites list names an ECDHE suite (it needs a client pair). */
 int cli_suites_have_ecdhe(const char *list);

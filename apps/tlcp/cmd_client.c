@@ -22,7 +22,8 @@ static const char client_help[] =
     "                   [--suites LIST] [--sign-cert F --sign-key F --enc-cert F\n"
     "                   --enc-key F [--chain F] [--pass SOURCE]] [--timeout SECONDS]\n"
     "                   [--reconnect] [--sess-in F] [--sess-out F] [--showcerts]\n"
-    "                   [--compat gmssl3|gmssl2] [--trace] [--keylog F] [--quiet]\n"
+    "                   [--compat gmssl3|gmssl2] [--alpn LIST] [--trace]\n"
+    "                   [--keylog F] [--quiet]\n"
     "\n"
     "Connects to a TLCP server, prints the negotiated suite and the server's sign\n"
     "and enc certificate subjects on stderr, then copies stdin to the server and\n"
@@ -57,6 +58,8 @@ static const char client_help[] =
     "  --sess-in F        offer the session saved in F (\"session: resumed\" when\n"
     "                     the server takes it)\n"
     "  --showcerts        print the server's sign and enc certificates as PEM\n"
+    "  --alpn LIST        offer ALPN protocols, e.g. h2,http/1.1, and print the\n"
+    "                     one the server selected (\"ALPN: h2\" or \"ALPN: none\")\n"
     "  --compat gmssl3    talk to GmSSL 3 servers with client certificates: send\n"
     "                     the ECDHE ClientKeyExchange with a length prefix, sign\n"
     "                     CertificateVerify over the raw handshake messages and\n"
@@ -75,7 +78,7 @@ struct client {
     int fd;
     tlcp_conn *tc;
     int64_t timeout_ms;
-    int quiet, showcerts;
+    int quiet, showcerts, alpn;
     int has_pair;              /* client certificates configured */
     uint8_t out[CLI_IO_CHUNK]; /* stdin bytes not yet accepted by tlcp_write */
     size_t out_len, out_off;
@@ -147,6 +150,11 @@ static void print_session(const struct client *c)
             tlcp_conn_cipher_suite(c->tc));
     fprintf(stderr, "server sign certificate: %s\n", sign ? sign : "(none)");
     fprintf(stderr, "server enc certificate: %s\n", enc ? enc : "(none)");
+    if (c->alpn) {
+        char alpn[300];
+        cli_alpn_text(c->tc, alpn, sizeof(alpn));
+        fprintf(stderr, "%s\n", alpn);
+    }
     if (tlcp_conn_session_reused(c->tc))
         fprintf(stderr, "session: resumed\n");
     else if (c->offered)
@@ -381,6 +389,7 @@ static int parse_client_args(int argc, char **argv, struct client_args *a)
         {"sess-out", CLI_STRING, &a->sess_out, 0, 0},
         {"showcerts", CLI_FLAG, &a->showcerts, 0, 0},
         {"compat", CLI_STRING, &a->compat, 0, 0},
+        {"alpn", CLI_STRING, &a->tls.alpn, 0, 0},
     };
     size_t npos = 0;
     return cli_parse("client", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), &a->target, 1,
@@ -461,6 +470,7 @@ int cmd_client(int argc, char **argv)
     c->timeout_ms = a.timeout * 1000;
     c->quiet = a.quiet;
     c->showcerts = a.showcerts;
+    c->alpn = a.tls.alpn != NULL;
     c->has_pair = a.tls.sign_cert != NULL;
     c->stdin_open = 1;
     c->fd = -1;

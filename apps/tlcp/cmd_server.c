@@ -22,7 +22,8 @@ static const char server_help[] =
     "                   [--tls-hello-for-tlcp]\n"
     "                   [--suites LIST] [--echo | --www | --stdio] [--sessions N]\n"
     "                   [--trace] [--keylog F] [--quiet] [--accept N]\n"
-    "                   [--drain-timeout SECONDS]\n"
+    "                   [--drain-timeout SECONDS] [--alpn LIST] [--alpn-required]\n"
+    "                   [--cert-for NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY ...]\n"
     "\n"
     "Serves TLCP on a TCP port, many clients at once. One log line on stderr per\n"
     "handshake (peer address, suite, duration) and per failure (reason); every\n"
@@ -37,6 +38,12 @@ static const char server_help[] =
     "  --enc-cert F    encryption certificate (needs keyEncipherment)\n"
     "  --enc-key F     its private key\n"
     "  --chain F       intermediate CA certificates, sent after the enc certificate\n"
+    "  --cert-for NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY\n"
+    "                  another sign+enc pair for clients whose SNI is NAME (exact,\n"
+    "                  or *.domain for one more label; case-insensitive); repeatable;\n"
+    "                  paths must not contain ':'. The --sign-cert ... pair is the\n"
+    "                  default for other names and no SNI; without it those\n"
+    "                  clients are refused (alert unrecognized_name)\n"
     "  --pass SOURCE   passphrase of encrypted keys: pass:TEXT, env:VAR,\n"
     "                  file:PATH, fd:N or stdin (first line); anything else is\n"
     "                  the passphrase itself (visible in ps)\n"
@@ -55,6 +62,10 @@ static const char server_help[] =
     "                  without one or with one that fails; logged), require\n"
     "  --suites LIST   accepted suites in preference order, e.g.\n"
     "                  ECC_SM4_GCM_SM3,ECC_SM4_CBC_SM3 or 0xE053,0xE013\n"
+    "  --alpn LIST     ALPN protocols in our preference order, e.g. h2,http/1.1;\n"
+    "                  the first the client also offers is selected (logged)\n"
+    "  --alpn-required refuse clients without a protocol in common (alert\n"
+    "                  no_application_protocol)\n"
     "  --echo          send every byte received back (default)\n"
     "  --www           answer an HTTP GET with a small status page, then close\n"
     "  --stdio         client data to stdout, stdin to every connected client;\n"
@@ -274,7 +285,7 @@ struct server_args {
     const char *port, *bind, *verify;
     const char *tls_cert, *tls_key; /* one port for TLS too */
     int tls_hello_for_tlcp;
-    int echo, www, stdio_mode, quiet;
+    int echo, www, stdio_mode, quiet, alpn_required;
     long accept, sessions, drain_timeout;
 };
 
@@ -307,6 +318,9 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"sessions", CLI_INT, &a->sessions, 0, 1000000L},
         {"quiet", CLI_FLAG, &a->quiet, 0, 0},
         {"drain-timeout", CLI_INT, &a->drain_timeout, 0, 3600},
+        {"alpn", CLI_STRING, &a->tls.alpn, 0, 0},
+        {"alpn-required", CLI_FLAG, &a->alpn_required, 0, 0},
+        {"cert-for", CLI_LIST, &a->tls.cert_for, 0, 0},
     };
     if (!cli_parse("server", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), NULL, 0, NULL))
         return 0;
@@ -326,10 +340,17 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         cli_usage_error("server", "choose one of --echo, --www and --stdio");
         return 0;
     }
-    if (a->tls.sign_cert == NULL || a->tls.sign_key == NULL || a->tls.enc_cert == NULL ||
-        a->tls.enc_key == NULL) {
+    for (size_t i = 0; i < a->tls.cert_for.num; i++)
+        if (!cli_check_cert_for("server", a->tls.cert_for.items[i]))
+            return 0;
+    if (a->tls.cert_for.num == 0 && (a->tls.sign_cert == NULL || a->tls.sign_key == NULL ||
+                                     a->tls.enc_cert == NULL || a->tls.enc_key == NULL)) {
         cli_usage_error("server", "a server needs --sign-cert, --sign-key, --enc-cert and "
                                   "--enc-key (make a test set with 'tlcp certgen')");
+        return 0;
+    }
+    if (a->alpn_required && a->tls.alpn == NULL) {
+        cli_usage_error("server", "--alpn-required needs --alpn");
         return 0;
     }
     return cli_check_tls_args("server", &a->tls);
@@ -344,6 +365,10 @@ static int setup(struct server *s, struct server_args *a, struct cli_trace *trac
     s->cfg = cli_make_config("server", &a->tls, trace, keylog);
     if (s->cfg == NULL)
         return TLCP_EXIT_CONFIG;
+    if (a->alpn_required && tlcp_config_set_alpn_required(s->cfg, 1) != TLCP_OK) {
+        cli_error("server", "--alpn-required: %s", tlcp_config_error(s->cfg));
+        return TLCP_EXIT_CONFIG;
+    }
     if (tlcp_config_set_verify_mode(s->cfg, mode) != TLCP_OK) {
         cli_error("server", "--verify: %s", tlcp_config_error(s->cfg));
         return TLCP_EXIT_CONFIG;

@@ -21,8 +21,7 @@ int cli_set_nonblocking(int fd)
     return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
 }
 
-int cli_split_host_port(const char *text, char *host, size_t host_len, char *port,
-                        size_t port_len)
+int cli_split_host_port(const char *text, char *host, size_t host_len, char *port, size_t port_len)
 {
     const char *colon;
     const char *h = text;

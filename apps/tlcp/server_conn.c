@@ -47,10 +47,16 @@ static void handshake_done(struct server *s, struct srv_conn *c)
     const char *sni = tlcp_conn_server_name(c->tc);
     char why[160];
     const char *verdict = cli_peer_verify_text(c->tc, why, sizeof(why));
-    snprintf(line, sizeof(line), "handshake ok: %s, %s%lld ms%s%s%s%s%s%s",
+    char alpn[300] = "";
+    if (tlcp_conn_alpn_selected(c->tc, NULL, NULL)) {
+        alpn[0] = ',';
+        alpn[1] = ' ';
+        cli_alpn_text(c->tc, alpn + 2, sizeof(alpn) - 2);
+    }
+    snprintf(line, sizeof(line), "handshake ok: %s, %s%lld ms%s%s%s%s%s%s%s",
              tlcp_conn_cipher_suite_name(c->tc), tlcp_conn_session_reused(c->tc) ? "resumed, " : "",
              (long long)(cli_now_ms() - c->start_ms), sni ? ", server name " : "", sni ? sni : "",
-             client ? ", client " : "", client ? client : "",
+             alpn, client ? ", client " : "", client ? client : "",
              verdict ? ", client certificate " : "", verdict ? verdict : "");
     log_info(s, c, line);
     c->state = ST_DATA;

@@ -147,13 +147,66 @@ int cli_suites_have_ecdhe(const char *list)
     return 0;
 }
 
-static int load_pairs(const char *cmd, tlcp_config *cfg, const struct cli_tls_opts *o)
+#define CERT_FOR_FIELDS 5
+
+/* Splits NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY into buf; 0 unless there are
+ * exactly five non-empty fields. */
+static int split_cert_for(const char *spec, char *buf, size_t cap, char *fields[CERT_FOR_FIELDS])
+{
+    if (strlen(spec) >= cap)
+        return 0;
+    memcpy(buf, spec, strlen(spec) + 1);
+    size_t n = 0;
+    for (char *p = buf; n < CERT_FOR_FIELDS; n++) {
+        fields[n] = p;
+        char *colon = strchr(p, ':');
+        if (colon == NULL) {
+            n++;
+            break;
+        }
+        *colon = '\0';
+        p = colon + 1;
+    }
+    if (n != CERT_FOR_FIELDS || strchr(fields[CERT_FOR_FIELDS - 1], ':') != NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (fields[i][0] == '\0')
+            return 0;
+    return 1;
+}
+
+int cli_check_cert_for(const char *cmd, const char *spec)
+{
+    char buf[4096];
+    char *fields[CERT_FOR_FIELDS];
+    if (!split_cert_for(spec, buf, sizeof(buf), fields)) {
+        cli_usage_error(cmd,
+                        "--cert-for wants NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY (five "
+                        "non-empty fields; paths without ':'), not '%s'",
+                        spec);
+        return 0;
+    }
+    return 1;
+}
+
+static int load_cert_for(const char *cmd, tlcp_config *cfg, const char *spec, const char *pass)
+{
+    char buf[4096];
+    char *f[CERT_FOR_FIELDS];
+    if (!split_cert_for(spec, buf, sizeof(buf), f))
+        return 0; /* checked with the command line */
+    if (tlcp_config_add_cert_pair_for_name(cfg, f[0], f[1], f[2], f[3], f[4], pass) != TLCP_OK) {
+        cli_error(cmd, "--cert-for %s: %s", f[0], tlcp_config_error(cfg));
+        return 0;
+    }
+    return 1;
+}
+
+static int load_default_pair(const char *cmd, tlcp_config *cfg, const struct cli_tls_opts *o,
+                             const char *pass)
 {
     if (o->sign_cert == NULL)
         return 1; /* cli_check_tls_args saw to "all four or none" */
-    char *pass = NULL;
-    if (o->pass != NULL && (pass = cli_read_pass(cmd, (char *)o->pass)) == NULL)
-        return 0;
     int ok = 1;
     if (tlcp_config_load_sign_pair(cfg, o->sign_cert, o->sign_key, pass) != TLCP_OK) {
         cli_error(cmd, "signing pair %s / %s: %s", o->sign_cert, o->sign_key,
@@ -164,8 +217,33 @@ static int load_pairs(const char *cmd, tlcp_config *cfg, const struct cli_tls_op
                   tlcp_config_error(cfg));
         ok = 0;
     }
+    return ok;
+}
+
+static int load_pairs(const char *cmd, tlcp_config *cfg, const struct cli_tls_opts *o)
+{
+    if (o->sign_cert == NULL && o->cert_for.num == 0)
+        return 1;
+    char *pass = NULL;
+    if (o->pass != NULL && (pass = cli_read_pass(cmd, (char *)o->pass)) == NULL)
+        return 0;
+    int ok = load_default_pair(cmd, cfg, o, pass);
+    for (size_t i = 0; ok && i < o->cert_for.num; i++)
+        ok = load_cert_for(cmd, cfg, o->cert_for.items[i], pass);
     cli_free_pass(pass); /* the keys are decrypted: the passphrase is not needed again */
     return ok;
+}
+
+void cli_alpn_text(const tlcp_conn *conn, char *buf, size_t len)
+{
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    if (!tlcp_conn_alpn_selected(conn, &p, &n)) {
+        snprintf(buf, len, "ALPN: none");
+        return;
+    }
+    /* Our own list was visible ASCII; a peer's choice is checked against it. */
+    snprintf(buf, len, "ALPN: %.*s", (int)n, (const char *)p);
 }
 
 static int load_extras(const char *cmd, tlcp_config *cfg, const struct cli_tls_opts *o)
@@ -180,6 +258,10 @@ static int load_extras(const char *cmd, tlcp_config *cfg, const struct cli_tls_o
     }
     if (o->ca_dir != NULL && tlcp_config_load_ca_dir(cfg, o->ca_dir) != TLCP_OK) {
         cli_error(cmd, "CA directory %s: %s", o->ca_dir, tlcp_config_error(cfg));
+        return 0;
+    }
+    if (o->alpn != NULL && tlcp_config_set_alpn(cfg, o->alpn) != TLCP_OK) {
+        cli_error(cmd, "--alpn: %s", tlcp_config_error(cfg));
         return 0;
     }
     if (!cli_load_revocation(cmd, cfg, o->crl, o->partial_chain))

@@ -45,6 +45,9 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_SESSION_EXPIRED] = "session expired",
     [TLCP_R_NO_HOST_NAME] = "no host name to verify the server against",
     [TLCP_R_NOT_TLCP_HTTP] = "not a TLCP record (looks like HTTP)",
+    [TLCP_R_NO_APPLICATION_PROTOCOL] = "no application protocol (ALPN) in common",
+    [TLCP_R_ALPN_NOT_OFFERED] = "server chose an application protocol (ALPN) not offered",
+    [TLCP_R_UNKNOWN_SERVER_NAME] = "no certificate pair for the server name",
     [TLCP_R_CERT_REVOKED] = "certificate revoked",
     [TLCP_R_CRL_MISSING] = "no CRL for a certificate's issuer",
     [TLCP_R_CRL_EXPIRED] = "CRL expired or not yet valid",
@@ -63,37 +66,72 @@ const char *tlcp_reason_string(int reason)
 const char *tlcp_alert_string(int alert)
 {
     switch (alert) {
-    case TLCP_ALERT_CLOSE_NOTIFY: return "close_notify";
-    case TLCP_ALERT_UNEXPECTED_MESSAGE: return "unexpected_message";
-    case TLCP_ALERT_BAD_RECORD_MAC: return "bad_record_mac";
-    case TLCP_ALERT_DECRYPTION_FAILED: return "decryption_failed";
-    case TLCP_ALERT_RECORD_OVERFLOW: return "record_overflow";
-    case TLCP_ALERT_DECOMPRESSION_FAILURE: return "decompression_failure";
-    case TLCP_ALERT_HANDSHAKE_FAILURE: return "handshake_failure";
-    case TLCP_ALERT_BAD_CERTIFICATE: return "bad_certificate";
-    case TLCP_ALERT_UNSUPPORTED_CERTIFICATE: return "unsupported_certificate";
-    case TLCP_ALERT_CERTIFICATE_REVOKED: return "certificate_revoked";
-    case TLCP_ALERT_CERTIFICATE_EXPIRED: return "certificate_expired";
-    case TLCP_ALERT_CERTIFICATE_UNKNOWN: return "certificate_unknown";
-    case TLCP_ALERT_ILLEGAL_PARAMETER: return "illegal_parameter";
-    case TLCP_ALERT_UNKNOWN_CA: return "unknown_ca";
-    case TLCP_ALERT_ACCESS_DENIED: return "access_denied";
-    case TLCP_ALERT_DECODE_ERROR: return "decode_error";
-    case TLCP_ALERT_DECRYPT_ERROR: return "decrypt_error";
-    case TLCP_ALERT_EXPORT_RESTRICTION: return "export_restriction";
-    case TLCP_ALERT_PROTOCOL_VERSION: return "protocol_version";
-    case TLCP_ALERT_INSUFFICIENT_SECURITY: return "insufficient_security";
-    case TLCP_ALERT_INTERNAL_ERROR: return "internal_error";
-    case TLCP_ALERT_USER_CANCELED: return "user_canceled";
-    case TLCP_ALERT_NO_RENEGOTIATION: return "no_renegotiation";
-    case TLCP_ALERT_UNSUPPORTED_EXTENSION: return "unsupported_extension";
-    case TLCP_ALERT_UNSUPPORTED_SITE2SITE: return "unsupported_site2site";
-    case TLCP_ALERT_NO_AREA: return "no_area";
-    case TLCP_ALERT_UNSUPPORTED_AREATYPE: return "unsupported_areatype";
-    case TLCP_ALERT_BAD_IBCPARAM: return "bad_ibcparam";
-    case TLCP_ALERT_UNSUPPORTED_IBCPARAM: return "unsupported_ibcparam";
-    case TLCP_ALERT_IDENTITY_NEED: return "identity_need";
-    default: return "unknown";
+    case TLCP_ALERT_CLOSE_NOTIFY:
+        return "close_notify";
+    case TLCP_ALERT_UNEXPECTED_MESSAGE:
+        return "unexpected_message";
+    case TLCP_ALERT_BAD_RECORD_MAC:
+        return "bad_record_mac";
+    case TLCP_ALERT_DECRYPTION_FAILED:
+        return "decryption_failed";
+    case TLCP_ALERT_RECORD_OVERFLOW:
+        return "record_overflow";
+    case TLCP_ALERT_DECOMPRESSION_FAILURE:
+        return "decompression_failure";
+    case TLCP_ALERT_HANDSHAKE_FAILURE:
+        return "handshake_failure";
+    case TLCP_ALERT_BAD_CERTIFICATE:
+        return "bad_certificate";
+    case TLCP_ALERT_UNSUPPORTED_CERTIFICATE:
+        return "unsupported_certificate";
+    case TLCP_ALERT_CERTIFICATE_REVOKED:
+        return "certificate_revoked";
+    case TLCP_ALERT_CERTIFICATE_EXPIRED:
+        return "certificate_expired";
+    case TLCP_ALERT_CERTIFICATE_UNKNOWN:
+        return "certificate_unknown";
+    case TLCP_ALERT_ILLEGAL_PARAMETER:
+        return "illegal_parameter";
+    case TLCP_ALERT_UNKNOWN_CA:
+        return "unknown_ca";
+    case TLCP_ALERT_ACCESS_DENIED:
+        return "access_denied";
+    case TLCP_ALERT_DECODE_ERROR:
+        return "decode_error";
+    case TLCP_ALERT_DECRYPT_ERROR:
+        return "decrypt_error";
+    case TLCP_ALERT_EXPORT_RESTRICTION:
+        return "export_restriction";
+    case TLCP_ALERT_PROTOCOL_VERSION:
+        return "protocol_version";
+    case TLCP_ALERT_INSUFFICIENT_SECURITY:
+        return "insufficient_security";
+    case TLCP_ALERT_INTERNAL_ERROR:
+        return "internal_error";
+    case TLCP_ALERT_USER_CANCELED:
+        return "user_canceled";
+    case TLCP_ALERT_NO_RENEGOTIATION:
+        return "no_renegotiation";
+    case TLCP_ALERT_UNSUPPORTED_EXTENSION:
+        return "unsupported_extension";
+    case TLCP_ALERT_UNRECOGNIZED_NAME:
+        return "unrecognized_name";
+    case TLCP_ALERT_NO_APPLICATION_PROTOCOL:
+        return "no_application_protocol";
+    case TLCP_ALERT_UNSUPPORTED_SITE2SITE:
+        return "unsupported_site2site";
+    case TLCP_ALERT_NO_AREA:
+        return "no_area";
+    case TLCP_ALERT_UNSUPPORTED_AREATYPE:
+        return "unsupported_areatype";
+    case TLCP_ALERT_BAD_IBCPARAM:
+        return "bad_ibcparam";
+    case TLCP_ALERT_UNSUPPORTED_IBCPARAM:
+        return "unsupported_ibcparam";
+    case TLCP_ALERT_IDENTITY_NEED:
+        return "identity_need";
+    default:
+        return "unknown";
     }
 }
 

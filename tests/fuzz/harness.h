@@ -39,6 +39,9 @@ int fuzz_certificate_request(const uint8_t *data, size_t len);
 int fuzz_client_key_exchange(const uint8_t *data, size_t len);
 int fuzz_certificate_verify(const uint8_t *data, size_t len);
 int fuzz_finished(const uint8_t *data, size_t len);
+/* Hello extension data: ALPN (first byte: list or answer) and server_name. */
+int fuzz_alpn(const uint8_t *data, size_t len);
+int fuzz_server_name(const uint8_t *data, size_t len);
 /* Record layer: mode, transport behaviour, then a record stream. */
 int fuzz_record(const uint8_t *data, size_t len);
 /* Whole endpoints: flags, transport, then the peer's byte stream. */

@@ -11,6 +11,8 @@ const fuzz_target fuzz_targets[] = {
     {"client_key_exchange", fuzz_client_key_exchange, NULL},
     {"certificate_verify", fuzz_certificate_verify, NULL},
     {"finished", fuzz_finished, NULL},
+    {"alpn", fuzz_alpn, NULL},
+    {"server_name", fuzz_server_name, NULL},
     {"trace", fuzz_trace, NULL},
     {"record", fuzz_record, NULL},
     {"server", fuzz_server, fuzz_setup_server},

@@ -28,6 +28,7 @@ static void free_pair(struct px_pair *p)
     free(p->sign_key);
     free(p->enc_cert);
     free(p->enc_key);
+    free(p->name);
 }
 
 void px_config_free(struct px_config *c)

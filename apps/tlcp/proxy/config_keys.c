@@ -72,9 +72,11 @@ static int set_duration(long *dest, const char *value, char *err, size_t errlen)
     return 1;
 }
 
-/* "pair = SIGN_CERT SIGN_KEY ENC_CERT ENC_KEY" (repeatable). */
-static int add_pair(struct px_service *s, const char *value, const struct px_origin *at, char *err,
-                    size_t errlen)
+/* "pair = SIGN_CERT SIGN_KEY ENC_CERT ENC_KEY" (the default pair) and
+ * "pair_for = NAME SIGN_CERT SIGN_KEY ENC_CERT ENC_KEY" (a pair for clients
+ * whose SNI is NAME), both repeatable. */
+static int add_pair(struct px_service *s, const char *value, const struct px_origin *at, int named,
+                    char *err, size_t errlen)
 {
     if (s->num_pairs >= PX_MAX_PAIRS) {
         snprintf(err, errlen, "at most %d certificate pairs per service", PX_MAX_PAIRS);
@@ -82,24 +84,30 @@ static int add_pair(struct px_service *s, const char *value, const struct px_ori
     }
     char buf[4096];
     snprintf(buf, sizeof(buf), "%s", value);
-    char *parts[5] = {0};
+    char *all[6] = {0};
     size_t n = 0;
-    for (char *tok = strtok(buf, " \t"); tok != NULL && n < 5; tok = strtok(NULL, " \t"))
-        parts[n++] = tok;
-    if (n != 4) {
-        snprintf(err, errlen, "wants four files: SIGN_CERT SIGN_KEY ENC_CERT ENC_KEY");
+    for (char *tok = strtok(buf, " \t"); tok != NULL && n < 6; tok = strtok(NULL, " \t"))
+        all[n++] = tok;
+    if (n != (named ? 5u : 4u)) {
+        snprintf(err, errlen,
+                 named ? "wants a name and four files: NAME SIGN_CERT SIGN_KEY "
+                         "ENC_CERT ENC_KEY"
+                       : "wants four files: SIGN_CERT SIGN_KEY ENC_CERT ENC_KEY");
         return 0;
     }
+    char **parts = named ? all + 1 : all;
     struct px_pair *p = &s->pairs[s->num_pairs];
     memset(p, 0, sizeof(*p));
     p->at = *at;
-    if (!set_string(&p->sign_cert, parts[0], err, errlen) ||
+    if ((named && !set_string(&p->name, all[0], err, errlen)) ||
+        !set_string(&p->sign_cert, parts[0], err, errlen) ||
         !set_string(&p->sign_key, parts[1], err, errlen) ||
         !set_string(&p->enc_cert, parts[2], err, errlen) ||
         !set_string(&p->enc_key, parts[3], err, errlen)) {
         free(p->sign_cert);
         free(p->sign_key);
         free(p->enc_cert);
+        free(p->name);
         return 0;
     }
     s->num_pairs++;
@@ -208,7 +216,9 @@ static int set_service_key(struct px_service *s, const char *key, const char *va
         return s->have_connect;
     }
     if (strcmp(key, "pair") == 0)
-        return add_pair(s, value, at, err, errlen);
+        return add_pair(s, value, at, 0, err, errlen);
+    if (strcmp(key, "pair_for") == 0)
+        return add_pair(s, value, at, 1, err, errlen);
     if (strcmp(key, "verify") == 0) {
         if (!cli_parse_verify_mode(value, &s->verify_mode)) {
             snprintf(err, errlen, "wants none, optional or require, not '%s'", value);
@@ -323,6 +333,14 @@ static int validate_service(struct px_service *s, char *err, size_t errlen)
         if (s->compat != NULL || s->server_name != NULL)
             return service_error(s, err, errlen,
                                  "keys 'compat' and 'server_name' apply to originate only");
+        size_t defaults = 0;
+        for (size_t i = 0; i < s->num_pairs; i++)
+            defaults += s->pairs[i].name == NULL;
+        if (defaults > 1)
+            return service_error(s, err, errlen,
+                                 "more than one default certificate pair ('pair' or the "
+                                 "sign_cert ... keys): give the others a server name with "
+                                 "'pair_for = NAME SIGN_CERT SIGN_KEY ENC_CERT ENC_KEY'");
         if (s->verify_set && s->verify_mode != TLCP_VERIFY_NONE && s->ca == NULL)
             return service_error(s, err, errlen,
                                  "key 'verify' asks for client certificates: key 'ca' missing");
@@ -331,6 +349,8 @@ static int validate_service(struct px_service *s, char *err, size_t errlen)
             return service_error(s, err, errlen, "key 'proxy_protocol' applies to terminate only");
         if (s->num_pairs > 1)
             return service_error(s, err, errlen, "an originating service has one client pair");
+        if (s->num_pairs == 1 && s->pairs[0].name != NULL)
+            return service_error(s, err, errlen, "key 'pair_for' applies to terminate only");
         if (s->ca == NULL && !(s->verify_set && s->verify_mode == TLCP_VERIFY_NONE))
             return service_error(s, err, errlen,
                                  "key 'ca' missing: an originating service verifies the server "

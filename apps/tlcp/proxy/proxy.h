@@ -15,7 +15,7 @@
 
 #include "../cli.h"
 
-#define PX_MAX_PAIRS    8
+#define PX_MAX_PAIRS    16
 #define PX_MAX_SERVICES 64
 #define PX_ERR_LEN      512
 
@@ -30,6 +30,7 @@ struct px_origin {
 
 struct px_pair {
     char *sign_cert, *sign_key, *enc_cert, *enc_key;
+    char *name; /* pair_for: the server name it serves; NULL = the default pair */
     struct px_origin at;
 };
 

@@ -76,14 +76,20 @@ static size_t worker_count(const struct px_config *cfg)
     return n > 0 ? (size_t)n : 1;
 }
 
+/* Services with pairs per server name say so once at startup. */
 static void note_pairs(const struct px_config *cfg)
 {
     for (size_t i = 0; i < cfg->num_services; i++) {
-        if (cfg->services[i].num_pairs > 1)
+        const struct px_service *s = &cfg->services[i];
+        size_t named = 0;
+        for (size_t j = 0; j < s->num_pairs; j++)
+            named += s->pairs[j].name != NULL;
+        if (named > 0 && s->direction == PX_TERMINATE)
             fprintf(stderr,
-                    "tlcp proxy: [%s]: %zu certificate pairs loaded; libtlcp has no SNI "
-                    "certificate selection yet, the first pair serves every client\n",
-                    cfg->services[i].name, cfg->services[i].num_pairs);
+                    "tlcp proxy: [%s]: certificate pairs for %zu server name(s) by SNI; %s\n",
+                    s->name, named,
+                    named < s->num_pairs ? "the default pair serves other names and no SNI"
+                                         : "no default pair: other names are refused");
     }
 }
 

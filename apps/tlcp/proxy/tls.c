@@ -35,19 +35,27 @@ static int load_pair(tlcp_config *cfg, const struct px_pair *p, const char *pass
     return 1;
 }
 
-/* Every pair loads (so a bad second pair is reported now), but libtlcp has
- * no SNI certificate selection yet: the first pair serves. */
-static int check_extra_pairs(const struct px_service *s, char *err, size_t errlen)
+/* A pair_for line: served to clients whose SNI matches its name. */
+static int load_named_pair(tlcp_config *cfg, const struct px_pair *p, const char *pass, char *err,
+                           size_t errlen)
 {
-    for (size_t i = 1; i < s->num_pairs; i++) {
-        tlcp_config *probe = tlcp_config_new();
-        if (probe == NULL) {
-            snprintf(err, errlen, "out of memory");
-            return 0;
-        }
-        int ok = load_pair(probe, &s->pairs[i], s->pass, err, errlen);
-        tlcp_config_free(probe);
-        if (!ok)
+    if (tlcp_config_add_cert_pair_for_name(cfg, p->name, p->sign_cert, p->sign_key, p->enc_cert,
+                                           p->enc_key, pass) == TLCP_OK)
+        return 1;
+    char what[1400];
+    snprintf(what, sizeof(what), "pair for %s (%s / %s, %s / %s)", p->name, p->sign_cert,
+             p->sign_key, p->enc_cert, p->enc_key);
+    return fail_at(&p->at, "pair_for", cfg, what, err, errlen);
+}
+
+/* The default pair (at most one, checked with the config) and the pairs per
+ * server name; libtlcp chooses among them by the client's SNI. */
+static int load_pairs(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < s->num_pairs; i++) {
+        const struct px_pair *p = &s->pairs[i];
+        if (!(p->name == NULL ? load_pair(cfg, p, s->pass, err, errlen)
+                              : load_named_pair(cfg, p, s->pass, err, errlen)))
             return 0;
     }
     return 1;
@@ -55,7 +63,7 @@ static int check_extra_pairs(const struct px_service *s, char *err, size_t errle
 
 static int load_common(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
 {
-    if (s->num_pairs > 0 && !load_pair(cfg, &s->pairs[0], s->pass, err, errlen))
+    if (!load_pairs(cfg, s, err, errlen))
         return 0;
     if (s->chain != NULL && tlcp_config_load_chain_file(cfg, s->chain) != TLCP_OK)
         return fail_at(&s->chain_at, "chain", cfg, s->chain, err, errlen);
@@ -78,8 +86,6 @@ static int load_common(tlcp_config *cfg, const struct px_service *s, char *err, 
 
 static int setup_server(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
 {
-    if (!check_extra_pairs(s, err, errlen))
-        return 0;
     if (tlcp_config_set_verify_mode(cfg, s->verify_mode) != TLCP_OK ||
         (s->sessions > 0 && tlcp_config_set_session_cache(cfg, (size_t)s->sessions, 0) != TLCP_OK))
         return fail_at(&s->at, "verify", cfg, "server settings", err, errlen);
