@@ -204,6 +204,14 @@ tlcp_result tlcp_config_set_partial_chain(tlcp_config *cfg, int enabled)
     return TLCP_OK;
 }
 
+tlcp_result tlcp_config_accept_tls_hello_for_tlcp(tlcp_config *cfg, int enabled)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    cfg->accept_tls_hello = enabled != 0;
+    return TLCP_OK;
+}
+
 tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suites,
                                           size_t num_suites)
 {
@@ -450,6 +458,7 @@ void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *
     out->verify_mode = tlcp_config_verify_mode(cfg, is_server);
     out->host_name = cfg->host_name;
     out->send_sni = cfg->send_sni;
+    out->accept_tls_hello = cfg->accept_tls_hello;
     out->ecdhe_cke_prefixed = cfg->ecdhe_cke_prefixed;
     out->cv_form = cfg->cv_form;
     out->cv_accept = cfg->cv_accept;

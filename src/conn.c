@@ -71,6 +71,8 @@ tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role)
     int is_server = role == TLCP_SERVER;
     conn->fd = -1;
     conn->rl = tlcp_record_new_with_slot(&conn->err);
+    if (conn->rl != NULL && is_server && cfg->accept_tls_hello)
+        tlcp_record_accept_tls_versions(conn->rl, 1);
     int ok = tlcp_hs_ctx_init(&conn->hc, is_server, &conn->err);
     /* A server that accepts GmSSL 3's CertificateVerify keeps the raw
      * messages for it, and so does a client told to sign in that form. */

@@ -18,7 +18,8 @@ static const char server_help[] =
     "usage: tlcp server --port P [--bind ADDR] --sign-cert F --sign-key F\n"
     "                   --enc-cert F --enc-key F [--chain F] [--pass SOURCE]\n"
     "                   [--ca F] [--ca-dir D] [--crl F] [--partial-chain]\n"
-    "                   [--verify none|optional|require]\n"
+    "                   [--verify none|optional|require] [--tls-cert F --tls-key F]\n"
+    "                   [--tls-hello-for-tlcp]\n"
     "                   [--suites LIST] [--echo | --www | --stdio] [--sessions N]\n"
     "                   [--trace] [--keylog F] [--quiet] [--accept N]\n"
     "                   [--drain-timeout SECONDS] [--alpn LIST] [--alpn-required]\n"
@@ -52,6 +53,12 @@ static const char server_help[] =
     "  --crl F         CRLs for client certificates (file or directory; every CA\n"
     "                  of the client's chains then needs one)\n"
     "  --partial-chain accept a client chain ending at a trusted intermediate CA\n"
+    "  --tls-cert F, --tls-key F\n"
+    "                  also serve TLS 1.2/1.3 on the same port with this RSA or\n"
+    "                  ECDSA pair (PEM): the first bytes tell TLS from TLCP\n"
+    "  --tls-hello-for-tlcp\n"
+    "                  answer a TLS ClientHello that offers the TLCP suites first\n"
+    "                  (360 browser) with TLCP\n"
     "  --verify MODE   client certificates: none (default), optional (go on\n"
     "                  without one or with one that fails; logged), require\n"
     "  --suites LIST   accepted suites in preference order, e.g.\n"
@@ -92,6 +99,13 @@ static void on_signal(int sig)
     stop_signal = sig;
 }
 
+/* TLS for libssl, unless a 360-style hello is to be answered with TLCP. */
+static int is_tls(const struct server *s, int verdict)
+{
+    return verdict == TLCP_DETECT_TLS ||
+           (verdict == TLCP_DETECT_TLS_OFFERS_TLCP && !s->tls_hello_for_tlcp);
+}
+
 static void accept_new(struct server *s)
 {
     while (s->num_conns < SRV_MAX_CONNS &&
@@ -100,6 +114,11 @@ static void accept_new(struct server *s)
         int fd = cli_accept(s->listen_fd, peer, sizeof(peer));
         if (fd < 0)
             return; /* EAGAIN, or a transient error such as ECONNABORTED */
+        if (s->tls_ctx != NULL && is_tls(s, srv_peek_protocol(fd))) {
+            s->accepted++;
+            srv_tls_serve(s, fd, peer);
+            continue;
+        }
         struct srv_conn *c = calloc(1, sizeof(*c));
         tlcp_conn *tc = c != NULL ? tlcp_conn_new(s->cfg, TLCP_SERVER) : NULL;
         if (tc == NULL || tlcp_conn_set_fd(tc, fd) != TLCP_OK) {
@@ -270,6 +289,8 @@ static void stop_serving(struct server *s, long drain_seconds)
 struct server_args {
     struct cli_tls_opts tls;
     const char *port, *bind, *verify;
+    const char *tls_cert, *tls_key; /* one port for TLS too */
+    int tls_hello_for_tlcp;
     int echo, www, stdio_mode, quiet, alpn_required, tickets;
     const char *ticket_keys;
     long accept, sessions, drain_timeout;
@@ -292,6 +313,9 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"partial-chain", CLI_FLAG, &a->tls.partial_chain, 0, 0},
         {"verify", CLI_STRING, &a->verify, 0, 0},
         {"suites", CLI_STRING, &a->tls.suites, 0, 0},
+        {"tls-cert", CLI_STRING, &a->tls_cert, 0, 0},
+        {"tls-key", CLI_STRING, &a->tls_key, 0, 0},
+        {"tls-hello-for-tlcp", CLI_FLAG, &a->tls_hello_for_tlcp, 0, 0},
         {"echo", CLI_FLAG, &a->echo, 0, 0},
         {"www", CLI_FLAG, &a->www, 0, 0},
         {"stdio", CLI_FLAG, &a->stdio_mode, 0, 0},
@@ -319,6 +343,10 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         return 0;
     if (a->tickets && a->ticket_keys != NULL) {
         cli_usage_error("server", "choose one of --tickets and --ticket-keys");
+        return 0;
+    }
+    if ((a->tls_cert == NULL) != (a->tls_key == NULL)) {
+        cli_usage_error("server", "--tls-cert and --tls-key go together");
         return 0;
     }
     if (a->echo + a->www + a->stdio_mode > 1) {
@@ -373,6 +401,11 @@ static int setup(struct server *s, struct server_args *a, struct cli_trace *trac
     }
     if (!cli_check_server_config("server", s->cfg, trace))
         return TLCP_EXIT_CONFIG;
+    if (a->tls_hello_for_tlcp && tlcp_config_accept_tls_hello_for_tlcp(s->cfg, 1) != TLCP_OK)
+        return TLCP_EXIT_CONFIG;
+    s->tls_hello_for_tlcp = a->tls_hello_for_tlcp;
+    if (a->tls_cert != NULL && (s->tls_ctx = srv_tls_new(a->tls_cert, a->tls_key)) == NULL)
+        return TLCP_EXIT_CONFIG;
     int port = 0;
     s->listen_fd = cli_listen("server", a->bind, a->port, &port);
     if (s->listen_fd < 0)
@@ -425,6 +458,7 @@ int cmd_server(int argc, char **argv)
     if (s.listen_fd >= 0)
         close(s.listen_fd);
     tlcp_config_free(s.cfg);
+    srv_tls_free(s.tls_ctx);
     if (keylog != NULL)
         fclose(keylog);
     return rc;

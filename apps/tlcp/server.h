@@ -56,6 +56,8 @@ struct server {
     unsigned long numbered;  /* connections numbered so far */
     struct cli_trace *trace; /* its prefix names the connection being driven */
     int64_t drain_deadline;  /* stopping: when to give up on the clients (0 = running) */
+    void *tls_ctx;           /* --tls-cert/--tls-key: an SSL_CTX, NULL = TLCP only */
+    int tls_hello_for_tlcp;  /* --tls-hello-for-tlcp */
 };
 
 /* "tlcp server: [conn N] ADDRESS what" on stderr. */
@@ -65,6 +67,15 @@ int srv_queue_out(struct srv_conn *c, const void *data, size_t len);
 /* Drives one connection until it blocks (c->events) or ends (ST_DONE);
  * trace lines meanwhile carry its [conn N] tag. */
 void srv_step(struct server *s, struct srv_conn *c);
+/* One port for TLS and TLCP (server_tls.c): the SSL_CTX of a TLS
+ * certificate and key (NULL after printing the error), the verdict of
+ * tlcp_detect_protocol on the peeked first bytes (bounded wait), and a TLS
+ * connection served to its end (closes fd). */
+void *srv_tls_new(const char *cert, const char *key);
+void srv_tls_free(void *ctx);
+int srv_peek_protocol(int fd);
+void srv_tls_serve(struct server *s, int fd, const char *peer);
+
 /* Frees the connection and closes its socket. */
 void srv_conn_free(struct srv_conn *c);
 

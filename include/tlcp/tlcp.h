@@ -180,6 +180,29 @@ TLCP_API const char *tlcp_reason_string(int reason);
 /* The alert's name ("bad_record_mac"), or "unknown" for an unassigned number. */
 TLCP_API const char *tlcp_alert_string(int alert);
 
+/* ---- TLCP and TLS on one port ---------------------------------------- */
+
+/* Verdicts of tlcp_detect_protocol. */
+enum tlcp_detect_verdict {
+    TLCP_DETECT_NEED_MORE = 0,       /* too few bytes to tell: read more and ask again */
+    TLCP_DETECT_TLCP = 1,            /* a handshake record of version 0x0101 */
+    TLCP_DETECT_TLS = 2,             /* a TLS handshake record (0x0300..0x0304) */
+    TLCP_DETECT_TLS_OFFERS_TLCP = 3, /* a TLS ClientHello whose first suite (signalling
+                                        values and GREASE skipped) is a TLCP suite: the
+                                        360 browser's form, see below */
+    TLCP_DETECT_NOT_HANDSHAKE = 4    /* anything else: HTTP, garbage, not a ClientHello */
+};
+/* What the first bytes a client sent on a connection speak (peek them, e.g.
+ * recv(MSG_PEEK), and hand the connection to libtlcp or to a TLS library).
+ * Needs 3 bytes for TLCP, the record header and the ClientHello up to its
+ * cipher suites for TLS (at most 5 + 2^14 bytes; every length is checked
+ * against the record's). A malformed TLS ClientHello is TLCP_DETECT_TLS (the
+ * TLS library answers it with an alert); a record length of 0 or over 2^14 is
+ * NOT_HANDSHAKE. A service that answers 360-style hellos with TLCP
+ * (tlcp_config_accept_tls_hello_for_tlcp on its config) treats
+ * TLS_OFFERS_TLCP as TLCP, any other as TLS. */
+TLCP_API int tlcp_detect_protocol(const uint8_t *buf, size_t len);
+
 /* Known-answer self-test of every primitive. Each line of the report goes
  * to `report` (may be NULL). Returns TLCP_OK when all passed. */
 TLCP_API tlcp_result tlcp_selftest(void (*report)(void *arg, const char *line), void *arg);
@@ -293,6 +316,17 @@ TLCP_API tlcp_result tlcp_config_set_host_name(tlcp_config *cfg, const char *hos
  * checked). Only for peers identified some other way, e.g. by a verify
  * callback that pins the certificate. */
 TLCP_API tlcp_result tlcp_config_insecure_no_verify_name(tlcp_config *cfg);
+/* Server: answer a TLS ClientHello (record and client_version 0x0301..0x0303)
+ * with TLCP, as the 360 browser expects when it offers the TLCP suites
+ * (0xE013, 0xE053, ...) first or only: the suite is chosen among the TLCP
+ * suites as always; the ServerHello and every record we send carry 0x0101;
+ * the client's records may carry 0x0301..0x0303 until its ChangeCipherSpec
+ * (protected records must be 0x0101); the ClientHello enters the transcript
+ * as received. The pre-master secret must still start with 0x0101 (ECC
+ * suites). Off by default: such a hello then fails with
+ * TLCP_R_TLS_CLIENT_HELLO (a TLS record version: TLCP_R_PROTOCOL_VERSION),
+ * alert protocol_version. */
+TLCP_API tlcp_result tlcp_config_accept_tls_hello_for_tlcp(tlcp_config *cfg, int enabled);
 /* Client: also send the host name as SNI (off by default: GmSSL 3 rejects
  * unknown ClientHello extensions). */
 TLCP_API tlcp_result tlcp_config_set_send_sni(tlcp_config *cfg, int enabled);

@@ -42,6 +42,7 @@ typedef struct tlcp_hs_config {
     int verify_mode; /* the effective mode for this role (never "role default") */
     const char *host_name;
     int send_sni;
+    int accept_tls_hello; /* server: answer a TLS ClientHello offering TLCP suites */
     int ecdhe_cke_prefixed;
     int cv_form;
     unsigned cv_accept;

@@ -68,5 +68,9 @@ int tlcp_hs_ticket_server_resume(tlcp_hs_ctx *ctx, const tlcp_client_hello *m, u
 TLCP_MUST_CHECK int tlcp_hs_ticket_server_hello_ext(const tlcp_hs_ctx *ctx, tlcp_server_hello *m);
 /* Client, handshake done with a NewSessionTicket: the session to keep. */
 tlcp_session *tlcp_hs_ticket_client_session(tlcp_hs_ctx *ctx);
+/* tls_hello.c: the ClientHello's client_version: TLCP 0x0101, or a TLS
+ * version when the server answers TLS hellos with TLCP (1), else 0 with
+ * TLCP_R_TLS_CLIENT_HELLO / TLCP_R_PROTOCOL_VERSION and protocol_version. */
+TLCP_MUST_CHECK int tlcp_hs_check_client_version(tlcp_hs_ctx *ctx, uint16_t version);
 
 #endif

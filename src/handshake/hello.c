@@ -168,11 +168,7 @@ tlcp_status tlcp_hs_client_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
     tlcp_hs *hs = ctx->hs;
     tlcp_client_hello m;
     S_GUARD(tlcp_parse_client_hello(body, &m, ctx->err));
-    /* TLCP is 1.1 only; a TLS ClientHello (3.x) or an older GM version is refused. */
-    S_ENSURE_ALERT(m.version == TLCP_PROTOCOL_VERSION, ctx->err, TLCP_R_PROTOCOL_VERSION,
-                   TLCP_ALERT_PROTOCOL_VERSION,
-                   "client offered protocol version 0x%04X, only TLCP 0x0101 is supported",
-                   m.version);
+    S_GUARD(tlcp_hs_check_client_version(ctx, m.version));
     memcpy(hs->client_random, m.random, TLCP_RANDOM_LEN);
 
     int null_compression = 0;

@@ -69,7 +69,12 @@ static int check_header(tlcp_record_layer *rl)
                  (const char *)tlcp_input_record(rl));
     ENSURE_ALERT(content_type_known(type), rl->err, TLCP_R_UNEXPECTED_MESSAGE,
                  TLCP_ALERT_UNEXPECTED_MESSAGE, "unknown record content type %u", type);
-    ENSURE_ALERT(version == TLCP_PROTOCOL_VERSION, rl->err, TLCP_R_PROTOCOL_VERSION,
+    /* A TLS ClientHello answered with TLCP (the 360 browser) may come in a
+     * TLS record version, and so may the client's records up to its
+     * ChangeCipherSpec; protected records are TLCP's. */
+    int tls_ok = rl->accept_tls_versions && rl->rd.bulk == TLCP_BULK_NULL && version >= 0x0301 &&
+                 version <= 0x0303;
+    ENSURE_ALERT(version == TLCP_PROTOCOL_VERSION || tls_ok, rl->err, TLCP_R_PROTOCOL_VERSION,
                  TLCP_ALERT_PROTOCOL_VERSION, "record version 0x%04x is not TLCP 0x0101", version);
     size_t limit = rl->rd.bulk == TLCP_BULK_NULL ? TLCP_MAX_PLAINTEXT : TLCP_MAX_CIPHERTEXT;
     ENSURE_ALERT(length <= limit, rl->err, TLCP_R_RECORD_OVERFLOW, TLCP_ALERT_RECORD_OVERFLOW,

@@ -59,6 +59,11 @@ void tlcp_record_set_hs_limit(tlcp_record_layer *rl, tlcp_hs_max_len_fn fn, void
     rl->hs_max_arg = arg;
 }
 
+void tlcp_record_accept_tls_versions(tlcp_record_layer *rl, int on)
+{
+    rl->accept_tls_versions = on != 0;
+}
+
 tlcp_error *tlcp_record_error(tlcp_record_layer *rl)
 {
     return rl->err;

@@ -84,6 +84,9 @@ void tlcp_record_free(tlcp_record_layer *rl);
 void tlcp_record_set_transport(tlcp_record_layer *rl, tlcp_read_fn read, tlcp_write_fn write,
                                void *ctx);
 void tlcp_record_set_hs_limit(tlcp_record_layer *rl, tlcp_hs_max_len_fn fn, void *arg);
+/* Server answering TLS ClientHellos with TLCP (tlcp_config_accept_tls_hello_for_tlcp):
+ * unprotected records may carry the TLS versions 0x0301..0x0303 too. */
+void tlcp_record_accept_tls_versions(tlcp_record_layer *rl, int on);
 /* The error slot the record layer writes into (reason, alert to send, message). */
 tlcp_error *tlcp_record_error(tlcp_record_layer *rl);
 

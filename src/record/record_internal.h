@@ -244,6 +244,7 @@ struct tlcp_record_layer {
     unsigned empty_run;   /* consecutive empty records (TLCP_MAX_EMPTY_RECORDS) */
     unsigned warning_run; /* consecutive warning alerts */
     int closed;           /* close_notify or EOF seen */
+    int accept_tls_versions; /* 0x0301..0x0303 allowed on unprotected records */
     int failed;           /* a fatal error happened on the read side */
 
     tlcp_hs_framer hs;
