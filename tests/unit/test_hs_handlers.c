@@ -151,14 +151,15 @@ static void test_hello_without_a_shared_suite(void **state)
     assert_true(tlcp_is_ok(build(&ch, tlcp_hs_client_hello_construct, &c)));
     assert_false(tlcp_is_ok(tlcp_hs_client_hello_process(&s.ctx, body_cursor(&ch))));
     assert_alert(&s, TLCP_R_NO_SHARED_CIPHER, TLCP_ALERT_HANDSHAKE_FAILURE);
-    /* A TLS 1.2 version in the same hello is refused as such. */
+    /* A TLS 1.2 version in the same hello is refused as a TLS hello (the
+     * server does not take TLS hellos for TLCP unless told to). */
     uint8_t *v = (uint8_t *)tlcp_builder_data(&ch.b);
     v[0] = 3;
     v[1] = 3;
     side s2;
     side_init(&s2, 1, TLCP_ECC_SM4_CBC_SM3);
     assert_false(tlcp_is_ok(tlcp_hs_client_hello_process(&s2.ctx, body_cursor(&ch))));
-    assert_alert(&s2, TLCP_R_PROTOCOL_VERSION, TLCP_ALERT_PROTOCOL_VERSION);
+    assert_alert(&s2, TLCP_R_TLS_CLIENT_HELLO, TLCP_ALERT_PROTOCOL_VERSION);
     tlcp_builder_cleanup(&ch.b);
     side_free(&c);
     side_free(&s);
