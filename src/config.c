@@ -44,6 +44,8 @@ void tlcp_config_free(tlcp_config *cfg)
     tlcp_cert_list_clear(&cfg->ca_list);
     tlcp_session_cache_free(cfg->sessions);
     free(cfg->host_name);
+    tlcp_config_free_alpn(cfg);
+    tlcp_config_free_named_pairs(cfg);
     free(cfg);
 }
 
@@ -66,6 +68,11 @@ static int writable(tlcp_config *cfg)
     }
     tlcp_error_clear(&cfg->err);
     return 1;
+}
+
+int tlcp_config_writable(tlcp_config *cfg)
+{
+    return writable(cfg);
 }
 
 static tlcp_result done(int ok)
@@ -285,6 +292,22 @@ tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
     }
     tlcp_session_cache_free(cfg->sessions);
     cfg->sessions = cache;
+    tlcp_session_cache_as_store(cache, &cfg->store, &cfg->store_arg);
+    cfg->store_set = cache != NULL;
+    return TLCP_OK;
+}
+
+tlcp_result tlcp_config_set_session_store(tlcp_config *cfg, const tlcp_session_store *store,
+                                          void *arg)
+{
+    if (!writable(cfg))
+        return TLCP_ERROR;
+    tlcp_session_cache_free(cfg->sessions); /* the built-in store, if it was the one */
+    cfg->sessions = NULL;
+    cfg->store_set = store != NULL;
+    if (store != NULL)
+        cfg->store = *store;
+    cfg->store_arg = arg;
     return TLCP_OK;
 }
 
@@ -353,7 +376,10 @@ void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *
     out->creds = cfg->creds;
     out->trust = cfg->trust;
     out->ca_list = &cfg->ca_list;
-    out->sessions = cfg->sessions;
+    if (is_server && cfg->store_set) {
+        out->store = &cfg->store;
+        out->store_arg = cfg->store_arg;
+    }
     out->suites = cfg->suites;
     out->num_suites = cfg->num_suites;
     out->verify_mode = tlcp_config_verify_mode(cfg, is_server);
@@ -369,4 +395,5 @@ void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *
     out->keylog_arg = cfg->keylog_arg;
     out->verify_cb = cfg->verify_cb;
     out->verify_arg = cfg->verify_arg;
+    tlcp_config_view_alpn_names(cfg, out);
 }

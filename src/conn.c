@@ -44,6 +44,10 @@ tlcp_result tlcp_conn_fatal(tlcp_conn *conn)
     conn->phase = TLCP_PHASE_FAILED;
     int alert = alert_for(&conn->err);
     tlcp_conn_trace(conn, "fatal: %s", tlcp_error_message(&conn->err));
+    /* A session whose connection ended with a fatal alert (ours or the
+     * peer's) is not resumed again (RFC 5246 7.2.2). */
+    if (alert != TLCP_NO_ALERT || conn->err.reason == TLCP_R_PEER_ALERT)
+        tlcp_hs_store_forget(&conn->hc);
     if (alert != TLCP_NO_ALERT && !conn->fatal_alert_sent) {
         /* Best effort: the connection is dead whether or not it gets out. */
         if (tlcp_record_write_alert(conn->rl, TLCP_ALERT_LEVEL_FATAL, (uint8_t)alert)) {
@@ -83,6 +87,7 @@ tlcp_conn *tlcp_conn_new(tlcp_config *cfg, int role)
     conn->cfg = tlcp_config_up_ref(cfg);
     atomic_store(&cfg->frozen, 1);
     tlcp_config_hs_view(cfg, is_server, &conn->hc.cfg);
+    conn->hc.owner = conn;
     conn->hc.trace = cfg->trace;
     conn->hc.trace_arg = cfg->trace_arg;
     tlcp_hs_install_limits(&conn->hc, conn->rl);
@@ -113,9 +118,12 @@ static int check_config(tlcp_conn *conn)
     const tlcp_config *cfg = conn->cfg;
     int verify = conn->hc.cfg.verify_mode;
     if (conn->hc.is_server) {
-        ENSURE_ALERT(cfg->creds != NULL, &conn->err, TLCP_R_CONFIG, TLCP_ALERT_INTERNAL_ERROR,
+        /* Pairs per name were checked when added. */
+        ENSURE_ALERT(cfg->creds != NULL || cfg->num_named_pairs > 0, &conn->err, TLCP_R_CONFIG,
+                     TLCP_ALERT_INTERNAL_ERROR,
                      "server needs a signing and an encryption certificate");
-        GUARD(tlcp_credentials_check(cfg->creds, 1, &conn->err));
+        if (cfg->creds != NULL)
+            GUARD(tlcp_credentials_check(cfg->creds, 1, &conn->err));
         ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->trust != NULL, &conn->err, TLCP_R_CONFIG,
                      TLCP_ALERT_INTERNAL_ERROR,
                      "client certificates requested but no CA certificates loaded");
@@ -125,8 +133,7 @@ static int check_config(tlcp_conn *conn)
                  TLCP_ALERT_INTERNAL_ERROR,
                  "no CA certificates loaded to verify the server (or set verify mode none)");
     /* A chain to a trusted CA proves nothing about which server sent it. */
-    ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->host_name != NULL ||
-                     cfg->no_verify_name,
+    ENSURE_ALERT(verify == TLCP_VERIFY_NONE || cfg->host_name != NULL || cfg->no_verify_name,
                  &conn->err, TLCP_R_NO_HOST_NAME, TLCP_ALERT_INTERNAL_ERROR,
                  "no host name set to check the server's certificate against "
                  "(tlcp_config_set_host_name; or tlcp_config_insecure_no_verify_name)");
@@ -352,6 +359,16 @@ tlcp_result tlcp_conn_set_session(tlcp_conn *conn, tlcp_session *session)
     return TLCP_OK;
 }
 
+int tlcp_conn_alpn_selected(const tlcp_conn *conn, const uint8_t **out, size_t *out_len)
+{
+    int agreed = conn != NULL && conn->hc.alpn_len > 0;
+    if (out != NULL)
+        *out = agreed ? conn->hc.alpn : NULL;
+    if (out_len != NULL)
+        *out_len = agreed ? conn->hc.alpn_len : 0;
+    return agreed;
+}
+
 int tlcp_conn_cert_requested(const tlcp_conn *conn)
 {
     if (conn == NULL)
@@ -405,7 +422,8 @@ tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t 
 tlcp_result tlcp_conn_peer_cert_pem(const tlcp_conn *conn, int which, char *out, size_t cap,
                                     size_t *out_len)
 {
-    if (conn == NULL || out_len == NULL || which < 0 || which > 1 || conn->hc.peer_cert[which] == NULL)
+    if (conn == NULL || out_len == NULL || which < 0 || which > 1 ||
+        conn->hc.peer_cert[which] == NULL)
         return TLCP_ERROR;
     char *pem = NULL;
     size_t len = 0;
@@ -446,4 +464,17 @@ int tlcp_conn_alert_sent(const tlcp_conn *conn)
 int tlcp_conn_alert_received(const tlcp_conn *conn)
 {
     return conn == NULL ? -1 : conn->hc.alert_received;
+}
+
+tlcp_result tlcp_conn_session_lookup_done(tlcp_conn *conn, const uint8_t *data, size_t len)
+{
+    if (conn == NULL)
+        return TLCP_ERROR;
+    if (tlcp_hs_store_answer(&conn->hc, data, len) != TLCP_OK) {
+        /* Not the connection's error slot: a late or doubled answer does
+         * not fail the connection. */
+        tlcp_conn_trace(conn, "session lookup answer with no lookup waiting: ignored");
+        return TLCP_ERROR;
+    }
+    return TLCP_OK;
 }

@@ -32,7 +32,10 @@ struct tlcp_config {
     tlcp_credentials *creds;      /* our sign/enc pairs and chain (src/x509) */
     tlcp_trust_store *trust;      /* trust anchors for the peer, NULL when none loaded */
     tlcp_cert_list ca_list;       /* CAs loaded from files: names for CertificateRequest */
-    tlcp_session_cache *sessions; /* server: resumable sessions, NULL = off */
+    tlcp_session_cache *sessions; /* the built-in store's cache, NULL = not in use */
+    tlcp_session_store store;     /* server: where sessions go (the cache's or the app's) */
+    void *store_arg;
+    int store_set; /* 0 = resumption off */
 
     uint16_t suites[TLCP_MAX_SUITES];
     size_t num_suites;
@@ -53,6 +56,16 @@ struct tlcp_config {
     void *keylog_arg;
     tlcp_verify_fn verify_cb;
     void *verify_arg;
+
+    /* ALPN (config_alpn.c): extension data, u16 list of u8-prefixed names. */
+    uint8_t *alpn_ext;
+    size_t alpn_ext_len;
+    int alpn_required;
+    tlcp_alpn_select_fn alpn_cb;
+    void *alpn_arg;
+    /* Server: pairs per server name (config_names.c). */
+    tlcp_named_pair named_pairs[TLCP_MAX_NAMED_PAIRS];
+    size_t num_named_pairs;
 };
 
 /* Connection life cycle. */
@@ -102,7 +115,20 @@ void tlcp_config_hs_view(const tlcp_config *cfg, int is_server, tlcp_hs_config *
  * connection failed. Returns TLCP_ERROR. */
 tlcp_result tlcp_conn_fatal(tlcp_conn *conn);
 
+/* Every setter starts with this: 0 (and the reason in cfg->err) when the
+ * config is frozen. */
+int tlcp_config_writable(tlcp_config *cfg);
+/* config_alpn.c / config_names.c: their part of tlcp_config_free and of
+ * the handshake's view. */
+void tlcp_config_free_alpn(tlcp_config *cfg);
+void tlcp_config_free_named_pairs(tlcp_config *cfg);
+void tlcp_config_view_alpn_names(const tlcp_config *cfg, tlcp_hs_config *out);
+
 /* The effective verify mode for a role. */
 int tlcp_config_verify_mode(const tlcp_config *cfg, int is_server);
+
+/* The built-in cache as a session store (session_cache_store.c); a NULL
+ * cache gives an empty store. */
+void tlcp_session_cache_as_store(tlcp_session_cache *cache, tlcp_session_store *out, void **arg);
 
 #endif

@@ -23,9 +23,9 @@ extern "C" {
 #define TLCP_API
 #endif
 
-#define TLCP_VERSION_MAJOR 0
-#define TLCP_VERSION_MINOR 1
-#define TLCP_VERSION_PATCH 0
+#define TLCP_VERSION_MAJOR  0
+#define TLCP_VERSION_MINOR  1
+#define TLCP_VERSION_PATCH  0
 #define TLCP_VERSION_STRING "0.1.0"
 
 /* Protocol version on the wire (record header and hellos). */
@@ -37,7 +37,11 @@ typedef enum tlcp_result {
     TLCP_WANT_READ = 1,  /* call again when the transport is readable */
     TLCP_WANT_WRITE = 2, /* call again when the transport is writable */
     TLCP_CLOSED = 3,     /* the peer closed the connection cleanly (close_notify) */
-    TLCP_ERROR = 4       /* fatal: see tlcp_conn_error() */
+    TLCP_ERROR = 4,      /* fatal: see tlcp_conn_error() */
+    /* Server: the session store's get callback answered "pending"; call
+     * tlcp_conn_session_lookup_done() with its answer, then call the same
+     * function again (the transport is not touched until then). */
+    TLCP_WANT_SESSION = 5
 } tlcp_result;
 
 /* Why something failed. Stable numbers: append only. */
@@ -46,14 +50,14 @@ typedef enum tlcp_reason {
     TLCP_R_INTERNAL = 1,
     TLCP_R_ALLOC = 2,
     TLCP_R_INVALID_ARGUMENT = 3,
-    TLCP_R_DECODE = 4,           /* malformed encoding */
-    TLCP_R_TRAILING_DATA = 5,    /* bytes left after a complete structure */
-    TLCP_R_CRYPTO = 6,           /* a primitive failed inside the crypto backend */
-    TLCP_R_BAD_SIGNATURE = 7,    /* signature did not verify */
-    TLCP_R_DECRYPT_FAILED = 8,   /* ciphertext rejected (tag, C3, format) */
-    TLCP_R_BAD_KEY = 9,          /* key unusable: wrong curve, invalid point, ... */
-    TLCP_R_FILE = 10,            /* file missing or unreadable */
-    TLCP_R_BAD_PASSPHRASE = 11,  /* encrypted key could not be decrypted */
+    TLCP_R_DECODE = 4,          /* malformed encoding */
+    TLCP_R_TRAILING_DATA = 5,   /* bytes left after a complete structure */
+    TLCP_R_CRYPTO = 6,          /* a primitive failed inside the crypto backend */
+    TLCP_R_BAD_SIGNATURE = 7,   /* signature did not verify */
+    TLCP_R_DECRYPT_FAILED = 8,  /* ciphertext rejected (tag, C3, format) */
+    TLCP_R_BAD_KEY = 9,         /* key unusable: wrong curve, invalid point, ... */
+    TLCP_R_FILE = 10,           /* file missing or unreadable */
+    TLCP_R_BAD_PASSPHRASE = 11, /* encrypted key could not be decrypted */
     TLCP_R_KEY_CERT_MISMATCH = 12,
     TLCP_R_BAD_RECORD_MAC = 13,
     TLCP_R_RECORD_OVERFLOW = 14,
@@ -62,9 +66,9 @@ typedef enum tlcp_reason {
     TLCP_R_MESSAGE_TOO_LONG = 17,
     TLCP_R_SEQUENCE_OVERFLOW = 18,
     TLCP_R_TOO_MANY_EMPTY_RECORDS = 19,
-    TLCP_R_PEER_ALERT = 20,      /* the peer sent a fatal alert */
+    TLCP_R_PEER_ALERT = 20, /* the peer sent a fatal alert */
     TLCP_R_CLOSED = 21,
-    TLCP_R_TRANSPORT = 22,       /* the transport callback reported an error */
+    TLCP_R_TRANSPORT = 22, /* the transport callback reported an error */
     TLCP_R_HANDSHAKE_FAILURE = 23,
     TLCP_R_NO_SHARED_CIPHER = 24,
     TLCP_R_CERT_VERIFY_FAILED = 25,
@@ -72,16 +76,20 @@ typedef enum tlcp_reason {
     TLCP_R_BAD_FINISHED = 27,
     TLCP_R_NO_RENEGOTIATION = 28,
     TLCP_R_RNG = 29,
-    TLCP_R_CERT = 30,            /* certificate unusable (not SM2, unparsable) */
+    TLCP_R_CERT = 30, /* certificate unusable (not SM2, unparsable) */
     TLCP_R_HOSTNAME_MISMATCH = 31,
-    TLCP_R_CONFIG = 32,          /* configuration incomplete or inconsistent */
-    TLCP_R_EOF = 33,             /* the transport closed without close_notify */
-    TLCP_R_SESSION_FORMAT = 34,  /* not exported session data: magic, length, truncated */
-    TLCP_R_SESSION_VERSION = 35, /* exported session data of an unknown format version */
+    TLCP_R_CONFIG = 32,            /* configuration incomplete or inconsistent */
+    TLCP_R_EOF = 33,               /* the transport closed without close_notify */
+    TLCP_R_SESSION_FORMAT = 34,    /* not exported session data: magic, length, truncated */
+    TLCP_R_SESSION_VERSION = 35,   /* exported session data of an unknown format version */
     TLCP_R_SESSION_INTEGRITY = 36, /* exported session data corrupted (checksum mismatch) */
-    TLCP_R_SESSION_EXPIRED = 37, /* the session's lifetime has passed */
-    TLCP_R_NO_HOST_NAME = 38,    /* client verifies but has no host name to check */
-    TLCP_R_NOT_TLCP_HTTP = 39,   /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    TLCP_R_SESSION_EXPIRED = 37,   /* the session's lifetime has passed */
+    TLCP_R_NO_HOST_NAME = 38,      /* client verifies but has no host name to check */
+    TLCP_R_NOT_TLCP_HTTP = 39,     /* the peer sent plain HTTP ("GET / ...") instead of a record */
+    /* ALPN and certificates per server name (45-49). */
+    TLCP_R_NO_APPLICATION_PROTOCOL = 45, /* server: no ALPN protocol in common (alert 120) */
+    TLCP_R_ALPN_NOT_OFFERED = 46,        /* client: the server chose a protocol we did not offer */
+    TLCP_R_UNKNOWN_SERVER_NAME = 47,     /* server: no pair for the client's name, no default */
     TLCP_R_REASON_COUNT
 } tlcp_reason;
 
@@ -111,6 +119,8 @@ enum tlcp_alert {
     TLCP_ALERT_USER_CANCELED = 90,
     TLCP_ALERT_NO_RENEGOTIATION = 100,
     TLCP_ALERT_UNSUPPORTED_EXTENSION = 110,
+    TLCP_ALERT_UNRECOGNIZED_NAME = 112,       /* RFC 6066 */
+    TLCP_ALERT_NO_APPLICATION_PROTOCOL = 120, /* RFC 7301 */
     TLCP_ALERT_UNSUPPORTED_SITE2SITE = 200,
     TLCP_ALERT_NO_AREA = 201,
     TLCP_ALERT_UNSUPPORTED_AREATYPE = 202,
@@ -134,8 +144,8 @@ enum tlcp_cipher_suite {
  * TLCP_IO_WANT_READ / TLCP_IO_WANT_WRITE; libtlcp then returns the matching
  * tlcp_result and the caller retries the same call later.
  */
-#define TLCP_IO_ERROR (-1)
-#define TLCP_IO_WANT_READ (-2)
+#define TLCP_IO_ERROR      (-1)
+#define TLCP_IO_WANT_READ  (-2)
 #define TLCP_IO_WANT_WRITE (-3)
 typedef long (*tlcp_read_fn)(void *ctx, uint8_t *buf, size_t len);
 typedef long (*tlcp_write_fn)(void *ctx, const uint8_t *buf, size_t len);
@@ -196,7 +206,7 @@ enum tlcp_client_cert_list {
 
 /* Which of the peer's certificates. */
 #define TLCP_CERT_SIGN 0
-#define TLCP_CERT_ENC 1
+#define TLCP_CERT_ENC  1
 
 /* One line of trace text (no trailing newline). */
 typedef void (*tlcp_trace_fn)(void *arg, const char *line);
@@ -274,12 +284,112 @@ TLCP_API tlcp_result tlcp_config_set_keylog(tlcp_config *cfg, tlcp_keylog_fn fn,
 TLCP_API tlcp_result tlcp_config_set_verify_callback(tlcp_config *cfg, tlcp_verify_fn fn,
                                                      void *arg);
 
+/* ---- ALPN (RFC 7301, extension 16) ---------------------------------------
+ * Application protocols, in preference order, as a comma-separated list:
+ * "h2,http/1.1". Each name is 1 to 255 bytes of visible ASCII other than
+ * ',' (so a name with a comma or a space cannot be configured); at most 32
+ * names. NULL or "" clears the list.
+ * Client: offered in the ClientHello (nothing is sent without a list: GmSSL 3
+ * closes on extensions it does not know). The server's answer must be one of
+ * them, else the handshake fails with illegal_parameter
+ * (TLCP_R_ALPN_NOT_OFFERED); an answer to a ClientHello without ALPN fails
+ * with unsupported_extension.
+ * Server: the first of ours (our order, not the client's) that the client
+ * offered is selected, unless a selection callback is set. No protocol in
+ * common: the handshake goes on without ALPN, or fails with alert
+ * no_application_protocol (120, TLCP_R_NO_APPLICATION_PROTOCOL) when
+ * tlcp_config_set_alpn_required() is on. A malformed list from the peer is
+ * decode_error (also on a server without ALPN configured). */
+TLCP_API tlcp_result tlcp_config_set_alpn(tlcp_config *cfg, const char *protocols);
+/* Server: refuse with no_application_protocol (120) a client whose offer has
+ * no protocol in common with ours, or that offers none at all, or that the
+ * selection callback refused or answered with TLCP_ALPN_NONE. Default off. */
+TLCP_API tlcp_result tlcp_config_set_alpn_required(tlcp_config *cfg, int required);
+
+/* What a server's ALPN selection callback answers. */
+enum tlcp_alpn_choice {
+    TLCP_ALPN_SELECTED = 0, /* *out / *out_len name one of the offered protocols */
+    TLCP_ALPN_NONE = 1,     /* go on without ALPN (refused anyway when required) */
+    TLCP_ALPN_REFUSE = 2    /* fail: alert no_application_protocol (120) */
+};
+/* Server: chooses the protocol instead of the built-in preference order.
+ * Called once per full or abbreviated handshake, only when the client sent
+ * ALPN. `server_name` is the client's SNI (NULL when none). `offered` is the
+ * client's list on the wire: names of 1-255 bytes, each after one length
+ * byte ("\x02h2\x08http/1.1"). On TLCP_ALPN_SELECTED *out must point to
+ * *out_len bytes equal to one of the offered names (they are copied before
+ * the callback's memory matters again); anything else fails the handshake
+ * with internal_error (TLCP_R_NO_APPLICATION_PROTOCOL). */
+typedef int (*tlcp_alpn_select_fn)(void *arg, const char *server_name, const uint8_t *offered,
+                                   size_t offered_len, const uint8_t **out, size_t *out_len);
+TLCP_API tlcp_result tlcp_config_set_alpn_select_cb(tlcp_config *cfg, tlcp_alpn_select_fn fn,
+                                                    void *arg);
+
+/* ---- Certificates per server name (SNI) -----------------------------------
+ * Server: another sign+enc pair, served to clients whose SNI matches `name`:
+ * an exact host name ("www.example.com") or "*." and a domain
+ * ("*.example.com": one label more, so neither "example.com" nor
+ * "a.b.example.com"); case-insensitive; an exact name wins over a wildcard.
+ * The files are read as by tlcp_config_load_sign_pair / _enc_pair (the
+ * chain, if any, follows the leaves in their files; the --chain file of
+ * the default pair is not sent with a named pair). Clients without SNI or
+ * with a name no pair matches get the default pair (the one loaded with
+ * tlcp_config_load_sign_pair / _enc_pair); without a default pair they are
+ * refused with alert unrecognized_name (112, TLCP_R_UNKNOWN_SERVER_NAME).
+ * At most 64 names; a name given twice is an error. Sessions stay bound to
+ * the exact server name they were made with, so a session is never resumed
+ * under another name (or pair). */
+TLCP_API tlcp_result tlcp_config_add_cert_pair_for_name(tlcp_config *cfg, const char *name,
+                                                        const char *sign_cert, const char *sign_key,
+                                                        const char *enc_cert, const char *enc_key,
+                                                        const char *passphrase);
+
 /* Server: remember up to max_sessions sessions for session-ID resumption
  * (abbreviated handshake), each for lifetime_seconds (0 = 3600). 0 sessions
  * (the default) turns resumption off: the ServerHello then carries an empty
  * session ID. Sessions that used client certificates are not cached. */
 TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_sessions,
                                                    unsigned lifetime_seconds);
+
+/*
+ * Server: a session store of the application's (Redis, memcached, a file),
+ * so several processes or machines resume each other's sessions. The value
+ * handed to new_session and taken by tlcp_conn_session_lookup_done() is the
+ * session in the tlcp_session_export() format (it holds the MASTER SECRET:
+ * encrypt it if the store is not private). libtlcp checks what comes back:
+ * the session ID, the client's server_name, that the suite is offered and
+ * enabled and that it has not expired; anything else is a full handshake.
+ * A store's failures never fail a connection: a get that fails is a full
+ * handshake, a failed new_session or remove_session is traced and ignored.
+ * Callbacks run on the thread that drives the connection, from inside
+ * tlcp_handshake / tlcp_read / tlcp_write / tlcp_conn_free.
+ */
+enum tlcp_store_answer {
+    TLCP_STORE_ANSWERED = 0, /* get: answered (or not found) inside the callback */
+    TLCP_STORE_PENDING = 1,  /* get: will answer later, with lookup_done */
+    TLCP_STORE_FAILED = -1   /* any callback: the store failed (full handshake) */
+};
+typedef struct tlcp_session_store {
+    /* A full handshake made a resumable session: keep `data` (len bytes)
+     * under `id` for `lifetime` seconds. 0 or TLCP_STORE_FAILED. NULL = none. */
+    int (*new_session)(void *arg, tlcp_conn *conn, const uint8_t *id, size_t id_len,
+                       const uint8_t *data, size_t len, unsigned lifetime);
+    /* The client offers `id` (tlcp_conn_server_name(conn) is known by now):
+     * call tlcp_conn_session_lookup_done() inside the callback and return
+     * TLCP_STORE_ANSWERED, or return TLCP_STORE_PENDING and call it later
+     * (the handshake returns TLCP_WANT_SESSION until then), or return
+     * TLCP_STORE_FAILED. NULL = the store never resumes. */
+    int (*get_session)(void *arg, tlcp_conn *conn, const uint8_t *id, size_t id_len);
+    /* The session must not be resumed any more (the connection that made
+     * or resumed it ended with a fatal alert). 0 or TLCP_STORE_FAILED. */
+    int (*remove_session)(void *arg, tlcp_conn *conn, const uint8_t *id, size_t id_len);
+    unsigned lifetime_seconds; /* how long a session may be resumed; 0 = 3600 */
+} tlcp_session_store;
+/* Uses `store` (copied; arg is passed to every callback) instead of the
+ * built-in cache of tlcp_config_set_session_cache (which is one such store:
+ * the last of the two calls wins). NULL turns resumption off. */
+TLCP_API tlcp_result tlcp_config_set_session_store(tlcp_config *cfg,
+                                                   const tlcp_session_store *store, void *arg);
 
 /* A session to resume (client side): the server's session ID, the suite,
  * the master secret and the server's certificates. Reference counted; use
@@ -347,12 +457,25 @@ TLCP_API tlcp_result tlcp_session_export_pem(const tlcp_session *session, char *
 /* Reads the first such block in text (other text around it is ignored). */
 TLCP_API tlcp_result tlcp_session_import_pem(const char *text, size_t len, tlcp_session **out,
                                              int *out_reason);
+/* Server: the answer to the store's get_session, inside the callback or
+ * after it returned TLCP_STORE_PENDING. data/len: the exported session, or
+ * NULL/0 for "not found" or "the lookup failed" (a full handshake either
+ * way; data that does not decode or does not fit is treated the same).
+ * TLCP_ERROR when no lookup is waiting (a late or second answer, a client
+ * connection): the answer is dropped and the connection is not harmed. */
+TLCP_API tlcp_result tlcp_conn_session_lookup_done(tlcp_conn *conn, const uint8_t *data,
+                                                   size_t len);
 /* 1 when the completed handshake resumed a session. */
 TLCP_API int tlcp_conn_session_reused(const tlcp_conn *conn);
 
 /* Server: the host name the client asked for (SNI), or NULL when it sent
  * none. Client: the configured host name. */
 TLCP_API const char *tlcp_conn_server_name(const tlcp_conn *conn);
+
+/* The ALPN protocol agreed on in the handshake: 1 with *out / *out_len set
+ * (bytes, not NUL-terminated, valid while conn lives), or 0 with NULL / 0
+ * when none was agreed (either side sent no ALPN, no overlap). */
+TLCP_API int tlcp_conn_alpn_selected(const tlcp_conn *conn, const uint8_t **out, size_t *out_len);
 
 /* 1 when a CertificateRequest was part of the handshake (client: the server
  * asked for our certificate; server: we asked), also after a failure. */
@@ -363,8 +486,8 @@ TLCP_API int tlcp_conn_handshake_done(const tlcp_conn *conn);
 TLCP_API uint16_t tlcp_conn_cipher_suite(const tlcp_conn *conn);
 TLCP_API const char *tlcp_conn_cipher_suite_name(const tlcp_conn *conn);
 /* The peer's certificate DER (which = TLCP_CERT_SIGN / TLCP_CERT_ENC). */
-TLCP_API tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which,
-                                         const uint8_t **out_der, size_t *out_len);
+TLCP_API tlcp_result tlcp_conn_peer_cert(const tlcp_conn *conn, int which, const uint8_t **out_der,
+                                         size_t *out_len);
 /* The same as PEM text ("-----BEGIN CERTIFICATE-----"), NUL-terminated;
  * *out_len gets its length without the NUL. When cap is too small (or out
  * NULL) returns TLCP_ERROR with *out_len set: cap must be *out_len + 1. */

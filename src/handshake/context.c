@@ -21,6 +21,7 @@ void tlcp_hs_ctx_end_handshake(tlcp_hs_ctx *ctx)
 {
     tlcp_hs_free(ctx->hs);
     ctx->hs = NULL;
+    tlcp_store_state_cleanup(&ctx->store); /* an unused answer holds a master secret */
 }
 
 void tlcp_hs_ctx_cleanup(tlcp_hs_ctx *ctx)

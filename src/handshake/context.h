@@ -17,8 +17,10 @@
 #include <stdint.h>
 
 #include "crypto/crypto.h"
+#include "handshake/cert_select.h"
 #include "handshake/handshake.h"
 #include "handshake/session.h"
+#include "handshake/session_store.h"
 #include "record/record.h"
 #include "tlcp/tlcp.h"
 #include "util/error.h"
@@ -30,7 +32,9 @@ typedef struct tlcp_hs_config {
     const tlcp_credentials *creds; /* our sign/enc pairs and chain, NULL when none */
     const tlcp_trust_store *trust; /* trust anchors for the peer, NULL when none */
     const tlcp_cert_list *ca_list; /* names for CertificateRequest */
-    tlcp_session_cache *sessions;  /* server: resumable sessions, NULL = off */
+    /* server: where resumable sessions go, NULL = resumption off */
+    const tlcp_session_store *store;
+    void *store_arg;
     const uint16_t *suites;
     size_t num_suites;
     int verify_mode; /* the effective mode for this role (never "role default") */
@@ -46,6 +50,16 @@ typedef struct tlcp_hs_config {
     void *keylog_arg;
     tlcp_verify_fn verify_cb;
     void *verify_arg;
+    /* ALPN (alpn.c): our extension data (u16 list of u8-prefixed names, in
+     * preference order), checked when configured. */
+    const uint8_t *alpn_ext;
+    size_t alpn_ext_len; /* 0 = no ALPN configured */
+    int alpn_required;
+    tlcp_alpn_select_fn alpn_cb;
+    void *alpn_arg;
+    /* Server: pairs per server name (cert_select.c); creds is the default. */
+    const tlcp_named_pair *named_pairs;
+    size_t num_named_pairs;
 } tlcp_hs_config;
 
 /* What a handler asks the driver to do after it returns (bits of a
@@ -67,7 +81,8 @@ typedef void (*tlcp_hs_trace_fn)(void *arg, const char *line);
 
 typedef struct tlcp_hs_ctx {
     int is_server;
-    int established; /* the handshake completed */
+    tlcp_conn *owner; /* handed to the application's callbacks, never used here */
+    int established;  /* the handshake completed */
     tlcp_hs_config cfg;
     tlcp_error *err; /* the connection's error slot (the record layer's too) */
     tlcp_hs_trace_fn trace;
@@ -78,6 +93,8 @@ typedef struct tlcp_hs_ctx {
     uint16_t suite;
     tlcp_cert *peer_cert[2];           /* [TLCP_CERT_SIGN], [TLCP_CERT_ENC] */
     char *sni;                         /* server: the client's server_name */
+    uint8_t alpn[255];                 /* the agreed ALPN protocol, alpn_len bytes */
+    size_t alpn_len;                   /* 0 = none agreed */
     tlcp_session *offer;               /* client: the session to offer */
     tlcp_session *established_session; /* client: the session of the completed handshake */
     int reused;
@@ -86,6 +103,7 @@ typedef struct tlcp_hs_ctx {
     /* Client: HelloRequests answered since the last application data (a
      * run without end would keep a read from returning). */
     unsigned hello_requests;
+    tlcp_store_state store; /* server: the session store's lookup */
 } tlcp_hs_ctx;
 
 /* Sets up ctx (not its config view) with a fresh handshake state. */

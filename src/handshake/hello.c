@@ -7,13 +7,13 @@
 #include <string.h>
 
 #include "handshake/handlers.h"
+#include "handshake/hello_ext.h"
 #include "handshake/keys.h"
 #include "handshake/messages.h"
 #include "handshake/trace_fields.h"
 #include "util/mem.h"
 
-#define TLCP_SNI_HOST_NAME 0
-#define TLCP_SNI_MAX       255
+#define TLCP_SNI_MAX TLCP_SNI_NAME_MAX
 
 static void adopt_suite(tlcp_hs_ctx *ctx, uint16_t suite)
 {
@@ -57,18 +57,6 @@ tlcp_status tlcp_hs_client_hello_pre_work(tlcp_hs_ctx *ctx)
     return tlcp_status_of(tlcp_random_bytes(ctx->hs->client_random, TLCP_RANDOM_LEN, ctx->err));
 }
 
-/* server_name extension body: u16 list length, type 0, u16 name length, name. */
-static int build_sni(const char *host, tlcp_builder *b)
-{
-    tlcp_builder list, name;
-    size_t len = strlen(host);
-    GUARD(tlcp_builder_open_u16(b, &list));
-    GUARD(tlcp_builder_add_u8(&list, TLCP_SNI_HOST_NAME));
-    GUARD(tlcp_builder_open_u16(&list, &name));
-    GUARD(tlcp_builder_add_bytes(&name, (const uint8_t *)host, len));
-    return tlcp_builder_flush(b);
-}
-
 tlcp_status tlcp_hs_client_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
 {
     const tlcp_hs_config *cfg = &ctx->cfg;
@@ -82,12 +70,13 @@ tlcp_status tlcp_hs_client_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
     tlcp_builder sni;
     tlcp_builder_init_fixed(&sni, sni_mem, sizeof(sni_mem));
     if (cfg->send_sni && cfg->host_name != NULL && strlen(cfg->host_name) <= TLCP_SNI_MAX) {
-        S_GUARD(build_sni(cfg->host_name, &sni));
+        S_GUARD(tlcp_build_server_name(&sni, cfg->host_name));
         m.has_extensions = 1;
         m.num_extensions = 1;
         m.extensions[0].type = TLCP_EXT_SERVER_NAME;
         tlcp_cursor_init(&m.extensions[0].data, tlcp_builder_data(&sni), tlcp_builder_len(&sni));
     }
+    S_TRY(tlcp_hs_alpn_offer(ctx, &m));
     /* A session to resume, if its suite is still one we offer and it was
      * made with the peer we now expect. */
     if (may_offer(ctx)) {
@@ -98,43 +87,20 @@ tlcp_status tlcp_hs_client_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
     return tlcp_status_of(tlcp_build_client_hello(body, &m, cfg->suites, cfg->num_suites));
 }
 
-/* A host name is ASCII (RFC 6066); anything outside the visible range
- * (NUL, controls, escapes, spaces, 8-bit bytes) would reach the
- * application's logs and file lookups through tlcp_conn_server_name(). */
-static int host_name_visible(tlcp_cursor name)
-{
-    uint8_t ch;
-    while (tlcp_cursor_get_u8(&name, &ch))
-        if (ch < 0x21 || ch > 0x7E)
-            return 0;
-    return 1;
-}
-
-/* server_name (RFC 6066): a list of (type, name); the host_name entry is
- * kept for tlcp_conn_server_name(). A malformed extension is a decode
- * error; names over 255 bytes or with bytes outside visible ASCII are
- * ignored. */
+/* server_name (RFC 6066, msg_sni.c): the host name is kept for
+ * tlcp_conn_server_name() and the choice of the certificate pair. */
 static int take_server_name(tlcp_hs_ctx *ctx, tlcp_cursor ext)
 {
-    tlcp_cursor list, name;
-    uint8_t type;
-    ENSURE_ALERT(tlcp_cursor_get_u16_prefixed(&ext, &list) && tlcp_cursor_is_empty(&ext), ctx->err,
-                 TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR,
-                 "ClientHello: malformed server_name extension");
-    while (!tlcp_cursor_is_empty(&list)) {
-        ENSURE_ALERT(tlcp_cursor_get_u8(&list, &type) && tlcp_cursor_get_u16_prefixed(&list, &name),
-                     ctx->err, TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR,
-                     "ClientHello: malformed server_name list");
-        size_t len = tlcp_cursor_len(&name);
-        if (type != TLCP_SNI_HOST_NAME || ctx->sni != NULL || len == 0 || len > TLCP_SNI_MAX ||
-            !host_name_visible(name))
-            continue;
-        ctx->sni = malloc(len + 1);
-        ENSURE_ALERT(ctx->sni != NULL, ctx->err, TLCP_R_ALLOC, TLCP_ALERT_INTERNAL_ERROR,
-                     "out of memory");
-        GUARD(tlcp_cursor_copy_bytes(&name, (uint8_t *)ctx->sni, len));
-        ctx->sni[len] = '\0';
-    }
+    tlcp_cursor name;
+    GUARD(tlcp_parse_server_name(ext, &name, ctx->err));
+    size_t len = tlcp_cursor_len(&name);
+    if (len == 0 || ctx->sni != NULL)
+        return 1;
+    ctx->sni = malloc(len + 1);
+    ENSURE_ALERT(ctx->sni != NULL, ctx->err, TLCP_R_ALLOC, TLCP_ALERT_INTERNAL_ERROR,
+                 "out of memory");
+    GUARD(tlcp_cursor_copy_bytes(&name, (uint8_t *)ctx->sni, len));
+    ctx->sni[len] = '\0';
     return 1;
 }
 
@@ -148,28 +114,50 @@ static int offered(const tlcp_client_hello *m, uint16_t suite)
     return 0;
 }
 
-/* Server: resume the client's session when the cache knows it and its
- * suite is still offered and enabled; otherwise issue a fresh session ID
- * (when caching is on) for a full handshake. */
-static int choose_session(tlcp_hs_ctx *ctx, const tlcp_client_hello *m)
+/* Server: resume the session the store found (checked there), or issue a
+ * fresh session ID for a full handshake; the suite is traced once final. */
+static int settle_session(tlcp_hs_ctx *ctx)
 {
     tlcp_hs *hs = ctx->hs;
-    tlcp_session_cache *cache = ctx->cfg.sessions;
-    if (cache == NULL)
-        return 1; /* empty session ID: nothing to resume later */
-    uint16_t suite = 0;
-    if (tlcp_session_cache_lookup(cache, m->session_id, m->session_id_len, ctx->sni, &suite,
-                                  hs->master) &&
-        offered(m, suite) && config_has_suite(&ctx->cfg, suite)) {
+    if (!tlcp_hs_store_enabled(ctx) || hs->session_id_len != 0)
+        return 1; /* no store, or settled already */
+    tlcp_session *s = tlcp_hs_store_take(ctx);
+    if (s != NULL) {
         hs->resumed = 1;
-        memcpy(hs->session_id, m->session_id, TLCP_SESSION_ID_LEN);
+        memcpy(hs->master, s->master, TLCP_MASTER_SECRET_LEN);
+        memcpy(hs->session_id, s->id, TLCP_SESSION_ID_LEN);
         hs->session_id_len = TLCP_SESSION_ID_LEN;
+        tlcp_hs_store_note_resumed(ctx, s->id);
         tlcp_hs_trace(ctx, "resuming the session the client offered");
-        adopt_suite(ctx, suite);
-        return 1;
+        uint16_t suite = s->suite;
+        tlcp_session_free(s);
+        return set_suite(ctx, suite);
     }
     hs->session_id_len = TLCP_SESSION_ID_LEN;
-    return tlcp_random_bytes(hs->session_id, TLCP_SESSION_ID_LEN, ctx->err);
+    GUARD(tlcp_random_bytes(hs->session_id, TLCP_SESSION_ID_LEN, ctx->err));
+    return set_suite(ctx, hs->suite);
+}
+
+/* Bit i: the client offered cfg.suites[i] (what a stored session's suite
+ * is checked against when the answer comes after the ClientHello is gone). */
+static unsigned offered_mask(const tlcp_hs_ctx *ctx, const tlcp_client_hello *m)
+{
+    unsigned mask = 0;
+    for (size_t i = 0; i < ctx->cfg.num_suites && i < 8 * sizeof(mask); i++)
+        if (offered(m, ctx->cfg.suites[i]))
+            mask |= 1u << i;
+    return mask;
+}
+
+/* Server: asks the session store for the session the client offered. The
+ * answer may come now or later (TLCP_WANT_SESSION); settle_session applies
+ * it before anything depends on whether the handshake is resumed. */
+static int choose_session(tlcp_hs_ctx *ctx, const tlcp_client_hello *m)
+{
+    if (!tlcp_hs_store_enabled(ctx)) /* empty session ID: nothing to resume later */
+        return set_suite(ctx, ctx->hs->suite);
+    GUARD(tlcp_hs_store_lookup(ctx, m->session_id, m->session_id_len, offered_mask(ctx, m)));
+    return tlcp_hs_store_pending(ctx) || settle_session(ctx);
 }
 
 tlcp_status tlcp_hs_client_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
@@ -191,17 +179,18 @@ tlcp_status tlcp_hs_client_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
         null_compression |= method == 0;
     S_ENSURE_ALERT(null_compression, ctx->err, TLCP_R_HANDSHAKE_FAILURE,
                    TLCP_ALERT_HANDSHAKE_FAILURE, "client did not offer null compression");
-    /* Other extensions (session_ticket, ALPN, ...) are ignored. */
+    /* Other extensions (session_ticket, ...) are ignored. */
     for (size_t i = 0; i < m.num_extensions; i++)
         if (m.extensions[i].type == TLCP_EXT_SERVER_NAME)
             S_GUARD(take_server_name(ctx, m.extensions[i].data));
+    S_TRY(tlcp_hs_choose_cert(ctx));     /* by server name (cert_select.c) */
+    S_TRY(tlcp_hs_alpn_choose(ctx, &m)); /* alpn.c */
 
     /* Server preference order; unknown suites and the SCSV are ignored. */
     for (size_t i = 0; i < ctx->cfg.num_suites; i++) {
         if (offered(&m, ctx->cfg.suites[i])) {
             adopt_suite(ctx, ctx->cfg.suites[i]);
-            S_GUARD(choose_session(ctx, &m));
-            return tlcp_status_of(set_suite(ctx, ctx->hs->suite));
+            return tlcp_status_of(choose_session(ctx, &m));
         }
     }
     TLCP_ERR_ALERT(ctx->err, TLCP_R_NO_SHARED_CIPHER, TLCP_ALERT_HANDSHAKE_FAILURE,
@@ -213,6 +202,7 @@ tlcp_status tlcp_hs_client_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
 tlcp_status tlcp_hs_client_hello_post_process(tlcp_hs_ctx *ctx)
 {
     tlcp_hs *hs = ctx->hs;
+    S_GUARD(settle_session(ctx)); /* a lookup answered after the ClientHello */
     /* ECDHE needs the client's encryption key, so it always asks; an
      * abbreviated handshake has no certificates at all. */
     hs->cert_requested = !hs->resumed && (ctx->cfg.verify_mode != TLCP_VERIFY_NONE || hs->is_ecdhe);
@@ -232,6 +222,8 @@ tlcp_status tlcp_hs_server_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
     m.session_id_len = ctx->hs->session_id_len;
     m.cipher_suite = ctx->hs->suite;
     m.compression_method = 0;
+    uint8_t alpn_mem[TLCP_ALPN_REPLY_MAX];
+    S_TRY(tlcp_hs_alpn_answer(ctx, &m, alpn_mem));
     return tlcp_status_of(tlcp_build_server_hello(body, &m));
 }
 
@@ -252,8 +244,9 @@ tlcp_status tlcp_hs_server_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
     memcpy(hs->server_random, m.random, TLCP_RANDOM_LEN);
     memcpy(hs->session_id, m.session_id, m.session_id_len);
     hs->session_id_len = m.session_id_len;
-    /* Extensions in the ServerHello (GmSSL 3 echoes an empty server_name)
-     * are ignored: we asked for nothing that needs an answer. */
+    /* ALPN is checked against our offer; other extensions in the
+     * ServerHello (GmSSL 3 echoes an empty server_name) are ignored. */
+    S_TRY(tlcp_hs_alpn_check_answer(ctx, &m));
     S_GUARD(set_suite(ctx, m.cipher_suite));
     /* Only a session we offered may be resumed: a server echoing some other
      * session ID it knows must not skip the certificate checks. */

@@ -123,5 +123,7 @@ void tlcp_session_cache_store(tlcp_session_cache *cache, const uint8_t id[TLCP_S
 int tlcp_session_cache_lookup(tlcp_session_cache *cache, const uint8_t *id, size_t id_len,
                               const char *sni, uint16_t *out_suite,
                               uint8_t out_master[TLCP_MASTER_SECRET_LEN]);
+/* Forgets `id` (no-op when not cached). */
+void tlcp_session_cache_remove(tlcp_session_cache *cache, const uint8_t id[TLCP_SESSION_ID_LEN]);
 
 #endif

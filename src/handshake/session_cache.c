@@ -184,3 +184,12 @@ int tlcp_session_cache_lookup(tlcp_session_cache *c, const uint8_t *id, size_t i
     pthread_mutex_unlock(&c->lock);
     return found;
 }
+
+void tlcp_session_cache_remove(tlcp_session_cache *c, const uint8_t id[TLCP_SESSION_ID_LEN])
+{
+    pthread_mutex_lock(&c->lock);
+    uint32_t l = find(c, id);
+    if (l != NONE)
+        release(c, l);
+    pthread_mutex_unlock(&c->lock);
+}

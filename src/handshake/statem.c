@@ -119,9 +119,8 @@ static void remember_session(tlcp_hs_ctx *ctx)
     if (hs->session_id_len != TLCP_SESSION_ID_LEN)
         return;
     if (ctx->is_server) {
-        if (ctx->cfg.sessions != NULL && !hs->resumed && !hs->peer_sent_cert)
-            tlcp_session_cache_store(ctx->cfg.sessions, hs->session_id, hs->suite, hs->master,
-                                     ctx->sni);
+        if (!hs->resumed && !hs->peer_sent_cert)
+            tlcp_hs_store_new(ctx);
         return;
     }
     tlcp_session_free(ctx->established_session);
@@ -498,6 +497,9 @@ static tlcp_result read_step(tlcp_hs_ctx *ctx, tlcp_record_layer *rl)
 {
     tlcp_hs *hs = ctx->hs;
     if (hs->read_state == TLCP_READ_POST_PROCESS) {
+        /* The session store answers later: nothing moves until it has. */
+        if (tlcp_hs_store_pending(ctx))
+            return TLCP_WANT_SESSION;
         const tlcp_hs_row *row = current_row(ctx);
         tlcp_hs_trace(ctx, "READ_STATE_POST_PROCESS: %s", row->read_name);
         if (row->post_process != NULL && !tlcp_hs_apply(ctx, rl, row->post_process(ctx)))

@@ -45,6 +45,9 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_SESSION_EXPIRED] = "session expired",
     [TLCP_R_NO_HOST_NAME] = "no host name to verify the server against",
     [TLCP_R_NOT_TLCP_HTTP] = "not a TLCP record (looks like HTTP)",
+    [TLCP_R_NO_APPLICATION_PROTOCOL] = "no application protocol (ALPN) in common",
+    [TLCP_R_ALPN_NOT_OFFERED] = "server chose an application protocol (ALPN) not offered",
+    [TLCP_R_UNKNOWN_SERVER_NAME] = "no certificate pair for the server name",
 };
 
 const char *tlcp_reason_string(int reason)
@@ -81,6 +84,8 @@ const char *tlcp_alert_string(int alert)
     case TLCP_ALERT_USER_CANCELED: return "user_canceled";
     case TLCP_ALERT_NO_RENEGOTIATION: return "no_renegotiation";
     case TLCP_ALERT_UNSUPPORTED_EXTENSION: return "unsupported_extension";
+    case TLCP_ALERT_UNRECOGNIZED_NAME: return "unrecognized_name";
+    case TLCP_ALERT_NO_APPLICATION_PROTOCOL: return "no_application_protocol";
     case TLCP_ALERT_UNSUPPORTED_SITE2SITE: return "unsupported_site2site";
     case TLCP_ALERT_NO_AREA: return "no_area";
     case TLCP_ALERT_UNSUPPORTED_AREATYPE: return "unsupported_areatype";

@@ -199,6 +199,18 @@ static tlcp_config *checker_config(replay *r, int server)
         assert_int_equal(tlcp_config_set_verify_time(cfg, PINNED_TIME), TLCP_OK);
         /* Every recorded server certificate names localhost. */
         assert_int_equal(tlcp_config_set_host_name(cfg, "localhost"), TLCP_OK);
+        /* The recorded client's ALPN offer ("ClientHello:alpn(h2,http/1.1)"):
+         * the server's answer is checked against it. */
+        const char *alpn = strstr(r->manifest, "ClientHello:alpn(");
+        if (alpn != NULL) {
+            char list[256];
+            alpn += strlen("ClientHello:alpn(");
+            size_t len = strcspn(alpn, ")");
+            assert_true(len < sizeof(list));
+            memcpy(list, alpn, len);
+            list[len] = '\0';
+            assert_int_equal(tlcp_config_set_alpn(cfg, list), TLCP_OK);
+        }
         /* With the recorded client pairs the checker answers a
          * CertificateRequest as the recorded client did (ECDHE needs both). */
         size_t n = 0;
@@ -515,9 +527,11 @@ static int replay_resumption(replay *r)
     assert_int_equal(tlcp_conn_set_session(r->cli, session), TLCP_OK);
     tlcp_session_free(session);
     tlcp_config *scfg = r->srv->cfg;
-    scfg->sessions = tlcp_session_cache_new(4, 0); /* the checker's own config */
+    scfg->sessions = tlcp_session_cache_new(4, 0); /* the checker's own config (frozen) */
     assert_non_null(scfg->sessions);
-    r->srv->hc.cfg.sessions = scfg->sessions; /* the handshake's view of it */
+    tlcp_session_cache_as_store(scfg->sessions, &scfg->store, &scfg->store_arg);
+    r->srv->hc.cfg.store = &scfg->store; /* the handshake's view of it */
+    r->srv->hc.cfg.store_arg = scfg->store_arg;
     tlcp_session_cache_store(scfg->sessions, r->session_id, r->suite, r->session_master,
                              NULL); /* the fixtures send no server_name */
 

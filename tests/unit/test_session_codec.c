@@ -485,13 +485,56 @@ static void test_pem(void **state)
     tlcp_session_free(s);
 }
 
+/* The value a server's session store keeps (session_store.c): no
+ * certificates, bound to the client's server_name, unverified; it comes
+ * back the same, any flipped bit is refused, and it expires. */
+static void test_store_value_round_trip(void **state)
+{
+    (void)state;
+    tlcp_cert *none[2] = {NULL, NULL};
+    uint8_t id[TLCP_SESSION_ID_LEN], master[TLCP_MASTER_SECRET_LEN];
+    for (size_t i = 0; i < sizeof(id); i++)
+        id[i] = (uint8_t)(0x40 + i);
+    memset(master, 0x5A, sizeof(master));
+    tlcp_session *s = tlcp_session_new(id, TLCP_ECC_SM4_GCM_SM3, master, none);
+    assert_non_null(s);
+    assert_true(tlcp_session_bind_peer(s, "www.example.test", 0));
+    int64_t now = (int64_t)time(NULL);
+    tlcp_session_set_times(s, now, 600);
+    size_t len = 0;
+    uint8_t *buf = export_of(s, &len);
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    tlcp_session *t = tlcp_session_decode(buf, len, now + 10, &err);
+    assert_non_null(t);
+    assert_same_session(s, t);
+    tlcp_session_free(t);
+    for (size_t bit = 0; bit < len * 8; bit += 7) {
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        tlcp_error_clear(&err);
+        t = tlcp_session_decode(buf, len, now + 10, &err);
+        assert_null(t);
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    tlcp_error_clear(&err);
+    assert_null(tlcp_session_decode(buf, len, now + 601, &err));
+    assert_int_equal(err.reason, TLCP_R_SESSION_EXPIRED);
+    free(buf);
+    tlcp_session_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_truncated),
-        cmocka_unit_test(test_bit_flips),  cmocka_unit_test(test_wrong_version_and_magic),
-        cmocka_unit_test(test_oversize),   cmocka_unit_test(test_expired),
-        cmocka_unit_test(test_structure),  cmocka_unit_test(test_pem),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_bit_flips),
+        cmocka_unit_test(test_wrong_version_and_magic),
+        cmocka_unit_test(test_oversize),
+        cmocka_unit_test(test_expired),
+        cmocka_unit_test(test_structure),
+        cmocka_unit_test(test_pem),
+        cmocka_unit_test(test_store_value_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
