@@ -51,6 +51,8 @@ void bench_fail(const char *name, const char *why);
 void bench_crypto(void);
 /* bench_sm2_curve.c: the SM2 curve primitives against OpenSSL's EC_POINT_mul. */
 void bench_sm2_curve(void);
+/* bench_x509.c: peer chain verification, ours against X509_verify_cert alone. */
+void bench_x509(void);
 void bench_record(void) __attribute__((weak));
 /* bench_handshake.c: handshakes/s, server CPU, bulk through a connection, idle heap. */
 void bench_handshake(void) __attribute__((weak));

@@ -129,6 +129,7 @@ int main(int argc, char **argv)
 
     bench_crypto();
     bench_sm2_curve();
+    bench_x509();
     if (bench_record != NULL)
         bench_record();
     if (bench_handshake != NULL)

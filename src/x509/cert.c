@@ -25,6 +25,10 @@ struct tlcp_cert {
     /* Atomic: a client session's certificates are shared by the
      * connections (possibly on several threads) that resume it. */
     atomic_int refs;
+    /* The SM2 public key, made on first use and published once (the
+     * certificate cache shares one object between handshakes, so the key
+     * and its per-key precomputation outlive each of them). */
+    _Atomic(tlcp_pkey *) pub;
 };
 
 int tlcp_x509_attach_sm2_id(X509 *x)
@@ -54,6 +58,7 @@ static char *name_dup(const X509_NAME *name)
 
 static void cert_destroy(tlcp_cert *cert)
 {
+    tlcp_pkey_free(atomic_load(&cert->pub));
     X509_free(cert->x509);
     free(cert->der);
     free(cert->subject);
@@ -75,6 +80,7 @@ tlcp_cert *tlcp_cert_wrap_x509(X509 *x, tlcp_error *err)
     }
     cert->x509 = x;
     atomic_init(&cert->refs, 1);
+    atomic_init(&cert->pub, NULL);
     unsigned char *der = NULL;
     int n = i2d_X509(x, &der);
     if (n <= 0 || !tlcp_x509_attach_sm2_id(x)) {
@@ -245,12 +251,24 @@ tlcp_pkey *tlcp_cert_public_key(const tlcp_cert *cert, tlcp_error *err)
                        "certificate does not hold an SM2 key: %s", cert->subject);
         return NULL;
     }
+    tlcp_cert *c = (tlcp_cert *)cert; /* the key memo is not the certificate's value */
+    tlcp_pkey *have = atomic_load_explicit(&c->pub, memory_order_acquire);
+    if (have != NULL)
+        return tlcp_pkey_up_ref(have);
     EVP_PKEY *pk = X509_get0_pubkey(cert->x509);
     if (pk == NULL || !EVP_PKEY_up_ref(pk)) {
         CRYPTO_FAIL(err, TLCP_R_CERT, "cannot read the certificate's public key");
         return NULL;
     }
-    return tlcp_pkey_wrap(pk, err);
+    tlcp_pkey *fresh = tlcp_pkey_wrap(pk, err);
+    if (fresh == NULL)
+        return NULL;
+    tlcp_pkey *expected = NULL;
+    if (atomic_compare_exchange_strong_explicit(&c->pub, &expected, fresh, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return tlcp_pkey_up_ref(fresh);
+    tlcp_pkey_free(fresh); /* another thread published first */
+    return tlcp_pkey_up_ref(expected);
 }
 
 unsigned tlcp_cert_key_usage(const tlcp_cert *cert, int *out_present)

@@ -191,23 +191,34 @@ int tlcp_x509_sm2_verify_signed(const tlcp_pkey *key, const uint8_t *id, size_t 
                            (size_t)ASN1_STRING_length(sig), &err);
 }
 
-/* X509_V_OK when `x`'s signature verifies under `key` with x's SM2 ID. */
-static int sm2_signature(X509 *x, const tlcp_pkey *key)
+/* X509_V_OK when `x`'s signature verifies under `key` (whose point is
+ * `point`) with x's SM2 ID; a signature that verified before for the same
+ * bytes is answered from the memo (sig_memo.c). */
+static int sm2_signature(X509 *x, const tlcp_pkey *key, const uint8_t *point)
 {
     if (!sm2_sig_alg(x))
         return X509_V_ERR_CERT_SIGNATURE_FAILURE;
     const ASN1_BIT_STRING *sig = NULL;
     X509_get0_signature(&sig, NULL, x);
     const ASN1_OCTET_STRING *id = X509_get0_distinguishing_id(x);
-    const uint8_t *id_data = (const uint8_t *)TLCP_SM2_DEFAULT_ID;
-    size_t id_len = TLCP_SM2_DEFAULT_ID_LEN;
+    tlcp_sig_question q = {point, (const uint8_t *)TLCP_SM2_DEFAULT_ID, TLCP_SM2_DEFAULT_ID_LEN,
+                           NULL, 0};
     if (id != NULL) {
-        id_data = ASN1_STRING_get0_data(id);
-        id_len = (size_t)ASN1_STRING_length(id);
+        q.id = ASN1_STRING_get0_data(id);
+        q.id_len = (size_t)ASN1_STRING_length(id);
     }
     unsigned char *der = NULL;
     int der_len = i2d_X509(x, &der); /* the TBS keeps its received encoding */
-    int ok = tlcp_x509_sm2_verify_signed(key, id_data, id_len, der, der_len, sig);
+    if (der_len <= 0)
+        return X509_V_ERR_CERT_SIGNATURE_FAILURE;
+    q.der = der;
+    q.der_len = (size_t)der_len;
+    int ok = tlcp_sig_memo_seen(&q);
+    if (!ok) {
+        ok = tlcp_x509_sm2_verify_signed(key, q.id, q.id_len, der, der_len, sig);
+        if (ok)
+            tlcp_sig_memo_add(&q);
+    }
     OPENSSL_free(der);
     return ok ? X509_V_OK : X509_V_ERR_CERT_SIGNATURE_FAILURE;
 }
@@ -221,9 +232,11 @@ static int check_signature(const tlcp_trust_store *store, X509 *xs, X509 *xi)
         return X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY;
     tlcp_pkey *key = NULL;
     int owned = 0;
-    if (!tlcp_store_issuer_key(store, pkey, &key, &owned))
+    uint8_t point[TLCP_SM2_POINT_LEN];
+    if (!tlcp_store_issuer_key(store, xi, pkey, &key, &owned, point))
         return X509_verify(xs, pkey) > 0 ? X509_V_OK : X509_V_ERR_CERT_SIGNATURE_FAILURE;
-    int r = key != NULL ? sm2_signature(xs, key) : X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY;
+    int r =
+        key != NULL ? sm2_signature(xs, key, point) : X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY;
     if (owned)
         tlcp_pkey_free(key);
     return r;

@@ -180,7 +180,8 @@ static int crl_sm2_signature_ok(const tlcp_trust_store *store, X509_CRL *crl, X5
         return 0;
     tlcp_pkey *key = NULL;
     int owned = 0;
-    if (!tlcp_store_issuer_key(store, pkey, &key, &owned) || key == NULL)
+    uint8_t point[TLCP_SM2_POINT_LEN];
+    if (!tlcp_store_issuer_key(store, issuer, pkey, &key, &owned, point) || key == NULL)
         return 0;
     const ASN1_BIT_STRING *sig = NULL;
     const X509_ALGOR *alg = NULL;

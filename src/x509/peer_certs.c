@@ -93,7 +93,7 @@ int tlcp_peer_certs_parse(tlcp_peer_certs *out, const uint8_t *const *ders, cons
     for (; parsed < n; parsed++) {
         tlcp_error local;
         tlcp_error_clear(&local);
-        certs[parsed] = tlcp_cert_from_der(ders[parsed], lens[parsed], &local);
+        certs[parsed] = tlcp_cert_from_der_cached(ders[parsed], lens[parsed], &local);
         if (certs[parsed] == NULL) {
             TLCP_ERR_ALERT(err, local.reason, TLCP_ALERT_DECODE_ERROR, "peer certificate #%zu: %s",
                            parsed + 1, local.message);

@@ -31,12 +31,13 @@ struct tlcp_trust_store {
  * issuer found (certificates of hashed directories arrive without it). */
 int tlcp_store_get_issuer(X509 **issuer, X509_STORE_CTX *ctx, X509 *x);
 
-/* The issuer key `pkey` as a libtlcp SM2 key: 0 when it is not on the SM2
- * curve (OpenSSL checks those signatures). Else 1 with *out the key (NULL
- * when the point is unusable), borrowed from the store's cache (store may
- * be NULL) or, with *owned = 1, the caller's to free. */
-int tlcp_store_issuer_key(const tlcp_trust_store *store, EVP_PKEY *pkey, tlcp_pkey **out,
-                          int *owned);
+/* The key `pkey` of certificate `issuer` as a libtlcp SM2 key: 0 when it
+ * is not on the SM2 curve (OpenSSL checks those signatures). Else 1 with
+ * `point` its 04||X||Y and *out the key (NULL when the point is unusable),
+ * borrowed from the store's cache (store may be NULL) or, with *owned = 1,
+ * the caller's to free. */
+int tlcp_store_issuer_key(const tlcp_trust_store *store, X509 *issuer, EVP_PKEY *pkey,
+                          tlcp_pkey **out, int *owned, uint8_t point[TLCP_SM2_POINT_LEN]);
 void tlcp_store_keys_clear(tlcp_trust_store *store);
 
 /* The first element (tag and length included) of the DER SEQUENCE at
@@ -58,6 +59,25 @@ int tlcp_x509_crl_verify_cb(int ok, X509_STORE_CTX *ctx);
  * TLCP_R_CERT_REVOKED, _CRL_MISSING, _CRL_EXPIRED, _CRL_INVALID; TLCP_R_NONE
  * (alert untouched) for any other code (crl.c). */
 int tlcp_x509_crl_reason(int code, int *alert);
+
+/* One certificate signature question for the memo (sig_memo.c): did the
+ * certificate with exactly these DER bytes and this SM2 ID verify under the
+ * issuer key with this point? */
+typedef struct tlcp_sig_question {
+    const uint8_t *point; /* TLCP_SM2_POINT_LEN bytes, 04 || X || Y */
+    const uint8_t *id;
+    size_t id_len;
+    const uint8_t *der;
+    size_t der_len;
+} tlcp_sig_question;
+/* 1 when the same question was answered "valid" before (and is still kept). */
+int tlcp_sig_memo_seen(const tlcp_sig_question *q);
+/* Records a "valid" answer (call only after a successful verification). */
+void tlcp_sig_memo_add(const tlcp_sig_question *q);
+/* Forgets every answer (tests). */
+void tlcp_sig_memo_clear(void);
+/* Questions answered from the memo since the process started (tests). */
+unsigned long tlcp_sig_memo_hits(void);
 
 /* The X509_STORE_CTX verify step (X509_STORE_CTX_set_verify): signatures
  * with libtlcp's SM2 and validity dates, in place of OpenSSL's; the ctx's

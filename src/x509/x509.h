@@ -76,6 +76,16 @@ typedef struct tlcp_cert tlcp_cert; /* one X.509 certificate, refcounted, immuta
  * otherwise), malformed input gives TLCP_R_DECODE. Non-SM2 certificates parse
  * fine (see tlcp_cert_is_sm2). */
 tlcp_cert *tlcp_cert_from_der(const uint8_t *der, size_t len, tlcp_error *err);
+/* Same, through a bounded process-wide cache keyed by the exact DER bytes
+ * (cert_cache.c): a certificate met again (a peer's, on every handshake) is
+ * parsed once and shared, with its public key. Used for peer certificates. */
+tlcp_cert *tlcp_cert_from_der_cached(const uint8_t *der, size_t len, tlcp_error *err);
+/* Empties that cache (tests, and callers that want the memory back). */
+void tlcp_cert_cache_clear(void);
+#if defined(TLCP_TESTING)
+/* Lookups answered from the cache since the process started. */
+unsigned long tlcp_cert_cache_hits(void);
+#endif
 /* The first "CERTIFICATE" PEM block in the buffer. */
 tlcp_cert *tlcp_cert_from_pem(const uint8_t *pem, size_t len, tlcp_error *err);
 /* PEM (when the buffer contains "-----BEGIN") or DER. */

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* PRF (P_SM3): the key-schedule vectors of tlcp-protocol.md §9, structure, bad arguments. */
+/* PRF (P_SM3): the key-schedule vectors of tlcp-protocol.md §9, structure, OpenSSL's TLS1-PRF
+ * on random inputs, bad arguments. */
 #include "testutil.h"
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 #include <string.h>
 
 #include "crypto/crypto.h"
@@ -116,6 +121,56 @@ static void test_matches_p_hash_definition(void **state)
     assert_memory_equal(x, y, 32);
 }
 
+/* OpenSSL's TLS1-PRF KDF with SM3 over label || seed (the former implementation). */
+static void openssl_prf(const uint8_t *secret, size_t secret_len, uint8_t *seed, size_t seed_len,
+                        uint8_t *out, size_t out_len)
+{
+    static uint8_t empty[1];
+    char digest[] = "SM3";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
+                                          secret_len == 0 ? empty : (uint8_t *)secret, secret_len),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, seed_len),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+    assert_non_null(kdf);
+    EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
+    assert_non_null(ctx);
+    assert_int_equal(EVP_KDF_derive(ctx, out, out_len, params), 1);
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+}
+
+/* Random secrets (empty, short, longer than an SM3 block so HMAC hashes
+ * them), labels, seeds up to the 1024-byte limit and output lengths. */
+static void test_matches_openssl(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 2000; i++) {
+        uint8_t r[8], secret[150], seed[1024], want[300], got[300];
+        char label[16];
+        assert_int_equal(RAND_bytes(r, sizeof(r)), 1);
+        size_t secret_len = i < 3 ? (size_t)i * 64 : r[0] % sizeof(secret);
+        size_t label_len = 1 + r[1] % (sizeof(label) - 1);
+        size_t seed_len = i == 5 ? sizeof(seed) - label_len : (r[2] | (r[3] & 1) << 8) % 200;
+        size_t out_len = 1 + (r[4] | r[5] << 8) % sizeof(want);
+        assert_int_equal(RAND_bytes(secret, sizeof(secret)), 1);
+        assert_int_equal(RAND_bytes(seed, sizeof(seed)), 1);
+        for (size_t j = 0; j < label_len; j++)
+            label[j] = (char)('a' + seed[j] % 26);
+        label[label_len] = '\0';
+        uint8_t full[1024];
+        memcpy(full, label, label_len);
+        memcpy(full + label_len, seed, seed_len);
+        openssl_prf(secret, secret_len, full, label_len + seed_len, want, out_len);
+        assert_int_equal(
+            tlcp_prf_sm3(secret, secret_len, label, seed, seed_len, got, out_len, NULL), 1);
+        assert_memory_equal(got, want, out_len);
+    }
+}
+
 static void expect_invalid(int rc, tlcp_error *err)
 {
     assert_int_equal(rc, 0);
@@ -156,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_gcm_key_block),
         cmocka_unit_test(test_finished),
         cmocka_unit_test(test_matches_p_hash_definition),
+        cmocka_unit_test(test_matches_openssl),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
