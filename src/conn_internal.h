@@ -48,7 +48,7 @@ struct tlcp_config {
     char *host_name;
     int no_verify_name; /* client: tlcp_config_insecure_no_verify_name() */
     int send_sni;
-    int accept_tls_hello; /* server: tlcp_config_accept_tls_hello_for_tlcp() */
+    int accept_tls_hello;   /* server: tlcp_config_accept_tls_hello_for_tlcp() */
     int ecdhe_cke_prefixed; /* ECDHE ClientKeyExchange form B (u16 prefix) */
     int cv_form;            /* client: our CertificateVerify form (TLCP_CV_*) */
     unsigned cv_accept;     /* server: CertificateVerify forms accepted (TLCP_CV_* bits) */

@@ -104,10 +104,10 @@ typedef enum tlcp_reason {
     TLCP_R_CRL_INVALID = 58,  /* the CRL's signature, issuer key usage or fields are bad */
     TLCP_R_NO_PEER_CERT = 59, /* server, verify mode OPTIONAL: the client sent no certificate */
     /* Delegated private-key operations (60-69). */
-    TLCP_R_KEY_OP_FAILED = 60,      /* a delegated private-key operation reported failure */
-    TLCP_R_KEY_OP_TIMEOUT = 61,     /* a delegated private-key operation did not complete in time */
-    TLCP_R_KEY_OP_RESULT = 62,      /* a delegated operation's result has the wrong size or form */
-    TLCP_R_KEY_OP_NONE = 63,        /* no private key and no key-operation callback for a pair */
+    TLCP_R_KEY_OP_FAILED = 60,  /* a delegated private-key operation reported failure */
+    TLCP_R_KEY_OP_TIMEOUT = 61, /* a delegated private-key operation did not complete in time */
+    TLCP_R_KEY_OP_RESULT = 62,  /* a delegated operation's result has the wrong size or form */
+    TLCP_R_KEY_OP_NONE = 63,    /* no private key and no key-operation callback for a pair */
     /* One port for TLCP and TLS (70-74). */
     TLCP_R_TLS_CLIENT_HELLO =
         70, /* a TLS ClientHello at a TLCP endpoint that does not accept one */

@@ -241,11 +241,11 @@ struct tlcp_record_layer {
     tlcp_cbc_opened batch[TLCP_SM3_MB_MAX];
     size_t batch_off[TLCP_SM3_MB_MAX]; /* each record's offset in in_base */
     size_t batch_len, batch_next;
-    unsigned empty_run;   /* consecutive empty records (TLCP_MAX_EMPTY_RECORDS) */
-    unsigned warning_run; /* consecutive warning alerts */
-    int closed;           /* close_notify or EOF seen */
+    unsigned empty_run;      /* consecutive empty records (TLCP_MAX_EMPTY_RECORDS) */
+    unsigned warning_run;    /* consecutive warning alerts */
+    int closed;              /* close_notify or EOF seen */
     int accept_tls_versions; /* 0x0301..0x0303 allowed on unprotected records */
-    int failed;           /* a fatal error happened on the read side */
+    int failed;              /* a fatal error happened on the read side */
 
     tlcp_hs_framer hs;
 
