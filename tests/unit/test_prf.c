@@ -154,7 +154,8 @@ static void test_matches_openssl(void **state)
         assert_int_equal(RAND_bytes(r, sizeof(r)), 1);
         size_t secret_len = i < 3 ? (size_t)i * 64 : r[0] % sizeof(secret);
         size_t label_len = 1 + r[1] % (sizeof(label) - 1);
-        size_t seed_len = i == 5 ? sizeof(seed) - label_len : (r[2] | (r[3] & 1) << 8) % 200;
+        size_t seed_len =
+            i == 5 ? sizeof(seed) - label_len : (size_t)((r[2] | (r[3] & 1) << 8) % 200);
         size_t out_len = 1 + (r[4] | r[5] << 8) % sizeof(want);
         assert_int_equal(RAND_bytes(secret, sizeof(secret)), 1);
         assert_int_equal(RAND_bytes(seed, sizeof(seed)), 1);
