@@ -123,8 +123,14 @@ static int echo_step(struct echo_conn *c)
         else if (n > 0) {
             c->len += (size_t)n;
             c->received += (unsigned long long)n;
-            if (die_after > 0 && c->received >= die_after)
-                _exit(3); /* the backend dies mid-stream */
+            if (die_after > 0 && c->received >= die_after) {
+                /* The backend dies mid-stream: a reset, never a FIN (with
+                 * nothing unread, a plain exit would look like a clean
+                 * end of the stream, as it did on slow sanitizer runs). */
+                struct linger reset = {1, 0};
+                (void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+                _exit(3);
+            }
         }
     }
     if (header_file != NULL && !c->header_done && !take_header(c))
