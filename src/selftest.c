@@ -11,33 +11,18 @@
 #include "crypto/crypto.h"
 #include "selftest_vectors.h"
 #include "tlcp/tlcp.h"
+#include "util/hex.h"
 #include "util/mem.h"
 
 #define KAT_MAX      256 /* largest vector, in bytes */
 #define LINE_DOTS_TO 22  /* column where the verdict starts */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes a vector; a malformed or oversized one is our bug, reported as such. */
 static int unhex(const char *hex, uint8_t out[KAT_MAX], size_t *out_len, tlcp_error *err)
 {
-    size_t n = strlen(hex);
-    ENSURE(n % 2 == 0 && n / 2 <= KAT_MAX, err, TLCP_R_INTERNAL, "self-test vector malformed");
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        ENSURE(hi >= 0 && lo >= 0, err, TLCP_R_INTERNAL, "self-test vector malformed");
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *out_len = n / 2;
+    long n = tlcp_hex_decode(hex, strlen(hex), out, KAT_MAX);
+    ENSURE(n >= 0, err, TLCP_R_INTERNAL, "self-test vector malformed");
+    *out_len = (size_t)n;
     return 1;
 }
 

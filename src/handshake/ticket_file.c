@@ -18,36 +18,20 @@
 #include <string.h>
 
 #include "handshake/ticket.h"
+#include "util/hex.h"
 #include "util/mem.h"
 
 #define LINE_MAX_LEN   512
 #define LIFETIME_MAX   604800
 #define FILE_MAX_BYTES 65536
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Hex of exactly 2*min..2*max digits into out; the byte count or -1. */
 static int parse_hex(const char *s, uint8_t *out, size_t min, size_t max)
 {
     size_t n = strlen(s);
-    if (n % 2 != 0 || n / 2 < min || n / 2 > max)
+    if (n / 2 < min)
         return -1;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return (int)(n / 2);
+    return (int)tlcp_hex_decode(s, n, out, max);
 }
 
 typedef struct key_file {

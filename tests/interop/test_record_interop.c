@@ -21,6 +21,7 @@
 #include "record/record.h"
 #include "record_pipe.h"
 #include "testutil.h"
+#include "util/hex.h"
 
 #define MAX_MSGS 64
 
@@ -86,26 +87,9 @@ static int json_value(const char *json, const char *key, char *out, size_t cap)
     return 1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int parse_hex(const char *s, size_t n, uint8_t *out)
 {
-    for (size_t i = 0; i < n; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return 0;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 1;
+    return tlcp_hex_decode(s, 2 * n, out, n) >= 0;
 }
 
 /* Master secret for client_random from an NSS key log. */

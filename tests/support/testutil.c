@@ -6,17 +6,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "util/hex.h"
 
 uint8_t *tu_hex(const char *hex, size_t *out_len)
 {
@@ -28,7 +18,7 @@ uint8_t *tu_hex(const char *hex, size_t *out_len)
     for (size_t i = 0; i < n; i++) {
         if (hex[i] == ' ' || hex[i] == '\n' || hex[i] == ':')
             continue;
-        int v = hexval(hex[i]);
+        int v = tlcp_hex_digit(hex[i]);
         assert_true(v >= 0);
         if (hi < 0) {
             hi = v;
