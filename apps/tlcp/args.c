@@ -20,7 +20,10 @@ int cli_wants_help(int argc, char **argv)
     return 0;
 }
 
-static void vreport(const char *cmd, const char *fmt, va_list ap)
+/* The format attribute lets -Wformat-nonliteral (clang) see that fmt is the
+ * callers' checked printf format. */
+__attribute__((format(printf, 2, 0))) static void vreport(const char *cmd, const char *fmt,
+                                                          va_list ap)
 {
     fprintf(stderr, "tlcp %s: ", cmd);
     vfprintf(stderr, fmt, ap);
