@@ -61,6 +61,11 @@ tlcp_result tlcp_config_check_uri_kx(tlcp_config *cfg, const uint16_t *suites, s
     return uses_uri_key(cfg, TLCP_CERT_ENC) && has_ecdhe(suites, n) ? no_kx(cfg) : TLCP_OK;
 }
 
+int tlcp_is_key_uri(const char *text)
+{
+    return tlcp_key_uri_form(text);
+}
+
 tlcp_result tlcp_config_load_key_provider(tlcp_config *cfg, const char *name,
                                           const char *search_path)
 {

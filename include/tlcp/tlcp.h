@@ -499,6 +499,9 @@ TLCP_API int tlcp_private_key_perform(const tlcp_private_key *key, const tlcp_ke
  * failure during a handshake is a failed delegated operation
  * (TLCP_R_KEY_OP_FAILED, alert internal_error; a decryption fails like a
  * bad ciphertext, at Finished). */
+/* 1 when `text` has the URI form load_pair_uri wants (what tools use to
+ * tell a key URI from a key file name). */
+TLCP_API int tlcp_is_key_uri(const char *text);
 TLCP_API tlcp_result tlcp_config_load_pair_uri(tlcp_config *cfg, int which, const char *cert_file,
                                                const char *key_uri, const char *passphrase);
 /* Opens key URIs in a library context of this config's own instead of
