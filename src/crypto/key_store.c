@@ -103,6 +103,22 @@ static EVP_PKEY *first_private_key(OSSL_STORE_CTX *ctx)
     return pkey;
 }
 
+/* The private key of an opened store, or NULL with the reason. */
+static EVP_PKEY *load_from(OSSL_STORE_CTX *ctx, const char *uri, tlcp_error *err)
+{
+    (void)OSSL_STORE_expect(ctx, OSSL_STORE_INFO_PKEY);
+    EVP_PKEY *pkey = first_private_key(ctx);
+    if (pkey != NULL)
+        return pkey;
+    char what[512];
+    snprintf(what, sizeof(what), "cannot load a private key from key URI %s", uri);
+    if (ERR_peek_error() != 0)
+        CRYPTO_FAIL(err, TLCP_R_KEY_STORE, what);
+    else
+        TLCP_ERR(err, TLCP_R_KEY_STORE, "no private key at key URI %s", uri);
+    return NULL;
+}
+
 static EVP_PKEY *load_pkey(const tlcp_key_providers *p, const char *propq, const char *uri,
                            const char *passphrase, tlcp_error *err)
 {
@@ -120,12 +136,7 @@ static EVP_PKEY *load_pkey(const tlcp_key_providers *p, const char *propq, const
     if (ctx == NULL) {
         open_failure(libctx, propq, uri, err);
     } else {
-        (void)OSSL_STORE_expect(ctx, OSSL_STORE_INFO_PKEY);
-        pkey = first_private_key(ctx);
-        if (pkey == NULL && ERR_peek_error() != 0)
-            CRYPTO_FAIL(err, TLCP_R_KEY_STORE, "cannot load a private key from the key URI");
-        else if (pkey == NULL)
-            TLCP_ERR(err, TLCP_R_KEY_STORE, "no private key at key URI %s", uri);
+        pkey = load_from(ctx, uri, err);
         OSSL_STORE_close(ctx);
     }
     UI_destroy_method(ui);
