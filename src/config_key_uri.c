@@ -13,11 +13,9 @@
 #include "crypto/key_store.h"
 #include "suite/suite.h"
 
-static int uri_key_op(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out,
-                      size_t *out_len)
+int tlcp_uri_key_perform(const struct tlcp_store_key *key, const tlcp_key_op *op, uint8_t *out,
+                         size_t *out_len)
 {
-    (void)conn;
-    const tlcp_store_key *key = arg;
     tlcp_error err;
     tlcp_error_clear(&err);
     int ok = 0;
@@ -25,8 +23,16 @@ static int uri_key_op(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t
         ok = tlcp_store_key_sign_digest(key, op->digest, out, out_len, op->max_out, &err);
     else if (op->type == TLCP_KEY_OP_DECRYPT && op->in != NULL)
         ok = tlcp_store_key_decrypt(key, op->in, op->in_len, out, out_len, op->max_out, &err);
-    /* TLCP_KEY_OP_KX: refused when the config was made (tlcp_config_check_uri_kx). */
+    /* TLCP_KEY_OP_KX: no SM2 key exchange through EVP (refused for configs
+     * by tlcp_config_check_uri_kx). */
     return ok ? TLCP_KEY_OP_DONE : TLCP_KEY_OP_FAILED;
+}
+
+static int uri_key_op(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out,
+                      size_t *out_len)
+{
+    (void)conn;
+    return tlcp_uri_key_perform(arg, op, out, out_len);
 }
 
 /* 1 when pair `which` uses the URI key opened for it. */
@@ -37,6 +43,13 @@ static int uses_uri_key(const tlcp_config *cfg, int which)
                                                         : &cfg->creds->sign;
     return pair != NULL && pair->key == NULL && cfg->uri_key[which] != NULL &&
            cfg->key_fn[which] == uri_key_op && cfg->key_arg[which] == cfg->uri_key[which];
+}
+
+static int ensure_creds(tlcp_config *cfg)
+{
+    if (cfg->creds == NULL)
+        cfg->creds = tlcp_credentials_new(&cfg->err);
+    return cfg->creds != NULL;
 }
 
 static int has_ecdhe(const uint16_t *suites, size_t n)
@@ -92,20 +105,6 @@ tlcp_result tlcp_config_set_key_propquery(tlcp_config *cfg, const char *propq)
     return TLCP_OK;
 }
 
-/* The key's public half must be the certificate's. */
-static int check_match(tlcp_config *cfg, const tlcp_keypair *pair, const tlcp_store_key *key,
-                       const char *cert_file, const char *key_uri)
-{
-    uint8_t point[TLCP_SM2_POINT_LEN];
-    tlcp_pkey *pub = tlcp_cert_public_key(pair->cert, &cfg->err);
-    int ok = pub != NULL && tlcp_pkey_get_point(pub, point, &cfg->err);
-    tlcp_pkey_free(pub);
-    GUARD(ok);
-    ENSURE(tlcp_store_key_matches(key, point), &cfg->err, TLCP_R_KEY_CERT_MISMATCH,
-           "private key %s does not match certificate %s", key_uri, cert_file);
-    return 1;
-}
-
 tlcp_result tlcp_config_load_pair_uri(tlcp_config *cfg, int which, const char *cert_file,
                                       const char *key_uri, const char *passphrase)
 {
@@ -117,22 +116,13 @@ tlcp_result tlcp_config_load_pair_uri(tlcp_config *cfg, int which, const char *c
     }
     if (which == TLCP_CERT_ENC && has_ecdhe(cfg->suites, cfg->num_suites))
         return no_kx(cfg);
-    tlcp_store_key *key =
-        tlcp_store_key_open(cfg->key_providers, cfg->key_propq, key_uri, passphrase, &cfg->err);
-    if (key == NULL)
+    if (!ensure_creds(cfg))
         return TLCP_ERROR;
-    tlcp_keypair pair;
-    memset(&pair, 0, sizeof(pair));
-    if (!tlcp_keypair_load_cert_only(&pair, cert_file, &cfg->err) ||
-        !check_match(cfg, &pair, key, cert_file, key_uri) ||
-        (cfg->creds == NULL && (cfg->creds = tlcp_credentials_new(&cfg->err)) == NULL)) {
-        tlcp_keypair_clear(&pair);
-        tlcp_store_key_free(key);
-        return TLCP_ERROR;
-    }
     tlcp_keypair *dest = which == TLCP_CERT_ENC ? &cfg->creds->enc : &cfg->creds->sign;
-    tlcp_keypair_clear(dest);
-    *dest = pair; /* takes the references */
+    tlcp_store_key *key = NULL;
+    if (!tlcp_keypair_load_uri(dest, &key, cfg->key_providers, cfg->key_propq, cert_file, key_uri,
+                               passphrase, &cfg->err))
+        return TLCP_ERROR;
     tlcp_store_key_free(cfg->uri_key[which]);
     cfg->uri_key[which] = key;
     cfg->key_fn[which] = uri_key_op;

@@ -143,6 +143,10 @@ void tlcp_config_free_key_uris(tlcp_config *cfg);
 /* TLCP_OK, or TLCP_ERROR (TLCP_R_KEY_URI_NO_KX in cfg->err) when an ECDHE
  * suite is among `suites` while the encryption key is held by a provider. */
 tlcp_result tlcp_config_check_uri_kx(tlcp_config *cfg, const uint16_t *suites, size_t n);
+/* A tlcp_key_op with a key opened from a URI: SIGN and DECRYPT through EVP,
+ * KX fails. TLCP_KEY_OP_DONE or TLCP_KEY_OP_FAILED. */
+int tlcp_uri_key_perform(const struct tlcp_store_key *key, const tlcp_key_op *op, uint8_t *out,
+                         size_t *out_len);
 void tlcp_config_view_alpn_names(const tlcp_config *cfg, tlcp_hs_config *out);
 
 /* The effective verify mode for a role. */

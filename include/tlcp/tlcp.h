@@ -463,6 +463,13 @@ typedef struct tlcp_private_key tlcp_private_key;
 TLCP_API tlcp_private_key *tlcp_private_key_load(const char *cert_file, const char *key_file,
                                                  const char *passphrase, char *err_buf,
                                                  size_t err_cap);
+/* The same with the private key given as a URI held by an OpenSSL 3
+ * provider (the rules of tlcp_config_load_pair_uri), opened in OpenSSL's
+ * default library context (providers from OPENSSL_CONF): SIGN and DECRYPT
+ * run in the provider; KX fails (no SM2 key exchange through EVP). */
+TLCP_API tlcp_private_key *tlcp_private_key_load_uri(const char *cert_file, const char *key_uri,
+                                                     const char *passphrase, char *err_buf,
+                                                     size_t err_cap);
 TLCP_API void tlcp_private_key_free(tlcp_private_key *key); /* NULL is a no-op */
 /* The certificate's public point (65 bytes). */
 TLCP_API const uint8_t *tlcp_private_key_point(const tlcp_private_key *key);

@@ -292,9 +292,13 @@ static char *write_key_temp(EVP_PKEY *pkey, const char *pass)
     return tmp;
 }
 
-/* A client of the fixture CA against scfg (taken over): the handshake must succeed. */
+/* A client of the fixture CA against scfg (taken over; the fixture chain is
+ * added here): the handshake must succeed. */
 static void expect_server_handshake(tlcp_config *scfg)
 {
+    char *chain = e2e_fixture_path(FIX, "chain.pem");
+    assert_int_equal(tlcp_config_load_chain_file(scfg, chain), TLCP_OK);
+    free(chain);
     e2e_pair p;
     e2e_pair_open(&p, e2e_client_config(FIX, "localhost", PINNED_TIME), scfg);
     if (!e2e_pair_handshake(&p))
@@ -334,12 +338,9 @@ static void test_file_uri_default_context(void **state)
     assert_int_equal(tlcp_config_load_pair_uri(scfg, TLCP_CERT_ENC, ec, uri, NULL), TLCP_ERROR);
     if (tlcp_config_load_pair_uri(scfg, TLCP_CERT_ENC, ec, uri, "uri-pass") != TLCP_OK)
         fail_msg("%s", tlcp_config_error(scfg));
-    char *chain = e2e_fixture_path(FIX, "chain.pem");
-    assert_int_equal(tlcp_config_load_chain_file(scfg, chain), TLCP_OK);
     expect_server_handshake(scfg);
     unlink(enc_key);
     free(enc_key);
-    free(chain);
     free(sc);
     free(ec);
     free(sk);
@@ -432,9 +433,6 @@ static void test_propquery(void **state)
     must_load(cfg, "server", 0, "");
     must_load(cfg, "server", 1, "");
     assert_int_equal(tlcp_config_set_key_propquery(cfg, NULL), TLCP_OK);
-    char *chain = e2e_fixture_path(FIX, "chain.pem");
-    assert_int_equal(tlcp_config_load_chain_file(cfg, chain), TLCP_OK);
-    free(chain);
     expect_server_handshake(cfg);
 }
 
@@ -480,6 +478,75 @@ static void test_provider_decrypt_fails_no_oracle(void **state)
     }
 }
 
+/* tlcp_private_key_load_uri: a key holder (a key server, a worker thread)
+ * performs requests with a URI key; used here as delegated callbacks. */
+static int perform_cb(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out,
+                      size_t *out_len)
+{
+    (void)conn;
+    return tlcp_private_key_perform(arg, op, out, out_len);
+}
+
+static tlcp_private_key *uri_private_key(const char *who, int enc, const char *key_who)
+{
+    char cert[64], key[64], uri[1100], err[512];
+    snprintf(cert, sizeof(cert), "%s-%s.pem", who, enc ? "enc" : "sign");
+    snprintf(key, sizeof(key), "%s-%s.key", key_who, enc ? "enc" : "sign");
+    char *c = e2e_fixture_path(FIX, cert), *k = e2e_fixture_path(FIX, key);
+    snprintf(uri, sizeof(uri), "file:%s", k);
+    tlcp_private_key *pk = tlcp_private_key_load_uri(c, uri, NULL, err, sizeof(err));
+    if (pk == NULL && strcmp(who, key_who) == 0)
+        fail_msg("%s", err);
+    if (pk == NULL)
+        assert_non_null(strstr(err, "does not match certificate"));
+    free(c);
+    free(k);
+    return pk;
+}
+
+static void test_private_key_uri(void **state)
+{
+    (void)state;
+    tlcp_private_key *sign = uri_private_key("server", 0, "server");
+    tlcp_private_key *enc = uri_private_key("server", 1, "server");
+    assert_null(uri_private_key("server", 0, "client")); /* another key: refused */
+    char err[256];
+    assert_null(
+        tlcp_private_key_load_uri("/nonexistent.pem", "server.key", NULL, err, sizeof(err)));
+    assert_non_null(strstr(err, "is not a key URI"));
+    /* the point is the certificate's */
+    char *c = e2e_fixture_path(FIX, "server-sign.pem"),
+         *k = e2e_fixture_path(FIX, "server-sign.key");
+    tlcp_private_key *local = tlcp_private_key_load(c, k, NULL, NULL, 0);
+    assert_non_null(local);
+    assert_memory_equal(tlcp_private_key_point(sign), tlcp_private_key_point(local), 65);
+    tlcp_private_key_free(local);
+    free(c);
+    free(k);
+    /* no SM2 key exchange through EVP */
+    tlcp_key_op kx;
+    memset(&kx, 0, sizeof(kx));
+    kx.type = TLCP_KEY_OP_KX;
+    kx.out_len = 48;
+    kx.max_out = TLCP_KEY_OP_MAX_OUT;
+    uint8_t out[TLCP_KEY_OP_MAX_OUT];
+    size_t out_len = 0;
+    assert_int_equal(tlcp_private_key_perform(enc, &kx, out, &out_len), TLCP_KEY_OP_FAILED);
+    /* signature and decryption work: a handshake with them as callbacks */
+    tlcp_config *scfg = tlcp_config_new();
+    char *sc = e2e_fixture_path(FIX, "server-sign.pem"),
+         *ec = e2e_fixture_path(FIX, "server-enc.pem");
+    assert_int_equal(tlcp_config_load_delegated_pair(scfg, TLCP_CERT_SIGN, sc, perform_cb, sign),
+                     TLCP_OK);
+    assert_int_equal(tlcp_config_load_delegated_pair(scfg, TLCP_CERT_ENC, ec, perform_cb, enc),
+                     TLCP_OK);
+    expect_server_handshake(scfg);
+    free(sc);
+    free(ec);
+    tlcp_private_key_free(sign);
+    tlcp_private_key_free(enc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -493,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_propquery),
         cmocka_unit_test(test_provider_sign_fails),
         cmocka_unit_test(test_provider_decrypt_fails_no_oracle),
+        cmocka_unit_test(test_private_key_uri),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
