@@ -315,6 +315,20 @@ static int delegate_server(bench_ctx *b, const bench_pki *pki)
     return 1;
 }
 
+/* Server keys given as file: URIs (tlcp_config_load_pair_uri): the
+ * operations run through EVP in OpenSSL's default provider, the route of a
+ * provider-held key (docs/KEYS.md). ECC suites only (no SM2 key exchange). */
+static int uri_server(bench_ctx *b, const bench_pki *pki)
+{
+    char uri[2][1100];
+    snprintf(uri[0], sizeof(uri[0]), "file:%s", pki->sign_key);
+    snprintf(uri[1], sizeof(uri[1]), "file:%s", pki->enc_key);
+    return tlcp_config_load_pair_uri(b->server_cfg, TLCP_CERT_SIGN, pki->sign, uri[0], NULL) ==
+               TLCP_OK &&
+           tlcp_config_load_pair_uri(b->server_cfg, TLCP_CERT_ENC, pki->enc, uri[1], NULL) ==
+               TLCP_OK;
+}
+
 static void drop_configs(bench_ctx *b)
 {
     tlcp_config_free(b->client_cfg);
@@ -432,7 +446,7 @@ struct hs_figure {
     uint16_t suite;
     const char *hs_name, *bulk_name; /* bulk_name NULL: no bulk figure */
     int client_auth, resume;
-    int delegated; /* server keys through tlcp_key_op_fn */
+    int delegated; /* server keys through tlcp_key_op_fn (1) or as key URIs (2) */
 };
 
 /* One handshake figure on one SM2 path; the first figure also gives the CPU
@@ -446,7 +460,8 @@ static double run_figure(const struct hs_figure *f, const bench_pki *pki, int ev
     tlcp_sm2_force_evp(evp);
     snprintf(name, sizeof(name), "%s%s", f->hs_name, suffix);
     if (!make_configs(&b, pki, f->suite, f->client_auth, f->resume) ||
-        (f->delegated && !delegate_server(&b, pki))) {
+        (f->delegated == 1 && !delegate_server(&b, pki)) ||
+        (f->delegated == 2 && !uri_server(&b, pki))) {
         bench_fail(name, "cannot configure");
         drop_configs(&b);
         return 0;
@@ -481,6 +496,8 @@ static int any_selected(void)
         "handshake_ecdhe_gcm",
         "ratio_handshake_ecc_gcm_delegated_vs_local",
         "ratio_handshake_ecdhe_gcm_delegated_vs_local",
+        "handshake_ecc_gcm_key_uri",
+        "ratio_handshake_ecc_gcm_key_uri_vs_local",
         "conn_idle_heap",
         "conn_bulk_cbc_1k",
         "conn_bulk_cbc_16k",
@@ -523,6 +540,8 @@ void bench_handshake(void)
         {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm_delegated", NULL, 0, 0, 1},
         {TLCP_ECDHE_SM4_GCM_SM3, "handshake_ecdhe_gcm", NULL, 1, 0, 0},
         {TLCP_ECDHE_SM4_GCM_SM3, "handshake_ecdhe_gcm_delegated", NULL, 1, 0, 1},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm", NULL, 0, 0, 0},
+        {TLCP_ECC_SM4_GCM_SM3, "handshake_ecc_gcm_key_uri", NULL, 0, 0, 2},
     };
     for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
         double rate[2];
@@ -534,7 +553,7 @@ void bench_handshake(void)
             bench_report(name, "ratio", rate[0] / rate[1]);
     }
     tlcp_sm2_force_evp(0);
-    /* Delegated vs local keys, measured one after the other in this run. */
+    /* Delegated (or URI) vs local keys, measured one after the other in this run. */
     for (size_t i = 0; i + 1 < sizeof(deleg) / sizeof(deleg[0]); i += 2) {
         if (!bench_selected(deleg[i + 1].hs_name))
             continue;

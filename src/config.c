@@ -54,6 +54,7 @@ void tlcp_config_free(tlcp_config *cfg)
     free(cfg->host_name);
     tlcp_config_free_alpn(cfg);
     tlcp_config_free_named_pairs(cfg);
+    tlcp_config_free_key_uris(cfg);
     free(cfg);
 }
 
@@ -229,6 +230,8 @@ tlcp_result tlcp_config_set_cipher_suites(tlcp_config *cfg, const uint16_t *suit
             return TLCP_ERROR;
         }
     }
+    if (tlcp_config_check_uri_kx(cfg, suites, num_suites) != TLCP_OK)
+        return TLCP_ERROR;
     for (size_t i = 0; i < num_suites; i++)
         cfg->suites[i] = suites[i];
     cfg->num_suites = num_suites;

@@ -67,6 +67,12 @@ struct tlcp_config {
     tlcp_key_op_fn key_fn[2];
     void *key_arg[2];
     unsigned key_op_timeout_ms;
+    /* Keys given as URIs (config_key_uri.c): the providers' library context
+     * (NULL = OpenSSL's default one), the property query, and the opened
+     * keys, which are the key_arg of their pair while it uses them. */
+    struct tlcp_key_providers *key_providers;
+    char *key_propq;
+    struct tlcp_store_key *uri_key[2];
 
     /* ALPN (config_alpn.c): extension data, u16 list of u8-prefixed names. */
     uint8_t *alpn_ext;
@@ -133,6 +139,14 @@ int tlcp_config_writable(tlcp_config *cfg);
  * the handshake's view. */
 void tlcp_config_free_alpn(tlcp_config *cfg);
 void tlcp_config_free_named_pairs(tlcp_config *cfg);
+void tlcp_config_free_key_uris(tlcp_config *cfg);
+/* TLCP_OK, or TLCP_ERROR (TLCP_R_KEY_URI_NO_KX in cfg->err) when an ECDHE
+ * suite is among `suites` while the encryption key is held by a provider. */
+tlcp_result tlcp_config_check_uri_kx(tlcp_config *cfg, const uint16_t *suites, size_t n);
+/* A tlcp_key_op with a key opened from a URI: SIGN and DECRYPT through EVP,
+ * KX fails. TLCP_KEY_OP_DONE or TLCP_KEY_OP_FAILED. */
+int tlcp_uri_key_perform(const struct tlcp_store_key *key, const tlcp_key_op *op, uint8_t *out,
+                         size_t *out_len);
 void tlcp_config_view_alpn_names(const tlcp_config *cfg, tlcp_hs_config *out);
 
 /* The effective verify mode for a role. */

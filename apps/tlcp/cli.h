@@ -90,7 +90,23 @@ struct cli_tls_opts {
     int trace;
     const char *alpn;         /* --alpn "h2,http/1.1" */
     struct cli_list cert_for; /* server: --cert-for NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY */
+    /* Keys given as URIs (--sign-key pkcs11:...): OpenSSL providers to load
+     * for them and the property query (key_uri.c). */
+    struct cli_list providers; /* --provider NAME, repeatable */
+    const char *provider_path; /* --provider-path DIR */
+    const char *propquery;     /* --propquery Q */
 };
+
+/* 1 when a --sign-key / --enc-key value is a key URI: SCHEME:... with a
+ * scheme of two or more letters, digits, '+', '-', '.' starting with a
+ * letter (a file whose name looks like that is given as ./NAME). */
+int cli_is_key_uri(const char *key);
+/* Loads pair `which` (TLCP_CERT_SIGN / _ENC) from a key file or a key URI;
+ * 0 with the reason in tlcp_config_error(cfg). */
+int cli_load_pair(tlcp_config *cfg, int which, const char *cert, const char *key, const char *pass);
+/* Loads --provider (each, from --provider-path) and sets --propquery; prints
+ * the reason and returns 0 on failure. */
+int cli_load_key_providers(const char *cmd, tlcp_config *cfg, const struct cli_tls_opts *o);
 
 /* Loads --crl (a file, or a directory of CRLs) and sets --partial-chain;
  * prints the error and returns 0 on failure (revocation.c). */

@@ -21,6 +21,7 @@ static const char client_help[] =
     "                   [--servername NAME]\n"
     "                   [--suites LIST] [--sign-cert F --sign-key F --enc-cert F\n"
     "                   --enc-key F [--chain F] [--pass SOURCE]] [--timeout SECONDS]\n"
+    "                   [--provider NAME [--provider-path D]] [--propquery Q]\n"
     "                   [--reconnect] [--sess-in F] [--sess-out F] [--tickets]\n"
     "                   [--showcerts] [--compat gmssl3|gmssl2] [--alpn LIST]\n"
     "                   [--trace] [--keylog F] [--quiet]\n"
@@ -44,7 +45,15 @@ static const char client_help[] =
     "                     0xE053,0xE013 (ECDHE suites need a client certificate pair)\n"
     "  --sign-cert/--sign-key/--enc-cert/--enc-key F\n"
     "                     client certificates, for servers that ask for them; a\n"
-    "                     cert file may hold the leaf followed by its chain\n"
+    "                     cert file may hold the leaf followed by its chain; a\n"
+    "                     key may be a URI (pkcs11:..., file:..., a provider's\n"
+    "                     scheme): the key stays in its OpenSSL provider (an\n"
+    "                     enc key URI rules out the ECDHE suites; docs/KEYS.md)\n"
+    "  --provider NAME    load this OpenSSL provider for key URIs (repeatable);\n"
+    "                     without it URIs use OpenSSL's default context and\n"
+    "                     OPENSSL_CONF\n"
+    "  --provider-path D  the directory the --provider modules are in\n"
+    "  --propquery Q      OpenSSL property query for key URIs (provider=pkcs11)\n"
     "  --chain F          intermediate CA certificates sent after the client's\n"
     "  --pass SOURCE      passphrase of encrypted keys: pass:TEXT, env:VAR,\n"
     "                     file:PATH, fd:N or stdin (first line); anything else is\n"
@@ -382,6 +391,9 @@ static int parse_client_args(int argc, char **argv, struct client_args *a)
         {"sign-key", CLI_STRING, &a->tls.sign_key, 0, 0},
         {"enc-cert", CLI_STRING, &a->tls.enc_cert, 0, 0},
         {"enc-key", CLI_STRING, &a->tls.enc_key, 0, 0},
+        {"provider", CLI_LIST, &a->tls.providers, 0, 0},
+        {"provider-path", CLI_STRING, &a->tls.provider_path, 0, 0},
+        {"propquery", CLI_STRING, &a->tls.propquery, 0, 0},
         {"chain", CLI_STRING, &a->tls.chain, 0, 0},
         {"pass", CLI_STRING, &a->tls.pass, 0, 0},
         {"timeout", CLI_INT, &a->timeout, 1, 86400},

@@ -17,6 +17,7 @@
 static const char server_help[] =
     "usage: tlcp server --port P [--bind ADDR] --sign-cert F --sign-key F\n"
     "                   --enc-cert F --enc-key F [--chain F] [--pass SOURCE]\n"
+    "                   [--provider NAME [--provider-path D]] [--propquery Q]\n"
     "                   [--ca F] [--ca-dir D] [--crl F] [--partial-chain]\n"
     "                   [--verify none|optional|require] [--tls-cert F --tls-key F]\n"
     "                   [--tls-hello-for-tlcp]\n"
@@ -38,6 +39,16 @@ static const char server_help[] =
     "  --sign-key F    its private key (PKCS#8, SEC1 or encrypted PKCS#8)\n"
     "  --enc-cert F    encryption certificate (needs keyEncipherment)\n"
     "  --enc-key F     its private key\n"
+    "                  A key may be a URI instead (pkcs11:..., file:..., a\n"
+    "                  provider's scheme; a file named like one is ./NAME): the\n"
+    "                  key stays in its OpenSSL provider, which signs and\n"
+    "                  decrypts; an enc key URI rules out the ECDHE suites\n"
+    "  --provider NAME load this OpenSSL provider for key URIs (repeatable);\n"
+    "                  without it URIs use OpenSSL's default context, set up\n"
+    "                  by OPENSSL_CONF\n"
+    "  --provider-path D\n"
+    "                  the directory the --provider modules are in\n"
+    "  --propquery Q   OpenSSL property query for key URIs (provider=pkcs11)\n"
     "  --chain F       intermediate CA certificates, sent after the enc certificate\n"
     "  --cert-for NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY\n"
     "                  another sign+enc pair for clients whose SNI is NAME (exact,\n"
@@ -305,6 +316,9 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"sign-key", CLI_STRING, &a->tls.sign_key, 0, 0},
         {"enc-cert", CLI_STRING, &a->tls.enc_cert, 0, 0},
         {"enc-key", CLI_STRING, &a->tls.enc_key, 0, 0},
+        {"provider", CLI_LIST, &a->tls.providers, 0, 0},
+        {"provider-path", CLI_STRING, &a->tls.provider_path, 0, 0},
+        {"propquery", CLI_STRING, &a->tls.propquery, 0, 0},
         {"chain", CLI_STRING, &a->tls.chain, 0, 0},
         {"pass", CLI_STRING, &a->tls.pass, 0, 0},
         {"ca", CLI_STRING, &a->tls.ca, 0, 0},

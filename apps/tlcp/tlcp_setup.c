@@ -208,11 +208,11 @@ static int load_default_pair(const char *cmd, tlcp_config *cfg, const struct cli
     if (o->sign_cert == NULL)
         return 1; /* cli_check_tls_args saw to "all four or none" */
     int ok = 1;
-    if (tlcp_config_load_sign_pair(cfg, o->sign_cert, o->sign_key, pass) != TLCP_OK) {
+    if (!cli_load_pair(cfg, TLCP_CERT_SIGN, o->sign_cert, o->sign_key, pass)) {
         cli_error(cmd, "signing pair %s / %s: %s", o->sign_cert, o->sign_key,
                   tlcp_config_error(cfg));
         ok = 0;
-    } else if (tlcp_config_load_enc_pair(cfg, o->enc_cert, o->enc_key, pass) != TLCP_OK) {
+    } else if (!cli_load_pair(cfg, TLCP_CERT_ENC, o->enc_cert, o->enc_key, pass)) {
         cli_error(cmd, "encryption pair %s / %s: %s", o->enc_cert, o->enc_key,
                   tlcp_config_error(cfg));
         ok = 0;
@@ -224,6 +224,8 @@ static int load_pairs(const char *cmd, tlcp_config *cfg, const struct cli_tls_op
 {
     if (o->sign_cert == NULL && o->cert_for.num == 0)
         return 1;
+    if (!cli_load_key_providers(cmd, cfg, o))
+        return 0;
     char *pass = NULL;
     if (o->pass != NULL && (pass = cli_read_pass(cmd, (char *)o->pass)) == NULL)
         return 0;

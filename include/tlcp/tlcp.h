@@ -108,6 +108,10 @@ typedef enum tlcp_reason {
     TLCP_R_KEY_OP_TIMEOUT = 61, /* a delegated private-key operation did not complete in time */
     TLCP_R_KEY_OP_RESULT = 62,  /* a delegated operation's result has the wrong size or form */
     TLCP_R_KEY_OP_NONE = 63,    /* no private key and no key-operation callback for a pair */
+    /* Keys given as a URI, held by an OpenSSL provider (64-65). */
+    TLCP_R_KEY_STORE = 64,     /* a key URI or key provider could not be opened or loaded */
+    TLCP_R_KEY_URI_NO_KX = 65, /* ECDHE with an encryption key held by a provider: OpenSSL 3
+                                  has no SM2 key exchange through EVP */
     /* One port for TLCP and TLS (70-74). */
     TLCP_R_TLS_CLIENT_HELLO =
         70, /* a TLS ClientHello at a TLCP endpoint that does not accept one */
@@ -459,6 +463,13 @@ typedef struct tlcp_private_key tlcp_private_key;
 TLCP_API tlcp_private_key *tlcp_private_key_load(const char *cert_file, const char *key_file,
                                                  const char *passphrase, char *err_buf,
                                                  size_t err_cap);
+/* The same with the private key given as a URI held by an OpenSSL 3
+ * provider (the rules of tlcp_config_load_pair_uri), opened in OpenSSL's
+ * default library context (providers from OPENSSL_CONF): SIGN and DECRYPT
+ * run in the provider; KX fails (no SM2 key exchange through EVP). */
+TLCP_API tlcp_private_key *tlcp_private_key_load_uri(const char *cert_file, const char *key_uri,
+                                                     const char *passphrase, char *err_buf,
+                                                     size_t err_cap);
 TLCP_API void tlcp_private_key_free(tlcp_private_key *key); /* NULL is a no-op */
 /* The certificate's public point (65 bytes). */
 TLCP_API const uint8_t *tlcp_private_key_point(const tlcp_private_key *key);
@@ -467,6 +478,54 @@ TLCP_API const uint8_t *tlcp_private_key_point(const tlcp_private_key *key);
  * bad peer point, result larger than op->max_out). Thread-safe. */
 TLCP_API int tlcp_private_key_perform(const tlcp_private_key *key, const tlcp_key_op *op,
                                       uint8_t *out, size_t *out_len);
+/* ---- Keys given as a URI, held by an OpenSSL 3 provider ------------------
+ * A pair's private key may be a URI that an OpenSSL 3 provider's store
+ * loader opens: "pkcs11:token=...;object=..." (pkcs11-provider), a vendor
+ * provider's own scheme for its SDF/SKF card, or "file:/path/key.pem". The
+ * key may be only a handle: its private half stays in the provider, and
+ * libtlcp performs the pair's operations through EVP in that provider (the
+ * ServerKeyExchange and CertificateVerify signatures, the ECC
+ * ClientKeyExchange decryption), synchronously, as a delegated key
+ * (tlcp_key_op_fn) whose callback is built in. The key must be of
+ * OpenSSL's type "SM2" and match the certificate's public key.
+ * Limit: OpenSSL 3 has no SM2 key exchange through EVP, so an ENCRYPTION
+ * key given as a URI cannot run the ECDHE suites: loading it while ECDHE
+ * suites are configured, or configuring them afterwards, fails with
+ * TLCP_R_KEY_URI_NO_KX (a URI signing key works with every suite). See
+ * docs/KEYS.md. */
+/* Loads the certificate (a file, as for tlcp_config_load_sign_pair) and
+ * opens the private key at key_uri (which = TLCP_CERT_SIGN or
+ * TLCP_CERT_ENC). The URI must start with SCHEME ":" (two or more
+ * characters: a letter, then letters, digits, '+', '-', '.'); a URI that is
+ * also the name of a file in the current directory is refused (OpenSSL would
+ * read the file): write file:NAME. passphrase (may be NULL) answers the
+ * loader's PIN or passphrase request; nothing is ever prompted for. Errors:
+ * TLCP_R_KEY_STORE (no loader for the scheme, nothing at the URI, no private
+ * key there), TLCP_R_BAD_KEY (not an SM2 key), TLCP_R_KEY_CERT_MISMATCH,
+ * TLCP_R_KEY_URI_NO_KX, TLCP_R_INVALID_ARGUMENT (not a URI). A provider's
+ * failure during a handshake is a failed delegated operation
+ * (TLCP_R_KEY_OP_FAILED, alert internal_error; a decryption fails like a
+ * bad ciphertext, at Finished). */
+/* 1 when `text` has the URI form load_pair_uri wants (what tools use to
+ * tell a key URI from a key file name). */
+TLCP_API int tlcp_is_key_uri(const char *text);
+TLCP_API tlcp_result tlcp_config_load_pair_uri(tlcp_config *cfg, int which, const char *cert_file,
+                                               const char *key_uri, const char *passphrase);
+/* Opens key URIs in a library context of this config's own instead of
+ * OpenSSL's default one, with OpenSSL's default provider and `name` loaded
+ * into it (as OSSL_PROVIDER_load takes it: a module name looked up in
+ * search_path, NULL = OpenSSL's modules directory, or a path to the module).
+ * Call once per provider, before tlcp_config_load_pair_uri. Without any
+ * call, URIs are opened in the default context, configured as usual by
+ * OPENSSL_CONF (the openssl.cnf [provider_sect] that activates
+ * pkcs11-provider, for instance). TLCP_R_KEY_STORE when the module cannot
+ * be loaded or fails to initialise. */
+TLCP_API tlcp_result tlcp_config_load_key_provider(tlcp_config *cfg, const char *name,
+                                                   const char *search_path);
+/* The OpenSSL property query used to open key URIs and fetch their
+ * operations ("provider=pkcs11"), or NULL (the default) for none. */
+TLCP_API tlcp_result tlcp_config_set_key_propquery(tlcp_config *cfg, const char *propq);
+
 /* ---- ALPN (RFC 7301, extension 16) ---------------------------------------
  * Application protocols, in preference order, as a comma-separated list:
  * "h2,http/1.1". Each name is 1 to 255 bytes of visible ASCII other than

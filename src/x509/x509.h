@@ -181,6 +181,17 @@ TLCP_MUST_CHECK int tlcp_keypair_set(tlcp_keypair *out, tlcp_cert *cert, tlcp_pk
 TLCP_MUST_CHECK int tlcp_keypair_load_cert_only(tlcp_keypair *out, const char *cert_path,
                                                 tlcp_error *err);
 void tlcp_keypair_clear(tlcp_keypair *pair);
+/* A certificate file and a private key given as a URI (crypto/key_store.h),
+ * opened in p's library context (NULL = OpenSSL's default) with propq:
+ * the pair gets the certificate alone (key NULL, as a delegated pair) and
+ * *out_key the opened key, whose public point is checked against the
+ * certificate's (TLCP_R_KEY_CERT_MISMATCH). On failure nothing changes. */
+struct tlcp_key_providers;
+struct tlcp_store_key;
+TLCP_MUST_CHECK int tlcp_keypair_load_uri(tlcp_keypair *out, struct tlcp_store_key **out_key,
+                                          const struct tlcp_key_providers *p, const char *propq,
+                                          const char *cert_path, const char *key_uri,
+                                          const char *passphrase, tlcp_error *err);
 
 /* What an endpoint presents: signing pair, encryption pair, extra chain
  * certificates (intermediates, sent after the enc cert). Refcounted. */

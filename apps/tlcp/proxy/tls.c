@@ -24,11 +24,13 @@ static int load_pair(tlcp_config *cfg, const struct px_pair *p, const char *pass
                      size_t errlen)
 {
     char what[1200];
-    if (tlcp_config_load_sign_pair(cfg, p->sign_cert, p->sign_key, pass) != TLCP_OK) {
+    /* A key may be a URI (cli_load_pair), opened in OpenSSL's default
+     * context: the providers come from OPENSSL_CONF. */
+    if (!cli_load_pair(cfg, TLCP_CERT_SIGN, p->sign_cert, p->sign_key, pass)) {
         snprintf(what, sizeof(what), "signing pair %s / %s", p->sign_cert, p->sign_key);
         return fail_at(&p->at, "sign_cert", cfg, what, err, errlen);
     }
-    if (tlcp_config_load_enc_pair(cfg, p->enc_cert, p->enc_key, pass) != TLCP_OK) {
+    if (!cli_load_pair(cfg, TLCP_CERT_ENC, p->enc_cert, p->enc_key, pass)) {
         snprintf(what, sizeof(what), "encryption pair %s / %s", p->enc_cert, p->enc_key);
         return fail_at(&p->at, "enc_cert", cfg, what, err, errlen);
     }
