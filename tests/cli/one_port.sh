@@ -65,6 +65,36 @@ hello360() {
         bad "360-style hello: no ServerHello"
 }
 
+# ------------------------------------------------- proxy configuration
+# conf_error WHAT MESSAGE: $W/c.conf fails --check with exit 3 and MESSAGE.
+conf_error() {
+    "$TLCP" proxy --config "$W/c.conf" --check >"$W/out" 2>"$W/cerr"
+    local rc=$?
+    if [ $rc -eq 3 ] && grep -qF -- "$2" "$W/cerr"; then ok "$1"; else
+        bad "$1: exit $rc, expected 3 and '$2' in:"; sed 's/^/    | /' "$W/cerr"
+    fi
+}
+svc() { printf '[web]\ndirection = %s\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:9\n%s\n' "$1" "$PAIR_LINE"; }
+{ svc terminate; echo "tls_cert = $W/tls.pem"; echo "tls_key = $W/tls.key"; echo "tls_hello_for_tlcp = yes"; } >"$W/c.conf"
+"$TLCP" proxy --config "$W/c.conf" --check >"$W/out" 2>"$W/cerr"
+expect_rc 0 $? "--check accepts tls_cert, tls_key and tls_hello_for_tlcp"
+{ svc terminate; echo "tls_cert = $W/tls.pem"; } >"$W/c.conf"
+conf_error "tls_cert without tls_key" "c.conf:6: key 'tls_cert': key 'tls_key' missing (they go together)"
+{ svc terminate; echo "tls_key = $W/tls.key"; } >"$W/c.conf"
+conf_error "tls_key without tls_cert" "c.conf:6: key 'tls_key': key 'tls_cert' missing"
+{ svc terminate; echo "tls_hello_for_tlcp = maybe"; } >"$W/c.conf"
+conf_error "tls_hello_for_tlcp wants yes or no" "c.conf:6: key 'tls_hello_for_tlcp': wants yes or no, not 'maybe'"
+{ svc originate; echo "verify = none"; echo "tls_cert = $W/tls.pem"; echo "tls_key = $W/tls.key"; } >"$W/c.conf"
+conf_error "tls_cert on originate" "c.conf:7: key 'tls_cert': applies to terminate only"
+{ svc terminate; echo "tls_cert = $W/tls.key"; echo "tls_key = $W/tls.key"; } >"$W/c.conf"
+conf_error "a tls_cert that is no certificate" "c.conf:6: key 'tls_cert': $W/tls.key / $W/tls.key: cannot load the TLS certificate"
+{ svc terminate; echo "tls_cert = $W/tls.pem"; echo "tls_key = $P/server-sign.key"; } >"$W/c.conf"
+conf_error "an SM2 key as TLS key" "c.conf:6: key 'tls_cert': $W/tls.pem / $P/server-sign.key:"
+"$TLCP" proxy --accept 127.0.0.1:0 --connect 127.0.0.1:9 --terminate "${SERVER_PAIRS[@]}" \
+    --tls-cert "$W/tls.pem" --check >"$W/out" 2>"$W/cerr"
+[ $? = 3 ] && grep -qF "command line: key 'tls_cert': key 'tls_key' missing" "$W/cerr" &&
+    ok "command line: --tls-cert without --tls-key" || bad "command line --tls-cert alone: $(cat "$W/cerr")"
+
 # ---------------------------------------------------------------- server
 start_server "$W/srv.log" "${SERVER_PAIRS[@]}" --tls-cert "$W/tls.pem" --tls-key "$W/tls.key" \
     --tls-hello-for-tlcp ||
