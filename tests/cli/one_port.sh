@@ -123,7 +123,8 @@ grep -q "handshake ok: .*, protocol tls1.2" "$W/srv.log" && ok "server log says 
 expect_grep "$W/srv.log" "handshake ok: ECC_SM4_GCM_SM3, " "server logs the TLCP handshake"
 grep -q "ECC_SM4_GCM_SM3, .*protocol tlcp$" "$W/srv.log" && ok "server log says tlcp" || bad "no 'protocol tlcp'"
 kill "$SRV_PID"
-wait "$SRV_PID" 2>/dev/null
+wait "$SRV_PID"
+expect_rc 0 $? "server stops cleanly on SIGTERM"
 SRV_PID=""
 
 # A TLCP-only server: TLS clients are refused and logged.
@@ -212,4 +213,10 @@ expect_metric "$W/metrics" '^tlcp_proxy_handshakes_by_protocol_total{protocol="t
 expect_metric "$W/metrics" '^tlcp_proxy_connections_by_protocol_total{protocol="tlcp-via-tls-hello"} 1$' "metrics: 360-style connection"
 stop_proxy
 expect_rc 0 "$PX_RC" "proxy stops cleanly"
+# Under `make sanitize` the server and the proxy report leaks and errors at exit.
+if grep -l "Sanitizer" "$W"/srv.log "$W"/srv2.log "$W"/proxy.log >/dev/null 2>&1; then
+    bad "sanitizer reports:"; grep -h -A12 "Sanitizer" "$W"/srv.log "$W"/srv2.log "$W"/proxy.log | head -60
+else
+    ok "no sanitizer report from the server or the proxy"
+fi
 finish
