@@ -78,8 +78,12 @@ int srv_detect(struct server *s, struct srv_conn *c)
     if (verdict >= 0 && is_tls(s, verdict) && s->tls_ctx == NULL) {
         /* libtlcp's alert would be a TLCP record: TLS clients call it garbage. */
         cli_tls_refuse(c->fd, peek_buf, c->peeked);
-        srv_log_conn(c, "handshake failed: a TLS client, and this server has no --tls-cert "
-                        "(TLS alert protocol_version sent)");
+        srv_log_conn(c, verdict == TLCP_DETECT_TLS_OFFERS_TLCP
+                            ? "handshake failed: a TLS ClientHello offering TLCP suites first "
+                              "(360 style), and this server has neither --tls-hello-for-tlcp "
+                              "nor --tls-cert (TLS alert protocol_version sent)"
+                            : "handshake failed: a TLS client, and this server has no "
+                              "--tls-cert (TLS alert protocol_version sent)");
         s->failed++;
         c->state = ST_DONE;
         return 0;

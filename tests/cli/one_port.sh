@@ -52,13 +52,17 @@ refused() {
         bad "$2: no protocol_version alert: $(cat "$W/$2.err")"
 }
 
-# hello360 PORT OUT: a minimal TLS 1.2 ClientHello (record 0x0301,
+# hello360only PORT OUT: a minimal TLS 1.2 ClientHello (record 0x0301,
 # client_version 0x0303) offering only 0xE013 and 0xE053; what comes back.
-hello360() {
+hello360only() {
     { printf '\x16\x03\x01\x00\x2f\x01\x00\x00\x2b\x03\x03'
       head -c 32 /dev/urandom
       printf '\x00\x00\x04\xe0\x13\xe0\x53\x01\x00'; } |
         timeout 30 "$PEER" connect 127.0.0.1 "$1" >"$2" 2>/dev/null
+}
+# hello360 PORT OUT: ... answered with TLCP (a TLCP ServerHello record).
+hello360() {
+    hello360only "$@"
     [ "$(od -An -tx1 -N3 "$2" | tr -d ' \n')" = "160101" ] && ok "360-style hello answered with a TLCP record" ||
         bad "360-style hello: reply starts $(od -An -tx1 -N6 "$2")"
     [ "$(od -An -tx1 -j5 -N1 "$2" | tr -d ' ')" = "02" ] && ok "... holding a ServerHello" ||
@@ -134,6 +138,13 @@ for _ in $(seq 1 100); do grep -q "handshake failed" "$W/srv2.log" && break; sle
 expect_grep "$W/srv2.log" "handshake failed: a TLS client, and this server has no --tls-cert (TLS alert protocol_version sent)" \
     "the TLCP-only server logs the TLS client"
 tlcp_echo "$PORT" srv2tlcp
+hello360only "$PORT" "$W/srv2_360.bin"
+[ "$(od -An -tx1 "$W/srv2_360.bin" | tr -d ' \n')" = "15030100020246" ] &&
+    ok "a 360-style hello without --tls-hello-for-tlcp: TLS alert protocol_version" ||
+    bad "360-style hello refused with: $(od -An -tx1 "$W/srv2_360.bin")"
+for _ in $(seq 1 100); do grep -q "360 style" "$W/srv2.log" && break; sleep 0.1; done
+expect_grep "$W/srv2.log" "handshake failed: a TLS ClientHello offering TLCP suites first (360 style), and this server has neither --tls-hello-for-tlcp nor --tls-cert" \
+    "the server names the 360-style hello it refused"
 kill "$SRV_PID"
 wait "$SRV_PID" 2>/dev/null
 SRV_PID=""

@@ -35,13 +35,16 @@ static _Thread_local uint8_t buf[PEEK_MAX];
 
 /* A TLS client at a service without tls_cert: a TLS alert it can read
  * (libtlcp's would be a TLCP record, which TLS clients call garbage). */
-static void refuse(struct px_conn *c, size_t peeked)
+static void refuse(struct px_conn *c, size_t peeked, int verdict)
 {
     cli_tls_refuse(c->side[0].fd, buf, peeked);
     c->refused = 1;
-    snprintf(c->result, sizeof(c->result),
-             "handshake_failed: TLS client, the service has no tls_cert (TLS alert "
-             "protocol_version sent)");
+    snprintf(c->result, sizeof(c->result), "%s",
+             verdict == TLCP_DETECT_TLS_OFFERS_TLCP
+                 ? "handshake_failed: TLS client offering TLCP suites first, the service has "
+                   "neither tls_hello_for_tlcp nor tls_cert (TLS alert protocol_version sent)"
+                 : "handshake_failed: TLS client, the service has no tls_cert (TLS alert "
+                   "protocol_version sent)");
     px_metrics_handshake(0, 0, 0, TLCP_ALERT_PROTOCOL_VERSION, -1);
     atomic_fetch_add_explicit(&px_metrics.hs_failed_by_proto[PX_PROTO_TLS], 1,
                               memory_order_relaxed);
@@ -81,7 +84,7 @@ int px_detect_step(struct px_conn *c)
     } else if (verdict == TLCP_DETECT_TLS || verdict == TLCP_DETECT_TLS_OFFERS_TLCP) {
         c->proto = PX_PROTO_TLS;
         if (ctx == NULL)
-            refuse(c, peeked);
+            refuse(c, peeked, verdict);
         else if (!to_tls(c, ctx))
             abort_tls(c);
     } else {
