@@ -66,10 +66,13 @@ static const char server_help[] =
     "  --partial-chain accept a client chain ending at a trusted intermediate CA\n"
     "  --tls-cert F, --tls-key F\n"
     "                  also serve TLS 1.2/1.3 on the same port with this RSA or\n"
-    "                  ECDSA pair (PEM): the first bytes tell TLS from TLCP\n"
+    "                  ECDSA pair (PEM, key unencrypted): the first bytes tell TLS\n"
+    "                  from TLCP; TLS clients are served concurrently like TLCP\n"
+    "                  ones and their log lines end 'protocol tls1.2' or 'tls1.3'.\n"
+    "                  Without them a TLS client gets a TLS protocol_version alert\n"
     "  --tls-hello-for-tlcp\n"
     "                  answer a TLS ClientHello that offers the TLCP suites first\n"
-    "                  (360 browser) with TLCP\n"
+    "                  (360 browser) with TLCP ('protocol tlcp-via-tls-hello')\n"
     "  --verify MODE   client certificates: none (default), optional (go on\n"
     "                  without one or with one that fails; logged), require\n"
     "  --suites LIST   accepted suites in preference order, e.g.\n"
@@ -110,13 +113,6 @@ static void on_signal(int sig)
     stop_signal = sig;
 }
 
-/* TLS for libssl, unless a 360-style hello is to be answered with TLCP. */
-static int is_tls(const struct server *s, int verdict)
-{
-    return verdict == TLCP_DETECT_TLS ||
-           (verdict == TLCP_DETECT_TLS_OFFERS_TLCP && !s->tls_hello_for_tlcp);
-}
-
 static void accept_new(struct server *s)
 {
     while (s->num_conns < SRV_MAX_CONNS &&
@@ -125,11 +121,6 @@ static void accept_new(struct server *s)
         int fd = cli_accept(s->listen_fd, peer, sizeof(peer));
         if (fd < 0)
             return; /* EAGAIN, or a transient error such as ECONNABORTED */
-        if (s->tls_ctx != NULL && is_tls(s, srv_peek_protocol(fd))) {
-            s->accepted++;
-            srv_tls_serve(s, fd, peer);
-            continue;
-        }
         struct srv_conn *c = calloc(1, sizeof(*c));
         tlcp_conn *tc = c != NULL ? tlcp_conn_new(s->cfg, TLCP_SERVER) : NULL;
         if (tc == NULL || tlcp_conn_set_fd(tc, fd) != TLCP_OK) {
@@ -146,7 +137,10 @@ static void accept_new(struct server *s)
         snprintf(c->tag, sizeof(c->tag), "[conn %lu] ", c->number);
         snprintf(c->peer, sizeof(c->peer), "[conn %lu] %s", c->number, peer);
         c->start_ms = cli_now_ms();
-        c->state = ST_HANDSHAKE;
+        /* TLS or TLCP: the first bytes tell (server_tls.c); TLS is served
+         * with --tls-cert, refused with a TLS alert without. */
+        c->state = ST_DETECT;
+        c->events = POLLIN;
         s->conns[s->num_conns++] = c;
         s->accepted++;
         srv_step(s, c);
@@ -183,7 +177,8 @@ static void reap(struct server *s)
     size_t j = 0;
     for (size_t i = 0; i < s->num_conns; i++) {
         struct srv_conn *c = s->conns[i];
-        if (c->state == ST_HANDSHAKE && now - c->start_ms > SRV_HANDSHAKE_TIMEOUT_MS) {
+        if ((c->state == ST_HANDSHAKE || c->state == ST_DETECT) &&
+            now - c->start_ms > SRV_HANDSHAKE_TIMEOUT_MS) {
             srv_log_conn(c, "handshake failed: timed out waiting for the client");
             s->failed++;
             c->state = ST_DONE;
@@ -211,6 +206,12 @@ static int has_established(const struct server *s)
     return 0;
 }
 
+/* ST_DETECT with part of a hello: not polled, looked at again each round. */
+static int detect_waiting(const struct srv_conn *c)
+{
+    return c->state == ST_DETECT && c->events == 0;
+}
+
 /* One poll round: connections, stdin (stdio mode) and, when `accepting`,
  * the listening socket. 0 when poll itself failed. */
 static int poll_round(struct server *s, int accepting, int wait_ms)
@@ -228,17 +229,20 @@ static int poll_round(struct server *s, int accepting, int wait_ms)
         pfd[n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
     }
     size_t first_conn = n;
-    for (size_t i = 0; i < s->num_conns; i++)
+    for (size_t i = 0; i < s->num_conns; i++) {
         pfd[n++] = (struct pollfd){.fd = s->conns[i]->fd, .events = s->conns[i]->events};
+        if (detect_waiting(s->conns[i]) && wait_ms > SRV_DETECT_RETRY_MS)
+            wait_ms = SRV_DETECT_RETRY_MS;
+    }
     int rc = poll(pfd, (nfds_t)n, wait_ms);
     if (rc < 0 && errno != EINTR) {
         fprintf(stderr, "tlcp server: poll failed: %s\n", strerror(errno));
         return 0;
     }
-    if (rc > 0) {
+    if (rc >= 0) {
         size_t count = s->num_conns; /* accept_new appends after these */
         for (size_t i = 0; i < count; i++) {
-            if (pfd[first_conn + i].revents != 0)
+            if (pfd[first_conn + i].revents != 0 || detect_waiting(s->conns[i]))
                 srv_step(s, s->conns[i]);
         }
         if (stdin_idx >= 0 && pfd[stdin_idx].revents != 0)
@@ -275,7 +279,7 @@ static void stop_serving(struct server *s, long drain_seconds)
     s->drain_deadline = cli_now_ms() + drain_seconds * 1000;
     for (size_t i = 0; i < s->num_conns; i++) {
         struct srv_conn *c = s->conns[i];
-        if (c->state == ST_HANDSHAKE) {
+        if (c->state == ST_HANDSHAKE || c->state == ST_DETECT) {
             srv_log_conn(c, "dropped: the server is stopping during the handshake");
             c->state = ST_DONE;
         } else if (c->state == ST_DATA && c->out != NULL) {
@@ -413,9 +417,12 @@ static int setup(struct server *s, struct server_args *a, struct cli_trace *trac
         cli_error("server", "--ticket-keys: %s", tlcp_config_error(s->cfg));
         return TLCP_EXIT_CONFIG;
     }
-    if (!cli_check_server_config("server", s->cfg, trace))
+    /* Before the check: it makes a connection, which freezes the config. */
+    if (a->tls_hello_for_tlcp && tlcp_config_accept_tls_hello_for_tlcp(s->cfg, 1) != TLCP_OK) {
+        cli_error("server", "--tls-hello-for-tlcp: %s", tlcp_config_error(s->cfg));
         return TLCP_EXIT_CONFIG;
-    if (a->tls_hello_for_tlcp && tlcp_config_accept_tls_hello_for_tlcp(s->cfg, 1) != TLCP_OK)
+    }
+    if (!cli_check_server_config("server", s->cfg, trace))
         return TLCP_EXIT_CONFIG;
     s->tls_hello_for_tlcp = a->tls_hello_for_tlcp;
     if (a->tls_cert != NULL && (s->tls_ctx = srv_tls_new(a->tls_cert, a->tls_key)) == NULL)

@@ -22,11 +22,19 @@
 
 enum srv_mode { MODE_ECHO, MODE_WWW, MODE_STDIO };
 /* ST_DRAIN: our close_notify is out, waiting for the client's (stopping). */
-enum conn_state { ST_HANDSHAKE, ST_DATA, ST_SHUTDOWN, ST_DRAIN, ST_DONE };
+/* ST_DETECT: one port for TLS and TLCP, the first bytes tell (server_tls.c). */
+enum conn_state { ST_HANDSHAKE, ST_DATA, ST_SHUTDOWN, ST_DRAIN, ST_DONE, ST_DETECT };
+/* ST_DETECT with part of a hello peeked: how soon the loop looks again. */
+#define SRV_DETECT_RETRY_MS 10
+
+struct cli_tls;
 
 struct srv_conn {
     int fd;
-    tlcp_conn *tc;
+    tlcp_conn *tc;       /* TLCP (NULL once the connection turned out TLS) */
+    struct cli_tls *tls; /* TLS through libssl (tls_io.h), NULL for TLCP */
+    const char *proto; /* one port: "tlcp", "tlcp-via-tls-hello", "tls1.3", ...; NULL = TLCP only */
+    size_t peeked;     /* ST_DETECT: bytes seen at the last peek */
     unsigned long number; /* 1, 2, ...: tells parallel connections apart */
     char peer[80];        /* "[conn N] ADDRESS" */
     char tag[32];         /* "[conn N] ": trace prefix */
@@ -68,13 +76,18 @@ int srv_queue_out(struct srv_conn *c, const void *data, size_t len);
  * trace lines meanwhile carry its [conn N] tag. */
 void srv_step(struct server *s, struct srv_conn *c);
 /* One port for TLS and TLCP (server_tls.c): the SSL_CTX of a TLS
- * certificate and key (NULL after printing the error), the verdict of
- * tlcp_detect_protocol on the peeked first bytes (bounded wait), and a TLS
- * connection served to its end (closes fd). */
+ * certificate and key (NULL after printing the error); ST_DETECT (1 when
+ * the connection moved on to its handshake, 0 while waiting for bytes);
+ * and the connection's I/O in either protocol, as libtlcp results. */
 void *srv_tls_new(const char *cert, const char *key);
 void srv_tls_free(void *ctx);
-int srv_peek_protocol(int fd);
-void srv_tls_serve(struct server *s, int fd, const char *peer);
+int srv_detect(struct server *s, struct srv_conn *c);
+tlcp_result srv_io_handshake(struct srv_conn *c);
+tlcp_result srv_io_read(struct srv_conn *c, uint8_t *buf, size_t len, size_t *n);
+tlcp_result srv_io_write(struct srv_conn *c, const uint8_t *buf, size_t len, size_t *n);
+tlcp_result srv_io_shutdown(struct srv_conn *c);
+const char *srv_io_failure(const struct srv_conn *c, char *buf, size_t len);
+const char *srv_io_suite(const struct srv_conn *c);
 
 /* Frees the connection and closes its socket. */
 void srv_conn_free(struct srv_conn *c);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "tls_io.h"
 
 void srv_log_conn(const struct srv_conn *c, const char *what)
 {
@@ -28,7 +29,7 @@ static void log_info(const struct server *s, const struct srv_conn *c, const cha
 static void conn_fail(struct server *s, struct srv_conn *c, const char *phase)
 {
     char why[CLI_WHY_MAX], line[CLI_WHY_MAX + 100];
-    cli_conn_failure(c->tc, why, sizeof(why));
+    srv_io_failure(c, why, sizeof(why));
     if (c->state == ST_HANDSHAKE) {
         snprintf(line, sizeof(line), "handshake failed after %lld ms: %s",
                  (long long)(cli_now_ms() - c->start_ms), why);
@@ -40,8 +41,25 @@ static void conn_fail(struct server *s, struct srv_conn *c, const char *phase)
     c->state = ST_DONE;
 }
 
+/* A TLS client on the one port. */
+static void tls_handshake_done(struct server *s, struct srv_conn *c)
+{
+    char line[300];
+    const char *sni = cli_tls_sni(c->tls);
+    snprintf(line, sizeof(line), "handshake ok: %s, %s%lld ms%s%s, protocol %s",
+             cli_tls_suite(c->tls), cli_tls_resumed(c->tls) ? "resumed, " : "",
+             (long long)(cli_now_ms() - c->start_ms), sni ? ", server name " : "", sni ? sni : "",
+             c->proto);
+    log_info(s, c, line);
+    c->state = ST_DATA;
+}
+
 static void handshake_done(struct server *s, struct srv_conn *c)
 {
+    if (c->tls != NULL) {
+        tls_handshake_done(s, c);
+        return;
+    }
     char line[1400];
     const char *client = tlcp_conn_peer_subject(c->tc, TLCP_CERT_SIGN);
     const char *sni = tlcp_conn_server_name(c->tc);
@@ -53,11 +71,12 @@ static void handshake_done(struct server *s, struct srv_conn *c)
         alpn[1] = ' ';
         cli_alpn_text(c->tc, alpn + 2, sizeof(alpn) - 2);
     }
-    snprintf(line, sizeof(line), "handshake ok: %s, %s%lld ms%s%s%s%s%s%s%s",
+    snprintf(line, sizeof(line), "handshake ok: %s, %s%lld ms%s%s%s%s%s%s%s%s%s",
              tlcp_conn_cipher_suite_name(c->tc), tlcp_conn_session_reused(c->tc) ? "resumed, " : "",
              (long long)(cli_now_ms() - c->start_ms), sni ? ", server name " : "", sni ? sni : "",
              alpn, client ? ", client " : "", client ? client : "",
-             verdict ? ", client certificate " : "", verdict ? verdict : "");
+             verdict ? ", client certificate " : "", verdict ? verdict : "",
+             c->proto ? ", protocol " : "", c->proto ? c->proto : "");
     log_info(s, c, line);
     c->state = ST_DATA;
 }
@@ -97,16 +116,21 @@ static int www_request(struct srv_conn *c, const uint8_t *data, size_t len)
         status = "400 Bad Request";
     else if (strncmp(c->req, "GET ", 4) != 0 && strncmp(c->req, "HEAD ", 5) != 0)
         status = "405 Method Not Allowed";
-    const char *client = tlcp_conn_peer_subject(c->tc, TLCP_CERT_SIGN);
-    int bl = snprintf(body, sizeof(body),
-                      "libtlcp %s TLCP server\n"
-                      "status: %s\n"
-                      "peer: %s\n"
-                      "protocol: TLCP (0x%04x)\n"
-                      "cipher suite: %s\n"
-                      "client certificate: %s\n",
-                      tlcp_version(), status, c->peer, TLCP_PROTOCOL_VERSION,
-                      tlcp_conn_cipher_suite_name(c->tc), client ? client : "none");
+    const char *client = c->tc != NULL ? tlcp_conn_peer_subject(c->tc, TLCP_CERT_SIGN) : NULL;
+    char proto[64];
+    if (c->tls != NULL)
+        snprintf(proto, sizeof(proto), "%s", c->proto);
+    else
+        snprintf(proto, sizeof(proto), "TLCP (0x%04x)", TLCP_PROTOCOL_VERSION);
+    int bl =
+        snprintf(body, sizeof(body),
+                 "libtlcp %s TLCP server\n"
+                 "status: %s\n"
+                 "peer: %s\n"
+                 "protocol: %s\n"
+                 "cipher suite: %s\n"
+                 "client certificate: %s\n",
+                 tlcp_version(), status, c->peer, proto, srv_io_suite(c), client ? client : "none");
     if (bl < 0 || (size_t)bl >= sizeof(body))
         bl = (int)strlen(body);
     int pl = snprintf(page, sizeof(page),
@@ -143,7 +167,7 @@ static short want_events(tlcp_result r)
 static int step_write(struct server *s, struct srv_conn *c)
 {
     size_t n = 0;
-    tlcp_result r = tlcp_write(c->tc, c->out + c->out_off, c->out_len - c->out_off, &n);
+    tlcp_result r = srv_io_write(c, c->out + c->out_off, c->out_len - c->out_off, &n);
     if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
         c->events = want_events(r);
         return 0;
@@ -174,7 +198,7 @@ static int step_data(struct server *s, struct srv_conn *c)
     }
     uint8_t buf[SRV_IO_CHUNK];
     size_t n = 0;
-    tlcp_result r = tlcp_read(c->tc, buf, sizeof(buf), &n);
+    tlcp_result r = srv_io_read(c, buf, sizeof(buf), &n);
     if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
         c->events = want_events(r);
         return 0;
@@ -210,7 +234,7 @@ static int step_drain(struct server *s, struct srv_conn *c)
 {
     uint8_t buf[SRV_IO_CHUNK];
     size_t n = 0;
-    tlcp_result r = tlcp_read(c->tc, buf, sizeof(buf), &n);
+    tlcp_result r = srv_io_read(c, buf, sizeof(buf), &n);
     if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
         c->events = want_events(r);
         return 0;
@@ -225,7 +249,7 @@ static int step_drain(struct server *s, struct srv_conn *c)
 
 static int step_shutdown(struct server *s, struct srv_conn *c)
 {
-    tlcp_result r = tlcp_shutdown(c->tc);
+    tlcp_result r = srv_io_shutdown(c);
     if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
         c->events = want_events(r);
         return 0;
@@ -247,8 +271,11 @@ static void step_conn(struct server *s, struct srv_conn *c)
     for (;;) {
         int go_on = 0;
         switch (c->state) {
+        case ST_DETECT:
+            go_on = srv_detect(s, c);
+            break;
         case ST_HANDSHAKE: {
-            tlcp_result r = tlcp_handshake(c->tc);
+            tlcp_result r = srv_io_handshake(c);
             if (r == TLCP_OK) {
                 handshake_done(s, c);
                 go_on = 1;
@@ -288,6 +315,7 @@ void srv_step(struct server *s, struct srv_conn *c)
 void srv_conn_free(struct srv_conn *c)
 {
     tlcp_conn_free(c->tc);
+    cli_tls_free(c->tls);
     close(c->fd);
     free(c->out);
     free(c);

@@ -1,138 +1,165 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tlcp server: TLS and TLCP on one port. The first bytes of a connection
- * are peeked (MSG_PEEK, at most SRV_PEEK_MS) and tlcp_detect_protocol
- * says which protocol they speak; TLS connections go to OpenSSL's libssl
- * (TLS 1.2 and 1.3 with --tls-cert/--tls-key, an RSA or ECDSA pair), TLCP
- * ones to libtlcp as before. libssl is used here in the CLI only: the
- * library itself stays on libcrypto. A TLS connection is served in the
- * accept path with blocking I/O and a 10 s per-operation timeout, one at a
- * time (this is a test tool; the proxy is the production path).
+ * tlcp server: TLS and TLCP on one port. A new connection first peeks at
+ * its first bytes without blocking (ST_DETECT; the handshake timeout bounds
+ * the wait) and tlcp_detect_protocol says which protocol they speak: TLS
+ * goes to OpenSSL's libssl (TLS 1.2 and 1.3 with --tls-cert/--tls-key, an
+ * RSA or ECDSA pair; without them a TLS alert refuses it), everything else
+ * to libtlcp. Both are driven by the
+ * same poll loop through the srv_io_* calls below, so TLS clients are
+ * served concurrently like TLCP ones. libssl is used here in the CLI only:
+ * the library itself stays on libcrypto.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include "cli.h"
 #include "server.h"
+#include "tls_io.h"
 
-#define SRV_PEEK_MS     3000
-#define SRV_TLS_TIMEOUT 10
-#define PEEK_MAX        (5 + 16384)
+#define PEEK_MAX (5 + 16384) /* a record header and the largest record */
 
 void *srv_tls_new(const char *cert, const char *key)
 {
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    char detail[256] = "";
-    if (ctx == NULL || SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
-        SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
-        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(ctx) != 1) {
-        ERR_error_string_n(ERR_get_error(), detail, sizeof(detail));
-        cli_error("server", "TLS certificate %s / key %s: %s", cert, key, detail);
-        SSL_CTX_free(ctx);
-        return NULL;
-    }
+    char why[400];
+    void *ctx = cli_tls_ctx_new(cert, key, why, sizeof(why));
+    if (ctx == NULL)
+        cli_error("server", "TLS certificate %s / key %s: %s", cert, key, why);
     return ctx;
 }
 
 void srv_tls_free(void *ctx)
 {
-    SSL_CTX_free(ctx);
+    cli_tls_ctx_free(ctx);
 }
 
-int srv_peek_protocol(int fd)
+/* TLS for libssl, unless a 360-style hello is to be answered with TLCP. */
+static int is_tls(const struct server *s, int verdict)
 {
-    static uint8_t buf[PEEK_MAX];
-    int64_t deadline = cli_now_ms() + SRV_PEEK_MS;
-    int verdict = TLCP_DETECT_NEED_MORE;
-    size_t last = 0;
-    while (verdict == TLCP_DETECT_NEED_MORE) {
-        int64_t left = deadline - cli_now_ms();
-        struct pollfd p = {fd, POLLIN, 0};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-            break;
-        ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK);
-        if (n <= 0 || (size_t)n == last) {
-            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || (size_t)n == last)
-                break; /* closed, failed, or nothing new: leave it to libtlcp */
-        }
-        if (n > 0) {
-            last = (size_t)n;
-            verdict = tlcp_detect_protocol(buf, last);
-        }
+    return verdict == TLCP_DETECT_TLS ||
+           (verdict == TLCP_DETECT_TLS_OFFERS_TLCP && !s->tls_hello_for_tlcp);
+}
+
+/* The first bytes, peeked. */
+static uint8_t peek_buf[PEEK_MAX];
+
+/* The peeked bytes' verdict; NEED_MORE while incomplete, -1 at an end or
+ * an error (libtlcp then reports it). */
+static int peek_verdict(struct srv_conn *c)
+{
+    ssize_t n;
+    do {
+        n = recv(c->fd, peek_buf, sizeof(peek_buf), MSG_PEEK | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        c->events = POLLIN;
+        return TLCP_DETECT_NEED_MORE;
     }
+    if (n <= 0)
+        return -1;
+    int verdict = tlcp_detect_protocol(peek_buf, (size_t)n);
+    /* Part of a hello: the bytes stay readable, so poll would not wait for
+     * the rest; the loop looks again shortly (SRV_DETECT_RETRY_MS). */
+    if (verdict == TLCP_DETECT_NEED_MORE)
+        c->events = (size_t)n == c->peeked ? 0 : POLLIN;
+    c->peeked = (size_t)n;
     return verdict;
 }
 
-static void set_blocking(int fd)
+int srv_detect(struct server *s, struct srv_conn *c)
 {
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    struct timeval tv = {SRV_TLS_TIMEOUT, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-/* Echo (and www: a one-line page) until the client closes. */
-static void tls_data(SSL *ssl, int www, uint64_t *in, uint64_t *out)
-{
-    char buf[16384];
-    int n;
-    while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0) {
-        *in += (uint64_t)n;
-        if (www) {
-            static const char page[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-                                       "tlcp server: TLS\r\n";
-            if (SSL_write(ssl, page, (int)sizeof(page) - 1) > 0)
-                *out += sizeof(page) - 1;
-            return;
-        }
-        if (SSL_write(ssl, buf, n) != n)
-            return;
-        *out += (uint64_t)n;
-    }
-}
-
-void srv_tls_serve(struct server *s, int fd, const char *peer)
-{
-    set_blocking(fd);
-    SSL *ssl = SSL_new(s->tls_ctx);
-    int64_t start = cli_now_ms();
-    unsigned long num = ++s->numbered;
-    if (ssl == NULL || SSL_set_fd(ssl, fd) != 1 || SSL_accept(ssl) != 1) {
-        char detail[256] = "no detail";
-        unsigned long e = ERR_get_error();
-        if (e != 0)
-            ERR_error_string_n(e, detail, sizeof(detail));
-        fprintf(stderr, "tlcp server: [conn %lu] %s protocol TLS: handshake failed: %s\n", num,
-                peer, detail);
+    int verdict = peek_verdict(c);
+    if (verdict == TLCP_DETECT_NEED_MORE)
+        return 0;
+    c->state = ST_HANDSHAKE;
+    if (verdict >= 0 && is_tls(s, verdict) && s->tls_ctx == NULL) {
+        /* libtlcp's alert would be a TLCP record: TLS clients call it garbage. */
+        cli_tls_refuse(c->fd, peek_buf, c->peeked);
+        srv_log_conn(c, verdict == TLCP_DETECT_TLS_OFFERS_TLCP
+                            ? "handshake failed: a TLS ClientHello offering TLCP suites first "
+                              "(360 style), and this server has neither --tls-hello-for-tlcp "
+                              "nor --tls-cert (TLS alert protocol_version sent)"
+                            : "handshake failed: a TLS client, and this server has no "
+                              "--tls-cert (TLS alert protocol_version sent)");
         s->failed++;
-    } else {
-        if (!s->quiet)
-            fprintf(stderr,
-                    "tlcp server: [conn %lu] %s protocol TLS: handshake ok: %s, %s, %lld ms\n", num,
-                    peer, SSL_get_version(ssl), SSL_get_cipher_name(ssl),
-                    (long long)(cli_now_ms() - start));
-        uint64_t in = 0, out = 0;
-        tls_data(ssl, s->mode == MODE_WWW, &in, &out);
-        SSL_shutdown(ssl);
-        if (!s->quiet)
-            fprintf(stderr,
-                    "tlcp server: [conn %lu] %s protocol TLS: closed, %llu bytes in, %llu out\n",
-                    num, peer, (unsigned long long)in, (unsigned long long)out);
-        s->finished++;
+        c->state = ST_DONE;
+        return 0;
     }
-    ERR_clear_error();
-    SSL_free(ssl);
-    close(fd);
+    if (verdict >= 0 && is_tls(s, verdict)) {
+        c->tls = cli_tls_new(s->tls_ctx, c->fd);
+        if (c->tls == NULL) {
+            srv_log_conn(c, "dropped: out of memory");
+            c->state = ST_DONE;
+            return 0;
+        }
+        tlcp_conn_free(c->tc);
+        c->tc = NULL;
+        c->proto = "tls";
+    } else {
+        c->proto = verdict == TLCP_DETECT_TLS_OFFERS_TLCP ? "tlcp-via-tls-hello" : "tlcp";
+    }
+    return 1;
+}
+
+static tlcp_result of_tls(int r)
+{
+    switch (r) {
+    case CLI_TLS_OK:
+        return TLCP_OK;
+    case CLI_TLS_WANT_READ:
+        return TLCP_WANT_READ;
+    case CLI_TLS_WANT_WRITE:
+        return TLCP_WANT_WRITE;
+    case CLI_TLS_CLOSED:
+        return TLCP_CLOSED;
+    default:
+        return TLCP_ERROR;
+    }
+}
+
+tlcp_result srv_io_handshake(struct srv_conn *c)
+{
+    if (c->tls == NULL)
+        return tlcp_handshake(c->tc);
+    tlcp_result r = of_tls(cli_tls_handshake(c->tls));
+    if (r == TLCP_OK)
+        c->proto = cli_tls_proto(c->tls);
+    return r;
+}
+
+tlcp_result srv_io_read(struct srv_conn *c, uint8_t *buf, size_t len, size_t *n)
+{
+    if (c->tls == NULL)
+        return tlcp_read(c->tc, buf, len, n);
+    return of_tls(cli_tls_read(c->tls, buf, len, n));
+}
+
+tlcp_result srv_io_write(struct srv_conn *c, const uint8_t *buf, size_t len, size_t *n)
+{
+    if (c->tls == NULL)
+        return tlcp_write(c->tc, buf, len, n);
+    return of_tls(cli_tls_write(c->tls, buf, len, n));
+}
+
+tlcp_result srv_io_shutdown(struct srv_conn *c)
+{
+    if (c->tls == NULL)
+        return tlcp_shutdown(c->tc);
+    return of_tls(cli_tls_shutdown(c->tls));
+}
+
+const char *srv_io_failure(const struct srv_conn *c, char *buf, size_t len)
+{
+    if (c->tls == NULL)
+        return cli_conn_failure(c->tc, buf, len);
+    snprintf(buf, len, "%s", cli_tls_failure(c->tls));
+    return buf;
+}
+
+const char *srv_io_suite(const struct srv_conn *c)
+{
+    return c->tls != NULL ? cli_tls_suite(c->tls) : tlcp_conn_cipher_suite_name(c->tc);
 }

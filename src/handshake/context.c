@@ -32,6 +32,9 @@ void tlcp_hs_ctx_cleanup(tlcp_hs_ctx *ctx)
     tlcp_session_free(ctx->offer);
     tlcp_session_free(ctx->established_session);
     free(ctx->sni);
+#if defined(TLCP_TESTING)
+    free(ctx->test_hello);
+#endif
     memset(ctx, 0, sizeof(*ctx));
 }
 

@@ -116,6 +116,12 @@ typedef struct tlcp_hs_ctx {
      * run without end would keep a read from returning). */
     unsigned hello_requests;
     tlcp_store_state store; /* server: the session store's lookup */
+#if defined(TLCP_TESTING)
+    /* Client, test builds only: the ClientHello body to send as is
+     * (tlcp_conn_test_set_client_hello), NULL = build our own. */
+    uint8_t *test_hello;
+    size_t test_hello_len;
+#endif
 } tlcp_hs_ctx;
 
 /* Sets up ctx (not its config view) with a fresh handshake state. */

@@ -59,8 +59,25 @@ tlcp_status tlcp_hs_client_hello_pre_work(tlcp_hs_ctx *ctx)
                           tlcp_random_bytes(ctx->hs->ticket_sid, TLCP_SESSION_ID_LEN, ctx->err));
 }
 
+#if defined(TLCP_TESTING)
+/* Test builds: the ClientHello given by the test, byte for byte (its
+ * random becomes ours; the suites, extensions and session ID are whatever
+ * it says, so the test owns their consistency with our config). */
+static tlcp_status test_hello(tlcp_hs_ctx *ctx, tlcp_builder *body)
+{
+    memcpy(ctx->hs->client_random, ctx->test_hello + 2, TLCP_RANDOM_LEN);
+    tlcp_hs_trace(ctx, "test hook: sending the given ClientHello (%zu bytes, version 0x%02X%02X)",
+                  ctx->test_hello_len, ctx->test_hello[0], ctx->test_hello[1]);
+    return tlcp_status_of(tlcp_builder_add_bytes(body, ctx->test_hello, ctx->test_hello_len));
+}
+#endif
+
 tlcp_status tlcp_hs_client_hello_construct(tlcp_hs_ctx *ctx, tlcp_builder *body)
 {
+#if defined(TLCP_TESTING)
+    if (ctx->test_hello != NULL)
+        return test_hello(ctx, body);
+#endif
     const tlcp_hs_config *cfg = &ctx->cfg;
     tlcp_client_hello m;
     memset(&m, 0, sizeof(m));

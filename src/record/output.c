@@ -38,6 +38,12 @@ int tlcp_output_record(tlcp_record_layer *rl, uint8_t type, const uint8_t *data,
         return 0;
     }
     tlcp_output_put_header(rec, type, frag_len);
+#if defined(TLCP_TESTING)
+    if (rl->test_version != 0 && rl->wr.bulk == TLCP_BULK_NULL) {
+        rec[1] = (uint8_t)(rl->test_version >> 8);
+        rec[2] = (uint8_t)rl->test_version;
+    }
+#endif
     tlcp_rbuf_unreserve(&rl->out, reserved - TLCP_RECORD_HEADER_LEN - frag_len);
     return 1;
 }

@@ -138,6 +138,11 @@ void tlcp_record_test_set_read_ahead(tlcp_record_layer *rl, int on)
     rl->read_ahead = on;
 }
 
+void tlcp_record_test_set_write_version(tlcp_record_layer *rl, uint16_t version)
+{
+    rl->test_version = version;
+}
+
 size_t tlcp_record_test_input_buffered(const tlcp_record_layer *rl)
 {
     size_t n = rl->in_end - rl->in_off;

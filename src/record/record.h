@@ -148,6 +148,9 @@ void tlcp_record_test_set_multi(tlcp_record_layer *rl, unsigned records);
  * one by one: the serial open path); 1, the default, back on (it starts
  * once the peer has sent about 36 KiB); 2 on from the first record. */
 void tlcp_record_test_set_read_ahead(tlcp_record_layer *rl, int on);
+/* Unprotected records (until our ChangeCipherSpec) are written with this
+ * version instead of 0x0101 (a 360-style client); 0 = back to 0x0101. */
+void tlcp_record_test_set_write_version(tlcp_record_layer *rl, uint16_t version);
 /* Bytes read from the transport and not yet handed up (after the record
  * the last tlcp_record_next call returned). */
 size_t tlcp_record_test_input_buffered(const tlcp_record_layer *rl);

@@ -246,6 +246,9 @@ struct tlcp_record_layer {
     int closed;              /* close_notify or EOF seen */
     int accept_tls_versions; /* 0x0301..0x0303 allowed on unprotected records */
     int failed;              /* a fatal error happened on the read side */
+#if defined(TLCP_TESTING)
+    uint16_t test_version; /* unprotected records written with it; 0 = 0x0101 */
+#endif
 
     tlcp_hs_framer hs;
 

@@ -47,6 +47,8 @@ void px_config_free(struct px_config *c)
         free(s->suites);
         free(s->server_name);
         free(s->compat);
+        free(s->tls_cert);
+        free(s->tls_key);
     }
     free(c->services);
     free(c->redis_prefix);

@@ -64,6 +64,11 @@ static int set_string(char **dest, const char *value, char *err, size_t errlen)
     return 1;
 }
 
+int px_config_string(char **dest, const char *value, char *err, size_t errlen)
+{
+    return set_string(dest, value, err, errlen);
+}
+
 /* 32 hex digits: the SM4 key sealing the sessions kept in Redis. */
 static int parse_session_key(const char *value, uint8_t out[16], char *err, size_t errlen)
 {
@@ -287,7 +292,9 @@ static int set_service_key(struct px_service *s, const char *key, const char *va
     if (strcmp(key, "sessions") == 0)
         return parse_count(value, 0, 1000000, &s->sessions, err, errlen);
     int handled = 0;
-    int ok = set_string_key(s, key, value, at, err, errlen, &handled);
+    int ok = strncmp(key, "tls_", 4) == 0
+                 ? px_tls_side_key(s, key, value, at, err, errlen, &handled)
+                 : set_string_key(s, key, value, at, err, errlen, &handled);
     if (!handled)
         snprintf(err, errlen, "unknown key in a service section");
     return ok;
@@ -370,6 +377,8 @@ static int validate_service(struct px_service *s, char *err, size_t errlen)
         return service_error(s, err, errlen, "key 'accept' missing (address:port)");
     if (!s->have_connect)
         return service_error(s, err, errlen, "key 'connect' missing (address:port or unix:/path)");
+    if (!px_tls_side_validate(s, err, errlen))
+        return 0;
     if (s->direction == PX_TERMINATE) {
         if (s->num_pairs == 0)
             return service_error(s, err, errlen,

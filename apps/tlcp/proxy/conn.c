@@ -49,20 +49,20 @@ static const char *alert_name(int alert)
 
 static void log_conn(struct px_conn *c)
 {
-    const tlcp_conn *tc = c->side[c->tls_side].tc;
+    struct px_view v;
+    px_side_view(&c->side[c->tls_side], &v);
+    if (c->refused)
+        v.alert_sent = TLCP_ALERT_PROTOCOL_VERSION;
     int64_t now = cli_now_ms();
-    const char *sni = tc != NULL ? tlcp_conn_server_name(tc) : NULL;
-    int done = tc != NULL && tlcp_conn_handshake_done(tc);
     px_log_line("service=%s client=%s sni=%s suite=%s resumed=%s bytes_in=%llu bytes_out=%llu "
-                "handshake_ms=%lld duration_ms=%lld result=%s alert_sent=%s alert_received=%s",
-                c->svc->name, c->client, sni != NULL ? sni : "-",
-                done ? tlcp_conn_cipher_suite_name(tc) : "-",
-                done ? (tlcp_conn_session_reused(tc) ? "yes" : "no") : "-",
+                "handshake_ms=%lld duration_ms=%lld result=%s alert_sent=%s alert_received=%s "
+                "proto=%s",
+                c->svc->name, c->client, v.sni != NULL ? v.sni : "-",
+                v.suite != NULL ? v.suite : "-", v.done ? (v.resumed ? "yes" : "no") : "-",
                 (unsigned long long)c->bytes[0], (unsigned long long)c->bytes[1],
                 (long long)(c->hs_ms > 0 ? c->hs_ms - c->start_ms : -1),
                 (long long)(now - c->start_ms), c->result[0] != '\0' ? c->result : "ok",
-                alert_name(tc != NULL ? tlcp_conn_alert_sent(tc) : -1),
-                alert_name(tc != NULL ? tlcp_conn_alert_received(tc) : -1));
+                alert_name(v.alert_sent), alert_name(v.alert_received), px_proto_name(c->proto));
 }
 
 /* Closes everything now; the memory goes when the worker's current batch
@@ -71,10 +71,12 @@ static void conn_free(struct px_conn *c)
 {
     struct px_worker *w = c->w;
     log_conn(c);
+    atomic_fetch_add_explicit(&px_metrics.conns_by_proto[c->proto], 1, memory_order_relaxed);
     px_redis_cancel(c);
     px_heap_remove(&w->timers, &c->timer);
     for (int i = 0; i < 2; i++) {
         tlcp_conn_free(c->side[i].tc);
+        cli_tls_free(c->side[i].tls);
         if (c->side[i].fd >= 0)
             close(c->side[i].fd); /* also drops it from the epoll set */
         free(c->buf[i].data);
@@ -96,7 +98,7 @@ static void conn_free(struct px_conn *c)
 int64_t px_conn_deadline(const struct px_conn *c)
 {
     int64_t d;
-    if (c->state == PX_S_HANDSHAKE && c->tls_side == 0)
+    if ((c->state == PX_S_HANDSHAKE || c->state == PX_S_DETECT) && c->tls_side == 0)
         d = c->start_ms + c->svc->handshake_timeout_ms;
     else if (c->state == PX_S_HANDSHAKE)
         d = c->connect_start_ms + c->svc->handshake_timeout_ms;
@@ -113,10 +115,13 @@ int64_t px_conn_deadline(const struct px_conn *c)
 
 static void handshake_failed(struct px_conn *c)
 {
-    const tlcp_conn *tc = c->side[c->tls_side].tc;
+    const struct px_side *s = &c->side[c->tls_side];
     char why[300];
-    set_result(c, "handshake_failed: %s", cli_conn_failure(tc, why, sizeof(why)));
-    px_metrics_handshake(0, 0, 0, tlcp_conn_alert_sent(tc), tlcp_conn_alert_received(tc));
+    struct px_view v;
+    px_side_view(s, &v);
+    set_result(c, "handshake_failed: %s", px_side_error(s, why, sizeof(why)));
+    px_metrics_handshake(0, 0, 0, v.alert_sent, v.alert_received);
+    atomic_fetch_add_explicit(&px_metrics.hs_failed_by_proto[c->proto], 1, memory_order_relaxed);
     c->state = PX_S_DONE;
 }
 
@@ -163,10 +168,12 @@ static int queue_proxy_header(struct px_conn *c)
 
 static void handshake_ok(struct px_conn *c)
 {
-    const tlcp_conn *tc = c->side[c->tls_side].tc;
+    struct px_view v;
+    px_side_view(&c->side[c->tls_side], &v);
     c->hs_ms = cli_now_ms();
     int64_t began = c->tls_side == 0 ? c->start_ms : c->connect_start_ms;
-    px_metrics_handshake(1, tlcp_conn_session_reused(tc), (c->hs_ms - began) * 1000, -1, -1);
+    px_metrics_handshake(1, v.resumed, (c->hs_ms - began) * 1000, -1, -1);
+    atomic_fetch_add_explicit(&px_metrics.hs_ok_by_proto[c->proto], 1, memory_order_relaxed);
     c->last_io_ms = c->hs_ms;
     if (c->tls_side == 0) {
         if (!start_connect(c))
@@ -295,7 +302,7 @@ static int fill_dir(struct px_conn *c, int d)
         return 1;
     }
     if (r == PX_IO_ERROR) {
-        if (src->tc != NULL && tlcp_conn_error_reason(src->tc) == TLCP_R_EOF) {
+        if (px_side_truncated(src)) {
             tlcp_truncated(c, d);
             return 1;
         }
@@ -352,9 +359,16 @@ static int relay(struct px_conn *c)
 static int step(struct px_conn *c)
 {
     switch (c->state) {
+    case PX_S_DETECT:
+        return px_detect_step(c);
     case PX_S_HANDSHAKE: {
-        px_redis_driving(c->w, c); /* the store's lookup may start for c */
-        tlcp_result r = tlcp_handshake(c->side[c->tls_side].tc);
+        tlcp_result r;
+        if (c->side[0].tls != NULL) {
+            r = px_tls_side_handshake(c);
+        } else {
+            px_redis_driving(c->w, c); /* the store's lookup may start for c */
+            r = tlcp_handshake(c->side[c->tls_side].tc);
+        }
         /* WANT_SESSION: the Redis reply or the lookup deadline wakes c */
         if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE || r == TLCP_WANT_SESSION)
             return 0;
@@ -423,7 +437,7 @@ void px_conn_timeout(struct px_conn *c, int64_t now)
         px_conn_abort(c, "stopped: drain deadline");
         return;
     }
-    if (c->state == PX_S_HANDSHAKE) {
+    if (c->state == PX_S_HANDSHAKE || c->state == PX_S_DETECT) {
         atomic_fetch_add_explicit(&px_metrics.hs_timeout, 1, memory_order_relaxed);
         px_conn_abort(c, "handshake_timeout");
     } else if (c->state == PX_S_CONNECT) {
@@ -468,6 +482,7 @@ void px_conn_accepted(struct px_worker *w, size_t svc_index, int fd,
     c->side[0].fd = fd;
     c->side[1].fd = -1;
     c->tls_side = svc->direction == PX_TERMINATE ? 0 : 1;
+    c->proto = svc->direction == PX_TERMINATE ? PX_PROTO_NONE : PX_PROTO_TLCP;
     c->start_ms = c->last_io_ms = cli_now_ms();
     c->peer = *peer;
     socklen_t ll = sizeof(c->local);
@@ -493,7 +508,7 @@ void px_conn_accepted(struct px_worker *w, size_t svc_index, int fd,
             px_conn_abort(c, "internal: cannot watch the connection");
             return;
         }
-        c->state = PX_S_HANDSHAKE;
+        c->state = PX_S_DETECT; /* TLCP or TLS: the first bytes tell */
     } else {
         if (!watch(c, fd) || !start_connect(c) ||
             tlcp_conn_set_fd(ts->tc, c->side[1].fd) != TLCP_OK) {

@@ -88,6 +88,23 @@ static void latency(struct out *o)
         (double)GET(px_metrics.hs_latency_sum_us) / 1e6, n, cumulative);
 }
 
+/* The protocol label (one port for TLCP and TLS): connections closed and
+ * handshakes by what the client spoke. */
+static void by_protocol(struct out *o)
+{
+    const char *c = "tlcp_proxy_connections_by_protocol_total";
+    const char *h = "tlcp_proxy_handshakes_by_protocol_total";
+    put(o, "# HELP %s Connections closed, by the protocol the client spoke.\n# TYPE %s counter\n",
+        c, c);
+    for (int p = 1; p < PX_PROTO_COUNT; p++)
+        put(o, "%s{protocol=\"%s\"} %lu\n", c, px_proto_name(p), GET(px_metrics.conns_by_proto[p]));
+    put(o, "# HELP %s Handshakes by protocol and result.\n# TYPE %s counter\n", h, h);
+    for (int p = 1; p < PX_PROTO_COUNT; p++)
+        put(o, "%s{protocol=\"%s\",result=\"ok\"} %lu\n%s{protocol=\"%s\",result=\"failed\"} %lu\n",
+            h, px_proto_name(p), GET(px_metrics.hs_ok_by_proto[p]), h, px_proto_name(p),
+            GET(px_metrics.hs_failed_by_proto[p]));
+}
+
 size_t px_metrics_render(char *buf, size_t cap)
 {
     struct out o = {buf, 0, cap};
@@ -131,6 +148,7 @@ size_t px_metrics_render(char *buf, size_t cap)
     alerts(&o, "tlcp_proxy_handshake_alerts_received_total", "Failed handshakes by alert received.",
            px_metrics.hs_alert_received);
     latency(&o);
+    by_protocol(&o);
     put(&o,
         "# HELP tlcp_proxy_bytes_total Application bytes relayed.\n"
         "# TYPE tlcp_proxy_bytes_total counter\n"

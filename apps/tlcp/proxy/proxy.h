@@ -60,6 +60,11 @@ struct px_service {
     long handshake_timeout_ms, idle_timeout_ms, connect_timeout_ms;
     long max_conns; /* 0 = unlimited */
     long sessions;  /* server session cache size */
+    /* TLS on the same accept port (tls_side.c): libssl with this RSA or
+     * ECDSA pair; tls_hello_for_tlcp answers 360-style hellos with TLCP. */
+    char *tls_cert, *tls_key;
+    int tls_hello_for_tlcp;
+    struct px_origin tls_cert_at, tls_key_at;
 };
 
 struct px_config {
@@ -97,6 +102,8 @@ struct px_service *px_config_add_service(struct px_config *c, const char *name,
                                          const struct px_origin *at, char *err, size_t errlen);
 /* Checks required keys and combinations after parsing. */
 int px_config_validate(struct px_config *c, char *err, size_t errlen);
+/* A string value (non-empty) copied into *dest, replacing the old one. */
+int px_config_string(char **dest, const char *value, char *err, size_t errlen);
 /* Parses "2", "2s", "500ms", "1m" into milliseconds. */
 int px_parse_duration(const char *text, long *out_ms);
 
@@ -113,6 +120,17 @@ void px_addr_format(const struct sockaddr *sa, char *out, size_t len);
  * its in-process cache), NULL = the cache. */
 tlcp_config *px_tls_build(const struct px_service *s, const tlcp_session_store *store,
                           void *store_arg, char *err, size_t errlen);
+
+/* ---- TLS on the TLCP port (tls_side.c) ------------------------------- */
+
+/* The tls_* keys of a service; *handled = 0 for other keys. */
+int px_tls_side_key(struct px_service *s, const char *key, const char *value,
+                    const struct px_origin *at, char *err, size_t errlen, int *handled);
+/* After parsing: tls_cert and tls_key go together, terminate only. */
+int px_tls_side_validate(const struct px_service *s, char *err, size_t errlen);
+/* Loads the service's TLS pair (again on every reload). 1 with *ctx NULL
+ * when the service has none; 0 with "file:line: key 'tls_cert': ..." in err. */
+int px_tls_side_ctx(const struct px_service *s, void **ctx, char *err, size_t errlen);
 
 /* ---- timers (timer.c): an indexed binary min-heap -------------------- */
 
@@ -139,6 +157,19 @@ size_t px_proxy_header(int version, const struct sockaddr *src, const struct soc
 
 /* ---- metrics (metrics.c) ---------------------------------------------- */
 
+/* What a connection spoke, for the access log and the metrics' label. */
+enum px_protocol {
+    PX_PROTO_NONE,               /* not known yet (closed before its first bytes) */
+    PX_PROTO_TLCP,               /* TLCP records (0x0101) */
+    PX_PROTO_TLCP_VIA_TLS_HELLO, /* a TLS ClientHello offering TLCP first, answered with TLCP */
+    PX_PROTO_TLS,                /* TLS, version not agreed (failed handshake) */
+    PX_PROTO_TLS12,
+    PX_PROTO_TLS13,
+    PX_PROTO_COUNT
+};
+/* "tlcp", "tlcp-via-tls-hello", "tls", "tls1.2", "tls1.3" ("-" for none). */
+const char *px_proto_name(int proto);
+
 #define PX_HS_BUCKETS 12
 struct px_metrics {
     atomic_ulong conns_total, conns_active, conns_rejected;
@@ -149,6 +180,9 @@ struct px_metrics {
     atomic_ulong bytes_client_to_backend, bytes_backend_to_client;
     atomic_ulong backend_connect_failed, reloads, reload_failures;
     atomic_ulong redis_hits, redis_misses, redis_errors, redis_timeouts, redis_stores;
+    /* by enum px_protocol: connections closed, handshakes done / failed */
+    atomic_ulong conns_by_proto[PX_PROTO_COUNT], hs_ok_by_proto[PX_PROTO_COUNT],
+        hs_failed_by_proto[PX_PROTO_COUNT];
 };
 extern struct px_metrics px_metrics;
 void px_metrics_handshake(int ok, int resumed, int64_t latency_us, int alert_sent,
@@ -176,6 +210,7 @@ struct px_generation {
     unsigned id;
     struct px_config cfg;
     tlcp_config **tls; /* one per service */
+    void **tls_ctx;    /* per service: libssl's SSL_CTX for TLS, NULL = TLCP only */
 };
 struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, char *err,
                                           size_t errlen);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tls_io.h"
 #include "proxy.h"
 
 static void generation_free(struct px_generation *g)
@@ -12,8 +13,17 @@ static void generation_free(struct px_generation *g)
     for (size_t i = 0; g->tls != NULL && i < g->cfg.num_services; i++)
         tlcp_config_free(g->tls[i]);
     free(g->tls);
+    for (size_t i = 0; g->tls_ctx != NULL && i < g->cfg.num_services; i++)
+        cli_tls_ctx_free(g->tls_ctx[i]);
+    free(g->tls_ctx);
     px_config_free(&g->cfg);
     free(g);
+}
+
+/* TLS on the service's port (tls_side.c): its libssl context. */
+static int one_port(struct px_generation *g, size_t s, char *err, size_t errlen)
+{
+    return px_tls_side_ctx(&g->cfg.services[s], &g->tls_ctx[s], err, errlen);
 }
 
 struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, char *err,
@@ -29,7 +39,8 @@ struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, ch
     g->cfg = *cfg; /* takes ownership */
     memset(cfg, 0, sizeof(*cfg));
     g->tls = calloc(g->cfg.num_services, sizeof(*g->tls));
-    if (g->tls == NULL) {
+    g->tls_ctx = calloc(g->cfg.num_services, sizeof(*g->tls_ctx));
+    if (g->tls == NULL || g->tls_ctx == NULL) {
         snprintf(err, errlen, "out of memory");
         generation_free(g);
         return NULL;
@@ -40,7 +51,7 @@ struct px_generation *px_generation_build(struct px_config *cfg, unsigned id, ch
         g->tls[s] =
             px_tls_build(&g->cfg.services[s], g->cfg.have_redis ? px_redis_store_ops() : NULL,
                          &g->cfg, err, errlen);
-        if (g->tls[s] == NULL) {
+        if (g->tls[s] == NULL || !one_port(g, s, err, errlen)) {
             generation_free(g);
             return NULL;
         }

@@ -93,6 +93,9 @@ static int setup_server(tlcp_config *cfg, const struct px_service *s, int store_
         (s->sessions > 0 && !store_set &&
          tlcp_config_set_session_cache(cfg, (size_t)s->sessions, 0) != TLCP_OK))
         return fail_at(&s->at, "verify", cfg, "server settings", err, errlen);
+    /* 360-style TLS hellos answered with TLCP (tls_side.c has the key). */
+    if (s->tls_hello_for_tlcp && tlcp_config_accept_tls_hello_for_tlcp(cfg, 1) != TLCP_OK)
+        return fail_at(&s->at, "tls_hello_for_tlcp", cfg, "server settings", err, errlen);
     if (!cli_check_server_config("proxy", cfg, NULL)) {
         snprintf(err, errlen, "%s:%d: [%s]: the certificates above cannot serve", s->at.file,
                  s->at.line, s->name);

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 
+#include "../tls_io.h"
 #include "proxy.h"
 
 /* What an epoll event points to. */
@@ -15,13 +16,16 @@ struct px_tag {
     size_t index; /* listener: service index */
 };
 
-/* One end of a relayed connection: TLCP (tc != NULL) or plain TCP. */
+/* One end of a relayed connection: TLCP (tc != NULL), TLS (tls != NULL,
+ * libssl: tls_side.c) or plain TCP. */
 struct px_side {
     int fd;
     tlcp_conn *tc;
-    int rd_eof;  /* nothing more will come from this side */
-    int wr_shut; /* our writing half is closed (close_notify / SHUT_WR) */
-    int dead;    /* cannot be written any more (peer vanished): drop its data */
+    struct cli_tls *tls;
+    int truncated; /* TLS: the last read found the socket ended without close_notify */
+    int rd_eof;    /* nothing more will come from this side */
+    int wr_shut;   /* our writing half is closed (close_notify / SHUT_WR) */
+    int dead;      /* cannot be written any more (peer vanished): drop its data */
 };
 
 /* Outcome of one side operation. */
@@ -32,13 +36,22 @@ enum px_io px_side_write(struct px_side *s, const uint8_t *buf, size_t len, size
 enum px_io px_side_shutdown(struct px_side *s);
 /* Why the last operation failed, as a phrase. */
 const char *px_side_error(const struct px_side *s, char *buf, size_t len);
+/* The peer's stream ended without close_notify (a truncation, not an error). */
+int px_side_truncated(const struct px_side *s);
+/* The handshake's results for the access log and the metrics. */
+struct px_view {
+    const char *sni, *suite; /* NULL = none / not agreed */
+    int done, resumed, alert_sent, alert_received;
+};
+void px_side_view(const struct px_side *s, struct px_view *v);
 
 struct px_buf {
     uint8_t *data; /* allocated while it holds bytes: idle connections keep none */
     size_t off, len;
 };
 
-enum px_state { PX_S_HANDSHAKE, PX_S_CONNECT, PX_S_RELAY, PX_S_DONE };
+/* PX_S_DETECT: a terminating service peeks at the first bytes (detect.c). */
+enum px_state { PX_S_HANDSHAKE, PX_S_CONNECT, PX_S_RELAY, PX_S_DONE, PX_S_DETECT };
 
 struct px_conn {
     struct px_tag tag; /* first: epoll data points here */
@@ -48,7 +61,9 @@ struct px_conn {
     const struct px_service *svc;
     struct px_side side[2]; /* 0: accepted (client), 1: backend */
     struct px_buf buf[2];   /* buf[d]: read from side d, to write to side 1 - d */
-    int tls_side;           /* which side speaks TLCP */
+    int tls_side;           /* which side speaks TLCP (or TLS) */
+    int proto;              /* enum px_protocol of the client side */
+    int refused;            /* a TLS client refused with a TLS alert (detect.c) */
     int state;
     int draining;
     struct px_timer timer;
@@ -99,6 +114,12 @@ void px_conn_abort(struct px_conn *c, const char *why);
 int64_t px_conn_deadline(const struct px_conn *c);
 /* Runs the connection again after the current batch (a lookup answered). */
 void px_conn_wake(struct px_conn *c);
+
+/* detect.c: PX_S_DETECT; 1 when the connection moved on (to the TLCP or
+ * the TLS handshake), 0 while the first bytes are still incomplete. */
+int px_detect_step(struct px_conn *c);
+/* tls_side.c: one step of the TLS handshake, as a libtlcp result. */
+tlcp_result px_tls_side_handshake(struct px_conn *c);
 
 /* redis_store.c: one asynchronous Redis connection per worker, on the
  * worker's epoll set, reconnecting with exponential backoff. */
