@@ -80,6 +80,7 @@ WIDE_INLINE __m256i wide_leave(__m256i x, const wide_consts *c)
 #define WIDE_ECB         tlcp_sm4_gfni_ecb
 #define WIDE_CBC_DECRYPT tlcp_sm4_gfni_cbc_decrypt
 #define WIDE_CTR32       tlcp_sm4_gfni_ctr32
+#define WIDE_CBC_MULTI   tlcp_sm4_gfni_cbc_multi
 #include "crypto/sm4_core_wide.h"
 
 /* One round on 128-bit registers (CBC encryption); the XORs are grouped so
