@@ -83,6 +83,7 @@ static void sm3_compress_sched8x(uint32_t v[8], const uint8_t *data, size_t nblo
  * the first kernel the mask allows runs. */
 const tlcp_sm3_kernel tlcp_sm3_kernels[] = {
 #if defined(SM3_X86)
+    {"sched8i", TLCP_SM3_FEAT_SCHED8I, 8, tlcp_sm3_compress_sched8i},
     {"sched8x", TLCP_SM3_FEAT_SCHED8X, 8, sm3_compress_sched8x},
     {"sched8", TLCP_SM3_FEAT_SCHED8, 8, sm3_compress_sched8},
     {"bmi2", TLCP_SM3_FEAT_BMI2, 1, sm3_compress_bmi2},

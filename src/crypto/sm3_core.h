@@ -86,6 +86,9 @@ void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0
 #define TLCP_SM3_FEAT_SCHED8X_BIT 16
 #define TLCP_SM3_FEAT_SCHED8X                                                                      \
     (TLCP_SM3_FEAT_SCHED8 | TLCP_SM3_FEAT_AVX512 | TLCP_SM3_FEAT_SCHED8X_BIT)
+/* And with that schedule computed in slices between the blocks before. */
+#define TLCP_SM3_FEAT_SCHED8I_BIT 32
+#define TLCP_SM3_FEAT_SCHED8I     (TLCP_SM3_FEAT_SCHED8X | TLCP_SM3_FEAT_SCHED8I_BIT)
 int tlcp_sm3_cpu_features(void);
 
 #if defined(TLCP_TESTING)

@@ -37,7 +37,7 @@ static int detect(void)
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
         f |= TLCP_SM3_FEAT_AVX512;
     if ((f & TLCP_SM3_FEAT_SCHED8X) == (TLCP_SM3_FEAT_SCHED8X & ~TLCP_SM3_FEAT_SCHED8X_BIT))
-        f |= TLCP_SM3_FEAT_SCHED8X_BIT;
+        f |= TLCP_SM3_FEAT_SCHED8X_BIT | TLCP_SM3_FEAT_SCHED8I_BIT;
 #endif
     return f;
 }

@@ -171,8 +171,8 @@ static void evp_sm3(const uint8_t *m, size_t n, uint8_t out[32])
 }
 
 /* Feature masks that select each single-stream kernel in turn. */
-static const int kernel_masks[] = {0, TLCP_SM3_FEAT_BMI2, TLCP_SM3_FEAT_SCHED8,
-                                   TLCP_SM3_FEAT_SCHED8X, -1};
+static const int kernel_masks[] = {
+    0, TLCP_SM3_FEAT_BMI2, TLCP_SM3_FEAT_SCHED8, TLCP_SM3_FEAT_SCHED8X, TLCP_SM3_FEAT_SCHED8I, -1};
 
 /* Every length 0..1100 and some long ones, one shot and split in two, under
  * every kernel, against OpenSSL's SM3. */
