@@ -294,8 +294,11 @@ WIDE_INLINE __m256i load_pair(const uint8_t *lo, const uint8_t *hi)
     return _mm256_inserti128_si256(_mm256_castsi128_si256(load16(lo)), load16(hi), 1);
 }
 
-WIDE_TARGET void WIDE_CBC_MULTI(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
-                                const uint8_t *const in[], uint8_t *const out[], size_t nblocks)
+/* The body, inlined once per group count so that each copy gets its own
+ * register allocation (shared, the eight-chain copy spilled its round state
+ * to the stack, a store and a reload on the serial chain of every round). */
+WIDE_INLINE void cbc_multi(const tlcp_sm4_key *key, const int groups, const uint8_t *const iv[],
+                           const uint8_t *const in[], uint8_t *const out[], size_t nblocks)
 {
     wide_consts c;
     __m256i b[8], x[8], zc[8];
@@ -329,4 +332,13 @@ WIDE_TARGET void WIDE_CBC_MULTI(const tlcp_sm4_key *key, int groups, const uint8
             store16(out[2 * j + 1] + 16 * s, _mm256_extracti128_si256(b[j], 1));
         }
     }
+}
+
+WIDE_TARGET void WIDE_CBC_MULTI(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
+                                const uint8_t *const in[], uint8_t *const out[], size_t nblocks)
+{
+    if (groups == 2)
+        cbc_multi(key, 2, iv, in, out, nblocks);
+    else
+        cbc_multi(key, 1, iv, in, out, nblocks);
 }
