@@ -15,6 +15,10 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(TLCP_SM4_NO_SIMD)
 #define TLCP_SM4_X86 1
 
+/* An empty asm the compiler cannot see through: keeps a value computed as
+ * written, so that XORs are not reassociated onto a serial chain. */
+#define WIDE_PIN(x) __asm__("" : "+x"(x))
+
 /* AES-NI + SSSE3: the key schedule and four/eight blocks at a time. */
 void tlcp_sm4_aesni_expand(tlcp_sm4_key *key, const uint8_t user_key[16], int decrypt);
 void tlcp_sm4_aesni_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks);

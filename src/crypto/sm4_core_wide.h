@@ -6,7 +6,7 @@
  *   WIDE_TARGET, WIDE_INLINE   the target attribute (and always_inline)
  *   wide_consts                 the constants its round keeps in registers
  *   wide_load_consts(c)         fills them
- *   wide_round_t(z, c)          Z(T(t)) per 32-bit lane from z = IN(t)
+ *   wide_round(a0, z, c)        a0 ^ Z(T(t)) per 32-bit lane from z = IN(t)
  *   wide_enter(x, c)            bytes -> the Z domain (no constant)
  *   wide_leave(x, c)            the Z domain -> bytes
  *   WIDE_ECB, WIDE_CBC_DECRYPT, WIDE_CTR32, WIDE_CBC_MULTI   the names of
@@ -40,10 +40,15 @@ WIDE_INLINE void store16(uint8_t *p, __m128i v)
     _mm_storeu_si128((__m128i *)(void *)p, v);
 }
 
-/* a3 is always the newest word, so it is XORed in last. */
+/* a3 is always the newest word, so it is XORed in last. Compilers
+ * reassociate XORs and were seen to put it first (two XORs on the chain
+ * instead of one); WIDE_PIN fixes the grouping. */
 #define WIDE_ROUND(a0, a1, a2, a3, k)                                                              \
-    a0 = _mm256_xor_si256(                                                                         \
-        a0, wide_round_t(_mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(a1, a2), k), a3), c))
+    do {                                                                                           \
+        __m256i early_ = _mm256_xor_si256(_mm256_xor_si256(a1, a2), k);                            \
+        WIDE_PIN(early_);                                                                          \
+        a0 = wide_round(a0, _mm256_xor_si256(early_, a3), c);                                      \
+    } while (0)
 
 /* 32 rounds on one group; afterwards x holds X32..X35. */
 WIDE_INLINE void rounds8(const uint32_t *rk, __m256i x[4], const wide_consts *c)
