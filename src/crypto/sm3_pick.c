@@ -3,9 +3,10 @@
  * Which single-stream SM3 kernel runs (the kernels are in sm3_core.c).
  *
  * CPUID says which kernels the CPU can run, not which is fastest: on an
- * AMD Zen 4 the eight-block AVX2-schedule kernel ran slower than the
- * portable C, while on an AVX-512 Xeon it was the fastest; GmSSL 3's SSE
- * SM3 is slower than its own portable C on many CPUs for the same reason.
+ * AMD Zen 4 the eight-block AVX2-schedule kernel gained from nothing to 5%
+ * over the portable C (run to run), while on an AVX-512 Xeon it was the
+ * fastest; GmSSL 3's SSE SM3 runs at about half its own portable C's speed
+ * on that Zen 4.
  * So the first call times every kernel the CPU runs on the same few blocks,
  * a handful of times each, interleaved, and keeps the fastest by its best
  * time (the minimum filters out preemption on a loaded machine). Twice:
