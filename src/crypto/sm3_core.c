@@ -2,19 +2,17 @@
 /*
  * SM3 single-stream kernels and their run-time choice (see sm3_core.h).
  *
- * Kernels, the first the CPU runs: eight blocks at a time with the message
- * schedule computed in AVX2 lanes (one block per lane, sm3_mb_avx2.c) and
- * the rounds in BMI2 scalar code reading it; the on-the-fly C built for
- * BMI2 (RORX rotates without touching the flags); the portable C. The bound
- * is the rounds' serial chain (about six cycles per round through E: add,
- * rotate, add, P0), so the gains are modest: with the schedule taken out
- * altogether the rounds alone ran at 1.27x OpenSSL 3.0's SM3 on the
- * development CPU (AVX-512 Xeon, 16 KiB). The width goes to the multi-buffer
- * SM3 (sm3_mb.c) instead.
+ * Kernels: eight blocks at a time with the message schedule computed in
+ * AVX-512VL or AVX2 lanes (one block per lane, sm3_mb_avx512.c /
+ * sm3_mb_avx2.c) and the rounds in BMI2 scalar code reading it; the
+ * on-the-fly C built for BMI2 (RORX rotates without touching the flags);
+ * the portable C. sm3_pick.c times them and keeps the fastest. The bound is
+ * the rounds' serial chain through E (add, rotate, the GG sum, P0: about
+ * seven cycles a round), so the gains are modest; the width goes to the
+ * multi-buffer SM3 (sm3_mb.c) instead.
  */
 #include "crypto/sm3_core.h"
 
-#include <stdatomic.h>
 #include <string.h>
 
 #include "util/mem.h"
@@ -41,21 +39,26 @@ const uint32_t tlcp_sm3_tj[64] = {
 #include "crypto/sm3_rounds.h"
 #undef SM3_ROUNDS_FN
 #undef SM3_ROUNDS_ATTR
+#undef SM3R_PIN
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SM3_X86         1
+#define SM3R_PIN(x)     __asm__("" : "+r"(x))
 #define SM3_ROUNDS_FN   sm3_compress_bmi2
 #define SM3_PRE_FN      sm3_rounds_pre_bmi2
-#define SM3_ROUNDS_ATTR static __attribute__((target("bmi2")))
+#define SM3_ROUNDS_ATTR static __attribute__((target("bmi,bmi2")))
 #include "crypto/sm3_rounds.h"
 #include "crypto/sm3_mb_kernels.h"
 
-/* Eight blocks at a time: the schedule in AVX2 lanes, the rounds scalar. */
-static void sm3_compress_sched8(uint32_t v[8], const uint8_t *data, size_t nblocks)
+typedef void (*sm3_schedule8_fn)(const uint8_t *p, uint32_t ww[68 * 8], uint32_t wp[64 * 8]);
+
+/* Eight blocks at a time: the schedule in SIMD lanes, the rounds scalar. */
+static inline __attribute__((always_inline)) void
+sm3_compress_sched(uint32_t v[8], const uint8_t *data, size_t nblocks, sm3_schedule8_fn sched)
 {
     uint32_t ww[68 * 8], wp[64 * 8];
     for (; nblocks >= 8; nblocks -= 8, data += 8 * 64) {
-        tlcp_sm3_schedule8_avx2(data, ww, wp);
+        sched(data, ww, wp);
         for (int b = 0; b < 8; b++)
             sm3_rounds_pre_bmi2(v, ww + b, wp + b);
     }
@@ -64,69 +67,30 @@ static void sm3_compress_sched8(uint32_t v[8], const uint8_t *data, size_t nbloc
     tlcp_wipe(ww, sizeof(ww));
     tlcp_wipe(wp, sizeof(wp));
 }
+
+static void sm3_compress_sched8(uint32_t v[8], const uint8_t *data, size_t nblocks)
+{
+    sm3_compress_sched(v, data, nblocks, tlcp_sm3_schedule8_avx2);
+}
+
+static void sm3_compress_sched8x(uint32_t v[8], const uint8_t *data, size_t nblocks)
+{
+    sm3_compress_sched(v, data, nblocks, tlcp_sm3_schedule8_avx512);
+}
 #endif
 
-/* ---- CPU features ------------------------------------------------------ */
-
-#define FEAT_KNOWN 0x100
-
-static int detect(void)
-{
-    int f = FEAT_KNOWN;
+/* Fastest expected first: with a forced feature mask (tests, benchmarks)
+ * the first kernel the mask allows runs. */
+const tlcp_sm3_kernel tlcp_sm3_kernels[] = {
 #if defined(SM3_X86)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("bmi2"))
-        f |= TLCP_SM3_FEAT_BMI2;
-    if (__builtin_cpu_supports("avx2"))
-        f |= TLCP_SM3_FEAT_AVX2;
-    if ((f & TLCP_SM3_FEAT_BMI2) && (f & TLCP_SM3_FEAT_AVX2))
-        f |= TLCP_SM3_FEAT_SCHED8_BIT;
-    /* The builtin checks that the OS saves the ZMM state (XCR0). */
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
-        f |= TLCP_SM3_FEAT_AVX512;
+    {"sched8i", TLCP_SM3_FEAT_SCHED8I, 8, tlcp_sm3_compress_sched8i},
+    {"sched8x", TLCP_SM3_FEAT_SCHED8X, 8, sm3_compress_sched8x},
+    {"sched8", TLCP_SM3_FEAT_SCHED8, 8, sm3_compress_sched8},
+    {"bmi2", TLCP_SM3_FEAT_BMI2, 1, sm3_compress_bmi2},
 #endif
-    return f;
-}
-
-#if defined(TLCP_TESTING)
-static _Atomic int g_mask = -1;
-void tlcp_sm3_force_features(int mask)
-{
-    atomic_store_explicit(&g_mask, mask, memory_order_relaxed);
-}
-#define FEATURE_MASK atomic_load_explicit(&g_mask, memory_order_relaxed)
-#else
-#define FEATURE_MASK (-1)
-#endif
-
-int tlcp_sm3_cpu_features(void)
-{
-    /* Every thread computes the same value, so a relaxed race is harmless;
-     * CPUID traps in virtual machines, so it must not run per call. */
-    static _Atomic int cached;
-    int f = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (f == 0) {
-        f = detect();
-        atomic_store_explicit(&cached, f, memory_order_relaxed);
-    }
-    return f & ~FEAT_KNOWN & FEATURE_MASK;
-}
-
-void tlcp_sm3_compress(uint32_t v[TLCP_SM3_STATE_WORDS], const uint8_t *data, size_t nblocks)
-{
-#if defined(SM3_X86)
-    int f = tlcp_sm3_cpu_features();
-    if (nblocks >= 8 && (f & TLCP_SM3_FEAT_SCHED8) == TLCP_SM3_FEAT_SCHED8) {
-        sm3_compress_sched8(v, data, nblocks);
-        return;
-    }
-    if (f & TLCP_SM3_FEAT_BMI2) {
-        sm3_compress_bmi2(v, data, nblocks);
-        return;
-    }
-#endif
-    tlcp_sm3_compress_portable(v, data, nblocks);
-}
+    {"portable", 0, 1, tlcp_sm3_compress_portable},
+};
+const size_t tlcp_sm3_nkernels = sizeof(tlcp_sm3_kernels) / sizeof(tlcp_sm3_kernels[0]);
 
 /* ---- padding and output ------------------------------------------------ */
 

@@ -6,9 +6,10 @@
  *
  * SM3 is add-rotate-xor only, so every implementation here runs in time
  * independent of the data; only lengths steer branches. The single-stream
- * kernel is picked at run time from CPUID: the portable C one, or the same
- * C compiled for BMI2 (RORX rotates without touching the flags, which gives
- * the scheduler more freedom on the serial chain of the rounds).
+ * kernel is picked at run time by timing the ones CPUID allows
+ * (sm3_pick.c): the portable C, the same C compiled for BMI2 (RORX rotates
+ * without touching the flags), or BMI2 rounds on a schedule computed eight
+ * blocks at a time in AVX2 or AVX-512VL lanes.
  */
 #ifndef TLCP_CRYPTO_SM3_CORE_H
 #define TLCP_CRYPTO_SM3_CORE_H
@@ -30,6 +31,24 @@ void tlcp_sm3_compress(uint32_t v[TLCP_SM3_STATE_WORDS], const uint8_t *data, si
 /* The portable kernel (always present; the reference of the others). */
 void tlcp_sm3_compress_portable(uint32_t v[TLCP_SM3_STATE_WORDS], const uint8_t *data,
                                 size_t nblocks);
+
+/* A single-stream kernel (sm3_core.c): runs on a CPU with all of
+ * `features`; worth calling from min_blocks blocks on. */
+typedef struct tlcp_sm3_kernel {
+    const char *name;
+    int features;
+    size_t min_blocks;
+    void (*fn)(uint32_t v[TLCP_SM3_STATE_WORDS], const uint8_t *data, size_t nblocks);
+} tlcp_sm3_kernel;
+
+/* Every kernel built in, fastest expected first, the portable one last. */
+extern const tlcp_sm3_kernel tlcp_sm3_kernels[];
+extern const size_t tlcp_sm3_nkernels;
+
+/* The kernel tlcp_sm3_compress runs on nblocks blocks (sm3_pick.c): the
+ * fastest one measured on this CPU, or with forced features the first one
+ * they allow. */
+const tlcp_sm3_kernel *tlcp_sm3_kernel_for(size_t nblocks);
 
 /* SM3 of data[0..len) (sm3.c); data may be NULL when len is 0. */
 void tlcp_sm3_digest(const uint8_t *data, size_t len, uint8_t out[32]);
@@ -63,6 +82,13 @@ void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0
  * apart in tests and benchmarks. */
 #define TLCP_SM3_FEAT_SCHED8_BIT 8
 #define TLCP_SM3_FEAT_SCHED8     (TLCP_SM3_FEAT_BMI2 | TLCP_SM3_FEAT_AVX2 | TLCP_SM3_FEAT_SCHED8_BIT)
+/* The same with the schedule in AVX-512VL instructions. */
+#define TLCP_SM3_FEAT_SCHED8X_BIT 16
+#define TLCP_SM3_FEAT_SCHED8X                                                                      \
+    (TLCP_SM3_FEAT_SCHED8 | TLCP_SM3_FEAT_AVX512 | TLCP_SM3_FEAT_SCHED8X_BIT)
+/* And with that schedule computed in slices between the blocks before. */
+#define TLCP_SM3_FEAT_SCHED8I_BIT 32
+#define TLCP_SM3_FEAT_SCHED8I     (TLCP_SM3_FEAT_SCHED8X | TLCP_SM3_FEAT_SCHED8I_BIT)
 int tlcp_sm3_cpu_features(void);
 
 #if defined(TLCP_TESTING)

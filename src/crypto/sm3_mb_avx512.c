@@ -104,4 +104,33 @@ MB_INLINE void mb_store_state(uint32_t *const v[16], const mbv s[8])
 
 #include "crypto/sm3_mb_impl.h"
 
+/* The single-stream schedule of eight consecutive blocks (as
+ * tlcp_sm3_schedule8_avx2) in 256-bit registers with the AVX-512VL forms:
+ * one VPROLD per rotate and one VPTERNLOGD per three-input XOR, about half
+ * the instructions, which leaves more of the CPU to the scalar rounds. */
+#define VL_TARGET        __attribute__((target("avx2,avx512f,avx512vl")))
+#define vl_xor3(x, y, z) _mm256_ternarylogic_epi32((x), (y), (z), 0x96)
+
+VL_TARGET void tlcp_sm3_schedule8_avx512(const uint8_t *p, uint32_t ww[68 * 8], uint32_t wp[64 * 8])
+{
+    __m256i w[68];
+    for (int half = 0; half < 2; half++) {
+        __m256i *r = w + 8 * half;
+        for (int i = 0; i < 8; i++)
+            r[i] = _mm256_loadu_si256((const __m256i *)(const void *)(p + 64 * i + 32 * half));
+        tlcp_sm3_transpose8(r);
+        for (int j = 0; j < 8; j++)
+            r[j] = tlcp_sm3_bswap32(r[j]);
+    }
+    for (int j = 16; j < 68; j++) {
+        __m256i x = vl_xor3(w[j - 16], w[j - 9], _mm256_rol_epi32(w[j - 3], 15));
+        x = vl_xor3(x, _mm256_rol_epi32(x, 15), _mm256_rol_epi32(x, 23));
+        w[j] = vl_xor3(x, _mm256_rol_epi32(w[j - 13], 7), w[j - 6]);
+    }
+    for (int j = 0; j < 68; j++)
+        _mm256_storeu_si256((__m256i *)(void *)(ww + 8 * j), w[j]);
+    for (int j = 0; j < 64; j++)
+        _mm256_storeu_si256((__m256i *)(void *)(wp + 8 * j), _mm256_xor_si256(w[j], w[j + 4]));
+}
+
 #endif

@@ -22,13 +22,29 @@
     (SM3R_W(j) = SM3R_P1(SM3R_W((j)-16) ^ SM3R_W((j)-9) ^ SM3R_ROL(SM3R_W((j)-3), 15)) ^           \
                  SM3R_ROL(SM3R_W((j)-13), 7) ^ SM3R_W((j)-6))
 
-/* One round given W_j (wj) and W'_j (wpj). */
+/*
+ * One round given W_j (wj) and W'_j (wpj). The critical chain runs through
+ * E: a12 + T_j + E, <<< 7, + the GG sum, P0; everything off it is summed
+ * first (t, x, q) so that the late operand meets one add. Compilers
+ * reassociate sums freely and often put the late operand first; SM3R_PIN
+ * (an empty asm on GNU compilers, defined by the includer) fixes the
+ * grouping.
+ */
+#if !defined(SM3R_PIN)
+#define SM3R_PIN(x) ((void)0)
+#endif
 #define SM3R_CORE(a, b, c, d, e, f, g, h, j, FF, GG, wj, wpj)                                      \
     do {                                                                                           \
         uint32_t a12 = SM3R_ROL(a, 12);                                                            \
-        uint32_t ss1 = SM3R_ROL(a12 + e + tlcp_sm3_tj[j], 7);                                      \
-        d = FF(a, b, c) + d + (ss1 ^ a12) + (wpj);                                                 \
-        h = GG(e, f, g) + h + ss1 + (wj);                                                          \
+        uint32_t t = a12 + tlcp_sm3_tj[j];                                                         \
+        SM3R_PIN(t);                                                                               \
+        uint32_t ss1 = SM3R_ROL(t + e, 7);                                                         \
+        uint32_t x = FF(a, b, c) + (d + (wpj));                                                    \
+        SM3R_PIN(x);                                                                               \
+        d = (ss1 ^ a12) + x;                                                                       \
+        uint32_t q = GG(e, f, g) + (h + (wj));                                                     \
+        SM3R_PIN(q);                                                                               \
+        h = q + ss1;                                                                               \
         h = SM3R_P0(h);                                                                            \
         b = SM3R_ROL(b, 9);                                                                        \
         f = SM3R_ROL(f, 19);                                                                       \

@@ -199,6 +199,21 @@ void tlcp_sm4_core_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], co
     }
 }
 
+int tlcp_sm4_core_cbc_multi_equal(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
+                                  const uint8_t *const in[], uint8_t *const out[], size_t nblocks)
+{
+    switch (kernel()) {
+    case TLCP_SM4_KERNEL_GFNI:
+        tlcp_sm4_gfni_cbc_multi(key, groups, iv, in, out, nblocks);
+        return 1;
+    case TLCP_SM4_KERNEL_VAES:
+        tlcp_sm4_vaes_cbc_multi(key, groups, iv, in, out, nblocks);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t *in, uint8_t *out,
                          size_t len)
 {
@@ -221,6 +236,18 @@ void tlcp_sm4_core_expand(tlcp_sm4_key *key, const uint8_t user_key[16], int dec
     (void)user_key;
     (void)decrypt;
     memset(key, 0, sizeof(*key));
+}
+
+int tlcp_sm4_core_cbc_multi_equal(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
+                                  const uint8_t *const in[], uint8_t *const out[], size_t nblocks)
+{
+    (void)key;
+    (void)groups;
+    (void)iv;
+    (void)in;
+    (void)out;
+    (void)nblocks;
+    return 0;
 }
 
 void tlcp_sm4_core_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks)

@@ -55,6 +55,12 @@ void tlcp_sm4_core_cbc_encrypt_multi(const tlcp_sm4_key *key, size_t k, const ui
                                      const uint8_t *const in[], uint8_t *const out[],
                                      const size_t nblocks[]);
 
+/* 8 * groups chains (groups 1 or 2) of nblocks blocks each with the chaining
+ * values kept in registers; returns 0 (doing nothing) when the kernel in use
+ * has no such mode (the 128-bit AES-NI one). */
+int tlcp_sm4_core_cbc_multi_equal(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
+                                  const uint8_t *const in[], uint8_t *const out[], size_t nblocks);
+
 /* CBC with a decryption key, eight blocks in parallel; in == out allowed. */
 void tlcp_sm4_core_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
                                uint8_t *out, size_t nblocks);

@@ -15,6 +15,10 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(TLCP_SM4_NO_SIMD)
 #define TLCP_SM4_X86 1
 
+/* An empty asm the compiler cannot see through: keeps a value computed as
+ * written, so that XORs are not reassociated onto a serial chain. */
+#define WIDE_PIN(x) __asm__("" : "+x"(x))
+
 /* AES-NI + SSSE3: the key schedule and four/eight blocks at a time. */
 void tlcp_sm4_aesni_expand(tlcp_sm4_key *key, const uint8_t user_key[16], int decrypt);
 void tlcp_sm4_aesni_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks);
@@ -32,6 +36,10 @@ void tlcp_sm4_vaes_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], co
                                uint8_t *out, size_t nblocks);
 void tlcp_sm4_vaes_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t *in, uint8_t *out,
                          size_t len);
+/* CBC encryption of 8 * groups chains (groups 1 or 2) of nblocks blocks each,
+ * side by side (sm4_core_wide.h). */
+void tlcp_sm4_vaes_cbc_multi(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
+                             const uint8_t *const in[], uint8_t *const out[], size_t nblocks);
 
 /* GFNI + AVX2: eight blocks per register, sixteen at a time. */
 void tlcp_sm4_gfni_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks);
@@ -41,6 +49,8 @@ void tlcp_sm4_gfni_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], co
                                uint8_t *out, size_t nblocks);
 void tlcp_sm4_gfni_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t *in, uint8_t *out,
                          size_t len);
+void tlcp_sm4_gfni_cbc_multi(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
+                             const uint8_t *const in[], uint8_t *const out[], size_t nblocks);
 #endif
 
 #endif

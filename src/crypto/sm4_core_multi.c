@@ -6,7 +6,11 @@
  * chains side by side fill k lanes. Each step gathers P[i] ^ C[i-1] of every
  * chain still running into one contiguous batch, runs the kernel's ECB over
  * it (sixteen blocks in flight on the wide kernels), and scatters the
- * ciphertexts back. Only the public lengths steer which chains take part.
+ * ciphertexts back. With exactly 8 or 16 chains (the record layer's usual
+ * split) the steps all chains take run first in the wide kernels' own
+ * multi-chain mode, which keeps the chaining values in registers; the
+ * generic loop finishes the longer chains. Only the public lengths steer
+ * which chains take part.
  */
 #include <string.h>
 
@@ -19,6 +23,22 @@ static void xor_block(uint8_t *out, const uint8_t *a, const uint8_t *b)
 {
     for (int i = 0; i < 16; i++)
         out[i] = (uint8_t)(a[i] ^ b[i]);
+}
+
+/* With 8 or 16 chains, the steps they all take run in the registers of the
+ * wide kernels (tlcp_sm4_core_cbc_multi_equal); returns how many did. */
+static size_t equal_steps(const tlcp_sm4_key *key, size_t n, const uint8_t *const iv[],
+                          const uint8_t *const in[], uint8_t *const out[], const size_t nblocks[])
+{
+    if (n != 8 && n != 16)
+        return 0;
+    size_t common = nblocks[0];
+    for (size_t i = 1; i < n; i++)
+        if (nblocks[i] < common)
+            common = nblocks[i];
+    if (common == 0 || !tlcp_sm4_core_cbc_multi_equal(key, (int)(n / 8), iv, in, out, common))
+        return 0;
+    return common;
 }
 
 void tlcp_sm4_core_cbc_encrypt_multi(const tlcp_sm4_key *key, size_t k, const uint8_t *const iv[],
@@ -35,7 +55,10 @@ void tlcp_sm4_core_cbc_encrypt_multi(const tlcp_sm4_key *key, size_t k, const ui
             if (nblocks[at + i] > longest)
                 longest = nblocks[at + i];
         }
-        for (size_t step = 0; step < longest; step++) {
+        size_t step = equal_steps(key, n, iv + at, in + at, out + at, nblocks + at);
+        for (size_t i = 0; step > 0 && i < n; i++)
+            prev[i] = out[at + i] + 16 * (step - 1);
+        for (; step < longest; step++) {
             size_t m = 0;
             for (size_t i = 0; i < n; i++)
                 if (step < nblocks[at + i])

@@ -93,9 +93,15 @@ WIDE_INLINE __m256i wide_leave(__m256i x, const wide_consts *c)
     return affine(x, c->leave_lo, c->leave_hi, c->nibble);
 }
 
+WIDE_INLINE __m256i wide_round(__m256i a0, __m256i z, const wide_consts *c)
+{
+    return _mm256_xor_si256(a0, wide_round_t(z, c));
+}
+
 #define WIDE_ECB         tlcp_sm4_vaes_ecb
 #define WIDE_CBC_DECRYPT tlcp_sm4_vaes_cbc_decrypt
 #define WIDE_CTR32       tlcp_sm4_vaes_ctr32
+#define WIDE_CBC_MULTI   tlcp_sm4_vaes_cbc_multi
 #include "crypto/sm4_core_wide.h"
 
 #else

@@ -6,10 +6,11 @@
  *   WIDE_TARGET, WIDE_INLINE   the target attribute (and always_inline)
  *   wide_consts                 the constants its round keeps in registers
  *   wide_load_consts(c)         fills them
- *   wide_round_t(z, c)          Z(T(t)) per 32-bit lane from z = IN(t)
+ *   wide_round(a0, z, c)        a0 ^ Z(T(t)) per 32-bit lane from z = IN(t)
  *   wide_enter(x, c)            bytes -> the Z domain (no constant)
  *   wide_leave(x, c)            the Z domain -> bytes
- *   WIDE_ECB, WIDE_CBC_DECRYPT, WIDE_CTR32   the names of the functions
+ *   WIDE_ECB, WIDE_CBC_DECRYPT, WIDE_CTR32, WIDE_CBC_MULTI   the names of
+ *                               the functions
  *
  * Layout: a 256-bit register holds one word of eight blocks. Blocks are loaded
  * 32 bytes at a time, so register j starts as (block 2j | block 2j+1) and the
@@ -39,10 +40,15 @@ WIDE_INLINE void store16(uint8_t *p, __m128i v)
     _mm_storeu_si128((__m128i *)(void *)p, v);
 }
 
-/* a3 is always the newest word, so it is XORed in last. */
+/* a3 is always the newest word, so it is XORed in last. Compilers
+ * reassociate XORs and were seen to put it first (two XORs on the chain
+ * instead of one); WIDE_PIN fixes the grouping. */
 #define WIDE_ROUND(a0, a1, a2, a3, k)                                                              \
-    a0 = _mm256_xor_si256(                                                                         \
-        a0, wide_round_t(_mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(a1, a2), k), a3), c))
+    do {                                                                                           \
+        __m256i early_ = _mm256_xor_si256(_mm256_xor_si256(a1, a2), k);                            \
+        WIDE_PIN(early_);                                                                          \
+        a0 = wide_round(a0, _mm256_xor_si256(early_, a3), c);                                      \
+    } while (0)
 
 /* 32 rounds on one group; afterwards x holds X32..X35. */
 WIDE_INLINE void rounds8(const uint32_t *rk, __m256i x[4], const wide_consts *c)
@@ -275,4 +281,69 @@ WIDE_TARGET void WIDE_CTR32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint
     ctr[13] = (uint8_t)(w3 >> 16);
     ctr[14] = (uint8_t)(w3 >> 8);
     ctr[15] = (uint8_t)w3;
+}
+
+/*
+ * Multi-chain CBC encryption, 8 * groups chains (groups 1 or 2) of nblocks
+ * blocks each: chain i starts from iv[i] and encrypts in[i] to out[i]. One
+ * block of every chain per step, like the generic loop in sm4_core_multi.c,
+ * but the chaining values never leave the registers: they stay transposed
+ * in the Z domain, where Z(P ^ C) = Z(P) ^ Z(C) (the map is linear), so a
+ * step is loads, one transpose and map in, the XOR, the rounds, one map and
+ * transpose out and stores, with no gather or scatter through memory and no
+ * call per step. Register j holds chains (2j, 2j+1) as loaded. Every load of
+ * a step comes before its stores, so in[i] == out[i] works.
+ */
+WIDE_INLINE __m256i load_pair(const uint8_t *lo, const uint8_t *hi)
+{
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(load16(lo)), load16(hi), 1);
+}
+
+/* The body, inlined once per group count so that each copy gets its own
+ * register allocation (shared, the eight-chain copy spilled its round state
+ * to the stack, a store and a reload on the serial chain of every round). */
+WIDE_INLINE void cbc_multi(const tlcp_sm4_key *key, const int groups, const uint8_t *const iv[],
+                           const uint8_t *const in[], uint8_t *const out[], size_t nblocks)
+{
+    wide_consts c;
+    __m256i b[8], x[8], zc[8];
+    int regs = 4 * groups;
+
+    wide_load_consts(&c);
+    for (int j = 0; j < regs; j++)
+        b[j] = load_pair(iv[2 * j], iv[2 * j + 1]);
+    for (int g = 0; g < groups; g++)
+        enter(zc + 4 * g, b + 4 * g, &c);
+    for (size_t s = 0; s < nblocks; s++) {
+        for (int j = 0; j < regs; j++)
+            b[j] = load_pair(in[2 * j] + 16 * s, in[2 * j + 1] + 16 * s);
+        for (int g = 0; g < groups; g++) {
+            enter(x + 4 * g, b + 4 * g, &c);
+            for (int j = 0; j < 4; j++)
+                x[4 * g + j] = _mm256_xor_si256(x[4 * g + j], zc[4 * g + j]);
+        }
+        if (groups == 2)
+            rounds16(key->rk, x, x + 4, &c);
+        else
+            rounds8(key->rk, x, &c);
+        for (int g = 0; g < groups; g++) {
+            /* The ciphertext is (X35, X34, X33, X32): the next chaining value. */
+            for (int j = 0; j < 4; j++)
+                zc[4 * g + j] = x[4 * g + 3 - j];
+            leave(b + 4 * g, x + 4 * g, &c);
+        }
+        for (int j = 0; j < regs; j++) {
+            store16(out[2 * j] + 16 * s, _mm256_castsi256_si128(b[j]));
+            store16(out[2 * j + 1] + 16 * s, _mm256_extracti128_si256(b[j], 1));
+        }
+    }
+}
+
+WIDE_TARGET void WIDE_CBC_MULTI(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
+                                const uint8_t *const in[], uint8_t *const out[], size_t nblocks)
+{
+    if (groups == 2)
+        cbc_multi(key, 2, iv, in, out, nblocks);
+    else
+        cbc_multi(key, 1, iv, in, out, nblocks);
 }

@@ -3,8 +3,9 @@
  * Multi-chain SM4-CBC encryption (tlcp_sm4_cbc_encrypt_multi) against k
  * serial tlcp_sm4_cbc_crypt calls with the same IVs, byte for byte: every
  * kernel of the core and the EVP fallback, 1..20 chains (more than one group
- * of sixteen), unequal lengths including empty chains, in place and out of
- * place; and the argument checks.
+ * of sixteen), unequal lengths including empty chains, equal lengths (8 and
+ * 16 chains take the kernels' register mode), in place and out of place; and
+ * the argument checks.
  */
 #include "testutil.h"
 
@@ -17,7 +18,18 @@
 #define CHAINS 20
 #define MAXB   70
 
-static void run_case(tlcp_sm4_cbc *enc, size_t k, int in_place, unsigned seed)
+/* shape 0: varied lengths; 1: all equal (the wide kernels' register mode
+ * for 8 and 16 chains); 2: equal but one longer (that mode, then the
+ * generic loop for the rest of the longer chain). */
+static size_t chain_len(size_t i, size_t k, unsigned seed, int shape)
+{
+    if (shape == 0)
+        return 16 * ((seed * 7 + i * 13) % (MAXB + 1));
+    size_t base = 16 * (1 + seed % (MAXB - 8));
+    return shape == 2 && i == k / 2 ? base + 16 * 7 : base;
+}
+
+static void run_case(tlcp_sm4_cbc *enc, size_t k, int in_place, unsigned seed, int shape)
 {
     static uint8_t plain[CHAINS][MAXB * 16], got[CHAINS][MAXB * 16], want[CHAINS][MAXB * 16];
     static uint8_t ivs[CHAINS][16];
@@ -25,7 +37,7 @@ static void run_case(tlcp_sm4_cbc *enc, size_t k, int in_place, unsigned seed)
     uint8_t *out[CHAINS];
     size_t len[CHAINS];
     for (size_t i = 0; i < k; i++) {
-        len[i] = 16 * ((seed * 7 + i * 13) % (MAXB + 1));
+        len[i] = chain_len(i, k, seed, shape);
         for (size_t j = 0; j < sizeof(plain[i]); j++)
             plain[i][j] = (uint8_t)(seed + i * 5 + j * 3);
         for (size_t j = 0; j < 16; j++)
@@ -62,7 +74,8 @@ static void test_multi_matches_serial(void **state)
             tlcp_sm4_force_kernel(kernels[kn]);
             for (size_t k = 1; k <= CHAINS; k++)
                 for (int in_place = 0; in_place <= 1; in_place++)
-                    run_case(enc, k, in_place, (unsigned)(k * 3 + kn));
+                    for (int shape = 0; shape <= 2; shape++)
+                        run_case(enc, k, in_place, (unsigned)(k * 3 + kn), shape);
         }
         tlcp_sm4_force_kernel(TLCP_SM4_KERNEL_AUTO);
         tlcp_sm4_cbc_free(enc);
