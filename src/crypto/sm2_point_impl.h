@@ -32,30 +32,33 @@ static void pt_set_infinity(sm2_jac *r)
         r->x[i] = r->y[i] = r->z[i] = 0;
 }
 
-/* r = 2a (dbl-2001-b, a = -3, with Z3 = 2YZ): 4M + 4S. Infinity stays infinity. */
+/* r = 2a (dbl-2001-b, a = -3, with Z3 = 2YZ): 4M + 4S + three small multiples.
+ * Infinity stays infinity. r may be a: every read of a comes before r is written. */
 static void pt_dbl(sm2_jac *r, const sm2_jac *a)
 {
-    sm2_fe delta, gamma, beta, alpha, t, u;
+    /* Ordered so that independent products sit next to each other: the
+     * field operations are long, and the CPU overlaps only neighbours. */
+    sm2_fe delta, gamma, gamma2, beta, alpha, t, u, yz;
     FE_SQR(delta, a->z);
     FE_SQR(gamma, a->y);
-    FE_MUL(beta, a->x, gamma);
     FE_SUB(t, a->x, delta);
     FE_ADD(u, a->x, delta);
     FE_MUL(alpha, t, u);
-    FE_MUL_SMALL(alpha, alpha, 3); /* 3(X-delta)(X+delta) */
+    FE_MUL(beta, a->x, gamma);
     /* Z3 = 2YZ: one product and one addition, cheaper here than
      * (Y+Z)^2 - gamma - delta (a squaring, an addition, two subtractions) */
-    FE_MUL(t, a->y, a->z);
-    FE_ADD(r->z, t, t);
+    FE_MUL(yz, a->y, a->z);
+    FE_MUL_SMALL(alpha, alpha, 3); /* 3(X-delta)(X+delta) */
+    FE_SQR(gamma2, gamma);
     FE_MUL_SMALL(beta, beta, 4);
     FE_SQR(t, alpha);
+    FE_MUL_SMALL(gamma2, gamma2, 8);
+    FE_ADD(r->z, yz, yz);
     FE_SUB(t, t, beta);
     FE_SUB(t, t, beta); /* X3 = alpha^2 - 8 beta */
     FE_SUB(u, beta, t);
     FE_MUL(u, u, alpha);
-    FE_SQR(gamma, gamma);
-    FE_MUL_SMALL(gamma, gamma, 8);
-    FE_SUB(r->y, u, gamma);
+    FE_SUB(r->y, u, gamma2);
     sm2_fe_copy(r->x, t);
 }
 
@@ -67,19 +70,21 @@ static void pt_dbl(sm2_jac *r, const sm2_jac *a)
 static void pt_add_finish(sm2_jac *r, const sm2_fe u1, const sm2_fe s1, const sm2_fe h,
                           const sm2_fe rr, const sm2_fe zz)
 {
+    /* independent products next to each other (see pt_dbl); the inputs
+     * are the callers' locals, so r may be written early */
     sm2_fe h2, h3, v, x3, t;
     FE_SQR(h2, h);
+    FE_SQR(x3, rr);
+    FE_MUL(r->z, zz, h);
     FE_MUL(h3, h2, h);
     FE_MUL(v, u1, h2);
-    FE_SQR(x3, rr);
     FE_SUB(x3, x3, h3);
+    FE_MUL(h3, h3, s1);
     FE_SUB(x3, x3, v);
     FE_SUB(x3, x3, v);
     FE_SUB(t, v, x3);
     FE_MUL(t, t, rr);
-    FE_MUL(h3, h3, s1);
     FE_SUB(r->y, t, h3);
-    FE_MUL(r->z, zz, h);
     sm2_fe_copy(r->x, x3);
 }
 
