@@ -151,6 +151,24 @@ int sm2_mul_point(uint8_t out[64], const uint8_t k[32], const uint8_t p[64])
     return rc;
 }
 
+int sm2_mul_sum(uint8_t out[64], const uint8_t k[32], const uint8_t e[32], const uint8_t r[64],
+                const uint8_t p[64], int *sum_ok)
+{
+    const struct sm2_impl *f = impl();
+    uint64_t s[4], se[4];
+    sm2_aff res, qr, qp;
+    aff_from_bytes(&qr, r);
+    aff_from_bytes(&qp, p);
+    sm2_limbs_from_bytes(s, k);
+    sm2_limbs_from_bytes(se, e);
+    uint64_t ok = sm2_scalar_in_range_limbs(s);
+    ok &= f->mul_sum_ct(&res, s, se, &qr, &qp, sum_ok);
+    int rc = aff_to_bytes(out, &res, ok);
+    tlcp_wipe(s, sizeof(s));
+    tlcp_wipe(&res, sizeof(res));
+    return rc;
+}
+
 static int mul_double(uint8_t out[64], const uint8_t a[32], const uint8_t b[32], const sm2_aff *p,
                       const sm2_aff *p_table)
 {

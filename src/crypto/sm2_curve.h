@@ -23,6 +23,13 @@ int sm2_mul_base(uint8_t out[64], const uint8_t k[32]);
 /* out = k*P, constant time in k (P public, validated by the caller). Returns 0
  * if k is not in [1, n-1] or the result is infinity. */
 int sm2_mul_point(uint8_t out[64], const uint8_t k[32], const uint8_t p[64]);
+/* out = k*(e*R + P) (the key exchange's U), constant time in k; e, R and P
+ * are public (R, P validated by the caller; e any 256-bit value) and
+ * e*R + P is formed by variable-time arithmetic. *sum_ok is set to 0 when
+ * e*R + P is infinity. Returns 0 if k is not in [1, n-1], the sum is
+ * infinity or the result is infinity. */
+int sm2_mul_sum(uint8_t out[64], const uint8_t k[32], const uint8_t e[32], const uint8_t r[64],
+                const uint8_t p[64], int *sum_ok);
 /* out = a*G + b*P, variable time (verification only: public inputs); a, b any
  * 256-bit values. Returns 0 if the result is infinity. */
 int sm2_mul_double_vartime(uint8_t out[64], const uint8_t a[32], const uint8_t b[32],

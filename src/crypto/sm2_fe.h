@@ -256,6 +256,28 @@ static inline void sm2_fe_sqr_portable(sm2_fe r, const sm2_fe a)
     sm2_fe_mont_reduce(r, t);
 }
 
+/*
+ * r = c * a mod p for a small public c (1 <= c <= 8) and a < p: the top limb
+ * t of the five-limb product folds back with 2^256 = 2^224 + 2^96 - 2^64 + 1
+ * (mod p), leaving a value below 2p for one final subtraction.
+ */
+static inline void sm2_fe_mul_small_portable(sm2_fe r, const sm2_fe a, uint64_t c)
+{
+    uint64_t t[4], top, carry = 0;
+    for (int i = 0; i < 4; i++) {
+        sm2_u128 x = (sm2_u128)a[i] * c + carry;
+        t[i] = (uint64_t)x;
+        carry = (uint64_t)(x >> 64);
+    }
+    top = carry;
+    carry = 0;
+    t[0] = sm2_adc64(t[0], top, &carry);
+    t[1] = sm2_adc64(t[1], (top << 32) - top, &carry);
+    t[2] = sm2_adc64(t[2], 0, &carry);
+    t[3] = sm2_adc64(t[3], top << 32, &carry);
+    sm2_fe_reduce_once(r, t, carry);
+}
+
 /* Conversions (constant time; not on the hot path). in/out big-endian. */
 void sm2_fe_from_bytes(sm2_fe r, const uint8_t in[32]); /* in < p assumed, see below */
 void sm2_fe_to_bytes(uint8_t out[32], const sm2_fe a);

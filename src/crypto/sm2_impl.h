@@ -38,6 +38,11 @@ struct sm2_impl {
     uint64_t (*mul_comb_ct)(sm2_aff *out, const uint64_t k[4], const sm2_aff *table, int w);
     /* out = k*P for a point P of order n, constant time in k; k < n. */
     uint64_t (*mul_point_ct)(sm2_aff *out, const uint64_t k[4], const sm2_aff *p);
+    /* out = k*(e*R + P) for points R, P of order n: e*R + P by public
+     * (variable-time) arithmetic and left Jacobian, the product by k in
+     * constant time in k. *sum_ok = 0 when e*R + P is infinity (public). */
+    uint64_t (*mul_sum_ct)(sm2_aff *out, const uint64_t k[4], const uint64_t e[4], const sm2_aff *r,
+                           const sm2_aff *p, int *sum_ok);
     /* out = a*G + b*P, variable time; 1 unless the result is infinity.
      * p_table is P's comb table of width SM2_TABLE_W, or NULL (then p is used). */
     int (*mul_double_vartime)(sm2_aff *out, const uint64_t a[4], const sm2_aff *g_table,

@@ -38,21 +38,6 @@ static void compute_t(const tlcp_pkey *self_static, const tlcp_pkey *self_epheme
     tlcp_wipe(xr, sizeof(xr));
 }
 
-/* Q = P_peer + x̄(R_peer)·R_peer, from public values. */
-static int combine_peer(const tlcp_pkey *peer_static, const tlcp_pkey *peer_ephemeral,
-                        uint8_t q[64], tlcp_error *err)
-{
-    static const uint8_t zero[32];
-    uint8_t x2[32];
-    uint8_t xr[64];
-    xbar(peer_ephemeral->point, x2);
-    ENSURE(sm2_mul_double_vartime(xr, zero, x2, peer_ephemeral->point), err, TLCP_R_BAD_KEY,
-           "peer's ephemeral key gives the point at infinity");
-    ENSURE(sm2_point_add(q, xr, peer_static->point), err, TLCP_R_BAD_KEY,
-           "peer's static and ephemeral keys combine to the point at infinity");
-    return 1;
-}
-
 int tlcp_sm2_own_kx(int initiator, const tlcp_pkey *self_static, const tlcp_pkey *self_ephemeral,
                     const uint8_t za[32], const uint8_t zb[32], const tlcp_pkey *peer_static,
                     const tlcp_pkey *peer_ephemeral, uint8_t *out, size_t out_len, tlcp_error *err)
@@ -60,14 +45,22 @@ int tlcp_sm2_own_kx(int initiator, const tlcp_pkey *self_static, const tlcp_pkey
     (void)initiator; /* already applied to the order of za and zb */
     ENSURE(self_static->has_private && self_ephemeral->has_private, err, TLCP_R_BAD_KEY,
            "SM2 key has no private part");
-    uint8_t q[64];
-    GUARD(combine_peer(peer_static, peer_ephemeral, q, err));
+    uint8_t x2[32];
     uint8_t t[32];
     uint8_t z[64 + 2 * TLCP_SM3_DIGEST_LEN]; /* xU || yU || ZA || ZB */
+    xbar(peer_ephemeral->point, x2);
     compute_t(self_static, self_ephemeral, t);
-    int ok = sm2_mul_point(z, t, q); /* 0 only for t = 0 */
+    /* U = t·(x̄(R_peer)·R_peer + P_peer): the peer's points combine with
+     * public arithmetic, then t multiplies in constant time. */
+    int sum_ok = 1;
+    int ok = sm2_mul_sum(z, t, x2, peer_ephemeral->point, peer_static->point, &sum_ok);
     tlcp_wipe(t, sizeof(t));
     tlcp_sm2_declassify(&ok, sizeof(ok));
+    if (!sum_ok) {
+        tlcp_wipe(z, sizeof(z));
+        ENSURE(0, err, TLCP_R_BAD_KEY,
+               "peer's static and ephemeral keys combine to the point at infinity");
+    }
     if (!ok) {
         tlcp_wipe(z, sizeof(z));
         ENSURE(0, err, TLCP_R_BAD_KEY, "SM2 key exchange produced the point at infinity");

@@ -142,17 +142,24 @@ static uint64_t mul_comb_ct(sm2_aff *out, const uint64_t k[4], const sm2_aff *ta
 #define SM2_WIN_ENTRIES 16
 #define SM2_WIN_COUNT   52 /* 52 * 5 = 260 bits: the top digit is never negative */
 
-static uint64_t mul_point_ct(sm2_aff *out, const uint64_t k[4], const sm2_aff *p)
+/*
+ * out = k * P, constant time in k, for P of order n given in Jacobian form
+ * (pj) and, when the caller has it, in affine form too (pa, or NULL): the
+ * affine form lets the table use the cheaper mixed additions.
+ */
+static uint64_t mul_jac_ct(sm2_aff *out, const uint64_t k[4], const sm2_jac *pj, const sm2_aff *pa)
 {
     sm2_jac tab[SM2_WIN_ENTRIES], acc, t;
     uint64_t unused;
     /* tab[j] = (j+1) P; P is public and of order n, so no sum meets equal points. */
-    pt_from_aff(&tab[0], p);
+    tab[0] = *pj;
     for (int j = 1; j < SM2_WIN_ENTRIES; j++) {
         if ((j & 1) == 1)
             pt_dbl(&tab[j], &tab[j / 2]);
+        else if (pa != NULL)
+            pt_add_mixed_raw(&tab[j], &tab[j - 1], pa, &unused);
         else
-            pt_add_mixed_raw(&tab[j], &tab[j - 1], p, &unused);
+            pt_add_raw(&tab[j], &tab[j - 1], pj, &unused);
     }
     uint32_t mag;
     uint64_t neg;
@@ -169,6 +176,35 @@ static uint64_t mul_point_ct(sm2_aff *out, const uint64_t k[4], const sm2_aff *p
         pt_add_ct(&acc, &t, ~sm2_mask_is_zero64(mag), i == 0);
     }
     return pt_to_aff(out, &acc);
+}
+
+static uint64_t mul_point_ct(sm2_aff *out, const uint64_t k[4], const sm2_aff *p)
+{
+    sm2_jac pj;
+    pt_from_aff(&pj, p);
+    return mul_jac_ct(out, k, &pj, p);
+}
+
+static void wnaf_mul_vartime(sm2_jac *acc, const uint64_t k[4], const sm2_aff *p);
+
+/*
+ * The key exchange's U = k * (e*R + P): the sum of the public points stays
+ * Jacobian (no inversion) and goes straight into the constant-time
+ * multiplication. *sum_ok is 0 (public) when e*R + P is infinity; then out
+ * is 0,0 and the return value 0.
+ */
+static uint64_t mul_sum_ct(sm2_aff *out, const uint64_t k[4], const uint64_t e[4], const sm2_aff *r,
+                           const sm2_aff *p, int *sum_ok)
+{
+    sm2_jac q;
+    wnaf_mul_vartime(&q, e, r);
+    pt_add_mixed_vartime(&q, &q, p);
+    *sum_ok = !sm2_fe_is_zero(q.z);
+    if (!*sum_ok) {
+        memset(out, 0, sizeof(*out));
+        return 0;
+    }
+    return mul_jac_ct(out, k, &q, NULL);
 }
 
 /* acc += k * P from P's comb table, variable time. */
@@ -294,7 +330,8 @@ static void comb_build(sm2_aff *table, const sm2_aff *p, int w)
 
 #define SM2_IMPL_INIT(label)                                                                       \
     {                                                                                              \
-        label, mul_comb_ct, mul_point_ct, mul_double_vartime, add_vartime, comb_build, fe_inv      \
+        label, mul_comb_ct, mul_point_ct, mul_sum_ct, mul_double_vartime, add_vartime, comb_build, \
+            fe_inv                                                                                 \
     }
 
 #endif

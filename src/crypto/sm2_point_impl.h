@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Jacobian point formulas for y^2 = x^3 - 3x + b, compiled per field back end
- * (FE_MUL/FE_SQR defined by the includer). The raw formulas have no branch;
- * the *_ct wrappers fix up the exceptional cases (an input at infinity, equal
- * inputs) with masks, the *_vartime ones with branches for public data.
+ * (FE_MUL/FE_SQR/FE_ADD/FE_SUB/FE_MUL_SMALL defined by the includer). The raw formulas have no
+ * branch; the *_ct wrappers fix up the exceptional cases (an input at infinity, equal inputs) with
+ * masks, the *_vartime ones with branches for public data.
  */
 #ifndef TLCP_CRYPTO_SM2_POINT_IMPL_H
 #define TLCP_CRYPTO_SM2_POINT_IMPL_H
@@ -32,34 +32,33 @@ static void pt_set_infinity(sm2_jac *r)
         r->x[i] = r->y[i] = r->z[i] = 0;
 }
 
-/* r = 2a (dbl-2001-b, a = -3): 3M + 5S. Infinity stays infinity. */
+/* r = 2a (dbl-2001-b, a = -3, with Z3 = 2YZ): 4M + 4S + three small multiples.
+ * Infinity stays infinity. r may be a: every read of a comes before r is written. */
 static void pt_dbl(sm2_jac *r, const sm2_jac *a)
 {
-    sm2_fe delta, gamma, beta, alpha, t, u;
+    /* Ordered so that independent products sit next to each other: the
+     * field operations are long, and the CPU overlaps only neighbours. */
+    sm2_fe delta, gamma, gamma2, beta, alpha, t, u, yz;
     FE_SQR(delta, a->z);
     FE_SQR(gamma, a->y);
-    FE_MUL(beta, a->x, gamma);
     FE_SUB(t, a->x, delta);
     FE_ADD(u, a->x, delta);
     FE_MUL(alpha, t, u);
-    FE_ADD(t, alpha, alpha);
-    FE_ADD(alpha, alpha, t); /* 3(X-delta)(X+delta) */
-    FE_ADD(t, a->y, a->z);
-    FE_SQR(t, t);
-    FE_SUB(t, t, gamma);
-    FE_SUB(r->z, t, delta); /* Z3 = (Y+Z)^2 - gamma - delta */
-    FE_ADD(beta, beta, beta);
-    FE_ADD(beta, beta, beta); /* 4 beta */
+    FE_MUL(beta, a->x, gamma);
+    /* Z3 = 2YZ: one product and one addition, cheaper here than
+     * (Y+Z)^2 - gamma - delta (a squaring, an addition, two subtractions) */
+    FE_MUL(yz, a->y, a->z);
+    FE_MUL_SMALL(alpha, alpha, 3); /* 3(X-delta)(X+delta) */
+    FE_SQR(gamma2, gamma);
+    FE_MUL_SMALL(beta, beta, 4);
     FE_SQR(t, alpha);
+    FE_MUL_SMALL(gamma2, gamma2, 8);
+    FE_ADD(r->z, yz, yz);
     FE_SUB(t, t, beta);
     FE_SUB(t, t, beta); /* X3 = alpha^2 - 8 beta */
     FE_SUB(u, beta, t);
     FE_MUL(u, u, alpha);
-    FE_SQR(gamma, gamma);
-    FE_ADD(gamma, gamma, gamma);
-    FE_ADD(gamma, gamma, gamma);
-    FE_ADD(gamma, gamma, gamma); /* 8 gamma^2 */
-    FE_SUB(r->y, u, gamma);
+    FE_SUB(r->y, u, gamma2);
     sm2_fe_copy(r->x, t);
 }
 
@@ -71,19 +70,21 @@ static void pt_dbl(sm2_jac *r, const sm2_jac *a)
 static void pt_add_finish(sm2_jac *r, const sm2_fe u1, const sm2_fe s1, const sm2_fe h,
                           const sm2_fe rr, const sm2_fe zz)
 {
+    /* independent products next to each other (see pt_dbl); the inputs
+     * are the callers' locals, so r may be written early */
     sm2_fe h2, h3, v, x3, t;
     FE_SQR(h2, h);
+    FE_SQR(x3, rr);
+    FE_MUL(r->z, zz, h);
     FE_MUL(h3, h2, h);
     FE_MUL(v, u1, h2);
-    FE_SQR(x3, rr);
     FE_SUB(x3, x3, h3);
+    FE_MUL(h3, h3, s1);
     FE_SUB(x3, x3, v);
     FE_SUB(x3, x3, v);
     FE_SUB(t, v, x3);
     FE_MUL(t, t, rr);
-    FE_MUL(h3, h3, s1);
     FE_SUB(r->y, t, h3);
-    FE_MUL(r->z, zz, h);
     sm2_fe_copy(r->x, x3);
 }
 

@@ -303,6 +303,84 @@ static void test_point_add(void **state)
     ref_free(&r);
 }
 
+/* k*(e*R + P) as OpenSSL computes it: 1 and want set, or 0 for infinity. */
+static int ref_mul_sum(const struct ref *r, uint8_t want[64], const uint8_t k[32],
+                       const uint8_t e[32], const uint8_t rp[64], const uint8_t p[64])
+{
+    uint8_t er[64];
+    assert_int_equal(ref_mul(r, er, NULL, e, rp), 1); /* e*R is never infinity here */
+    EC_POINT *q = point_from(r, er), *pp = point_from(r, p);
+    BIGNUM *bk = st_bn(k);
+    assert_int_equal(EC_POINT_add(r->group, q, q, pp, r->ctx), 1);
+    assert_int_equal(EC_POINT_mul(r->group, q, NULL, q, bk, r->ctx), 1);
+    int ok = point_bytes(r, q, want);
+    BN_free(bk);
+    EC_POINT_free(q);
+    EC_POINT_free(pp);
+    return ok;
+}
+
+static void check_mul_sum(const struct ref *r, const uint8_t k[32], const uint8_t e[32],
+                          const uint8_t rp[64], const uint8_t p[64], int want_sum_ok)
+{
+    uint8_t want[64], got[64];
+    int sum_ok = -1;
+    BIGNUM *bk = st_bn(k);
+    int in_range = !BN_is_zero(bk) && BN_cmp(bk, r->n) < 0;
+    BN_free(bk);
+    memset(got, 0xaa, 64);
+    int rc = sm2_mul_sum(got, k, e, rp, p, &sum_ok);
+    assert_int_equal(sum_ok, want_sum_ok);
+    if (!want_sum_ok || !in_range) {
+        static const uint8_t zeros[64];
+        assert_int_equal(rc, 0);
+        assert_memory_equal(got, zeros, 64);
+        return;
+    }
+    assert_int_equal(rc, ref_mul_sum(r, want, k, e, rp, p));
+    assert_memory_equal(got, want, 64);
+}
+
+/* The key exchange's k*(e*R + P) on both back ends: random points, e*R = P
+ * (the sum doubles), e*R = -P (infinity), and the scalar's edge values. */
+static void test_mul_sum(void **state)
+{
+    (void)state;
+    struct ref r = ref_new();
+    for (int portable = 0; portable <= 1; portable++) {
+        sm2_curve_force_portable(portable);
+        uint8_t k[32], e[32], rp[64], p[64], ep[64];
+        for (int i = 0; i < 40; i++) {
+            random_scalar(&r, k);
+            random_scalar(&r, e);
+            if (i % 4 == 0) /* a TLCP-sized e: 2^127 + 127 bits */
+                memset(e, 0, 16), e[16] |= 0x80;
+            random_point(&r, rp);
+            random_point(&r, p);
+            check_mul_sum(&r, k, e, rp, p, 1);
+        }
+        random_scalar(&r, e);
+        random_point(&r, rp);
+        assert_int_equal(ref_mul(&r, ep, NULL, e, rp), 1);
+        for (long delta = -3; delta <= 1; delta++) {
+            assert_int_equal(n_plus(&r, delta, k), 1);
+            check_mul_sum(&r, k, e, rp, ep, 1); /* e*R + e*R */
+        }
+        random_scalar(&r, k);
+        check_mul_sum(&r, k, e, rp, ep, 1);
+        memset(k, 0, 32);
+        check_mul_sum(&r, k, e, rp, ep, 1); /* k = 0 is refused */
+        EC_POINT *neg = point_from(&r, ep);
+        assert_int_equal(EC_POINT_invert(r.group, neg, r.ctx), 1);
+        assert_int_equal(point_bytes(&r, neg, p), 1);
+        EC_POINT_free(neg);
+        random_scalar(&r, k);
+        check_mul_sum(&r, k, e, rp, p, 0); /* e*R + (-e*R) */
+    }
+    sm2_curve_force_portable(0);
+    ref_free(&r);
+}
+
 static void test_point_validation(void **state)
 {
     (void)state;
@@ -362,9 +440,8 @@ static void test_point_validation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_points_portable),
-        cmocka_unit_test(test_points_best),
-        cmocka_unit_test(test_point_add),
+        cmocka_unit_test(test_points_portable),  cmocka_unit_test(test_points_best),
+        cmocka_unit_test(test_point_add),        cmocka_unit_test(test_mul_sum),
         cmocka_unit_test(test_point_validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,10 +4,10 @@
  * "ctgrind" method, tests/support/dataflow.h): the scalars are marked
  * undefined for Valgrind's memcheck, which then reports any branch or memory
  * address that depends on them, in sm2_mul_base, sm2_mul_point,
- * sm2_mul_point_table, sm2_scalar_mul/inv/add/sub/reduce/in_range, on both
- * field back ends (MULX/ADX when the real CPU has it). Only the return codes and outputs are declassified, after
- * the call. Without valgrind (or in a sanitizer build) the calls run as a
- * plain correctness check and the test exits 77, skipped (tu_dataflow_main).
+ * sm2_mul_point_table, sm2_mul_sum, sm2_scalar_mul/inv/add/sub/reduce/in_range, on both
+ * field back ends (MULX/ADX when the real CPU has it). Only the return codes and outputs are
+ * declassified, after the call. Without valgrind (or in a sanitizer build) the calls run as a plain
+ * correctness check and the test exits 77, skipped (tu_dataflow_main).
  */
 #include "testutil.h"
 
@@ -31,6 +31,9 @@ static void check_backend(int portable)
     uint8_t gen_k[32] = {0};
     gen_k[31] = 7;
     assert_int_equal(sm2_mul_base(p, gen_k), 1);
+    uint8_t p2[64];
+    gen_k[31] = 11;
+    assert_int_equal(sm2_mul_base(p2, gen_k), 1);
     sm2_point_table *tab = sm2_point_table_new(p);
     assert_non_null(tab);
     for (int i = 0; i < SECRET_CASES; i++) {
@@ -65,6 +68,17 @@ static void check_backend(int portable)
         MAKE_PUBLIC(&rc, sizeof(rc));
         MAKE_PUBLIC(got, 64);
         assert_int_equal(rc, 1);
+        assert_memory_equal(got, want, 64);
+
+        /* k*(e*R + P), the key exchange's form (e, R, P public) */
+        int sum_ok = 0;
+        assert_int_equal(sm2_mul_sum(want, k, b, p, p2, &sum_ok), 1);
+        MAKE_SECRET(kp, 32);
+        rc = sm2_mul_sum(got, kp, b, p, p2, &sum_ok);
+        MAKE_PUBLIC(&rc, sizeof(rc));
+        MAKE_PUBLIC(got, 64);
+        assert_int_equal(rc, 1);
+        assert_int_equal(sum_ok, 1);
         assert_memory_equal(got, want, 64);
 
         /* scalar operations with both operands secret */

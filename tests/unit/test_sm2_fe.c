@@ -28,12 +28,14 @@
 
 typedef void (*fe_binop)(sm2_fe r, const sm2_fe a, const sm2_fe b);
 typedef void (*fe_unop)(sm2_fe r, const sm2_fe a);
+typedef void (*fe_smallop)(sm2_fe r, const sm2_fe a, uint64_t c);
 
 struct fe_backend {
     const char *name;
     fe_binop mul;
     fe_unop sqr;
     fe_unop inv;
+    fe_smallop mul_small; /* r = c*a, 1 <= c <= 8 */
 };
 
 static void mul_portable(sm2_fe r, const sm2_fe a, const sm2_fe b)
@@ -44,6 +46,10 @@ static void sqr_portable(sm2_fe r, const sm2_fe a)
 {
     sm2_fe_sqr_portable(r, a);
 }
+static void mul_small_portable(sm2_fe r, const sm2_fe a, uint64_t c)
+{
+    sm2_fe_mul_small_portable(r, a, c);
+}
 #if defined(__x86_64__)
 static void mul_mulx(sm2_fe r, const sm2_fe a, const sm2_fe b)
 {
@@ -52,6 +58,10 @@ static void mul_mulx(sm2_fe r, const sm2_fe a, const sm2_fe b)
 static void sqr_mulx(sm2_fe r, const sm2_fe a)
 {
     sm2_fe_sqr_mulx(r, a);
+}
+static void mul_small_mulx(sm2_fe r, const sm2_fe a, uint64_t c)
+{
+    sm2_fe_mul_small_mulx(r, a, c);
 }
 #endif
 
@@ -145,6 +155,18 @@ static void check_field_case(const struct fe_backend *be, const uint8_t ab[32],
     st_bn_out(exp, want);
     assert_memory_equal(got, exp, 32);
 
+    /* the doubling's small multiples c*a, c in 1..8, taking turns by case */
+    static uint64_t next_c;
+    uint64_t c = 1 + next_c++ % 8;
+    BIGNUM *bc = BN_new();
+    assert_int_equal(BN_set_word(bc, (BN_ULONG)c), 1);
+    be->mul_small(fr, fa, c);
+    sm2_fe_to_bytes(got, fr);
+    BN_mod_mul(want, a, bc, p, ctx);
+    st_bn_out(exp, want);
+    assert_memory_equal(got, exp, 32);
+    BN_free(bc);
+
     sm2_fe_add(fr, fa, fb);
     sm2_fe_to_bytes(got, fr);
     BN_mod_add(want, a, b, p, ctx);
@@ -229,7 +251,8 @@ static void run_field(const struct fe_backend *be)
 static void test_field_portable(void **state)
 {
     (void)state;
-    struct fe_backend be = {"portable", mul_portable, sqr_portable, sm2_impl_portable.fe_inv};
+    struct fe_backend be = {"portable", mul_portable, sqr_portable, sm2_impl_portable.fe_inv,
+                            mul_small_portable};
     run_field(&be);
 }
 
@@ -239,7 +262,7 @@ static void test_field_mulx(void **state)
 #if defined(__x86_64__)
     if (!cpu_has_mulx())
         skip();
-    struct fe_backend be = {"mulx", mul_mulx, sqr_mulx, sm2_impl_mulx.fe_inv};
+    struct fe_backend be = {"mulx", mul_mulx, sqr_mulx, sm2_impl_mulx.fe_inv, mul_small_mulx};
     run_field(&be);
 #else
     skip();
