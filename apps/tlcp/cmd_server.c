@@ -182,6 +182,7 @@ static void reap(struct server *s)
             c->state = ST_DONE;
         }
         if (c->state == ST_DONE) {
+            srv_keys_forget(s, c);
             srv_conn_free(c);
             s->finished++;
         } else {
@@ -204,9 +205,12 @@ static int has_established(const struct server *s)
  * the listening socket. 0 when poll itself failed. */
 static int poll_round(struct server *s, int accepting, int wait_ms)
 {
-    struct pollfd pfd[SRV_MAX_CONNS + 2];
+    struct pollfd pfd[SRV_MAX_CONNS + 3];
     size_t n = 0;
-    int listen_idx = -1, stdin_idx = -1;
+    int listen_idx = -1, stdin_idx = -1, keys_idx = (int)n;
+    n += srv_keys_pollfd(s, &pfd[n]);
+    if (n == 0)
+        keys_idx = -1;
     if (accepting && s->num_conns < SRV_MAX_CONNS &&
         (s->accept_limit == 0 || s->accepted < s->accept_limit)) {
         listen_idx = (int)n;
@@ -219,7 +223,7 @@ static int poll_round(struct server *s, int accepting, int wait_ms)
     size_t first_conn = n;
     for (size_t i = 0; i < s->num_conns; i++)
         pfd[n++] = (struct pollfd){.fd = s->conns[i]->fd, .events = s->conns[i]->events};
-    int rc = poll(pfd, (nfds_t)n, wait_ms);
+    int rc = poll(pfd, (nfds_t)n, srv_keys_wait_ms(s, wait_ms));
     if (rc < 0 && errno != EINTR) {
         fprintf(stderr, "tlcp server: poll failed: %s\n", strerror(errno));
         return 0;
@@ -235,6 +239,7 @@ static int poll_round(struct server *s, int accepting, int wait_ms)
         if (listen_idx >= 0 && pfd[listen_idx].revents != 0)
             accept_new(s);
     }
+    srv_keys_after_poll(s, rc > 0 && keys_idx >= 0 ? pfd[keys_idx].revents : 0);
     reap(s);
     return 1;
 }
@@ -294,6 +299,7 @@ struct server_args {
     int echo, www, stdio_mode, quiet, alpn_required, tickets;
     const char *ticket_keys;
     long accept, sessions, drain_timeout;
+    struct cli_ks_opts ks; /* --key-server ... */
 };
 
 static int parse_server_args(int argc, char **argv, struct server_args *a)
@@ -330,6 +336,7 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"cert-for", CLI_LIST, &a->tls.cert_for, 0, 0},
         {"tickets", CLI_FLAG, &a->tickets, 0, 0},
         {"ticket-keys", CLI_STRING, &a->ticket_keys, 0, 0},
+        CLI_KS_OPTIONS(a->ks),
     };
     if (!cli_parse("server", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), NULL, 0, NULL))
         return 0;
@@ -356,6 +363,10 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
     for (size_t i = 0; i < a->tls.cert_for.num; i++)
         if (!cli_check_cert_for("server", a->tls.cert_for.items[i]))
             return 0;
+    if (a->ks.addr != NULL || a->ks.name != NULL || a->ks.cert != NULL)
+        return cli_ks_check("server", &a->ks, &a->tls, 1) &&
+               (a->tls.alpn != NULL || !a->alpn_required ||
+                (cli_usage_error("server", "--alpn-required needs --alpn"), 0));
     if (a->tls.cert_for.num == 0 && (a->tls.sign_cert == NULL || a->tls.sign_key == NULL ||
                                      a->tls.enc_cert == NULL || a->tls.enc_key == NULL)) {
         cli_usage_error("server", "a server needs --sign-cert, --sign-key, --enc-cert and "
@@ -375,8 +386,13 @@ static int setup(struct server *s, struct server_args *a, struct cli_trace *trac
     if (a->verify != NULL && !cli_parse_verify_mode(a->verify, &mode))
         return cli_usage_error("server", "--verify wants none, optional or require, not '%s'",
                                a->verify);
-    s->cfg = cli_make_config("server", &a->tls, trace, keylog);
+    struct cli_tls_opts tls = a->tls;
+    if (a->ks.addr != NULL) /* the certificates become delegated pairs below */
+        tls.sign_cert = tls.enc_cert = tls.pass = NULL;
+    s->cfg = cli_make_config("server", &tls, trace, keylog);
     if (s->cfg == NULL)
+        return TLCP_EXIT_CONFIG;
+    if (a->ks.addr != NULL && !srv_keys_setup(s, &a->ks, &a->tls))
         return TLCP_EXIT_CONFIG;
     if (a->alpn_required && tlcp_config_set_alpn_required(s->cfg, 1) != TLCP_OK) {
         cli_error("server", "--alpn-required: %s", tlcp_config_error(s->cfg));
@@ -453,11 +469,14 @@ int cmd_server(int argc, char **argv)
             rc = s.failed > 0 && s.accept_limit > 0 ? TLCP_EXIT_HANDSHAKE : TLCP_EXIT_OK;
         }
     }
-    for (size_t i = 0; i < s.num_conns; i++)
+    for (size_t i = 0; i < s.num_conns; i++) {
+        srv_keys_forget(&s, s.conns[i]);
         srv_conn_free(s.conns[i]);
+    }
     if (s.listen_fd >= 0)
         close(s.listen_fd);
     tlcp_config_free(s.cfg);
+    cli_ks_free(&s.ks);
     srv_tls_free(s.tls_ctx);
     if (keylog != NULL)
         fclose(keylog);
