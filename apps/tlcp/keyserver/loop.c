@@ -215,7 +215,8 @@ static int read_some(struct keyserver *ks, struct ks_conn *c)
         if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
             return 0;
         if (r == TLCP_CLOSED)
-            ks_conn_close(ks, c, NULL);
+            ks_conn_close(ks, c,
+                          c->in_len > 0 ? "truncated frame: close_notify inside a frame" : NULL);
         else
             fail_tlcp(ks, c, "read failed");
         return -1;
@@ -227,7 +228,10 @@ static int read_some(struct keyserver *ks, struct ks_conn *c)
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return 0;
-    ks_conn_close(ks, c, n == 0 ? NULL : strerror(errno));
+    char why[100];
+    snprintf(why, sizeof(why), "truncated frame: the stream ended inside a frame (%zu bytes)",
+             c->in_len);
+    ks_conn_close(ks, c, n < 0 ? strerror(errno) : c->in_len > 0 ? why : NULL);
     return -1;
 }
 
