@@ -44,6 +44,7 @@ void kc_set_ready(struct kc_client *kc, void (*ready)(void *arg, tlcp_conn *conn
 struct kc_key {
     struct kc_client *kc;
     char name[65];
+    const void *where; /* for kc_thread_client: the owner's description of the server */
 };
 /* The tlcp_key_op_fn to pass to tlcp_config_load_delegated_pair with a
  * struct kc_key as arg. */

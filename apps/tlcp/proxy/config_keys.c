@@ -287,7 +287,10 @@ static int set_service_key(struct px_service *s, const char *key, const char *va
     if (strcmp(key, "sessions") == 0)
         return parse_count(value, 0, 1000000, &s->sessions, err, errlen);
     int handled = 0;
-    int ok = set_string_key(s, key, value, at, err, errlen, &handled);
+    int ok = px_ks_config_set(s, key, value, err, errlen, &handled);
+    if (handled)
+        return ok;
+    ok = set_string_key(s, key, value, at, err, errlen, &handled);
     if (!handled)
         snprintf(err, errlen, "unknown key in a service section");
     return ok;
@@ -362,6 +365,9 @@ static int take_single_pair(struct px_service *s, char *err, size_t errlen)
 
 static int validate_service(struct px_service *s, char *err, size_t errlen)
 {
+    char what[300];
+    if (!px_ks_validate(s, what, sizeof(what)))
+        return service_error(s, err, errlen, what);
     if (!take_single_pair(s, err, errlen))
         return 0;
     if (s->direction == 0)
@@ -371,7 +377,7 @@ static int validate_service(struct px_service *s, char *err, size_t errlen)
     if (!s->have_connect)
         return service_error(s, err, errlen, "key 'connect' missing (address:port or unix:/path)");
     if (s->direction == PX_TERMINATE) {
-        if (s->num_pairs == 0)
+        if (s->num_pairs == 0 && s->ks.addr == NULL)
             return service_error(s, err, errlen,
                                  "key 'pair' (or sign_cert, sign_key, enc_cert, enc_key) "
                                  "missing: a terminating service needs its certificates");

@@ -72,6 +72,7 @@ static void conn_free(struct px_conn *c)
     struct px_worker *w = c->w;
     log_conn(c);
     px_redis_cancel(c);
+    px_ks_forget(c);
     px_heap_remove(&w->timers, &c->timer);
     for (int i = 0; i < 2; i++) {
         tlcp_conn_free(c->side[i].tc);
@@ -114,8 +115,8 @@ int64_t px_conn_deadline(const struct px_conn *c)
 static void handshake_failed(struct px_conn *c)
 {
     const tlcp_conn *tc = c->side[c->tls_side].tc;
-    char why[300];
-    set_result(c, "handshake_failed: %s", cli_conn_failure(tc, why, sizeof(why)));
+    char why[CLI_WHY_MAX + 400];
+    set_result(c, "handshake_failed: %s", px_ks_failure(c, why, sizeof(why)));
     px_metrics_handshake(0, 0, 0, tlcp_conn_alert_sent(tc), tlcp_conn_alert_received(tc));
     c->state = PX_S_DONE;
 }
@@ -355,8 +356,10 @@ static int step(struct px_conn *c)
     case PX_S_HANDSHAKE: {
         px_redis_driving(c->w, c); /* the store's lookup may start for c */
         tlcp_result r = tlcp_handshake(c->side[c->tls_side].tc);
-        /* WANT_SESSION: the Redis reply or the lookup deadline wakes c */
-        if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE || r == TLCP_WANT_SESSION)
+        /* WANT_SESSION: the Redis reply or the lookup deadline wakes c;
+         * WANT_KEY_OPERATION: the key server's answer (keyserver_link.c) */
+        if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE || r == TLCP_WANT_SESSION ||
+            r == TLCP_WANT_KEY_OPERATION)
             return 0;
         if (r == TLCP_OK)
             handshake_ok(c);

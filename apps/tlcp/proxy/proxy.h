@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "../cli.h"
+#include "keyserver_link.h"
 
 #define PX_MAX_PAIRS    16
 #define PX_MAX_SERVICES 64
@@ -58,8 +59,9 @@ struct px_service {
     int verify_mode, verify_set;
     int proxy_protocol;
     long handshake_timeout_ms, idle_timeout_ms, connect_timeout_ms;
-    long max_conns; /* 0 = unlimited */
-    long sessions;  /* server session cache size */
+    long max_conns;      /* 0 = unlimited */
+    long sessions;       /* server session cache size */
+    struct px_ks_cfg ks; /* key_server ... (keyserver_link.c) */
 };
 
 struct px_config {

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# tlcp proxy with its keys on a tlcp keyserver: 200 concurrent handshakes
+# through one proxy (every private operation on the key server), the key
+# server killed in the middle of a load run (the run ends, the proxy lives
+# and says why full handshakes fail, resumptions and a service with local
+# keys keep working), then restarted (full handshakes work again).
+. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/proxy.bash"
+
+SOCK="$W/ks.sock"
+KEYS=(--key "edge:$P/server-sign.pem:$P/server-sign.key:$P/server-enc.pem:$P/server-enc.key")
+start_ks() {
+    "$TLCP" keyserver --listen "unix:$SOCK" "${KEYS[@]}" --quiet --workers 2 2>>"$W/ks.log" &
+    KS_PID=$!
+    PIDS+=($KS_PID)
+    for _ in $(seq 1 200); do
+        [ -S "$SOCK" ] && grep -q "listening on" "$W/ks.log" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+start_ks || bad "the key server did not start"
+
+start_echo plain
+cat >"$W/p.conf" <<CONF
+workers = 2
+log = $W/access.log
+
+[remote]
+direction = terminate
+accept = 127.0.0.1:0
+connect = 127.0.0.1:$ECHO_PORT
+sign_cert = $P/server-sign.pem
+enc_cert = $P/server-enc.pem
+key_server = unix:$SOCK
+key_name = edge
+
+[local]
+direction = terminate
+accept = 127.0.0.1:0
+connect = 127.0.0.1:$ECHO_PORT
+$PAIR_LINE
+CONF
+start_proxy "$W/proxy.log" --config "$W/p.conf" || { bad "proxy did not start"; cat "$W/proxy.log"; }
+REMOTE=$(port_of "$W/proxy.log" remote)
+LOCAL=$(port_of "$W/proxy.log" local)
+
+echo first | client "127.0.0.1:$REMOTE" --ca "$P/ca.pem" --sess-out "$W/sess.pem" \
+    >"$W/first.out" 2>"$W/first.err"
+expect_rc 0 $? "a handshake whose keys are on the key server"
+expect_grep "$W/first.out" "first" "data relayed"
+
+# 200 at once through one proxy
+timeout 120 "$PEER" load 127.0.0.1 "$REMOTE" "$P/ca.pem" 200 200 >"$W/load1.txt" 2>&1
+expect_rc 0 $? "load: 200 concurrent handshakes"
+expect_grep "$W/load1.txt" "handshakes 200 failed 0" "load: 200 concurrent handshakes, none failed"
+
+# killed in the middle of a run
+timeout 120 "$PEER" load 127.0.0.1 "$REMOTE" "$P/ca.pem" 2000 50 >"$W/load2.txt" 2>&1 &
+LOAD=$!
+sleep 0.3
+kill -9 "$KS_PID"
+wait "$KS_PID" 2>/dev/null
+wait "$LOAD"
+grep -q "^handshakes" "$W/load2.txt" || grep -q "failed" "$W/load2.txt"
+expect_rc 0 $? "load during the kill: the run ends (no hang)"
+kill -0 "$PX_PID" 2>/dev/null
+expect_rc 0 $? "the proxy survives the key server's death"
+# Each failure names the key server, except a decryption lost in flight:
+# that one, by the no-oracle rule, fails at Finished like a bad ciphertext.
+sleep 0.2
+unclear=$(grep 'result=handshake_failed' "$W/access.log" | grep -v '(key server unix:' |
+    grep -vc 'alert_sent=bad_record_mac')
+expect_rc 0 "$unclear" "every failed handshake of the run names the key server (or is a lost decryption)"
+echo down | client "127.0.0.1:$REMOTE" --ca "$P/ca.pem" --quiet >/dev/null 2>"$W/down.err"
+expect_rc 5 $? "key server down: a full handshake fails"
+expect_grep "$W/down.err" "internal_error" "key server down: alert internal_error"
+sleep 0.2
+expect_grep "$W/access.log" "(key server unix:$SOCK" "key server down: the access log says why"
+echo resumed | client "127.0.0.1:$REMOTE" --ca "$P/ca.pem" --sess-in "$W/sess.pem" \
+    >"$W/res.out" 2>"$W/res.err"
+expect_rc 0 $? "key server down: a resumption (no private key needed) works"
+expect_grep "$W/res.err" "session: resumed" "key server down: it was a resumption"
+echo local | client "127.0.0.1:$LOCAL" --ca "$P/ca.pem" --quiet >"$W/local.out" 2>&1
+expect_rc 0 $? "key server down: a service with local keys works"
+
+# back again
+start_ks || bad "the key server did not restart"
+back=1
+for _ in $(seq 1 60); do
+    if echo back | client "127.0.0.1:$REMOTE" --ca "$P/ca.pem" --quiet >/dev/null 2>&1; then
+        back=0
+        break
+    fi
+    sleep 0.2
+done
+expect_rc 0 $back "key server back: full handshakes work again"
+timeout 120 "$PEER" load 127.0.0.1 "$REMOTE" "$P/ca.pem" 100 50 >"$W/load3.txt" 2>&1
+expect_grep "$W/load3.txt" "handshakes 100 failed 0" "key server back: 100 handshakes, none failed"
+stop_proxy
+expect_rc 0 "$PX_RC" "the proxy stops cleanly"
+finish
