@@ -117,6 +117,23 @@ else bad "rate limit: $n_ok ok, $n_rl limited"; sed 's/^/    | /' "$W/p.rl"; fi
 expect_grep "$W/ks2.log" "result=rate limited" "rate limiting is logged"
 stop_ks
 
+# --- in-flight bound and uid check -------------------------------------------
+start_ks "$W/ks5.log" --listen "unix:$SOCK" "${KEYS[@]}" --max-in-flight 4
+probe default pipeline 50 >"$W/p.busy"
+n_ok=$(grep -c 'status=ok' "$W/p.busy")
+n_busy=$(grep -c 'status=busy' "$W/p.busy")
+if [ "$n_ok" -ge 4 ] && [ "$n_busy" -ge 1 ] && [ $((n_ok + n_busy)) = 50 ]; then
+    ok "--max-in-flight 4, 50 pipelined: $n_ok answered, $n_busy busy"
+else bad "in-flight bound: $n_ok ok, $n_busy busy"; sed 's/^/    | /' "$W/p.busy"; fi
+stop_ks
+other=$(( $(id -u) + 4242 ))
+start_ks "$W/ks6.log" --listen "unix:$SOCK" "${KEYS[@]}" --allow-uid "$other"
+probe default ok >"$W/p.uid"
+if grep -q "status=" "$W/p.uid"; then bad "a uid not allowed got an answer"; else
+    ok "a uid not allowed gets no answer"; fi
+expect_grep "$W/ks6.log" "refused: uid not allowed" "the uid refusal is logged"
+stop_ks
+
 # --- TCP: the TLCP channel ---------------------------------------------------
 start_ks "$W/ks3.log" --listen 127.0.0.1:0 "${KEYS[@]}" "${IDENT[@]}"
 [ -n "$KS_PORT" ] || bad "TCP key server did not start"
@@ -131,7 +148,7 @@ expect_grep "$W/ks3.log" 'client="C=CN, O=libtlcp, OU=client, CN=TLCP client' \
     "the channel's client is named by its certificate"
 
 # killed: handshakes fail cleanly with the reason; restarted: they work again
-kill -9 "$KS_PID"
+kill -9 "$KS_PID" 2>/dev/null
 wait "$KS_PID" 2>/dev/null
 echo down | client "127.0.0.1:$PORT" --ca "$P/ca.pem" --quiet >/dev/null 2>"$W/down.err"
 expect_rc 5 $? "key server down: the handshake fails"

@@ -84,7 +84,8 @@ int ks_nonce_fresh(struct keyserver *ks, const uint8_t nonce[KS_NONCE_LEN], int6
     return 1;
 }
 
-int ks_peer_allowed(const struct keyserver *ks, int fd, char *who, size_t cap)
+int ks_peer_allowed(const struct keyserver *ks, int fd, char *who, size_t cap, char *uid,
+                    size_t uid_cap)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
@@ -93,6 +94,7 @@ int ks_peer_allowed(const struct keyserver *ks, int fd, char *who, size_t cap)
         return 0;
     }
     snprintf(who, cap, "uid=%u pid=%d", (unsigned)cred.uid, (int)cred.pid);
+    snprintf(uid, uid_cap, "uid=%u", (unsigned)cred.uid);
     if (ks->num_uids == 0)
         return cred.uid == getuid();
     for (size_t i = 0; i < ks->num_uids; i++) {

@@ -134,9 +134,10 @@ int ks_bucket_take(struct keyserver *ks, struct ks_bucket *b, int64_t now_ms);
 struct ks_bucket *ks_bucket_for(struct keyserver *ks, const char *who);
 /* 1 when the nonce is new (remembered until expiry), 0 when seen. */
 int ks_nonce_fresh(struct keyserver *ks, const uint8_t nonce[KS_NONCE_LEN], int64_t now_ms);
-/* Unix peer credentials: fills who ("uid=U pid=P") and returns 1 when the
- * uid is allowed. */
-int ks_peer_allowed(const struct keyserver *ks, int fd, char *who, size_t cap);
+/* Unix peer credentials: fills who ("uid=U pid=P", for the log) and uid
+ * ("uid=U", the rate-limit identity) and returns 1 when the uid is allowed. */
+int ks_peer_allowed(const struct keyserver *ks, int fd, char *who, size_t cap, char *uid,
+                    size_t uid_cap);
 int64_t ks_wall_ms(void);
 int64_t ks_mono_us(void);
 

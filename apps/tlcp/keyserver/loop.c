@@ -110,7 +110,8 @@ static void accept_one(struct keyserver *ks, struct ks_listener *l)
     c->fd = fd;
     c->start_ms = cli_now_ms();
     snprintf(c->who, sizeof(c->who), "%s", peer);
-    if (l->is_unix && !ks_peer_allowed(ks, fd, c->who, sizeof(c->who))) {
+    char uid[32] = "";
+    if (l->is_unix && !ks_peer_allowed(ks, fd, c->who, sizeof(c->who), uid, sizeof(uid))) {
         fprintf(stderr, "tlcp keyserver: client=\"%s\" refused: uid not allowed\n", c->who);
         close(fd);
         free(c);
@@ -126,7 +127,7 @@ static void accept_one(struct keyserver *ks, struct ks_listener *l)
         }
     } else {
         c->up = 1;
-        c->bucket = ks_bucket_for(ks, c->who);
+        c->bucket = ks_bucket_for(ks, uid); /* every process of the uid shares it */
     }
     c->events = EPOLLIN;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
