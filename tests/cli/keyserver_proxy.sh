@@ -9,7 +9,8 @@
 . "$(dirname "$0")/lib/proxy.bash"
 
 SOCK="$W/ks.sock"
-KEYS=(--key "edge:$P/server-sign.pem:$P/server-sign.key:$P/server-enc.pem:$P/server-enc.key")
+KEYS=(--key "edge:$P/server-sign.pem:$P/server-sign.key:$P/server-enc.pem:$P/server-enc.key"
+    --key "cli:$P/client-sign.pem:$P/client-sign.key:$P/client-enc.pem:$P/client-enc.key")
 start_ks() {
     "$TLCP" keyserver --listen "unix:$SOCK" "${KEYS[@]}" --quiet --workers 2 2>>"$W/ks.log" &
     KS_PID=$!
@@ -50,6 +51,24 @@ echo first | client "127.0.0.1:$REMOTE" --ca "$P/ca.pem" --sess-out "$W/sess.pem
     >"$W/first.out" 2>"$W/first.err"
 expect_rc 0 $? "a handshake whose keys are on the key server"
 expect_grep "$W/first.out" "first" "data relayed"
+
+MAIN_PX=$PX_PID
+# originate: the proxy's client pair (ECDHE key exchange, CertificateVerify) on the key server
+start_server "$W/tsrv.log" "${SERVER_PAIRS[@]}" --verify require --ca "$P/ca.pem" \
+    --suites ECDHE_SM4_GCM_SM3
+start_proxy "$W/proxy2.log" --originate --accept 127.0.0.1:0 --connect "127.0.0.1:$PORT" \
+    --ca "$P/ca.pem" --servername localhost --suites ECDHE_SM4_GCM_SM3 --log "$W/access2.log" \
+    --sign-cert "$P/client-sign.pem" --enc-cert "$P/client-enc.pem" \
+    --key-server "unix:$SOCK" --key-name cli || bad "originating proxy did not start"
+ORIG=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$W/proxy2.log" | tail -1)
+echo originated | timeout 60 "$PEER" connect 127.0.0.1 "$ORIG" >"$W/orig.out" 2>&1
+expect_grep "$W/orig.out" "originated" "originate: ECDHE with client authentication, keys on the key server"
+expect_grep "$W/tsrv.log" "client certificate verified" "originate: the server verified the proxy's client certificate"
+stop_proxy
+kill "$SRV_PID"
+wait "$SRV_PID" 2>/dev/null
+SRV_PID=""
+PX_PID=$MAIN_PX
 
 # 200 at once through one proxy
 timeout 120 "$PEER" load 127.0.0.1 "$REMOTE" "$P/ca.pem" 200 200 >"$W/load1.txt" 2>&1

@@ -44,14 +44,15 @@ void kc_set_ready(struct kc_client *kc, void (*ready)(void *arg, tlcp_conn *conn
 struct kc_key {
     struct kc_client *kc;
     char name[65];
-    const void *where; /* for kc_thread_client: the owner's description of the server */
+    /* Where several threads share one config (the proxy), the callback
+     * asks resolve for the calling thread's client instead of using kc;
+     * `where` is the owner's description of the key server. */
+    struct kc_client *(*resolve)(const struct kc_key *key);
+    const void *where;
 };
 /* The tlcp_key_op_fn to pass to tlcp_config_load_delegated_pair with a
  * struct kc_key as arg. */
 int kc_key_op(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out, size_t *out_len);
-/* Where several threads share one config (the proxy), the callback asks
- * this hook for the calling thread's client instead of kc_key.kc. */
-extern struct kc_client *(*kc_thread_client)(const struct kc_key *key);
 
 /* The socket to watch (-1: none now) and for what (POLLIN/POLLOUT bits). */
 int kc_fd(const struct kc_client *kc);

@@ -11,8 +11,6 @@
 
 #include "kc_internal.h"
 
-struct kc_client *(*kc_thread_client)(const struct kc_key *key);
-
 static int64_t wall_ms(void)
 {
     struct timespec ts;
@@ -62,7 +60,7 @@ int kc_key_op(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out, s
     (void)out;
     (void)out_len;
     const struct kc_key *key = arg;
-    struct kc_client *kc = kc_thread_client != NULL ? kc_thread_client(key) : key->kc;
+    struct kc_client *kc = key->resolve != NULL ? key->resolve(key) : key->kc;
     if (kc == NULL || !ensure_started(kc))
         return TLCP_KEY_OP_FAILED;
     struct kc_slot *slot = free_slot(kc);

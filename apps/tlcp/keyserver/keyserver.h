@@ -126,7 +126,9 @@ int ks_pool_start(struct ks_pool *p, size_t threads);
 void ks_pool_submit(struct ks_pool *p, struct ks_job *job);
 /* Detaches the completed jobs (in completion order). */
 struct ks_job *ks_pool_take_done(struct ks_pool *p);
-void ks_pool_stop(struct ks_pool *p);
+/* Joins the threads; returns the jobs they did not hand back (finished or
+ * never run), for their connections to be released. */
+struct ks_job *ks_pool_stop(struct ks_pool *p);
 
 /* guard.c: admission of requests */
 /* 1 when the bucket has a token (and takes it). */

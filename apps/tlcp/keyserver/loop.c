@@ -146,6 +146,15 @@ static void unlink_conn(struct keyserver *ks, struct ks_conn *c)
     }
 }
 
+static int ks_conn_listed(const struct keyserver *ks, const struct ks_conn *c)
+{
+    for (const struct ks_conn *p = ks->conns; p != NULL; p = p->next) {
+        if (p == c)
+            return 1;
+    }
+    return 0;
+}
+
 static void free_conn(struct ks_conn *c)
 {
     cli_wipe(c->in, sizeof(c->in));
@@ -369,10 +378,19 @@ void ks_run(struct keyserver *ks, volatile int *stop)
 
 void ks_shutdown(struct keyserver *ks)
 {
-    ks_pool_stop(&ks->pool); /* jobs not yet returned are freed there */
+    struct ks_job *j = ks_pool_stop(&ks->pool);
+    while (j != NULL) {
+        struct ks_job *next = j->next;
+        struct ks_conn *c = j->conn;
+        c->dead = 1; /* no answer now: only the accounting */
+        ks_job_finished(ks, j);
+        if (c->inflight == 0 && !ks_conn_listed(ks, c))
+            free_conn(c);
+        j = next;
+    }
     while (ks->conns != NULL) {
         struct ks_conn *c = ks->conns;
-        c->inflight = 0;
+        c->dead = 0;
         ks_conn_close(ks, c, NULL);
     }
     for (size_t i = 0; i < ks->num_listeners; i++) {

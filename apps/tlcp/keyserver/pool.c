@@ -91,30 +91,27 @@ struct ks_job *ks_pool_take_done(struct ks_pool *p)
     return rev;
 }
 
-static void free_jobs(struct ks_job *j)
-{
-    while (j != NULL) {
-        struct ks_job *next = j->next;
-        free(j);
-        j = next;
-    }
-}
-
-void ks_pool_stop(struct ks_pool *p)
+struct ks_job *ks_pool_stop(struct ks_pool *p)
 {
     if (p->wake_fd < 0)
-        return;
+        return NULL;
     pthread_mutex_lock(&p->lock);
     p->stop = 1;
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
     for (size_t i = 0; i < p->num; i++)
         pthread_join(p->threads[i], NULL);
-    free_jobs(p->todo);
-    free_jobs(p->done);
-    p->todo = p->done = NULL;
+    struct ks_job *left = p->done;
+    for (struct ks_job **j = &left;; j = &(*j)->next) {
+        if (*j == NULL) {
+            *j = p->todo; /* the ones never run go after the finished ones */
+            break;
+        }
+    }
+    p->todo = p->todo_tail = p->done = NULL;
     close(p->wake_fd);
     p->wake_fd = -1;
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->cond);
+    return left;
 }

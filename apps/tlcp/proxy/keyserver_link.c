@@ -4,7 +4,7 @@
  * per worker one kc_client per key server, on the worker's epoll set.
  * The services' TLCP configs are shared by every worker, so the callback
  * finds the calling worker's client through a thread-local link
- * (kc_thread_client); a completed operation wakes its connection through
+ * (kc_key.resolve); a completed operation wakes its connection through
  * the worker's ready list. Nothing blocks: a key server that is down fails
  * the handshakes that need a key (internal_error, the access log says
  * why) while resumptions, which need none, go on; reconnects back off.
@@ -38,6 +38,8 @@ struct px_kslink {
 };
 
 static __thread struct px_kslink *current;
+
+static struct kc_client *thread_client(const struct kc_key *key);
 
 /* ---- configuration -------------------------------------------------------- */
 
@@ -135,6 +137,7 @@ int px_ks_load_pairs(tlcp_config *cfg, const struct px_service *s, char *err, si
     memset(arg, 0, sizeof(*arg));
     snprintf(arg->name, sizeof(arg->name), "%s", k->name != NULL ? k->name : "default");
     arg->where = s;
+    arg->resolve = thread_client;
     if (tlcp_config_load_delegated_pair(cfg, TLCP_CERT_SIGN, k->sign_cert, kc_key_op, arg) !=
             TLCP_OK ||
         (k->enc_cert != NULL && tlcp_config_load_delegated_pair(cfg, TLCP_CERT_ENC, k->enc_cert,
@@ -201,7 +204,6 @@ struct px_kslink *px_ks_start(struct px_worker *w)
     l->w = w;
     l->next_at = INT64_MAX;
     current = l;
-    kc_thread_client = thread_client;
     return l;
 }
 
