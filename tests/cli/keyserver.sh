@@ -165,4 +165,8 @@ for _ in $(seq 1 40); do
 done
 expect_rc 0 $back "key server back: handshakes work again"
 stop_ks
+# Under ASan/UBSan (make sanitize) every process reports into its log.
+if grep -l "Sanitizer\|runtime error:" "$W"/*.log "$W"/*.err 2>/dev/null; then
+    bad "sanitizer reports in the logs above"
+else ok "no sanitizer report in any log"; fi
 finish

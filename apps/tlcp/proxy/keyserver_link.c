@@ -37,7 +37,7 @@ struct px_kslink {
     int64_t next_at; /* the last px_ks_sync's answer */
 };
 
-static __thread struct px_kslink *current;
+static _Thread_local struct px_kslink *current;
 
 static struct kc_client *thread_client(const struct kc_key *key);
 
