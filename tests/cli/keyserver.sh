@@ -117,6 +117,25 @@ else bad "rate limit: $n_ok ok, $n_rl limited"; sed 's/^/    | /' "$W/p.rl"; fi
 expect_grep "$W/ks2.log" "result=rate limited" "rate limiting is logged"
 stop_ks
 
+# --- TLCP on the unix socket too (--unix-tlcp) -------------------------------
+start_ks "$W/ks7.log" --listen "unix:$SOCK" "${KEYS[@]}" "${IDENT[@]}" --unix-tlcp
+start_server "$W/srv7.log" --sign-cert "$P/server-sign.pem" --enc-cert "$P/server-enc.pem" \
+    --key-server "unix:$SOCK" "${CHAN[@]}"
+echo ut | client "127.0.0.1:$PORT" --ca "$P/ca.pem" --quiet >"$W/out.ut" 2>&1
+expect_rc 0 $? "--unix-tlcp: the server's keys through TLCP on the unix socket"
+expect_grep "$W/ks7.log" 'client="C=CN, O=libtlcp, OU=client, CN=TLCP client' \
+    "--unix-tlcp: the client is named by its certificate"
+kill "$SRV_PID"
+wait "$SRV_PID" 2>/dev/null
+start_server "$W/srv8.log" --sign-cert "$P/server-sign.pem" --enc-cert "$P/server-enc.pem" \
+    --key-server "unix:$SOCK"
+echo nochan | client "127.0.0.1:$PORT" --ca "$P/ca.pem" --quiet >/dev/null 2>&1
+expect_rc 5 $? "--unix-tlcp: an edge speaking plain frames gets nothing signed"
+kill "$SRV_PID"
+wait "$SRV_PID" 2>/dev/null
+SRV_PID=""
+stop_ks
+
 # --- in-flight bound and uid check -------------------------------------------
 start_ks "$W/ks5.log" --listen "unix:$SOCK" "${KEYS[@]}" --max-in-flight 4
 probe default pipeline 50 >"$W/p.busy"

@@ -45,6 +45,36 @@ accept = 127.0.0.1:0
 connect = 127.0.0.1:$ECHO_PORT
 $PAIR_LINE
 CONF
+# configuration errors name the file, the line and what is wrong
+check_conf() { # WHAT EXPECTED-TEXT KEY=VALUE...
+    local what=$1 want=$2
+    shift 2
+    {
+        echo "[s]"
+        echo "direction = terminate"
+        echo "accept = 127.0.0.1:0"
+        echo "connect = 127.0.0.1:$ECHO_PORT"
+        printf '%s\n' "$@"
+    } >"$W/bad.conf"
+    "$TLCP" proxy --config "$W/bad.conf" --check >/dev/null 2>"$W/bad.err"
+    local rc=$?
+    if [ $rc -ne 0 ] && grep -qF -- "$want" "$W/bad.err"; then ok "config: $what"; else
+        bad "config: $what (exit $rc)"; sed 's/^/    | /' "$W/bad.err"; fi
+}
+check_conf "key_server with a private key refused" "the private keys stay there" \
+    "sign_cert = $P/server-sign.pem" "sign_key = $P/server-sign.key" \
+    "enc_cert = $P/server-enc.pem" "key_server = unix:$SOCK"
+check_conf "key_server without enc_cert refused" "'enc_cert' missing" \
+    "sign_cert = $P/server-sign.pem" "key_server = unix:$SOCK"
+check_conf "TCP key_server without the channel refused" "needs key_server_cert" \
+    "sign_cert = $P/server-sign.pem" "enc_cert = $P/server-enc.pem" "key_server = 127.0.0.1:7"
+check_conf "key_name without key_server refused" "need 'key_server'" \
+    "$PAIR_LINE" "key_name = x"
+check_conf "a key name over 64 bytes refused" "at most 64 bytes" \
+    "key_name = $(printf 'k%.0s' $(seq 1 65))"
+check_conf "a certificate that does not load is named" "bad.conf" \
+    "sign_cert = $W/nope.pem" "enc_cert = $P/server-enc.pem" "key_server = unix:$SOCK"
+
 start_proxy "$W/proxy.log" --config "$W/p.conf" || { bad "proxy did not start"; cat "$W/proxy.log"; }
 REMOTE=$(port_of "$W/proxy.log" remote)
 LOCAL=$(port_of "$W/proxy.log" local)
