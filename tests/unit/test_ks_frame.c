@@ -213,9 +213,12 @@ static void test_request_negative_fields(void **state)
     n = base(f);
     f[nl] = 200; /* name longer than the frame */
     assert_int_equal(decode_body(f, n), KS_ST_MALFORMED);
-    n = base(f);
-    f[nl + 2] = 0; /* NUL inside the name */
-    assert_int_equal(decode_body(f, n), KS_ST_MALFORMED);
+    const uint8_t bad_bytes[] = {0, ' ', '"', '\n', 0x7f, 0x80};
+    for (size_t i = 0; i < sizeof(bad_bytes); i++) {
+        n = base(f);
+        f[nl + 2] = bad_bytes[i]; /* NUL, space, quote, newline, DEL, 8-bit inside the name */
+        assert_int_equal(decode_body(f, n), KS_ST_MALFORMED);
+    }
     n = base(f);
     f[n] = 0x55; /* a 33-byte digest */
     f[3]++;
@@ -244,6 +247,7 @@ static void test_request_name_limit(void **state)
     name[KS_NAME_MAX + 1] = '\0';
     assert_int_equal(ks_encode_request(1, 1, nonce, name, &op, f, sizeof(f)), 0);
     assert_int_equal(ks_encode_request(1, 1, nonce, "", &op, f, sizeof(f)), 0);
+    assert_int_equal(ks_encode_request(1, 1, nonce, "a b", &op, f, sizeof(f)), 0);
     assert_int_equal(ks_encode_request(0, 1, nonce, "k", &op, f, sizeof(f)), 0); /* id 0 */
     assert_int_equal(ks_encode_request(1, 1, nonce, "k", &op, f, 20), 0);        /* no room */
 }

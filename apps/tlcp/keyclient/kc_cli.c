@@ -35,8 +35,12 @@ int cli_ks_check(const char *cmd, const struct cli_ks_opts *k, const struct cli_
         return cli_usage_error(cmd, "--key-server-cert, --key-server-key and --key-server-ca "
                                     "go together"),
                0;
-    if (k->name != NULL && (k->name[0] == '\0' || strlen(k->name) > KS_NAME_MAX))
-        return cli_usage_error(cmd, "--key-name: 1 to %d bytes", KS_NAME_MAX), 0;
+    if (k->name != NULL && !ks_name_ok(k->name))
+        return cli_usage_error(cmd,
+                               "--key-name: 1 to %d visible ASCII characters (no space or "
+                               "quote)",
+                               KS_NAME_MAX),
+               0;
     return tls->pass == NULL || cli_check_pass_arg(cmd, tls->pass);
 }
 

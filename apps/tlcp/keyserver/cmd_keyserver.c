@@ -123,8 +123,11 @@ static int load_key(struct keyserver *ks, const char *spec, const char *pass)
             *p++ = '\0';
     }
     struct ks_key *k = &ks->keys[ks->num_keys];
-    if (strlen(f[0]) > KS_NAME_MAX) {
-        cli_error("keyserver", "--key %s: names are at most %d bytes", f[0], KS_NAME_MAX);
+    if (!ks_name_ok(f[0])) {
+        cli_error("keyserver",
+                  "--key: a name is 1 to %d visible ASCII characters (no space or "
+                  "quote)",
+                  KS_NAME_MAX);
         return 0;
     }
     for (size_t i = 0; i < ks->num_keys; i++) {

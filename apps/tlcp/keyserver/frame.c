@@ -132,6 +132,26 @@ static int decode_payload(struct cur *c, struct ks_request *req)
     }
 }
 
+/* Names go into log lines: visible ASCII only (no space, quote or newline
+ * to forge a field or a line). */
+static int name_ok(const uint8_t *name, size_t len);
+
+int ks_name_ok(const char *name)
+{
+    return name != NULL && name_ok((const uint8_t *)name, strlen(name));
+}
+
+static int name_ok(const uint8_t *name, size_t len)
+{
+    if (len == 0 || len > KS_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] < 0x21 || name[i] > 0x7e || name[i] == '"')
+            return 0;
+    }
+    return 1;
+}
+
 int ks_decode_request(const uint8_t *body, size_t len, struct ks_request *req)
 {
     memset(req, 0, sizeof(*req));
@@ -147,7 +167,7 @@ int ks_decode_request(const uint8_t *body, size_t len, struct ks_request *req)
     memcpy(req->nonce, take(&c, KS_NONCE_LEN), KS_NONCE_LEN);
     size_t name_len = take_u(&c, 1);
     const uint8_t *name = take(&c, name_len);
-    if (c.bad || name_len == 0 || name_len > KS_NAME_MAX || memchr(name, 0, name_len) != NULL)
+    if (c.bad || !name_ok(name, name_len))
         return KS_ST_MALFORMED;
     memcpy(req->name, name, name_len);
     req->name[name_len] = '\0';
@@ -196,7 +216,7 @@ static int put_head(struct wcur *w, int op, uint64_t id, uint64_t time_ms,
                     const uint8_t nonce[KS_NONCE_LEN], const char *name)
 {
     size_t name_len = name != NULL ? strlen(name) : 0;
-    if (name_len == 0 || name_len > KS_NAME_MAX || id == 0)
+    if (!name_ok((const uint8_t *)name, name_len) || id == 0)
         return 0;
     put_u(w, 0, KS_LEN_PREFIX);
     put_u(w, KS_VERSION, 1);

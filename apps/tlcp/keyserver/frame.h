@@ -49,11 +49,14 @@ enum ks_status {
     KS_ST_RATE_LIMITED = 4, /* the client's token bucket is empty */
     KS_ST_REPLAY = 5,       /* id not above the last, time outside the window, nonce seen */
     KS_ST_BUSY = 6,         /* too many requests in flight on this connection */
-    KS_ST_MALFORMED = 7,    /* close: a field's length or value is impossible */
+    KS_ST_MALFORMED = 7,    /* close: a field's length or value is impossible (names: visible
+                               ASCII without '"') */
     KS_ST_BAD_VERSION = 8,  /* close: not version 1 */
     KS_ST_TOO_LONG = 9      /* close: len above KS_MAX_FRAME or below the fixed part */
 };
 
+/* 1 when `name` can be a key name: 1..64 visible ASCII bytes without '"'. */
+int ks_name_ok(const char *name);
 const char *ks_op_name(int op);
 const char *ks_status_name(int status);
 

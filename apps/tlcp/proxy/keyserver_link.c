@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "../keyserver/frame.h"
 #include "keyserver_link.h"
 #include "worker.h"
 
@@ -68,8 +69,10 @@ int px_ks_config_set(struct px_service *s, const char *key, const char *value, c
     *handled = dest != NULL;
     if (dest == NULL)
         return 1;
-    if (dest == &s->ks.name && strlen(value) > 64) {
-        snprintf(err, errlen, "key names are at most 64 bytes");
+    if (dest == &s->ks.name && !ks_name_ok(value)) {
+        snprintf(err, errlen,
+                 "key names are 1 to 64 visible ASCII characters (at most 64 bytes, "
+                 "no space or quote)");
         return 0;
     }
     return dup_value(dest, value, err, errlen);
