@@ -178,8 +178,12 @@ static struct kc_client *thread_client(const struct kc_key *key)
         if (strcmp(l->conns[i].addr, s->ks.addr) == 0 && strcmp(l->conns[i].cert, cert) == 0)
             return l->conns[i].kc;
     }
-    if (l->num == PX_KS_MAX)
+    if (l->num == PX_KS_MAX) {
+        px_log_line("service=%s key_server=%s unusable: a worker talks to at most %d key servers "
+                    "(restart the proxy after changing them this often)",
+                    s->name, s->ks.addr, PX_KS_MAX);
         return NULL;
+    }
     struct kc_opts o = {s->ks.addr, s->ks.cert, s->ks.key, s->ks.ca, s->pass};
     char err[CLI_WHY_MAX];
     struct kc_client *kc = kc_new(&o, err, sizeof(err));
