@@ -455,6 +455,36 @@ def add_edge_cases(corpus):
                protect([(22, b'\x14\x00\x00\x0c' + bytes(12)), (23, b'')], REC_MODE_GCM))
 
 
+def ks_request(op, payload, name=b'default', rid=1, version=1):
+    """A key-server request frame (docs/KEYSERVER.md), time 1.8e12 ms."""
+    body = (bytes([version, op]) + rid.to_bytes(8, 'big') + (1800000000000).to_bytes(8, 'big') +
+            bytes(range(16)) + bytes([len(name)]) + name + payload)
+    return len(body).to_bytes(4, 'big') + body
+
+
+def ks_response(status, result, rid=1):
+    body = bytes([1, status]) + rid.to_bytes(8, 'big') + result
+    return len(body).to_bytes(4, 'big') + body
+
+
+def add_ks_frames(corpus):
+    """tlcp keyserver frames: each operation, a pipelined pair, refusals."""
+    point = b'\x04' + bytes(range(1, 65))
+    ident = bytes([16]) + b'1234567812345678'
+    kx = b'\x01\x30' + bytes(range(32)) + point + point + ident + ident
+    sign = ks_request(1, bytes(range(32)))
+    corpus.add('ks_frame', b'\x00' + sign)
+    corpus.add('ks_frame', b'\x00' + ks_request(2, b'\x00\x10' + b'1234567812345678' + b'msg'))
+    corpus.add('ks_frame', b'\x00' + ks_request(3, bytes(range(120))))
+    corpus.add('ks_frame', b'\x00' + ks_request(4, kx, name=b'k' * 64))
+    corpus.add('ks_frame', b'\x00' + sign + ks_request(3, b'\x30\x00', rid=2))
+    corpus.add('ks_frame', b'\x00' + ks_request(9, b''))                 # unknown op
+    corpus.add('ks_frame', b'\x00' + ks_request(1, bytes(32), version=2))  # bad version
+    corpus.add('ks_frame', b'\x00' + sign[:-5])                          # truncated
+    corpus.add('ks_frame', b'\x01' + ks_response(0, bytes(72)))
+    corpus.add('ks_frame', b'\x01' + ks_response(4, b'', rid=7) + ks_response(0, b'\x30\x02'))
+
+
 def build():
     corpus = Corpus()
     for name in sorted(os.listdir(INTEROP)):
@@ -466,6 +496,7 @@ def build():
             add_connection(corpus, fx, c2s, s2c, keylog)
     add_files(corpus)
     add_edge_cases(corpus)
+    add_ks_frames(corpus)
     return corpus
 
 

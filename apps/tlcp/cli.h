@@ -216,6 +216,7 @@ int cmd_certgen(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
-int cmd_proxy(int argc, char **argv); /* proxy/proxy_main.c */
+int cmd_proxy(int argc, char **argv);     /* proxy/proxy_main.c */
+int cmd_keyserver(int argc, char **argv); /* keyserver/cmd_keyserver.c */
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "keyclient/kc_cli.h"
 
 #define CLI_IO_CHUNK 16384
 
@@ -25,6 +26,8 @@ static const char client_help[] =
     "                   [--reconnect] [--sess-in F] [--sess-out F] [--tickets]\n"
     "                   [--showcerts] [--compat gmssl3|gmssl2] [--alpn LIST]\n"
     "                   [--trace] [--keylog F] [--quiet]\n"
+    "                   [--key-server ADDR [--key-name NAME] [--key-server-cert F\n"
+    "                   --key-server-key F --key-server-ca F]]\n"
     "\n"
     "Connects to a TLCP server, prints the negotiated suite and the server's sign\n"
     "and enc certificate subjects on stderr, then copies stdin to the server and\n"
@@ -58,6 +61,13 @@ static const char client_help[] =
     "  --pass SOURCE      passphrase of encrypted keys: pass:TEXT, env:VAR,\n"
     "                     file:PATH, fd:N or stdin (first line); anything else is\n"
     "                     the passphrase itself (visible in ps)\n"
+    "  --key-server ADDR  the client's private keys stay on a tlcp keyserver at\n"
+    "                     unix:PATH or HOST:PORT: give --sign-cert (and --enc-cert\n"
+    "                     for ECDHE) without their keys\n"
+    "  --key-name NAME    the pair's name on the key server (default: default)\n"
+    "  --key-server-cert F, --key-server-key F, --key-server-ca F\n"
+    "                     the TLCP channel to a HOST:PORT key server (as for\n"
+    "                     tlcp server); --pass then opens --key-server-key\n"
     "  --timeout SECONDS  limit for connecting, the handshake and the closing\n"
     "                     exchange (default 10)\n"
     "  --reconnect        after the handshake, close and connect again offering\n"
@@ -96,7 +106,8 @@ struct client {
     uint8_t out[CLI_IO_CHUNK]; /* stdin bytes not yet accepted by tlcp_write */
     size_t out_len, out_off;
     int stdin_open, shutdown_sent;
-    int offered; /* a session from --sess-in was offered */
+    int offered;       /* a session from --sess-in was offered */
+    struct cli_ks *ks; /* --key-server, NULL without */
 };
 
 /* Waits for fd to become ready for `events`; 0 on timeout. */
@@ -122,16 +133,22 @@ static int do_handshake(struct client *c)
         tlcp_result r = tlcp_handshake(c->tc);
         if (r == TLCP_OK)
             return TLCP_EXIT_OK;
-        if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
-            if (!wait_fd(c->fd, r == TLCP_WANT_READ ? POLLIN : POLLOUT, deadline)) {
-                cli_error("client", "handshake failed: timed out after %lld s",
-                          (long long)(c->timeout_ms / 1000));
-                return TLCP_EXIT_NETWORK;
-            }
-            continue;
+        int waited = 1;
+        if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE)
+            waited = wait_fd(c->fd, r == TLCP_WANT_READ ? POLLIN : POLLOUT, deadline);
+        else if (r == TLCP_WANT_KEY_OPERATION && c->ks != NULL)
+            waited = cli_ks_wait(c->ks, c->tc, deadline);
+        else
+            waited = -1;
+        if (waited == 0) {
+            cli_error("client", "handshake failed: timed out after %lld s",
+                      (long long)(c->timeout_ms / 1000));
+            return TLCP_EXIT_NETWORK;
         }
-        char why[CLI_WHY_MAX];
-        cli_error("client", "handshake failed: %s", cli_conn_failure(c->tc, why, sizeof(why)));
+        if (waited > 0)
+            continue;
+        char why[CLI_WHY_MAX + 400];
+        cli_error("client", "handshake failed: %s", cli_ks_failure(c->ks, c->tc, why, sizeof(why)));
         if (!c->has_pair && tlcp_conn_cert_requested(c->tc) && tlcp_conn_alert_received(c->tc) >= 0)
             cli_error("client", "the server requires a client certificate: give --sign-cert, "
                                 "--sign-key, --enc-cert and --enc-key");
@@ -347,6 +364,7 @@ struct client_args {
     const char *target, *servername, *compat, *sess_in, *sess_out;
     long timeout;
     int quiet, reconnect, showcerts, tickets;
+    struct cli_ks_opts ks; /* --key-server ... */
 };
 
 static int check_client_args(struct client_args *a, size_t npos)
@@ -361,6 +379,16 @@ static int check_client_args(struct client_args *a, size_t npos)
         strcmp(a->compat, "standard") != 0) {
         cli_usage_error("client", "--compat wants gmssl3, gmssl2 or standard, not '%s'", a->compat);
         return 0;
+    }
+    if (a->ks.addr != NULL || a->ks.name != NULL || a->ks.cert != NULL) {
+        if (!cli_ks_check("client", &a->ks, &a->tls, 0))
+            return 0;
+        if (a->tls.suites != NULL && a->tls.enc_cert == NULL &&
+            cli_suites_have_ecdhe(a->tls.suites))
+            return cli_usage_error("client", "ECDHE suites with --key-server need --enc-cert "
+                                             "(its key on the key server)"),
+                   0;
+        return 1;
     }
     if (!cli_check_tls_args("client", &a->tls))
         return 0;
@@ -407,6 +435,7 @@ static int parse_client_args(int argc, char **argv, struct client_args *a)
         {"tickets", CLI_FLAG, &a->tickets, 0, 0},
         {"compat", CLI_STRING, &a->compat, 0, 0},
         {"alpn", CLI_STRING, &a->tls.alpn, 0, 0},
+        CLI_KS_OPTIONS(a->ks),
     };
     size_t npos = 0;
     return cli_parse("client", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), &a->target, 1,
@@ -433,11 +462,19 @@ static tlcp_result apply_compat(tlcp_config *cfg, const char *compat)
 }
 
 static tlcp_config *client_config(struct client_args *a, const char *host, struct cli_trace *trace,
-                                  FILE **keylog)
+                                  FILE **keylog, struct cli_ks *ks)
 {
-    tlcp_config *cfg = cli_make_config("client", &a->tls, trace, keylog);
+    struct cli_tls_opts tls = a->tls;
+    if (a->ks.addr != NULL) /* the certificates become delegated pairs below */
+        tls.sign_cert = tls.enc_cert = tls.pass = NULL;
+    tlcp_config *cfg = cli_make_config("client", &tls, trace, keylog);
     if (cfg == NULL)
         return NULL;
+    if (a->ks.addr != NULL &&
+        !cli_ks_load("client", cfg, &a->ks, a->tls.sign_cert, a->tls.enc_cert, a->tls.pass, ks)) {
+        tlcp_config_free(cfg);
+        return NULL;
+    }
     tlcp_result r = TLCP_OK;
     if (a->tls.ca == NULL && a->tls.ca_dir == NULL) {
         if (!a->quiet)
@@ -479,9 +516,12 @@ int cmd_client(int argc, char **argv)
         return TLCP_EXIT_USAGE;
     struct cli_trace trace = {stderr, "", 0};
     FILE *keylog = NULL;
-    tlcp_config *cfg = client_config(&a, host, &trace, &keylog);
-    if (cfg == NULL)
+    struct cli_ks ks = {0};
+    tlcp_config *cfg = client_config(&a, host, &trace, &keylog, &ks);
+    if (cfg == NULL) {
+        cli_ks_free(&ks);
         return TLCP_EXIT_CONFIG;
+    }
     struct client *c = calloc(1, sizeof(*c));
     int rc = TLCP_EXIT_FAILURE;
     if (c == NULL)
@@ -493,6 +533,7 @@ int cmd_client(int argc, char **argv)
     c->has_pair = a.tls.sign_cert != NULL;
     c->stdin_open = 1;
     c->fd = -1;
+    c->ks = ks.kc != NULL ? &ks : NULL;
     tlcp_session *saved = NULL;
     rc = a.sess_in != NULL ? cli_session_load("client", a.sess_in, a.quiet, &saved) : 0;
     c->offered = saved != NULL;
@@ -513,6 +554,7 @@ out:
         free(c);
     }
     tlcp_config_free(cfg);
+    cli_ks_free(&ks);
     if (keylog != NULL)
         fclose(keylog);
     return rc;

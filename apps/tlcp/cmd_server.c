@@ -26,6 +26,9 @@ static const char server_help[] =
     "                   [--drain-timeout SECONDS] [--alpn LIST] [--alpn-required]\n"
     "                   [--cert-for NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY ...]\n"
     "                   [--tickets | --ticket-keys F]\n"
+    "       tlcp server --port P --sign-cert F --enc-cert F --key-server ADDR\n"
+    "                   [--key-name NAME] [--key-server-cert F --key-server-key F\n"
+    "                   --key-server-ca F] [other options as above]\n"
     "\n"
     "Serves TLCP on a TCP port, many clients at once. One log line on stderr per\n"
     "handshake (peer address, suite, duration) and per failure (reason); every\n"
@@ -92,6 +95,16 @@ static const char server_help[] =
     "  --ticket-keys F issue tickets under the keys of F, shared by several\n"
     "                  servers: lines 'key NAME SECRET' (32 hex digits, 32 to 128\n"
     "                  hex digits), oldest first, the last seals; 'lifetime S'\n"
+    "  --key-server ADDR\n"
+    "                  the private keys stay on a tlcp keyserver at unix:PATH or\n"
+    "                  HOST:PORT: give --sign-cert and --enc-cert without their\n"
+    "                  keys; a key server that is down fails full handshakes\n"
+    "                  (alert internal_error, the log says why), resumptions go on\n"
+    "  --key-name NAME the key pair's name on the key server (default: default)\n"
+    "  --key-server-cert F, --key-server-key F, --key-server-ca F\n"
+    "                  the TLCP channel to a HOST:PORT key server: our client\n"
+    "                  certificate and key, and the CA of the key server's\n"
+    "                  certificate (which must name HOST)\n"
     "  --trace         print the handshake state machine and messages to stderr\n"
     "  --keylog F      append NSS key log lines (CLIENT_RANDOM) to F\n"
     "  --quiet         log only the listening line and failures\n"
@@ -188,6 +201,7 @@ static void reap(struct server *s)
             c->state = ST_DONE;
         }
         if (c->state == ST_DONE) {
+            srv_keys_forget(s, c);
             srv_conn_free(c);
             s->finished++;
         } else {
@@ -216,9 +230,12 @@ static int detect_waiting(const struct srv_conn *c)
  * the listening socket. 0 when poll itself failed. */
 static int poll_round(struct server *s, int accepting, int wait_ms)
 {
-    struct pollfd pfd[SRV_MAX_CONNS + 2];
+    struct pollfd pfd[SRV_MAX_CONNS + 3];
     size_t n = 0;
-    int listen_idx = -1, stdin_idx = -1;
+    int listen_idx = -1, stdin_idx = -1, keys_idx = (int)n;
+    n += srv_keys_pollfd(s, &pfd[n]);
+    if (n == 0)
+        keys_idx = -1;
     if (accepting && s->num_conns < SRV_MAX_CONNS &&
         (s->accept_limit == 0 || s->accepted < s->accept_limit)) {
         listen_idx = (int)n;
@@ -234,7 +251,7 @@ static int poll_round(struct server *s, int accepting, int wait_ms)
         if (detect_waiting(s->conns[i]) && wait_ms > SRV_DETECT_RETRY_MS)
             wait_ms = SRV_DETECT_RETRY_MS;
     }
-    int rc = poll(pfd, (nfds_t)n, wait_ms);
+    int rc = poll(pfd, (nfds_t)n, srv_keys_wait_ms(s, wait_ms));
     if (rc < 0 && errno != EINTR) {
         fprintf(stderr, "tlcp server: poll failed: %s\n", strerror(errno));
         return 0;
@@ -250,6 +267,7 @@ static int poll_round(struct server *s, int accepting, int wait_ms)
         if (listen_idx >= 0 && pfd[listen_idx].revents != 0)
             accept_new(s);
     }
+    srv_keys_after_poll(s, rc > 0 && keys_idx >= 0 ? pfd[keys_idx].revents : 0);
     reap(s);
     return 1;
 }
@@ -309,6 +327,7 @@ struct server_args {
     int echo, www, stdio_mode, quiet, alpn_required, tickets;
     const char *ticket_keys;
     long accept, sessions, drain_timeout;
+    struct cli_ks_opts ks; /* --key-server ... */
 };
 
 static int parse_server_args(int argc, char **argv, struct server_args *a)
@@ -348,6 +367,7 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"cert-for", CLI_LIST, &a->tls.cert_for, 0, 0},
         {"tickets", CLI_FLAG, &a->tickets, 0, 0},
         {"ticket-keys", CLI_STRING, &a->ticket_keys, 0, 0},
+        CLI_KS_OPTIONS(a->ks),
     };
     if (!cli_parse("server", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), NULL, 0, NULL))
         return 0;
@@ -374,6 +394,10 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
     for (size_t i = 0; i < a->tls.cert_for.num; i++)
         if (!cli_check_cert_for("server", a->tls.cert_for.items[i]))
             return 0;
+    if (a->ks.addr != NULL || a->ks.name != NULL || a->ks.cert != NULL)
+        return cli_ks_check("server", &a->ks, &a->tls, 1) &&
+               (a->tls.alpn != NULL || !a->alpn_required ||
+                (cli_usage_error("server", "--alpn-required needs --alpn"), 0));
     if (a->tls.cert_for.num == 0 && (a->tls.sign_cert == NULL || a->tls.sign_key == NULL ||
                                      a->tls.enc_cert == NULL || a->tls.enc_key == NULL)) {
         cli_usage_error("server", "a server needs --sign-cert, --sign-key, --enc-cert and "
@@ -393,8 +417,13 @@ static int setup(struct server *s, struct server_args *a, struct cli_trace *trac
     if (a->verify != NULL && !cli_parse_verify_mode(a->verify, &mode))
         return cli_usage_error("server", "--verify wants none, optional or require, not '%s'",
                                a->verify);
-    s->cfg = cli_make_config("server", &a->tls, trace, keylog);
+    struct cli_tls_opts tls = a->tls;
+    if (a->ks.addr != NULL) /* the certificates become delegated pairs below */
+        tls.sign_cert = tls.enc_cert = tls.pass = NULL;
+    s->cfg = cli_make_config("server", &tls, trace, keylog);
     if (s->cfg == NULL)
+        return TLCP_EXIT_CONFIG;
+    if (a->ks.addr != NULL && !srv_keys_setup(s, &a->ks, &a->tls))
         return TLCP_EXIT_CONFIG;
     if (a->alpn_required && tlcp_config_set_alpn_required(s->cfg, 1) != TLCP_OK) {
         cli_error("server", "--alpn-required: %s", tlcp_config_error(s->cfg));
@@ -474,11 +503,14 @@ int cmd_server(int argc, char **argv)
             rc = s.failed > 0 && s.accept_limit > 0 ? TLCP_EXIT_HANDSHAKE : TLCP_EXIT_OK;
         }
     }
-    for (size_t i = 0; i < s.num_conns; i++)
+    for (size_t i = 0; i < s.num_conns; i++) {
+        srv_keys_forget(&s, s.conns[i]);
         srv_conn_free(s.conns[i]);
+    }
     if (s.listen_fd >= 0)
         close(s.listen_fd);
     tlcp_config_free(s.cfg);
+    cli_ks_free(&s.ks);
     srv_tls_free(s.tls_ctx);
     if (keylog != NULL)
         fclose(keylog);

@@ -12,6 +12,8 @@ static const struct tlcp_command commands[] = {
     {"server", "serve TLCP (echo, status page or stdio)", cmd_server},
     {"client", "connect to a TLCP server (stdin to server, server to stdout)", cmd_client},
     {"proxy", "TLCP gateway: terminate or originate TLCP for plain TCP services", cmd_proxy},
+    {"keyserver", "hold private keys; sign, decrypt, key exchange for TLCP endpoints",
+     cmd_keyserver},
     {"selftest", "run known-answer tests of every primitive", cmd_selftest},
     {"version", "print the library version", cmd_version},
     {"help", "list the commands, or 'tlcp help COMMAND'", cmd_help},

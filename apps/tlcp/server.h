@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "keyclient/kc_cli.h"
 
 #define SRV_MAX_CONNS            512
 #define SRV_HANDSHAKE_TIMEOUT_MS 30000
@@ -49,6 +50,7 @@ struct srv_conn {
     int close_after_out; /* www: close once the page is out */
     int64_t drain_until; /* ST_DRAIN: when to give up on the client's close_notify */
     uint64_t bytes_in, bytes_out;
+    int key_ready; /* --key-server: its operation completed, drive it again */
 };
 
 struct server {
@@ -66,6 +68,7 @@ struct server {
     int64_t drain_deadline;  /* stopping: when to give up on the clients (0 = running) */
     void *tls_ctx;           /* --tls-cert/--tls-key: an SSL_CTX, NULL = TLCP only */
     int tls_hello_for_tlcp;  /* --tls-hello-for-tlcp */
+    struct cli_ks ks;        /* --key-server: kc == NULL without */
 };
 
 /* "tlcp server: [conn N] ADDRESS what" on stderr. */
@@ -88,6 +91,16 @@ tlcp_result srv_io_write(struct srv_conn *c, const uint8_t *buf, size_t len, siz
 tlcp_result srv_io_shutdown(struct srv_conn *c);
 const char *srv_io_failure(const struct srv_conn *c, char *buf, size_t len);
 const char *srv_io_suite(const struct srv_conn *c);
+
+/* --key-server (server_keys.c): load the delegated pairs, the key
+ * server's pollfd (0 or 1 entries), the poll bound, the work after poll,
+ * and forgetting a connection's pending operation before it is freed. */
+struct pollfd;
+int srv_keys_setup(struct server *s, const struct cli_ks_opts *k, const struct cli_tls_opts *tls);
+size_t srv_keys_pollfd(const struct server *s, struct pollfd *p);
+int srv_keys_wait_ms(const struct server *s, int wait_ms);
+void srv_keys_after_poll(struct server *s, short revents);
+void srv_keys_forget(struct server *s, struct srv_conn *c);
 
 /* Frees the connection and closes its socket. */
 void srv_conn_free(struct srv_conn *c);

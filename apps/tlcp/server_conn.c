@@ -28,8 +28,11 @@ static void log_info(const struct server *s, const struct srv_conn *c, const cha
 
 static void conn_fail(struct server *s, struct srv_conn *c, const char *phase)
 {
-    char why[CLI_WHY_MAX], line[CLI_WHY_MAX + 100];
-    srv_io_failure(c, why, sizeof(why));
+    char why[CLI_WHY_MAX + 400], line[CLI_WHY_MAX + 500];
+    if (c->tls != NULL)
+        srv_io_failure(c, why, sizeof(why));
+    else
+        cli_ks_failure(&s->ks, c->tc, why, sizeof(why));
     if (c->state == ST_HANDSHAKE) {
         snprintf(line, sizeof(line), "handshake failed after %lld ms: %s",
                  (long long)(cli_now_ms() - c->start_ms), why);
@@ -281,6 +284,8 @@ static void step_conn(struct server *s, struct srv_conn *c)
                 go_on = 1;
             } else if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE) {
                 c->events = want_events(r);
+            } else if (r == TLCP_WANT_KEY_OPERATION) {
+                c->events = 0; /* the key server's answer wakes it (cmd_server.c) */
             } else {
                 conn_fail(s, c, "handshake");
             }

@@ -4,7 +4,7 @@
 # with a sentence on stderr.
 . "$(dirname "$0")/lib/common.bash"
 
-for cmd in demo certgen server client proxy selftest version help; do
+for cmd in demo certgen server client proxy keyserver selftest version help; do
     "$TLCP" "$cmd" --help >"$W/out" 2>"$W/err"
     expect_rc 0 $? "tlcp $cmd --help"
     if [ "$cmd" != help ]; then
@@ -17,7 +17,7 @@ done
 
 "$TLCP" help >"$W/out" 2>&1
 expect_rc 0 $? "tlcp help"
-for cmd in demo certgen server client proxy selftest version; do
+for cmd in demo certgen server client proxy keyserver selftest version; do
     expect_grep "$W/out" "  $cmd " "tlcp help lists $cmd"
 done
 expect_grep "$W/out" "exit status" "tlcp help documents exit codes"

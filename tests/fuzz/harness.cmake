@@ -5,7 +5,9 @@
 if(NOT TARGET tlcp_fuzz_harness)
   file(GLOB TLCP_FUZZ_HARNESS_SOURCES CONFIGURE_DEPENDS
        ${CMAKE_SOURCE_DIR}/tests/fuzz/harness_*.c)
-  add_library(tlcp_fuzz_harness STATIC ${TLCP_FUZZ_HARNESS_SOURCES})
+  # The key-server frame codec lives with the program (apps/tlcp/keyserver).
+  add_library(tlcp_fuzz_harness STATIC ${TLCP_FUZZ_HARNESS_SOURCES}
+      ${CMAKE_SOURCE_DIR}/apps/tlcp/keyserver/frame.c)
   target_include_directories(tlcp_fuzz_harness PUBLIC ${CMAKE_SOURCE_DIR}/tests/fuzz)
   target_compile_options(tlcp_fuzz_harness PRIVATE ${TLCP_WARNINGS})
   target_compile_definitions(tlcp_fuzz_harness PUBLIC _POSIX_C_SOURCE=200809L

@@ -93,4 +93,7 @@ int fuzz_strict_alloc(void);
 /* 1 when a and b hold the same bytes. */
 int fuzz_same_bytes(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len);
 
+/* Key-server protocol frames (apps/tlcp/keyserver/frame.c): mode(1) then a stream. */
+int fuzz_ks_frame(const uint8_t *data, size_t len);
+
 #endif

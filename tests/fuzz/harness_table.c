@@ -23,6 +23,7 @@ const fuzz_target fuzz_targets[] = {
     {"x509_verify", fuzz_x509_verify, fuzz_setup_x509_verify},
     {"sm2", fuzz_sm2, fuzz_setup_sm2},
     {"sm2_diff", fuzz_sm2_diff, fuzz_setup_sm2_diff},
+    {"ks_frame", fuzz_ks_frame, NULL},
 };
 
 const size_t fuzz_num_targets = sizeof(fuzz_targets) / sizeof(fuzz_targets[0]);

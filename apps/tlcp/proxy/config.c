@@ -40,6 +40,7 @@ void px_config_free(struct px_config *c)
         for (size_t j = 0; j < s->num_pairs; j++)
             free_pair(&s->pairs[j]);
         free_pair(&s->single);
+        px_ks_config_free(s);
         free(s->chain);
         free(s->pass);
         free(s->ca);

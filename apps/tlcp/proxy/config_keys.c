@@ -292,9 +292,11 @@ static int set_service_key(struct px_service *s, const char *key, const char *va
     if (strcmp(key, "sessions") == 0)
         return parse_count(value, 0, 1000000, &s->sessions, err, errlen);
     int handled = 0;
-    int ok = strncmp(key, "tls_", 4) == 0
-                 ? px_tls_side_key(s, key, value, at, err, errlen, &handled)
-                 : set_string_key(s, key, value, at, err, errlen, &handled);
+    int ok = px_ks_config_set(s, key, value, err, errlen, &handled);
+    if (handled)
+        return ok;
+    ok = strncmp(key, "tls_", 4) == 0 ? px_tls_side_key(s, key, value, at, err, errlen, &handled)
+                                      : set_string_key(s, key, value, at, err, errlen, &handled);
     if (!handled)
         snprintf(err, errlen, "unknown key in a service section");
     return ok;
@@ -369,6 +371,9 @@ static int take_single_pair(struct px_service *s, char *err, size_t errlen)
 
 static int validate_service(struct px_service *s, char *err, size_t errlen)
 {
+    char what[300];
+    if (!px_ks_validate(s, what, sizeof(what)))
+        return service_error(s, err, errlen, what);
     if (!take_single_pair(s, err, errlen))
         return 0;
     if (s->direction == 0)
@@ -380,7 +385,7 @@ static int validate_service(struct px_service *s, char *err, size_t errlen)
     if (!px_tls_side_validate(s, err, errlen))
         return 0;
     if (s->direction == PX_TERMINATE) {
-        if (s->num_pairs == 0)
+        if (s->num_pairs == 0 && s->ks.addr == NULL)
             return service_error(s, err, errlen,
                                  "key 'pair' (or sign_cert, sign_key, enc_cert, enc_key) "
                                  "missing: a terminating service needs its certificates");

@@ -73,6 +73,7 @@ static void conn_free(struct px_conn *c)
     log_conn(c);
     atomic_fetch_add_explicit(&px_metrics.conns_by_proto[c->proto], 1, memory_order_relaxed);
     px_redis_cancel(c);
+    px_ks_forget(c);
     px_heap_remove(&w->timers, &c->timer);
     for (int i = 0; i < 2; i++) {
         tlcp_conn_free(c->side[i].tc);
@@ -116,10 +117,14 @@ int64_t px_conn_deadline(const struct px_conn *c)
 static void handshake_failed(struct px_conn *c)
 {
     const struct px_side *s = &c->side[c->tls_side];
-    char why[300];
+    char why[CLI_WHY_MAX + 400];
     struct px_view v;
     px_side_view(s, &v);
-    set_result(c, "handshake_failed: %s", px_side_error(s, why, sizeof(why)));
+    if (s->tc != NULL)
+        px_ks_failure(c, why, sizeof(why));
+    else
+        px_side_error(s, why, sizeof(why));
+    set_result(c, "handshake_failed: %s", why);
     px_metrics_handshake(0, 0, 0, v.alert_sent, v.alert_received);
     atomic_fetch_add_explicit(&px_metrics.hs_failed_by_proto[c->proto], 1, memory_order_relaxed);
     c->state = PX_S_DONE;
@@ -369,8 +374,10 @@ static int step(struct px_conn *c)
             px_redis_driving(c->w, c); /* the store's lookup may start for c */
             r = tlcp_handshake(c->side[c->tls_side].tc);
         }
-        /* WANT_SESSION: the Redis reply or the lookup deadline wakes c */
-        if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE || r == TLCP_WANT_SESSION)
+        /* WANT_SESSION: the Redis reply or the lookup deadline wakes c;
+         * WANT_KEY_OPERATION: the key server's answer (keyserver_link.c) */
+        if (r == TLCP_WANT_READ || r == TLCP_WANT_WRITE || r == TLCP_WANT_SESSION ||
+            r == TLCP_WANT_KEY_OPERATION)
             return 0;
         if (r == TLCP_OK)
             handshake_ok(c);

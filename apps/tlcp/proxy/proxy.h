@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "../cli.h"
+#include "keyserver_link.h"
 
 #define PX_MAX_PAIRS    16
 #define PX_MAX_SERVICES 64
@@ -65,6 +66,7 @@ struct px_service {
     char *tls_cert, *tls_key;
     int tls_hello_for_tlcp;
     struct px_origin tls_cert_at, tls_key_at;
+    struct px_ks_cfg ks; /* key_server ... (keyserver_link.c) */
 };
 
 struct px_config {

@@ -65,7 +65,7 @@ static int load_pairs(tlcp_config *cfg, const struct px_service *s, char *err, s
 
 static int load_common(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
 {
-    if (!load_pairs(cfg, s, err, errlen))
+    if (!load_pairs(cfg, s, err, errlen) || !px_ks_load_pairs(cfg, s, err, errlen))
         return 0;
     if (s->chain != NULL && tlcp_config_load_chain_file(cfg, s->chain) != TLCP_OK)
         return fail_at(&s->chain_at, "chain", cfg, s->chain, err, errlen);

@@ -119,6 +119,7 @@ static void run_timers(struct px_worker *w)
     if (!w->listening && !w->stopping && now >= w->accept_paused_until)
         listen_all(w, 1);
     (void)px_redis_tick(w->redis, now);
+    (void)px_ks_sync(w, now);
 }
 
 static void free_dead(struct px_worker *w)
@@ -144,6 +145,9 @@ static int wait_ms(const struct px_worker *w)
     int64_t redis_at = px_redis_tick(w->redis, now);
     if (redis_at < next)
         next = redis_at;
+    int64_t ks_at = px_ks_next(w);
+    if (ks_at < next)
+        next = ks_at;
     return next > now ? (int)(next - now) : 0;
 }
 
@@ -152,6 +156,7 @@ static void *worker_main(void *arg)
     struct px_worker *w = arg;
     struct epoll_event events[PX_EVENTS];
     w->redis = px_redis_start(w, &w->gen->cfg); /* on this thread: its callbacks are */
+    w->kslink = px_ks_start(w);
     listen_all(w, 1);
     while (!(w->stopping && w->num_conns == 0)) {
         int n = epoll_wait(w->epfd, events, PX_EVENTS, wait_ms(w));
@@ -165,6 +170,8 @@ static void *worker_main(void *arg)
                 struct px_conn *c = (struct px_conn *)tag;
                 if (c->state != PX_S_DONE)
                     px_conn_pump(c);
+            } else if (tag->kind == PX_KIND_KEYSERVER) {
+                px_ks_event(w, tag);
             } else if (tag->kind == PX_KIND_REDIS) {
                 px_redis_event(w->redis, events[i].events);
             } else if (tag->kind == PX_KIND_LISTEN) {
@@ -182,6 +189,7 @@ static void *worker_main(void *arg)
         px_conn_abort(w->conns, "stopped: worker exit");
     px_redis_stop(w->redis);
     w->redis = NULL;
+    px_ks_stop(w);
     free_dead(w);
     return NULL;
 }

@@ -10,7 +10,7 @@
 #include "proxy.h"
 
 /* What an epoll event points to. */
-enum px_kind { PX_KIND_CONN = 1, PX_KIND_LISTEN, PX_KIND_NOTIFY, PX_KIND_REDIS };
+enum px_kind { PX_KIND_CONN = 1, PX_KIND_LISTEN, PX_KIND_NOTIFY, PX_KIND_REDIS, PX_KIND_KEYSERVER };
 struct px_tag {
     int kind;
     size_t index; /* listener: service index */
@@ -98,8 +98,9 @@ struct px_worker {
     struct px_conn *conns;
     size_t num_conns;
     struct px_conn *ready_head;
-    struct px_conn *dead;   /* closed, freed after the current batch */
-    struct px_redis *redis; /* the worker's Redis connection, NULL = none */
+    struct px_conn *dead;     /* closed, freed after the current batch */
+    struct px_redis *redis;   /* the worker's Redis connection, NULL = none */
+    struct px_kslink *kslink; /* its key-server connections (keyserver_link.c) */
 };
 
 /* conn.c */
