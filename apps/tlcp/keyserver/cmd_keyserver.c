@@ -136,7 +136,10 @@ static int load_key(struct keyserver *ks, const char *spec, const char *pass)
             return 0;
         }
     }
-    snprintf(k->name, sizeof(k->name), "%s", f[0]);
+    size_t name_len = strlen(f[0]); /* ks_name_ok bounded it; this tells the compiler */
+    if (name_len >= sizeof(k->name))
+        return 0;
+    memcpy(k->name, f[0], name_len + 1);
     char err[1024];
     k->sign = tlcp_private_key_load(f[1], f[2], pass, err, sizeof(err));
     if (k->sign == NULL) {
