@@ -97,6 +97,8 @@ typedef enum tlcp_reason {
     TLCP_R_NO_APPLICATION_PROTOCOL = 45, /* server: no ALPN protocol in common (alert 120) */
     TLCP_R_ALPN_NOT_OFFERED = 46,        /* client: the server chose a protocol we did not offer */
     TLCP_R_UNKNOWN_SERVER_NAME = 47,     /* server: no pair for the client's name, no default */
+    TLCP_R_EXTENSION_NOT_OFFERED =
+        48, /* client: the ServerHello has an extension we did not offer */
     /* Revocation and client verification (55-59). */
     TLCP_R_CERT_REVOKED = 55, /* a certificate of the peer's chains is on its issuer's CRL */
     TLCP_R_CRL_MISSING = 56,  /* CRL checking is on and an issuer has no CRL loaded */
@@ -600,7 +602,10 @@ TLCP_API tlcp_result tlcp_config_set_session_cache(tlcp_config *cfg, size_t max_
  * session's ticket when one is set with tlcp_conn_set_session()), keeps a
  * ticket the server sends in the session of tlcp_conn_get_session() (and
  * in its export) and resumes with it. Off by default because GmSSL 3 closes
- * the connection on an unknown extension.
+ * the connection on an unknown extension. With tickets off, a ServerHello
+ * announcing a ticket fails with unsupported_extension
+ * (TLCP_R_EXTENSION_NOT_OFFERED), and a NewSessionTicket the ServerHello
+ * did not announce with unexpected_message.
  * Server: enable = 1 issues tickets to clients that ask, sealed with
  * SM4-GCM under a random key made now unless keys were added already;
  * enable = 0 removes every key (no tickets). A ticket that cannot be used

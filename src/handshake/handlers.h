@@ -58,8 +58,10 @@ TLCP_MUST_CHECK tlcp_status tlcp_hs_new_session_ticket_process(tlcp_hs_ctx *ctx,
 /* Client, ClientHello: the session ID to send (kept in hs->offered_id) and
  * the session_ticket extension when tickets are on; `offer` may be NULL. */
 void tlcp_hs_ticket_client_offer(tlcp_hs_ctx *ctx, const tlcp_session *offer, tlcp_client_hello *m);
-/* Client, ServerHello: an announced NewSessionTicket sets hs->ticket. */
-void tlcp_hs_ticket_client_server_hello(tlcp_hs_ctx *ctx, const tlcp_server_hello *m);
+/* Client, ServerHello: an announced NewSessionTicket sets hs->ticket; an
+ * announcement we did not ask for fails (unsupported_extension). */
+TLCP_MUST_CHECK tlcp_status tlcp_hs_ticket_client_server_hello(tlcp_hs_ctx *ctx,
+                                                               const tlcp_server_hello *m);
 /* Server, ClientHello: 1 = resumed from the client's ticket (*suite set),
  * 0 = not (a full handshake; never an error). */
 int tlcp_hs_ticket_server_resume(tlcp_hs_ctx *ctx, const tlcp_client_hello *m, uint16_t *suite);

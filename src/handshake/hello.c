@@ -262,7 +262,7 @@ tlcp_status tlcp_hs_server_hello_process(tlcp_hs_ctx *ctx, tlcp_cursor body)
     memcpy(hs->session_id, m.session_id, m.session_id_len);
     hs->session_id_len = m.session_id_len;
     /* session_ticket announces a NewSessionTicket (ticket.c). */
-    tlcp_hs_ticket_client_server_hello(ctx, &m);
+    S_TRY(tlcp_hs_ticket_client_server_hello(ctx, &m));
     /* ALPN is checked against our offer; other extensions in the
      * ServerHello (GmSSL 3 echoes an empty server_name) are ignored. */
     S_TRY(tlcp_hs_alpn_check_answer(ctx, &m));

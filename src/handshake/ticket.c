@@ -6,7 +6,8 @@
  * the stored ticket; a ticket goes with a fresh random session ID, and the
  * server echoing that ID resumes (3.4). A ServerHello with session_ticket
  * announces a NewSessionTicket (after our Finished, or after the ServerHello
- * when resuming); without it a NewSessionTicket is unexpected.
+ * when resuming); without it a NewSessionTicket is unexpected, and the
+ * extension in answer to a ClientHello without it is unsupported_extension.
  *
  * Server (a ticket key set): a ticket that opens, has not expired, was made
  * for the same server_name, with a suite still offered and enabled, and
@@ -63,16 +64,24 @@ void tlcp_hs_ticket_client_offer(tlcp_hs_ctx *ctx, const tlcp_session *offer, tl
     m->session_id_len = hs->offered_id_len;
 }
 
-void tlcp_hs_ticket_client_server_hello(tlcp_hs_ctx *ctx, const tlcp_server_hello *m)
+tlcp_status tlcp_hs_ticket_client_server_hello(tlcp_hs_ctx *ctx, const tlcp_server_hello *m)
 {
-    if (tlcp_find_extension(m->extensions, m->num_extensions, TLCP_EXT_SESSION_TICKET) == NULL)
-        return;
-    /* Unasked for: ignored here, so the NewSessionTicket that would follow is
-     * unexpected (its row is in no sequence without the flag). */
-    if (!ctx->hs->ticket_ext_sent)
-        return;
+    const tlcp_extension *e =
+        tlcp_find_extension(m->extensions, m->num_extensions, TLCP_EXT_SESSION_TICKET);
+    if (e == NULL)
+        return tlcp_ok();
+    /* RFC 5246 7.4.1.4 (and RFC 5077 3.2): an extension the ClientHello did
+     * not carry ends the handshake. */
+    S_ENSURE_ALERT(ctx->hs->ticket_ext_sent, ctx->err, TLCP_R_EXTENSION_NOT_OFFERED,
+                   TLCP_ALERT_UNSUPPORTED_EXTENSION,
+                   "server answered session_ticket, which the ClientHello did not offer");
+    /* The announcement is empty (RFC 5077 3.2). */
+    S_ENSURE_ALERT(tlcp_cursor_len(&e->data) == 0, ctx->err, TLCP_R_DECODE, TLCP_ALERT_DECODE_ERROR,
+                   "server's session_ticket extension is not empty (%zu bytes)",
+                   tlcp_cursor_len(&e->data));
     ctx->hs->ticket = 1;
     tlcp_hs_trace(ctx, "server will send a NewSessionTicket");
+    return tlcp_ok();
 }
 
 /* Server: why `s` (opened from a ticket) cannot be resumed here, or NULL. */

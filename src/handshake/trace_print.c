@@ -6,13 +6,16 @@
  * runs it and prints the struct it produced, each field with its wire
  * bytes in hex and a gloss. A message the parser rejects is printed as the
  * hex of its body followed by "(malformed: <the parser's reason>)", so the
- * trace says exactly why the engine refused it.
+ * trace says exactly why the engine refused it. The data of server_name and
+ * ALPN is glossed with what their parsers (msg_sni.c, msg_alpn.c) produced,
+ * or their reason for refusing it.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "handshake/messages.h"
+#include "handshake/msg_ext.h"
 #include "handshake/trace_fields.h"
 
 #define LINE_MAX_CHARS  1024
@@ -148,24 +151,12 @@ static void line_text(tracer *t, tlcp_cursor c)
     line_add(t, "\"");
 }
 
-/* SNI: u16 list of {type u8, name u16<>}; ALPN: u16 list of u8<> names.
- * A gloss of extension data the hello parser keeps opaque: shown only when
- * the data has that shape. */
-static void gloss_names(tracer *t, uint16_t type, tlcp_cursor data)
+/* The names of a ProtocolNameList the ALPN parser accepted. */
+static void line_alpn_names(tracer *t, tlcp_cursor names)
 {
-    tlcp_cursor list, name;
-    if (type != TLCP_EXT_SERVER_NAME && type != TLCP_EXT_ALPN)
-        return;
-    if (!tlcp_cursor_get_u16_prefixed(&data, &list) || !tlcp_cursor_is_empty(&data))
-        return;
+    tlcp_cursor name;
     line_add(t, " (");
-    for (int first = 1; !tlcp_cursor_is_empty(&list); first = 0) {
-        uint8_t name_type;
-        int ok = type == TLCP_EXT_ALPN ? tlcp_cursor_get_u8_prefixed(&list, &name)
-                                       : tlcp_cursor_get_u8(&list, &name_type) &&
-                                             tlcp_cursor_get_u16_prefixed(&list, &name);
-        if (!ok)
-            break;
+    for (int first = 1; tlcp_alpn_next(&names, &name); first = 0) {
         if (!first)
             line_add(t, ", ");
         line_text(t, name);
@@ -173,7 +164,46 @@ static void gloss_names(tracer *t, uint16_t type, tlcp_cursor data)
     line_add(t, ")");
 }
 
-static void print_extensions(tracer *t, int present, const tlcp_extension *exts, size_t num)
+/* What the engine's extension parsers (msg_sni.c, msg_alpn.c) make of the
+ * data of server_name and ALPN, after its hex: the host name the server
+ * would take, the protocols offered or the one selected, or the parser's
+ * reason for refusing it. Other data (and a ServerHello's server_name,
+ * which the client ignores) is shown as hex only. */
+static void gloss_extension(tracer *t, int in_client_hello, uint16_t type, tlcp_cursor data)
+{
+    tlcp_error err;
+    tlcp_error_clear(&err);
+    if (type == TLCP_EXT_SERVER_NAME && in_client_hello) {
+        tlcp_cursor host;
+        if (!tlcp_parse_server_name(data, &host, &err)) {
+            line_add(t, " (malformed: %s)", tlcp_error_message(&err));
+        } else if (tlcp_cursor_is_empty(&host)) {
+            line_add(t, " (no usable host_name)");
+        } else {
+            line_add(t, " (");
+            line_text(t, host);
+            line_add(t, ")");
+        }
+    } else if (type == TLCP_EXT_ALPN && in_client_hello) {
+        tlcp_alpn_list list;
+        if (tlcp_parse_alpn(data, &list, &err))
+            line_alpn_names(t, list.names);
+        else
+            line_add(t, " (malformed: %s)", tlcp_error_message(&err));
+    } else if (type == TLCP_EXT_ALPN) {
+        tlcp_cursor name;
+        if (tlcp_parse_alpn_selected(data, &name, &err)) {
+            line_add(t, " (");
+            line_text(t, name);
+            line_add(t, ")");
+        } else {
+            line_add(t, " (malformed: %s)", tlcp_error_message(&err));
+        }
+    }
+}
+
+static void print_extensions(tracer *t, int in_client_hello, int present,
+                             const tlcp_extension *exts, size_t num)
 {
     if (!present) {
         line_start(t, "extensions");
@@ -200,7 +230,7 @@ static void print_extensions(tracer *t, int present, const tlcp_extension *exts,
         if (!tlcp_cursor_is_empty(&exts[i].data)) {
             line_add(t, ", ");
             line_hex(t, exts[i].data, HEX_LONG);
-            gloss_names(t, exts[i].type, exts[i].data);
+            gloss_extension(t, in_client_hello, exts[i].type, exts[i].data);
         }
         line_end(t);
     }
@@ -237,7 +267,7 @@ static void print_client_hello(tracer *t, const tlcp_client_hello *m)
     line_add(t, " ");
     line_hex(t, m->compression_methods, HEX_LONG);
     line_end(t);
-    print_extensions(t, m->has_extensions, m->extensions, m->num_extensions);
+    print_extensions(t, 1, m->has_extensions, m->extensions, m->num_extensions);
 }
 
 static void print_server_hello(tracer *t, const tlcp_server_hello *m)
@@ -251,7 +281,7 @@ static void print_server_hello(tracer *t, const tlcp_server_hello *m)
     line_uint(t, m->compression_method, 1);
     line_add(t, " (null)"); /* the parser accepts nothing else */
     line_end(t);
-    print_extensions(t, m->has_extensions, m->extensions, m->num_extensions);
+    print_extensions(t, 0, m->has_extensions, m->extensions, m->num_extensions);
 }
 
 static const char *cert_role(size_t i)

@@ -55,6 +55,7 @@ static const char *const reason_strings[TLCP_R_REASON_COUNT] = {
     [TLCP_R_NO_APPLICATION_PROTOCOL] = "no application protocol (ALPN) in common",
     [TLCP_R_ALPN_NOT_OFFERED] = "server chose an application protocol (ALPN) not offered",
     [TLCP_R_UNKNOWN_SERVER_NAME] = "no certificate pair for the server name",
+    [TLCP_R_EXTENSION_NOT_OFFERED] = "server answered with an extension the client did not offer",
     [TLCP_R_CERT_REVOKED] = "certificate revoked",
     [TLCP_R_CRL_MISSING] = "no CRL for a certificate's issuer",
     [TLCP_R_CRL_EXPIRED] = "CRL expired or not yet valid",

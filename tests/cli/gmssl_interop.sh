@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Live interop with GmSSL 3 (its `gmssl tlcp_server` / `tlcp_client`), in both
-# directions, all four suites, with client certificates; certgen's PKI must be
-# accepted by GmSSL. Runs only when a GmSSL 3 `gmssl` binary is found: $GMSSL,
-# or `gmssl` on PATH; otherwise it says so and passes.
+# directions, all four suites, with client certificates, then ALPN both ways
+# and SNI to our server; certgen's PKI must be accepted by GmSSL. Runs only
+# when a GmSSL 3 `gmssl` binary is found: $GMSSL, or `gmssl` on PATH;
+# otherwise it says so and passes.
 . "$(dirname "$0")/lib/common.bash"
 G=${GMSSL:-$(command -v gmssl || true)}
 if [ -z "$G" ] || ! "$G" version 2>/dev/null | grep -q "GmSSL 3"; then
@@ -108,4 +109,44 @@ wait_server
 expect_rc 0 $? "tlcp server: four GmSSL handshakes"
 n=$(grep -c "handshake ok: .*client C=CN, O=GmSSL, CN=GmSSL csign" "$W/srv.log")
 [ "$n" = 4 ] && ok "server logged 4 client-authenticated handshakes" || { bad "$n logged"; cat "$W/srv.log"; }
+
+# 3. ALPN both ways, SNI to our server (GmSSL 3 echoes an empty server_name
+# and has one certificate pair)
+GPORT=$((GPORT + 1))
+"$G" tlcp_server -port $GPORT -cert "$M/certs.pem" -key "$M/keys.pem" -pass $PW \
+    -cipher_suite TLS_ECC_SM4_GCM_SM3 -alpn http/1.1 >"$W/gsrv.log" 2>&1 &
+GP=$!
+for _ in $(seq 50); do
+    timeout 30 "$TLCP" client "localhost:$GPORT" --ca "$M/root.pem" --suites ECC_SM4_GCM_SM3 \
+        --alpn h2,http/1.1 --servername localhost <"$W/in.txt" >"$W/out" 2>"$W/err"
+    rc=$?
+    [ $rc = 4 ] && grep -q "connection refused" "$W/err" || break
+    sleep 0.1
+done
+expect_rc 0 $rc "tlcp client --alpn h2,http/1.1 -> gmssl server -alpn http/1.1"
+expect_grep "$W/err" "ALPN: http/1.1" "GmSSL 3 selected http/1.1"
+[ "$(cat "$W/out")" = payload ] && ok "data with ALPN" || bad "got '$(cat "$W/out")'"
+kill $GP 2>/dev/null
+wait $GP 2>/dev/null
+
+"$TLCP" certgen --out "$W/named" --cn tlcp.test >/dev/null 2>&1 || bad "certgen --cn tlcp.test"
+cat "$P/ca.pem" "$W/named/ca.pem" >"$W/both-ca.pem"
+N="$W/named"
+start_server "$W/srv2.log" --sign-cert "$P/server-sign.pem" --sign-key "$P/server-sign.key" \
+    --enc-cert "$P/server-enc.pem" --enc-key "$P/server-enc.key" --alpn http/1.1,h2 \
+    --cert-for "tlcp.test:$N/server-sign.pem:$N/server-sign.key:$N/server-enc.pem:$N/server-enc.key" \
+    --accept 2 || { bad "server did not start"; finish; exit 1; }
+timeout 30 "$G" tlcp_client -host 127.0.0.1 -port "$PORT" -cacert "$W/both-ca.pem" -server_name tlcp.test \
+    -alpn h2 -alpn http/1.1 -cipher_suite TLS_ECC_SM4_GCM_SM3 -in "$W/in.txt" >"$W/out" 2>&1 </dev/null
+expect_grep "$W/out" "ALPN protocol: http/1.1" "gmssl client: our server selected http/1.1 (its preference)"
+expect_grep "$W/out" "commonName: tlcp.test" "gmssl client got the pair for SNI tlcp.test"
+# -host localhost: GmSSL 3 checks DNS names only (not IP:127.0.0.1), and sends
+# no server_name without -server_name
+timeout 30 "$G" tlcp_client -host localhost -port "$PORT" -cacert "$W/both-ca.pem" -alpn spdy/3 \
+    -cipher_suite TLS_ECC_SM4_GCM_SM3 -in "$W/in.txt" >"$W/out" 2>&1 </dev/null
+grep -qx payload "$W/out" && ok "gmssl client without SNI or a common protocol: default pair, no ALPN" ||
+    { bad "gmssl client without SNI"; tail -5 "$W/out"; }
+wait_server
+expect_rc 0 $? "tlcp server: two GmSSL handshakes"
+expect_grep "$W/srv2.log" "server name tlcp.test, ALPN: http/1.1" "server logged the name and the protocol"
 finish

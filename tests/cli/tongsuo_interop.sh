@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Live interop with Tongsuo (its `openssl s_server -ntls` / `s_client -ntls`),
-# both directions, all four suites; the PKI comes from tlcp certgen, so this
-# also shows Tongsuo accepts it. Runs only when $TONGSUO names a Tongsuo
-# `openssl` binary; otherwise it says so and passes.
+# both directions, all four suites, then session tickets, ALPN and SNI both
+# ways; the PKI comes from tlcp certgen, so this also shows Tongsuo accepts
+# it. Runs only when $TONGSUO names a Tongsuo `openssl` binary; otherwise it
+# says so and passes.
 . "$(dirname "$0")/lib/common.bash"
 TS=${TONGSUO:-}
 if [ -z "$TS" ] || ! "$TS" version 2>/dev/null | grep -q Tongsuo; then
@@ -81,4 +82,55 @@ for s in ECC_SM4_CBC_SM3 ECC_SM4_GCM_SM3 ECDHE_SM4_CBC_SM3 ECDHE_SM4_GCM_SM3; do
 done
 n=$(grep -c "client C=CN, O=libtlcp, OU=client, CN=TLCP client" "$W/srv.log")
 [ "$n" = 4 ] && ok "Tongsuo sent the client certificates each time" || bad "$n client-authenticated"
+
+# 3. Session tickets (Tongsuo issues them by default; -no_cache leaves only
+# the ticket to resume with), ALPN and SNI, both directions.
+SRV_PAIR=(--sign-cert "$P/server-sign.pem" --sign-key "$P/server-sign.key"
+    --enc-cert "$P/server-enc.pem" --enc-key "$P/server-enc.key")
+TPORT=$((TPORT + 1))
+"$TS" s_server -accept 127.0.0.1:$TPORT "${TS_SERVER[@]}" -cipher ECC-SM2-SM4-GCM-SM3 -no_cache \
+    -alpn http/1.1 -rev >"$W/tsrv.log" 2>&1 &
+TP=$!
+for _ in $(seq 50); do
+    echo "ticket" | timeout 30 "$TLCP" client "localhost:$TPORT" --ca "$P/ca.pem" --suites ECC_SM4_GCM_SM3 \
+        --tickets --reconnect --alpn h2,http/1.1 --servername localhost >"$W/out" 2>"$W/err"
+    rc=$?
+    [ $rc = 4 ] && grep -q "connection refused" "$W/err" || break
+    sleep 0.1
+done
+expect_rc 0 $rc "tlcp client --tickets --reconnect -> tongsuo server"
+expect_grep "$W/err" "reconnected: session resumed (abbreviated handshake)" "resumed with Tongsuo's ticket"
+expect_grep "$W/err" "ALPN: http/1.1" "Tongsuo selected http/1.1 from h2,http/1.1"
+[ "$(cat "$W/out")" = "tekcit" ] && ok "data after the ticket resumption" || bad "got '$(cat "$W/out")'"
+echo "no overlap" | timeout 30 "$TLCP" client "localhost:$TPORT" --ca "$P/ca.pem" --suites ECC_SM4_GCM_SM3 \
+    --alpn h2 >"$W/out" 2>"$W/err"
+expect_rc 5 $? "tlcp client --alpn h2 -> tongsuo server with http/1.1 only"
+expect_grep "$W/err" "peer sent alert no_application_protocol" "Tongsuo refuses with alert 120"
+kill $TP 2>/dev/null
+wait $TP 2>/dev/null
+
+certgen_out="$W/pki-named"
+"$TLCP" certgen --out "$certgen_out" --cn tlcp.test >/dev/null 2>&1 || bad "certgen --cn tlcp.test"
+cat "$P/ca.pem" "$certgen_out/ca.pem" >"$W/both-ca.pem"
+start_server "$W/srv3.log" "${SRV_PAIR[@]}" --tickets --sessions 0 --alpn http/1.1,h2 \
+    --cert-for "tlcp.test:$certgen_out/server-sign.pem:$certgen_out/server-sign.key:$certgen_out/server-enc.pem:$certgen_out/server-enc.key" \
+    --accept 3 || { bad "server did not start"; finish; exit 1; }
+ts_client() { # name: s_client to our server with SNI tlcp.test and ALPN h2,http/1.1
+    (echo "$1"; sleep 1) | timeout 30 "$TS" s_client -connect "127.0.0.1:$PORT" -enable_ntls -ntls \
+        -cipher ECC-SM2-SM4-GCM-SM3 -CAfile "$W/both-ca.pem" -verify_return_error \
+        -servername tlcp.test -alpn h2,http/1.1 "${@:2}" >"$W/out" 2>&1
+}
+ts_client first -sess_out "$W/ts-sess.pem"
+grep -q "^New, " "$W/out" && grep -q "TLS session ticket lifetime hint: 7200" "$W/out" &&
+    ok "tongsuo client: full handshake, our ticket received" || { bad "first s_client"; tail -20 "$W/out"; }
+expect_grep "$W/out" "ALPN protocol: http/1.1" "our server selected http/1.1 (its preference)"
+expect_grep "$W/out" "subject=C=CN, O=libtlcp, CN=tlcp.test" "the pair for SNI tlcp.test was sent"
+ts_client second -sess_in "$W/ts-sess.pem"
+expect_grep "$W/out" "Reused, " "tongsuo client resumed with our ticket (-sess_in)"
+ts_client third -sess_in "$W/ts-sess.pem" -no_ticket
+expect_grep "$W/out" "New, " "without the ticket extension: full handshake"
+wait_server
+expect_rc 0 $? "tlcp server: three Tongsuo handshakes"
+n=$(grep -c "handshake ok: ECC_SM4_GCM_SM3, resumed, .*server name tlcp.test, ALPN: http/1.1" "$W/srv3.log")
+[ "$n" = 1 ] && ok "server logged one resumed handshake with SNI and ALPN" || { bad "$n resumed"; cat "$W/srv3.log"; }
 finish

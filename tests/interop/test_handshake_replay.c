@@ -303,6 +303,14 @@ static int replay_hellos(replay *r)
      * none), so it keeps the raw messages explicitly for CertificateVerify. */
     assert_true(tlcp_transcript_keep_raw(&r->srv->hc.hs->transcript));
     memcpy(r->cli->hc.hs->client_random, r->srv->hc.hs->client_random, 32);
+    /* The client checker stands in for the recorded client: a ServerHello
+     * may answer the session_ticket the recorded ClientHello offered. */
+    tlcp_client_hello m;
+    tlcp_error perr;
+    tlcp_error_clear(&perr);
+    assert_true(tlcp_parse_client_hello(body_of(it.data), &m, &perr));
+    r->cli->hc.hs->ticket_ext_sent =
+        tlcp_find_extension(m.extensions, m.num_extensions, TLCP_EXT_SESSION_TICKET) != NULL;
     hash_both(r, it.data);
 
     if (!next_handshake(r->cli, &it, TLCP_HS_SERVER_HELLO))

@@ -56,6 +56,7 @@ static void end_free(mp_end *e)
     mp_buf_free(&e->stage);
     mp_buf_free(&e->held);
     mp_buf_free(&e->msgs);
+    mp_buf_free(&e->inject);
 }
 
 void mp_pair_free(mp_pair *p)
@@ -168,14 +169,16 @@ static void transform_record(mp_end *e, const uint8_t *rec, size_t len)
         return;
     }
     release_held(e);
-    if (type == CT_CCS)
+    if (type == CT_CCS && !e->ccs_seen) {
+        mp_buf_append(e->out, e->inject.data, e->inject.len);
         e->ccs_seen = 1;
+    }
     mp_buf_append(e->out, rec, len);
 }
 
 static int transforms_on(const mp_end *e)
 {
-    return e->fragment > 0 || e->coalesce || e->tamper != NULL;
+    return e->fragment > 0 || e->coalesce || e->tamper != NULL || e->inject.len > 0;
 }
 
 long mp_write(void *ctx, const uint8_t *buf, size_t len)

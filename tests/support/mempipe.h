@@ -13,7 +13,10 @@
  *    single record, released when a ServerHelloDone (or a non-handshake
  *    record) passes;
  *  - tamper: a hook sees every plaintext handshake message this side writes
- *    and may replace it (tests of malformed and out-of-order messages).
+ *    and may replace it (tests of malformed and out-of-order messages);
+ *  - inject: bytes (whole records) put on the wire just before this side's
+ *    first ChangeCipherSpec, e.g. a plaintext message the peer never
+ *    announced, where the peer reads it before anything it cannot check.
  */
 #ifndef TLCP_TEST_MEMPIPE_H
 #define TLCP_TEST_MEMPIPE_H
@@ -41,6 +44,7 @@ typedef struct mp_end {
     int coalesce;
     mp_tamper_fn tamper;
     void *tamper_arg;
+    mp_buf inject; /* sent once, before the first ChangeCipherSpec */
     /* Record staging for the transforms. */
     mp_buf stage;
     mp_buf held; /* coalesce: merged handshake payload */

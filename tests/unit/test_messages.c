@@ -1214,6 +1214,86 @@ static void test_trace_client_hello(void **state)
     free(ext.data);
 }
 
+/* A ClientHello (type 1) or ServerHello (2) with the extension block
+ * `exts` (hex), header included. */
+static built hello_with_exts(uint8_t type, const char *exts)
+{
+    size_t n = 0, e = 0;
+    uint8_t *head =
+        tu_hex(type == 1 ? "0101 0000000000000000000000000000000000000000000000000000000000000000"
+                           "00 0002 e013 0100"
+                         : "0101 0000000000000000000000000000000000000000000000000000000000000000"
+                           "00 e013 00",
+               &n);
+    uint8_t *ext = tu_hex(exts, &e);
+    uint8_t body[256];
+    assert_true(n + 2 + e <= sizeof(body));
+    memcpy(body, head, n);
+    body[n] = (uint8_t)(e >> 8);
+    body[n + 1] = (uint8_t)e;
+    memcpy(body + n + 2, ext, e);
+    free(head);
+    free(ext);
+    return with_header(type, body, n + 2 + e);
+}
+
+/* server_name and ALPN data glossed by their parsers (msg_sni.c,
+ * msg_alpn.c): what they produced, or their reason after the raw hex. */
+static void test_trace_extension_parsers(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t type;
+        const char *exts, *line;
+    } cases[] = {
+        /* well formed */
+        {1, "0000 000e 000c 00 0009 6c6f63616c686f7374",
+         "    data: length 00 0e, 00 0c 00 00 09 6c 6f 63 61 6c 68 6f 73 74 (\"localhost\")\n"},
+        {1, "0010 000e 000c 02 6832 08 687474702f312e31",
+         "    data: length 00 0e, 00 0c 02 68 32 08 68 74 74 70 2f 31 2e 31 (\"h2\", "
+         "\"http/1.1\")\n"},
+        {2, "0010 000b 0009 08 687474702f312e31",
+         "    data: length 00 0b, 00 09 08 68 74 74 70 2f 31 2e 31 (\"http/1.1\")\n"},
+        /* SNI: only a name the server would not take (type 1; a space) */
+        {1, "0000 0008 0006 01 0003 616263", "00 06 01 00 03 61 62 63 (no usable host_name)\n"},
+        {1, "0000 0008 0006 00 0003 612063", "00 06 00 00 03 61 20 63 (no usable host_name)\n"},
+        /* SNI malformed: list overruns the data, entry overruns the list, trailing byte */
+        {1, "0000 0004 0010 0000",
+         "    data: length 00 04, 00 10 00 00 (malformed: server_name: list length exceeds the "
+         "extension)\n"},
+        {1, "0000 0006 0004 00 0009 61",
+         "00 04 00 00 09 61 (malformed: server_name: entry overruns the list)\n"},
+        {1, "0000 0007 0004 00 0001 61 ff",
+         "00 04 00 00 01 61 ff (malformed: server_name: 1 byte(s) after the list)\n"},
+        /* ALPN malformed: empty list, empty name, name overruns, two names in a ServerHello */
+        {1, "0010 0002 0000",
+         "    data: length 00 02, 00 00 (malformed: ALPN: empty protocol list)\n"},
+        {1, "0010 0006 0004 02 6832 00",
+         "00 04 02 68 32 00 (malformed: ALPN: protocol name 2 is empty)\n"},
+        {1, "0010 0004 0002 05 68",
+         "00 02 05 68 (malformed: ALPN: protocol name 1 overruns the list)\n"},
+        {2, "0010 0008 0006 02 6832 02 6833",
+         "00 06 02 68 32 02 68 33 (malformed: ALPN: the server answered with 2 names, not one)\n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        built msg = hello_with_exts(cases[i].type, cases[i].exts);
+        lines l;
+        trace(&l, 0, msg.data, msg.len);
+        assert_has(&l, cases[i].line);
+        /* the message itself parses: every other field is printed */
+        assert_has(&l, cases[i].type == 1 ? "  compression_methods: 01 00\n"
+                                          : "  compression_method: 00 (null)\n");
+        free(msg.data);
+    }
+    /* a ServerHello's server_name (GmSSL 3 echoes it empty; the client
+     * ignores it): hex only */
+    built msg = hello_with_exts(2, "0000 0002 abcd");
+    lines l;
+    trace(&l, 0, msg.data, msg.len);
+    assert_has(&l, "  ext[0] server_name: type 00 00 (0)\n    data: length 00 02, ab cd\n");
+    free(msg.data);
+}
+
 static void test_trace_other_messages(void **state)
 {
     (void)state;
@@ -1563,6 +1643,7 @@ int main(void)
         cmocka_unit_test(test_server_hello_done),
         cmocka_unit_test(test_finished),
         cmocka_unit_test(test_trace_client_hello),
+        cmocka_unit_test(test_trace_extension_parsers),
         cmocka_unit_test(test_trace_other_messages),
         cmocka_unit_test(test_trace_certificate_types),
         cmocka_unit_test(test_trace_malformed),
