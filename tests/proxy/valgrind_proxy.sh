@@ -14,10 +14,7 @@
 read -r -a WRAP <<<"${TLCP_SERVER_WRAPPER:?set TLCP_SERVER_WRAPPER to the valgrind command}"
 
 start_echo plain
-"$TLCP" server --bind 127.0.0.1 --port 0 "${SERVER_PAIRS[@]}" 2>"$W/tlcpsrv.log" &
-PIDS+=($!)
-for _ in $(seq 1 100); do grep -q "listening on" "$W/tlcpsrv.log" && break; sleep 0.05; done
-TSRV=$(sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' "$W/tlcpsrv.log")
+start_tlcp_server
 cat >"$W/p.conf" <<CONF
 workers = 2
 log = $W/access.log
