@@ -4,7 +4,10 @@
 # valgrind memcheck: any invalid read or write, use of uninitialised memory,
 # or definite/indirect leak fails. `make valgrind` (and `make sanitize`) call
 # it. The robustness test also runs the `tlcp server` it abuses under
-# valgrind (TLCP_SERVER_WRAPPER), so the server's exit is leak-checked too.
+# valgrind (TLCP_SERVER_WRAPPER), so the server's exit is leak-checked too,
+# and tests/proxy/valgrind_proxy.sh runs `tlcp proxy` under it through a
+# short end-to-end scenario (handshakes, resumption, relay, originate,
+# garbage, metrics, reload, SIGTERM).
 #
 # Usage: scripts/valgrind.sh [BUILD_DIR] [JOBS]
 #
@@ -15,6 +18,7 @@
 set -euo pipefail
 
 build=$(cd "${1:-build}" && pwd)
+src=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${2:-2}
 if ! command -v valgrind >/dev/null 2>&1; then
     echo "valgrind: not installed (scripts/deps.sh valgrind, or apt-get install valgrind)" >&2
@@ -60,6 +64,7 @@ for p in "${progs[@]}"; do
     running=$((running + 1))
 done
 run_one "tlcp-demo" $VG "$build/tlcp" demo --no-trace || failed=1
+run_one "tlcp-proxy" bash "$src/tests/proxy/valgrind_proxy.sh" "$build/tlcp" || failed=1
 while [ "$running" -gt 0 ]; do
     wait -n || failed=1
     running=$((running - 1))
@@ -69,4 +74,4 @@ if [ "$failed" -ne 0 ]; then
     echo "valgrind: FAILED" >&2
     exit 1
 fi
-echo "valgrind: all ${#progs[@]} e2e programs and tlcp demo clean"
+echo "valgrind: all ${#progs[@]} e2e programs, tlcp demo and tlcp proxy clean"

@@ -655,7 +655,10 @@ enum tlcp_store_answer {
 };
 typedef struct tlcp_session_store {
     /* A full handshake made a resumable session: keep `data` (len bytes)
-     * under `id` for `lifetime` seconds. 0 or TLCP_STORE_FAILED. NULL = none. */
+     * under `id` for `lifetime` seconds. 0 or TLCP_STORE_FAILED. NULL = none.
+     * Called once the client's Finished is verified and before the server's
+     * Finished is sent: the client can reconnect (to another process) as
+     * soon as it has that Finished, so send the session on its way now. */
     int (*new_session)(void *arg, tlcp_conn *conn, const uint8_t *id, size_t id_len,
                        const uint8_t *data, size_t len, unsigned lifetime);
     /* The client offers `id` (tlcp_conn_server_name(conn) is known by now):

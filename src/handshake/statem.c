@@ -118,9 +118,20 @@ static void trace_transition(tlcp_hs_ctx *ctx, const char *phase, int new_state)
     ctx->hs->state = new_state;
 }
 
+/* The server caches a full handshake's session (without client
+ * certificates) once the client's Finished is verified and before its own
+ * Finished goes out: a client that reconnects the moment it has that
+ * Finished must find the session, even on another thread of the server
+ * that runs before this one returns from the flush. */
+static void store_server_session(tlcp_hs_ctx *ctx)
+{
+    const tlcp_hs *hs = ctx->hs;
+    if (hs->session_id_len == TLCP_SESSION_ID_LEN && !hs->resumed && !hs->peer_sent_cert)
+        tlcp_hs_store_new(ctx);
+}
+
 /* Handshake complete: the state becomes TLS_ST_OK and the secrets go. */
-/* Sessions: the server caches a full handshake's (without client
- * certificates); the client keeps one to offer next time. */
+/* Sessions: the client keeps one to offer next time. */
 static void remember_session(tlcp_hs_ctx *ctx)
 {
     tlcp_hs *hs = ctx->hs;
@@ -132,13 +143,8 @@ static void remember_session(tlcp_hs_ctx *ctx)
         ctx->established_session = tlcp_hs_ticket_client_session(ctx);
         return;
     }
-    if (hs->session_id_len != TLCP_SESSION_ID_LEN)
-        return;
-    if (ctx->is_server) {
-        if (!hs->resumed && !hs->peer_sent_cert)
-            tlcp_hs_store_new(ctx);
-        return;
-    }
+    if (hs->session_id_len != TLCP_SESSION_ID_LEN || ctx->is_server)
+        return; /* the server stored its session before its Finished left */
     tlcp_session_free(ctx->established_session);
     if (hs->resumed) {
         tlcp_hs_note_resumed_verify(ctx, ctx->offer);
@@ -186,8 +192,8 @@ static void advance(tlcp_hs_ctx *ctx)
     hs->work = TLCP_WORK_MORE_A;
 }
 
-/* 1 when the message after the current one is not ours to write. */
-static int flight_ends(tlcp_hs_ctx *ctx)
+/* The message after the current one (NULL: the handshake ends with it). */
+static const tlcp_hs_row *next_row(tlcp_hs_ctx *ctx)
 {
     tlcp_hs *hs = ctx->hs;
     hs->pos++;
@@ -196,6 +202,13 @@ static int flight_ends(tlcp_hs_ctx *ctx)
     const tlcp_hs_row *next = current_row(ctx);
     hs->pos--;
     hs->seq = seq;
+    return next;
+}
+
+/* 1 when the message after the current one is not ours to write. */
+static int flight_ends(tlcp_hs_ctx *ctx)
+{
+    const tlcp_hs_row *next = next_row(ctx);
     return next == NULL || next->writer != my_role(ctx);
 }
 
@@ -334,6 +347,8 @@ static tlcp_result write_step(tlcp_hs_ctx *ctx, tlcp_record_layer *rl)
             if (w != TLCP_OK)
                 return w;
             hs->work = TLCP_WORK_MORE_B;
+            if (ctx->is_server && next_row(ctx) == NULL)
+                store_server_session(ctx); /* queued, not yet flushed */
         }
         if (hs->work == TLCP_WORK_MORE_B && flight_ends(ctx)) {
             tlcp_result r = tlcp_record_flush(rl);

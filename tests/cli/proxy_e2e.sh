@@ -15,10 +15,7 @@ PP1=$ECHO_PORT
 start_echo pp2 --proxy-header "$W/pp2.bin"
 PP2=$ECHO_PORT
 start_echo unix --unix "$W/echo.sock"
-"$TLCP" server --bind 127.0.0.1 --port 0 "${SERVER_PAIRS[@]}" 2>"$W/tlcpsrv.log" &
-PIDS+=($!)
-for _ in $(seq 1 100); do grep -q "listening on" "$W/tlcpsrv.log" && break; sleep 0.05; done
-TSRV=$(sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' "$W/tlcpsrv.log")
+start_tlcp_server
 
 cat >"$W/p.conf" <<CONF
 # two workers; everything on loopback

@@ -4,7 +4,8 @@
  * that answers later (TLCP_WANT_SESSION) with the session or "not found",
  * failing callbacks, answers that do not fit, lookup_done where no lookup
  * waits, a connection freed while its lookup is pending, and the session
- * removed after a fatal alert.
+ * removed after a fatal alert, and the session stored before the server's
+ * Finished goes out (a client reconnecting at once can resume it).
  */
 #include "testutil.h"
 
@@ -36,6 +37,8 @@ typedef struct store {
     uint8_t removed[32];
     tlcp_conn *waiting; /* pending lookup */
     uint8_t asked[32];
+    const mp_pair *io;    /* the transport of the connection being made */
+    size_t unread_at_new; /* bytes the client had not read yet at st_new */
 } store;
 
 static entry *find(store *st, const uint8_t *id)
@@ -52,6 +55,8 @@ static int st_new(void *arg, tlcp_conn *conn, const uint8_t *id, size_t id_len, 
     (void)conn;
     store *st = arg;
     st->news++;
+    if (st->io != NULL)
+        st->unread_at_new = mp_pending(&st->io->client);
     assert_int_equal(id_len, 32);
     assert_int_equal(lifetime, 600);
     if (st->fail_new)
@@ -186,7 +191,10 @@ static int connect_once(world *w, tlcp_session **session, int answer_after, int 
     if (*session != NULL)
         assert_int_equal(tlcp_conn_set_session(c, *session), TLCP_OK);
     run rn = {0, answer_after};
-    if (!drive(&w->st, &rn, c, s))
+    w->st.io = io;
+    int done = drive(&w->st, &rn, c, s);
+    w->st.io = NULL;
+    if (!done)
         fail_msg("handshake: client %s / server %s", tlcp_conn_error(c), tlcp_conn_error(s));
     int reused = tlcp_conn_session_reused(s);
     assert_int_equal(tlcp_conn_session_reused(c), reused);
@@ -217,6 +225,25 @@ static void store_answers_now(void **state)
     assert_int_equal(w.st.gets, 1);
     assert_int_equal(w.st.news, 1); /* a resumption stores nothing new */
     assert_true(e2e_captured(&w.trace, "resuming the session the client offered"));
+    tlcp_session_free(sess);
+    world_free(&w);
+}
+
+/* The store has the session before the server's last flight (CCS,
+ * Finished) reaches the client: the client has read everything sent before
+ * it when new_session runs. Stored after the flush, a client reconnecting
+ * right away could offer it to another thread of the server first. */
+static void store_before_server_finished(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w, M_NOW, "localhost");
+    tlcp_session *sess = NULL;
+    w.st.unread_at_new = 99;
+    assert_false(connect_once(&w, &sess, 0, 0, NULL, NULL));
+    assert_int_equal(w.st.news, 1);
+    assert_int_equal(w.st.unread_at_new, 0);
+    assert_true(connect_once(&w, &sess, 0, 0, NULL, NULL));
     tlcp_session_free(sess);
     world_free(&w);
 }
@@ -424,6 +451,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(store_answers_now),
+        cmocka_unit_test(store_before_server_finished),
         cmocka_unit_test(store_pending_then_resumed),
         cmocka_unit_test(store_pending_then_not_found),
         cmocka_unit_test(store_callback_errors),

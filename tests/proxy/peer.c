@@ -9,10 +9,12 @@
  *        socket instead (PORTFILE then gets 0).
  *   connect HOST PORT    plain client: stdin to the socket (then SHUT_WR),
  *                        the socket to stdout until EOF.
- *   idle HOST PORT N CAFILE
- *        opens N TLCP connections (public API, non-blocking), completes every
- *        handshake, prints "ready N", holds them until stdin ends, then
- *        prints "open M" (those the server had not closed).
+ *   idle HOST PORT N CAFILE [--resume]
+ *        opens N TLCP connections (public API, non-blocking, 128 handshakes
+ *        in flight), prints "ready N resumed R in MS ms", holds them until
+ *        stdin ends, then every one sends a line and reads its echo: prints
+ *        "echoed M of N". With --resume the first connection makes a full
+ *        handshake and the others offer its session.
  *   drip HOST PORT INTERVAL_MS
  *        sends a TLCP record header byte by byte every INTERVAL_MS (a
  *        slowloris handshake); prints "closed after MS" when the server
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -288,67 +291,179 @@ static int run_connect(int argc, char **argv)
 
 /* ---- idle ---------------------------------------------------------------- */
 
+#define IDLE_IN_FLIGHT 128
+#define IDLE_DEADLINE  240000
+
+struct idle_set {
+    long n;
+    int *fds;
+    tlcp_conn **tcs;
+    unsigned char *state; /* 0 not opened, 1 handshaking, 2 established */
+    size_t *got;          /* echo phase: bytes of the line read back */
+};
+
+/* Opens connection i, offering `session` when not NULL. */
+static int idle_open(struct idle_set *s, tlcp_config *cfg, const char *host, const char *port,
+                     long i, tlcp_session *session)
+{
+    s->fds[i] = connect_to(host, port);
+    if (s->fds[i] < 0)
+        return 0;
+    fcntl(s->fds[i], F_SETFL, O_NONBLOCK);
+    s->tcs[i] = tlcp_conn_new(cfg, TLCP_CLIENT);
+    if (s->tcs[i] == NULL || tlcp_conn_set_fd(s->tcs[i], s->fds[i]) != TLCP_OK ||
+        (session != NULL && tlcp_conn_set_session(s->tcs[i], session) != TLCP_OK))
+        return 0;
+    s->state[i] = 1;
+    return 1;
+}
+
+/* Opens connections from *next on and drives their handshakes, at most
+ * IDLE_IN_FLIGHT at a time, until `upto` are established; *resumed counts
+ * the abbreviated ones. */
+static int idle_establish(struct idle_set *s, tlcp_config *cfg, char **argv, long upto, long *next,
+                          tlcp_session *session, long *resumed)
+{
+    static struct pollfd pfd[IDLE_IN_FLIGHT];
+    long established = *next, in_flight = 0, first = *next;
+    long long deadline = now_ms() + IDLE_DEADLINE;
+    while (established < upto) {
+        while (in_flight < IDLE_IN_FLIGHT && *next < upto) {
+            if (!idle_open(s, cfg, argv[0], argv[1], *next, session)) {
+                fprintf(stderr, "connection %ld: cannot open\n", *next);
+                return 0;
+            }
+            (*next)++;
+            in_flight++;
+        }
+        nfds_t np = 0;
+        for (long i = first; i < *next; i++) {
+            if (s->state[i] != 1)
+                continue;
+            tlcp_result r = tlcp_handshake(s->tcs[i]);
+            if (r == TLCP_OK) {
+                s->state[i] = 2;
+                established++;
+                in_flight--;
+                *resumed += tlcp_conn_session_reused(s->tcs[i]);
+            } else if (r == TLCP_ERROR) {
+                fprintf(stderr, "handshake %ld failed: %s\n", i, tlcp_conn_error(s->tcs[i]));
+                return 0;
+            } else {
+                pfd[np++] = (struct pollfd){s->fds[i], r == TLCP_WANT_READ ? POLLIN : POLLOUT, 0};
+            }
+        }
+        while (first < *next && s->state[first] == 2)
+            first++; /* the scan starts at the oldest one still handshaking */
+        if (now_ms() > deadline) {
+            fprintf(stderr, "timed out with %ld of %ld established\n", established, upto);
+            return 0;
+        }
+        if (np > 0)
+            (void)poll(pfd, np, 100);
+    }
+    return 1;
+}
+
+/* Every connection sends "ping I\n" and must read it back (the backend
+ * echoes); returns how many did within the deadline. */
+static long idle_echo_all(struct idle_set *s)
+{
+    char line[32];
+    for (long i = 0; i < s->n; i++) {
+        int len = snprintf(line, sizeof(line), "ping %ld\n", i);
+        size_t w = 0;
+        tlcp_result r = tlcp_write(s->tcs[i], line, (size_t)len, &w);
+        while (r == TLCP_WANT_WRITE) {
+            struct pollfd p = {s->fds[i], POLLOUT, 0};
+            (void)poll(&p, 1, 100);
+            r = tlcp_write(s->tcs[i], line, (size_t)len, &w);
+        }
+        if (r != TLCP_OK || w != (size_t)len)
+            s->got[i] = SIZE_MAX; /* failed: never counted */
+    }
+    struct pollfd *pfd = calloc((size_t)s->n, sizeof(*pfd));
+    if (pfd == NULL)
+        return 0;
+    long echoed = 0;
+    long long deadline = now_ms() + 60000;
+    for (;;) {
+        nfds_t np = 0;
+        for (long i = 0; i < s->n; i++) {
+            if (s->got[i] == SIZE_MAX)
+                continue;
+            int len = snprintf(line, sizeof(line), "ping %ld\n", i);
+            char buf[32];
+            size_t got = 0;
+            tlcp_result r = tlcp_read(s->tcs[i], buf, (size_t)len - s->got[i], &got);
+            if (r == TLCP_OK && got > 0 && memcmp(buf, line + s->got[i], got) == 0) {
+                s->got[i] += got;
+                if (s->got[i] == (size_t)len) {
+                    echoed++;
+                    s->got[i] = SIZE_MAX;
+                }
+                continue; /* more may be buffered: next round */
+            }
+            if (r != TLCP_WANT_READ) {
+                fprintf(stderr, "connection %ld: echo wrong or lost (%s)\n", i,
+                        r == TLCP_OK ? "other bytes" : tlcp_conn_error(s->tcs[i]));
+                s->got[i] = SIZE_MAX;
+                continue;
+            }
+            pfd[np++] = (struct pollfd){s->fds[i], POLLIN, 0};
+        }
+        if (np == 0 || now_ms() > deadline)
+            break;
+        (void)poll(pfd, np, 100);
+    }
+    free(pfd);
+    return echoed;
+}
+
 static int run_idle(int argc, char **argv)
 {
     if (argc < 4)
         return 2;
-    long n = atol(argv[2]);
-    if (n <= 0 || n > MAX_CONNS)
+    struct idle_set s = {.n = atol(argv[2])};
+    int resume = argc > 4 && strcmp(argv[4], "--resume") == 0;
+    if (s.n <= 0 || s.n > MAX_CONNS)
         return 2;
     tlcp_config *cfg = tlcp_config_new();
     if (cfg == NULL || tlcp_config_load_ca_file(cfg, argv[3]) != TLCP_OK ||
         tlcp_config_set_host_name(cfg, "localhost") != TLCP_OK)
         return 1;
-    static int fds[MAX_CONNS];
-    static tlcp_conn *tcs[MAX_CONNS];
-    static int done[MAX_CONNS];
-    long established = 0;
-    long long deadline = now_ms() + 240000;
-    for (long i = 0; i < n; i++) {
-        fds[i] = connect_to(argv[0], argv[1]);
-        if (fds[i] < 0)
+    s.fds = calloc((size_t)s.n, sizeof(*s.fds));
+    s.tcs = calloc((size_t)s.n, sizeof(*s.tcs));
+    s.state = calloc((size_t)s.n, 1);
+    s.got = calloc((size_t)s.n, sizeof(*s.got));
+    if (s.fds == NULL || s.tcs == NULL || s.state == NULL || s.got == NULL)
+        return 1;
+    long long t0 = now_ms();
+    long next = 0, resumed = 0;
+    tlcp_session *session = NULL;
+    if (resume) { /* one full handshake; the others resume its session */
+        if (!idle_establish(&s, cfg, argv, 1, &next, NULL, &resumed))
             return 1;
-        fcntl(fds[i], F_SETFL, O_NONBLOCK);
-        tcs[i] = tlcp_conn_new(cfg, TLCP_CLIENT);
-        if (tcs[i] == NULL || tlcp_conn_set_fd(tcs[i], fds[i]) != TLCP_OK)
-            return 1;
-        /* Drive the handshakes so far; a bounded number in flight. */
-        while (i - established >= 64 || (i == n - 1 && established < n)) {
-            for (long k = 0; k <= i; k++) {
-                if (done[k])
-                    continue;
-                tlcp_result r = tlcp_handshake(tcs[k]);
-                if (r == TLCP_OK) {
-                    done[k] = 1;
-                    established++;
-                } else if (r == TLCP_ERROR) {
-                    fprintf(stderr, "handshake %ld failed: %s\n", k, tlcp_conn_error(tcs[k]));
-                    return 1;
-                }
-            }
-            if (now_ms() > deadline) {
-                fprintf(stderr, "timed out with %ld of %ld established\n", established, n);
-                return 1;
-            }
-            usleep(1000);
-        }
+        session = tlcp_conn_get_session(s.tcs[0]);
     }
-    printf("ready %ld\n", established);
+    if (!idle_establish(&s, cfg, argv, s.n, &next, session, &resumed))
+        return 1;
+    tlcp_session_free(session);
+    printf("ready %ld resumed %ld in %lld ms\n", s.n, resumed, now_ms() - t0);
     fflush(stdout);
     char c;
     while (read(0, &c, 1) > 0) {
     }
-    long open = 0;
-    for (long i = 0; i < n; i++) {
-        unsigned char b;
-        size_t got = 0;
-        tlcp_result r = tlcp_read(tcs[i], &b, 1, &got);
-        if (r == TLCP_WANT_READ)
-            open++;
-        tlcp_conn_free(tcs[i]);
-        close(fds[i]);
+    long echoed = idle_echo_all(&s);
+    printf("echoed %ld of %ld\n", echoed, s.n);
+    for (long i = 0; i < s.n; i++) {
+        tlcp_conn_free(s.tcs[i]);
+        close(s.fds[i]);
     }
-    printf("open %ld\n", open);
+    free(s.fds);
+    free(s.tcs);
+    free(s.state);
+    free(s.got);
     tlcp_config_free(cfg);
     return 0;
 }
@@ -486,9 +601,20 @@ static int run_load(int argc, char **argv)
     return failed == 0 ? 0 : 1;
 }
 
+/* Thousands of connections: all the descriptors the hard limit allows. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
     if (argc < 2) {
         fprintf(stderr, "usage: tlcp-testpeer echo|connect|idle|drip ...\n");
         return 2;

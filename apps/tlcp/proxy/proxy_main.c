@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
 #include "proxy.h"
 #include "signals.h"
 
@@ -235,6 +236,7 @@ static int start(struct proxy *p, struct px_config *cfg)
         return TLCP_EXIT_CONFIG;
     }
     p->num_workers = worker_count(cfg);
+    px_fdlimit_raise();
     note_pairs(cfg);
     if (!px_listeners_open(&p->listeners, cfg, err, sizeof(err))) {
         cli_error("proxy", "%s", err);

@@ -346,6 +346,9 @@ static int store_new(void *arg, tlcp_conn *conn, const uint8_t *id, size_t id_le
     if (rc != REDIS_OK)
         return TLCP_STORE_FAILED;
     count(&px_metrics.redis_stores);
+    /* Out now, before our Finished: the client may reconnect to another
+     * proxy the moment it has that Finished, and its GET must come later. */
+    redisAsyncHandleWrite(r->ac);
     return 0;
 }
 

@@ -35,6 +35,15 @@ start_echo() {
     ECHO_PORT=$(cat "$W/$name.port")
 }
 
+# start_tlcp_server: a `tlcp server` (it echoes) on 127.0.0.1 as the TLCP
+# end of originating services; sets TSRV.
+start_tlcp_server() {
+    "$TLCP" server --bind 127.0.0.1 --port 0 "${SERVER_PAIRS[@]}" 2>"$W/tlcpsrv.log" &
+    PIDS+=($!)
+    for _ in $(seq 1 100); do grep -q "listening on" "$W/tlcpsrv.log" && break; sleep 0.05; done
+    TSRV=$(sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' "$W/tlcpsrv.log")
+}
+
 # start_proxy LOG ARGS...: sets PX_PID once every service listens.
 start_proxy() {
     local log=$1
