@@ -60,8 +60,13 @@ fuzz: fuzz-build
 	scripts/fuzz.sh $(FUZZDIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 	TLCP_FUZZ_BUILD=$(FUZZDIR) bash tests/cli/fuzz_setup.sh -
 
+# tlcp-bench (primitives, records, handshakes, in process), then the loopback
+# scripts: the proxy (handshakes/s, latency, relay vs haproxy) and the key
+# server (handshakes/s with keys local, on a key server over unix and TCP).
 bench: build
 	./$(BUILD)/tlcp-bench
+	bench/proxy.sh $(BUILD)
+	bench/keyserver.sh $(BUILD)
 
 install: deps
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
