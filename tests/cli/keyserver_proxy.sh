@@ -36,6 +36,10 @@ sign_cert = $P/server-sign.pem
 enc_cert = $P/server-enc.pem
 key_server = unix:$SOCK
 key_name = edge
+# room for every session of the run: the resumption checked while the key
+# server is down must not have been evicted by the 1,000s of load handshakes
+# before it (the default cache holds 1024; a quiet machine completes that many)
+sessions = 20000
 # 200 at once on a loaded 2-core machine (ASan) take a while
 handshake_timeout = 120s
 
