@@ -31,17 +31,7 @@ static struct kc_slot *free_slot(struct kc_client *kc)
 
 static int queue_out(struct kc_client *kc, const uint8_t *frame, size_t len)
 {
-    if (kc->out_cap - kc->out_len < len) {
-        size_t cap = (kc->out_len + len) * 2;
-        uint8_t *p = realloc(kc->out, cap);
-        if (p == NULL)
-            return 0;
-        kc->out = p;
-        kc->out_cap = cap;
-    }
-    memcpy(kc->out + kc->out_len, frame, len);
-    kc->out_len += len;
-    return 1;
+    return ks_queue_append(&kc->out, &kc->out_len, &kc->out_cap, frame, len);
 }
 
 /* Connected, or connecting now: 0 (with kc->why) when the key server is

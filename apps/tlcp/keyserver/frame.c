@@ -4,6 +4,7 @@
  * decoder read past its end. */
 #include "frame.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const op_names[] = {"?", "sign-digest", "sign-msg", "decrypt", "kx"};
@@ -325,4 +326,19 @@ size_t ks_encode_response(uint64_t id, int status, const uint8_t *result, size_t
     put_u(&w, id, 8);
     put(&w, result, result_len);
     return finish(&w);
+}
+
+int ks_queue_append(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *src, size_t n)
+{
+    if (*cap - *len < n) {
+        size_t grown = (*len + n) * 2;
+        uint8_t *p = realloc(*buf, grown);
+        if (p == NULL)
+            return 0;
+        *buf = p;
+        *cap = grown;
+    }
+    memcpy(*buf + *len, src, n);
+    *len += n;
+    return 1;
 }

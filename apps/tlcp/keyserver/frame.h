@@ -60,6 +60,11 @@ int ks_name_ok(const char *name);
 const char *ks_op_name(int op);
 const char *ks_status_name(int status);
 
+/* Appends n bytes to a growable output queue (*buf of *len used, *cap
+ * allocated), doubling it as needed; 0 when out of memory (queue unchanged).
+ * Both ends queue their frames this way. */
+int ks_queue_append(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *src, size_t n);
+
 /* Where a frame ends. KS_FRAME_MORE: fewer bytes than the prefix says (or
  * than the prefix); KS_FRAME_OK with *total = prefix + len; KS_FRAME_BAD when
  * len is above max or below min (the connection must close). */

@@ -13,17 +13,7 @@ int ks_conn_queue(struct ks_conn *c, const uint8_t *frame, size_t len)
 {
     if (c->out_off > 0 && c->out_off == c->out_len)
         c->out_off = c->out_len = 0;
-    if (c->out_cap - c->out_len < len) {
-        size_t cap = (c->out_len + len) * 2;
-        uint8_t *p = realloc(c->out, cap);
-        if (p == NULL)
-            return 0;
-        c->out = p;
-        c->out_cap = cap;
-    }
-    memcpy(c->out + c->out_len, frame, len);
-    c->out_len += len;
-    return 1;
+    return ks_queue_append(&c->out, &c->out_len, &c->out_cap, frame, len);
 }
 
 static void log_request(const struct keyserver *ks, const struct ks_conn *c, const char *key,
