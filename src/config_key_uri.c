@@ -28,8 +28,8 @@ int tlcp_uri_key_perform(const struct tlcp_store_key *key, const tlcp_key_op *op
     return ok ? TLCP_KEY_OP_DONE : TLCP_KEY_OP_FAILED;
 }
 
-static int uri_key_op(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out,
-                      size_t *out_len)
+int tlcp_uri_key_op(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out,
+                    size_t *out_len)
 {
     (void)conn;
     return tlcp_uri_key_perform(arg, op, out, out_len);
@@ -42,7 +42,7 @@ static int uses_uri_key(const tlcp_config *cfg, int which)
                                : which == TLCP_CERT_ENC ? &cfg->creds->enc
                                                         : &cfg->creds->sign;
     return pair != NULL && pair->key == NULL && cfg->uri_key[which] != NULL &&
-           cfg->key_fn[which] == uri_key_op && cfg->key_arg[which] == cfg->uri_key[which];
+           cfg->key_fn[which] == tlcp_uri_key_op && cfg->key_arg[which] == cfg->uri_key[which];
 }
 
 static int ensure_creds(tlcp_config *cfg)
@@ -69,9 +69,38 @@ static tlcp_result no_kx(tlcp_config *cfg)
     return TLCP_ERROR;
 }
 
+/* 1 when a pair per server name has its encryption key in a provider. */
+static int named_uri_enc(const tlcp_config *cfg)
+{
+    for (size_t i = 0; i < cfg->num_named_pairs; i++)
+        if (cfg->named_pairs[i].key_fn[TLCP_CERT_ENC] == tlcp_uri_key_op)
+            return 1;
+    return 0;
+}
+
 tlcp_result tlcp_config_check_uri_kx(tlcp_config *cfg, const uint16_t *suites, size_t n)
 {
-    return uses_uri_key(cfg, TLCP_CERT_ENC) && has_ecdhe(suites, n) ? no_kx(cfg) : TLCP_OK;
+    return (uses_uri_key(cfg, TLCP_CERT_ENC) || named_uri_enc(cfg)) && has_ecdhe(suites, n)
+               ? no_kx(cfg)
+               : TLCP_OK;
+}
+
+int tlcp_config_load_uri_pair(tlcp_config *cfg, tlcp_keypair *dest, int which, const char *cert,
+                              const char *key_uri, const char *passphrase, void **key_arg)
+{
+    if (which == TLCP_CERT_ENC && has_ecdhe(cfg->suites, cfg->num_suites))
+        return no_kx(cfg) == TLCP_OK;
+    tlcp_store_key *key = NULL;
+    if (!tlcp_keypair_load_uri(dest, &key, cfg->key_providers, cfg->key_propq, cert, key_uri,
+                               passphrase, &cfg->err))
+        return 0;
+    *key_arg = key;
+    return 1;
+}
+
+void tlcp_config_free_uri_key(void *key_arg)
+{
+    tlcp_store_key_free(key_arg);
 }
 
 int tlcp_is_key_uri(const char *text)
@@ -125,7 +154,7 @@ tlcp_result tlcp_config_load_pair_uri(tlcp_config *cfg, int which, const char *c
         return TLCP_ERROR;
     tlcp_store_key_free(cfg->uri_key[which]);
     cfg->uri_key[which] = key;
-    cfg->key_fn[which] = uri_key_op;
+    cfg->key_fn[which] = tlcp_uri_key_op;
     cfg->key_arg[which] = key;
     return TLCP_OK;
 }

@@ -147,6 +147,18 @@ tlcp_result tlcp_config_check_uri_kx(tlcp_config *cfg, const uint16_t *suites, s
  * KX fails. TLCP_KEY_OP_DONE or TLCP_KEY_OP_FAILED. */
 int tlcp_uri_key_perform(const struct tlcp_store_key *key, const tlcp_key_op *op, uint8_t *out,
                          size_t *out_len);
+/* The built-in key-operation callback of a key opened from a URI (arg: the
+ * tlcp_store_key). */
+int tlcp_uri_key_op(void *arg, tlcp_conn *conn, const tlcp_key_op *op, uint8_t *out,
+                    size_t *out_len);
+/* Loads `dest` from a certificate (a file, or a URI of the key's store) and
+ * a key URI with cfg's providers and query; *key_arg = the opened key (for
+ * tlcp_uri_key_op; tlcp_config_free_uri_key frees it). An enc key while
+ * ECDHE suites are configured fails (TLCP_R_KEY_URI_NO_KX). 0 with the
+ * reason in cfg->err. */
+int tlcp_config_load_uri_pair(tlcp_config *cfg, tlcp_keypair *dest, int which, const char *cert,
+                              const char *key_uri, const char *passphrase, void **key_arg);
+void tlcp_config_free_uri_key(void *key_arg);
 void tlcp_config_view_alpn_names(const tlcp_config *cfg, tlcp_hs_config *out);
 
 /* The effective verify mode for a role. */

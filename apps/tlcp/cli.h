@@ -82,6 +82,10 @@ struct cli_tls_opts {
     const char *sign_cert, *sign_key, *enc_cert, *enc_key;
     const char *chain;
     const char *pass; /* a --pass source (pass.c); points into argv */
+    /* The passphrase itself when already read (tlcp server reads --pass
+     * once for its TLCP and TLS keys: stdin or fd:N cannot be read twice);
+     * used instead of `pass` and not freed by cli_make_config. */
+    const char *pass_value;
     const char *ca, *ca_dir;
     const char *crl;   /* --crl FILE or DIR */
     int partial_chain; /* --partial-chain */

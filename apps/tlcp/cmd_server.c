@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "tls_io.h"
 
 static const char server_help[] =
     "usage: tlcp server --port P [--bind ADDR] --sign-cert F --sign-key F\n"
@@ -322,7 +323,8 @@ static void stop_serving(struct server *s, long drain_seconds)
 struct server_args {
     struct cli_tls_opts tls;
     const char *port, *bind, *verify;
-    const char *tls_cert, *tls_key; /* one port for TLS too */
+    struct cli_tls_settings tls_side; /* one port for TLS too: --tls-* */
+    const char *tls_verify;           /* --tls-verify-client */
     int tls_hello_for_tlcp;
     int echo, www, stdio_mode, quiet, alpn_required, tickets;
     const char *ticket_keys;
@@ -350,8 +352,13 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         {"partial-chain", CLI_FLAG, &a->tls.partial_chain, 0, 0},
         {"verify", CLI_STRING, &a->verify, 0, 0},
         {"suites", CLI_STRING, &a->tls.suites, 0, 0},
-        {"tls-cert", CLI_STRING, &a->tls_cert, 0, 0},
-        {"tls-key", CLI_STRING, &a->tls_key, 0, 0},
+        {"tls-cert", CLI_STRING, &a->tls_side.cert, 0, 0},
+        {"tls-key", CLI_STRING, &a->tls_side.key, 0, 0},
+        {"tls-verify-client", CLI_STRING, &a->tls_verify, 0, 0},
+        {"tls-ca", CLI_STRING, &a->tls_side.ca, 0, 0},
+        {"tls-min-version", CLI_STRING, &a->tls_side.min_version, 0, 0},
+        {"tls-ciphers", CLI_STRING, &a->tls_side.ciphers, 0, 0},
+        {"tls-ciphersuites", CLI_STRING, &a->tls_side.ciphersuites, 0, 0},
         {"tls-hello-for-tlcp", CLI_FLAG, &a->tls_hello_for_tlcp, 0, 0},
         {"echo", CLI_FLAG, &a->echo, 0, 0},
         {"www", CLI_FLAG, &a->www, 0, 0},
@@ -383,10 +390,8 @@ static int parse_server_args(int argc, char **argv, struct server_args *a)
         cli_usage_error("server", "choose one of --tickets and --ticket-keys");
         return 0;
     }
-    if ((a->tls_cert == NULL) != (a->tls_key == NULL)) {
-        cli_usage_error("server", "--tls-cert and --tls-key go together");
+    if (!srv_tls_check_args(&a->tls_side, a->tls_verify))
         return 0;
-    }
     if (a->echo + a->www + a->stdio_mode > 1) {
         cli_usage_error("server", "choose one of --echo, --www and --stdio");
         return 0;
@@ -419,7 +424,7 @@ static int setup(struct server *s, struct server_args *a, struct cli_trace *trac
                                a->verify);
     struct cli_tls_opts tls = a->tls;
     if (a->ks.addr != NULL) /* the certificates become delegated pairs below */
-        tls.sign_cert = tls.enc_cert = tls.pass = NULL;
+        tls.sign_cert = tls.enc_cert = tls.pass = tls.pass_value = NULL;
     s->cfg = cli_make_config("server", &tls, trace, keylog);
     if (s->cfg == NULL)
         return TLCP_EXIT_CONFIG;
@@ -454,7 +459,12 @@ static int setup(struct server *s, struct server_args *a, struct cli_trace *trac
     if (!cli_check_server_config("server", s->cfg, trace))
         return TLCP_EXIT_CONFIG;
     s->tls_hello_for_tlcp = a->tls_hello_for_tlcp;
-    if (a->tls_cert != NULL && (s->tls_ctx = srv_tls_new(a->tls_cert, a->tls_key)) == NULL)
+    /* The TLS side: --alpn and --alpn-required apply to it too, and --pass
+     * to its key. */
+    a->tls_side.alpn = a->tls.alpn;
+    a->tls_side.alpn_required = a->alpn_required;
+    a->tls_side.pass = a->tls.pass_value;
+    if (a->tls_side.cert != NULL && (s->tls_ctx = srv_tls_new(&a->tls_side)) == NULL)
         return TLCP_EXIT_CONFIG;
     int port = 0;
     s->listen_fd = cli_listen("server", a->bind, a->port, &port);
@@ -486,7 +496,14 @@ int cmd_server(int argc, char **argv)
     struct cli_trace trace = {stderr, "", 0};
     s.trace = &trace;
     FILE *keylog = NULL;
+    /* --pass with --tls-key: read once, for the TLCP keys and the TLS key. */
+    char *pass = NULL;
+    if (a.tls.pass != NULL && a.tls_side.key != NULL &&
+        (pass = cli_read_pass("server", (char *)a.tls.pass)) == NULL)
+        return TLCP_EXIT_CONFIG;
+    a.tls.pass_value = pass;
     int rc = setup(&s, &a, &trace, &keylog);
+    cli_free_pass(pass);
     if (rc == TLCP_EXIT_OK) {
         /* SIGHUP too: a server whose terminal went away stops as cleanly. */
         struct sigaction sa;

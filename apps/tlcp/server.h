@@ -82,7 +82,11 @@ void srv_step(struct server *s, struct srv_conn *c);
  * certificate and key (NULL after printing the error); ST_DETECT (1 when
  * the connection moved on to its handshake, 0 while waiting for bytes);
  * and the connection's I/O in either protocol, as libtlcp results. */
-void *srv_tls_new(const char *cert, const char *key);
+struct cli_tls_settings;
+void *srv_tls_new(const struct cli_tls_settings *settings);
+/* Usage checks of the --tls-* flags (verify: the --tls-verify-client
+ * text, NULL = none); fills settings->verify_client. 0 after the message. */
+int srv_tls_check_args(struct cli_tls_settings *settings, const char *verify);
 void srv_tls_free(void *ctx);
 int srv_detect(struct server *s, struct srv_conn *c);
 tlcp_result srv_io_handshake(struct srv_conn *c);

@@ -47,12 +47,16 @@ static void conn_fail(struct server *s, struct srv_conn *c, const char *phase)
 /* A TLS client on the one port. */
 static void tls_handshake_done(struct server *s, struct srv_conn *c)
 {
-    char line[300];
+    char line[1200], peer[512], alpn[300];
     const char *sni = cli_tls_sni(c->tls);
-    snprintf(line, sizeof(line), "handshake ok: %s, %s%lld ms%s%s, protocol %s",
+    const char *client = cli_tls_peer(c->tls, peer, sizeof(peer));
+    const char *proto = cli_tls_alpn(c->tls, alpn, sizeof(alpn));
+    /* A client certificate is only ever accepted verified (tls_settings.c). */
+    snprintf(line, sizeof(line), "handshake ok: %s, %s%lld ms%s%s%s%s%s%s, protocol %s",
              cli_tls_suite(c->tls), cli_tls_resumed(c->tls) ? "resumed, " : "",
              (long long)(cli_now_ms() - c->start_ms), sni ? ", server name " : "", sni ? sni : "",
-             c->proto);
+             proto ? ", ALPN: " : "", proto ? proto : "", client ? ", client " : "",
+             client ? client : "", c->proto);
     log_info(s, c, line);
     c->state = ST_DATA;
 }

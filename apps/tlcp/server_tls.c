@@ -4,7 +4,8 @@
  * its first bytes without blocking (ST_DETECT; the handshake timeout bounds
  * the wait) and tlcp_detect_protocol says which protocol they speak: TLS
  * goes to OpenSSL's libssl (TLS 1.2 and 1.3 with --tls-cert/--tls-key, an
- * RSA or ECDSA pair; without them a TLS alert refuses it), everything else
+ * RSA or ECDSA pair, and the other --tls-* flags: tls_settings.c; without
+ * them a TLS alert refuses it), everything else
  * to libtlcp. Both are driven by the
  * same poll loop through the srv_io_* calls below, so TLS clients are
  * served concurrently like TLCP ones. libssl is used here in the CLI only:
@@ -22,13 +23,44 @@
 
 #define PEEK_MAX (5 + 16384) /* a record header and the largest record */
 
-void *srv_tls_new(const char *cert, const char *key)
+void *srv_tls_new(const struct cli_tls_settings *settings)
 {
     char why[400];
-    void *ctx = cli_tls_ctx_new(cert, key, why, sizeof(why));
+    void *ctx = cli_tls_ctx_new(settings, why, sizeof(why));
     if (ctx == NULL)
-        cli_error("server", "TLS certificate %s / key %s: %s", cert, key, why);
+        cli_error("server", "TLS certificate %s / key %s: %s", settings->cert, settings->key, why);
     return ctx;
+}
+
+/* "--tls-ciphers 'X': libssl selects no ..." as a usage error. */
+static int check_flag(const char *flag, const char *what, const char *value)
+{
+    char why[300];
+    if (value == NULL || cli_tls_check_setting(what, value, why, sizeof(why)))
+        return 1;
+    cli_usage_error("server", "%s: %s", flag, why);
+    return 0;
+}
+
+int srv_tls_check_args(struct cli_tls_settings *t, const char *verify)
+{
+    if ((t->cert == NULL) != (t->key == NULL))
+        return cli_usage_error("server", "--tls-cert and --tls-key go together");
+    int others = verify != NULL || t->ca != NULL || t->min_version != NULL || t->ciphers != NULL ||
+                 t->ciphersuites != NULL;
+    if (t->cert == NULL && others)
+        return cli_usage_error("server", "the --tls-* options need --tls-cert and --tls-key");
+    t->verify_client = TLCP_VERIFY_NONE;
+    if (verify != NULL && !cli_parse_verify_mode(verify, &t->verify_client))
+        return cli_usage_error(
+            "server", "--tls-verify-client wants none, optional or require, not '%s'", verify);
+    if (t->verify_client != TLCP_VERIFY_NONE && t->ca == NULL)
+        return cli_usage_error("server", "--tls-verify-client %s needs --tls-ca", verify);
+    if (t->ca != NULL && t->verify_client == TLCP_VERIFY_NONE)
+        return cli_usage_error("server", "--tls-ca needs --tls-verify-client optional|require");
+    return check_flag("--tls-min-version", "min_version", t->min_version) &&
+           check_flag("--tls-ciphers", "ciphers", t->ciphers) &&
+           check_flag("--tls-ciphersuites", "ciphersuites", t->ciphersuites);
 }
 
 void srv_tls_free(void *ctx)

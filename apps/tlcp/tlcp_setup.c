@@ -149,17 +149,28 @@ int cli_suites_have_ecdhe(const char *list)
 
 #define CERT_FOR_FIELDS 5
 
-/* Splits NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY into buf; 0 unless there are
- * exactly five non-empty fields. */
+/* Which character separates the fields: ',' when the value has exactly
+ * four (the form for key and certificate URIs, which hold ':'), else ':'. */
+static char cert_for_separator(const char *spec)
+{
+    size_t commas = 0;
+    for (const char *p = spec; *p != '\0'; p++)
+        commas += *p == ',';
+    return commas == CERT_FOR_FIELDS - 1 ? ',' : ':';
+}
+
+/* Splits NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY (or the same with ',') into
+ * buf; 0 unless there are exactly five non-empty fields. */
 static int split_cert_for(const char *spec, char *buf, size_t cap, char *fields[CERT_FOR_FIELDS])
 {
     if (strlen(spec) >= cap)
         return 0;
     memcpy(buf, spec, strlen(spec) + 1);
+    char sep = cert_for_separator(spec);
     size_t n = 0;
     for (char *p = buf; n < CERT_FOR_FIELDS; n++) {
         fields[n] = p;
-        char *colon = strchr(p, ':');
+        char *colon = strchr(p, sep);
         if (colon == NULL) {
             n++;
             break;
@@ -167,7 +178,7 @@ static int split_cert_for(const char *spec, char *buf, size_t cap, char *fields[
         *colon = '\0';
         p = colon + 1;
     }
-    if (n != CERT_FOR_FIELDS || strchr(fields[CERT_FOR_FIELDS - 1], ':') != NULL)
+    if (n != CERT_FOR_FIELDS || strchr(fields[CERT_FOR_FIELDS - 1], sep) != NULL)
         return 0;
     for (size_t i = 0; i < n; i++)
         if (fields[i][0] == '\0')
@@ -182,7 +193,8 @@ int cli_check_cert_for(const char *cmd, const char *spec)
     if (!split_cert_for(spec, buf, sizeof(buf), fields)) {
         cli_usage_error(cmd,
                         "--cert-for wants NAME:SIGNCERT:SIGNKEY:ENCCERT:ENCKEY (five "
-                        "non-empty fields; paths without ':'), not '%s'",
+                        "non-empty fields; paths without ':', or the fields separated by "
+                        "',' for URIs), not '%s'",
                         spec);
         return 0;
     }
@@ -195,7 +207,9 @@ static int load_cert_for(const char *cmd, tlcp_config *cfg, const char *spec, co
     char *f[CERT_FOR_FIELDS];
     if (!split_cert_for(spec, buf, sizeof(buf), f))
         return 0; /* checked with the command line */
-    if (tlcp_config_add_cert_pair_for_name(cfg, f[0], f[1], f[2], f[3], f[4], pass) != TLCP_OK) {
+    /* A key of the URI form is opened in its provider (cli_is_key_uri). */
+    if (tlcp_config_add_cert_pair_uri_for_name(cfg, f[0], f[1], f[2], f[3], f[4], pass) !=
+        TLCP_OK) {
         cli_error(cmd, "--cert-for %s: %s", f[0], tlcp_config_error(cfg));
         return 0;
     }
@@ -227,11 +241,13 @@ static int load_pairs(const char *cmd, tlcp_config *cfg, const struct cli_tls_op
     if (!cli_load_key_providers(cmd, cfg, o))
         return 0;
     char *pass = NULL;
-    if (o->pass != NULL && (pass = cli_read_pass(cmd, (char *)o->pass)) == NULL)
+    if (o->pass_value == NULL && o->pass != NULL &&
+        (pass = cli_read_pass(cmd, (char *)o->pass)) == NULL)
         return 0;
-    int ok = load_default_pair(cmd, cfg, o, pass);
+    const char *use = o->pass_value != NULL ? o->pass_value : pass;
+    int ok = load_default_pair(cmd, cfg, o, use);
     for (size_t i = 0; ok && i < o->cert_for.num; i++)
-        ok = load_cert_for(cmd, cfg, o->cert_for.items[i], pass);
+        ok = load_cert_for(cmd, cfg, o->cert_for.items[i], use);
     cli_free_pass(pass); /* the keys are decrypted: the passphrase is not needed again */
     return ok;
 }

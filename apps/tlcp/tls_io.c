@@ -17,7 +17,7 @@ struct cli_tls {
     char why[300];
 };
 
-static void error_text(char *out, size_t len, const char *what)
+void cli_tls_error_text(char *out, size_t len, const char *what)
 {
     unsigned long e = ERR_get_error();
     char detail[256] = "no detail";
@@ -25,30 +25,6 @@ static void error_text(char *out, size_t len, const char *what)
         ERR_error_string_n(e, detail, sizeof(detail));
     snprintf(out, len, "%s: %s", what, detail);
     ERR_clear_error();
-}
-
-void *cli_tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen)
-{
-    ERR_clear_error();
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    if (ctx == NULL || SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
-        error_text(err, errlen, "cannot make a TLS context");
-        SSL_CTX_free(ctx);
-        return NULL;
-    }
-    if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-        error_text(err, errlen, "cannot load the TLS certificate");
-    } else if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-        error_text(err, errlen, "cannot load the TLS key");
-    } else if (SSL_CTX_check_private_key(ctx) != 1) {
-        error_text(err, errlen, "the TLS key does not match the certificate");
-    } else {
-        /* The relay retries a write from a buffer that may have moved. */
-        SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-        return ctx;
-    }
-    SSL_CTX_free(ctx);
-    return NULL;
 }
 
 void cli_tls_ctx_free(void *ctx)
@@ -131,10 +107,10 @@ static int outcome(struct cli_tls *t, int ret, const char *what)
         break;
     }
     if (ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
-        error_text(t->why, sizeof(t->why), what);
+        cli_tls_error_text(t->why, sizeof(t->why), what);
         return CLI_TLS_TRUNCATED;
     }
-    error_text(t->why, sizeof(t->why), what);
+    cli_tls_error_text(t->why, sizeof(t->why), what);
     return CLI_TLS_ERROR;
 }
 
@@ -191,6 +167,36 @@ const char *cli_tls_proto(const struct cli_tls *t)
 const char *cli_tls_suite(const struct cli_tls *t)
 {
     return SSL_get_cipher_name(t->ssl);
+}
+
+const char *cli_tls_peer(const struct cli_tls *t, char *buf, size_t len)
+{
+    X509 *peer = SSL_get1_peer_certificate(t->ssl);
+    if (peer == NULL)
+        return NULL;
+    BIO *bio = BIO_new(BIO_s_mem());
+    /* "CN=..., O=...", most significant last, as tlcp_conn_peer_subject. */
+    int ok = bio != NULL && X509_NAME_print_ex(bio, X509_get_subject_name(peer), 0,
+                                               XN_FLAG_SEP_CPLUS_SPC | ASN1_STRFLGS_RFC2253) >= 0;
+    int n = ok ? BIO_read(bio, buf, (int)len - 1) : -1;
+    BIO_free(bio);
+    X509_free(peer);
+    if (n > 0)
+        buf[n] = '\0';
+    else
+        snprintf(buf, len, "?"); /* unprintable: still a certificate */
+    return buf;
+}
+
+const char *cli_tls_alpn(const struct cli_tls *t, char *buf, size_t len)
+{
+    const unsigned char *p = NULL;
+    unsigned int n = 0;
+    SSL_get0_alpn_selected(t->ssl, &p, &n);
+    if (n == 0)
+        return NULL;
+    snprintf(buf, len, "%.*s", (int)n, (const char *)p);
+    return buf;
 }
 
 const char *cli_tls_sni(const struct cli_tls *t)

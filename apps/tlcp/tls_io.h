@@ -21,10 +21,33 @@ enum cli_tls_io {
     CLI_TLS_ERROR      /* cli_tls_failure says why */
 };
 
-/* A TLS 1.2/1.3 server context for an RSA or ECDSA certificate (chain
- * file, PEM) and its unencrypted PEM key; NULL with the reason in err. */
-void *cli_tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen);
+/* What a service's TLS side is made of (tls_settings.c: `tlcp server`'s
+ * --tls-* flags, the proxy's tls_* keys). Strings are borrowed. */
+struct cli_tls_settings {
+    const char *cert, *key;   /* RSA or ECDSA chain file and key file, PEM */
+    const char *pass;         /* the key's passphrase itself (already read), NULL = none */
+    int verify_client;        /* TLCP_VERIFY_NONE, _OPTIONAL or _REQUIRED */
+    const char *ca;           /* CA file for client certificates (verify_client) */
+    const char *min_version;  /* "1.2" (NULL = the default) or "1.3" */
+    const char *ciphers;      /* TLS 1.2 cipher list, NULL = libssl's default */
+    const char *ciphersuites; /* TLS 1.3 suites, NULL = libssl's default */
+    const char *alpn;         /* "h2,http/1.1" in our preference order, NULL = none */
+    int alpn_required;        /* refuse clients without a protocol in common */
+};
+
+/* A TLS 1.2/1.3 server context for the settings; NULL with the reason in
+ * err ("the TLS key is encrypted: ...", "cannot load the TLS CA ..."). */
+void *cli_tls_ctx_new(const struct cli_tls_settings *s, char *err, size_t errlen);
 void cli_tls_ctx_free(void *ctx);
+
+/* "what: libssl's first error" in out; clears libssl's error queue. */
+void cli_tls_error_text(char *out, size_t len, const char *what);
+
+/* Checks one setting before anything is loaded: what = "min_version"
+ * (1.2 or 1.3), "ciphers" or "ciphersuites" (strings libssl must accept
+ * and that leave at least one suite), "alpn" (a list tlcp_config_set_alpn
+ * would take). 0 with the reason in err. */
+int cli_tls_check_setting(const char *what, const char *value, char *err, size_t errlen);
 
 /* Refuses a TLS client without libssl (a port without a TLS certificate):
  * consumes the `peeked` bytes of its hello that wait in the socket (closing
@@ -52,6 +75,11 @@ const char *cli_tls_proto(const struct cli_tls *t);
 const char *cli_tls_suite(const struct cli_tls *t);
 const char *cli_tls_sni(const struct cli_tls *t);
 int cli_tls_resumed(const struct cli_tls *t);
+/* The client certificate's subject ("CN=..., O=...") in buf, NULL when the
+ * client sent none. A certificate is only ever accepted verified. */
+const char *cli_tls_peer(const struct cli_tls *t, char *buf, size_t len);
+/* The agreed ALPN protocol in buf, NULL when none. */
+const char *cli_tls_alpn(const struct cli_tls *t, char *buf, size_t len);
 /* 1 once the handshake completed. */
 int cli_tls_done(const struct cli_tls *t);
 /* The last alert sent / received (TLS alert numbers), -1 = none. */

@@ -495,7 +495,9 @@ TLCP_API int tlcp_private_key_perform(const tlcp_private_key *key, const tlcp_ke
  * suites are configured, or configuring them afterwards, fails with
  * TLCP_R_KEY_URI_NO_KX (a URI signing key works with every suite). See
  * docs/KEYS.md. */
-/* Loads the certificate (a file, as for tlcp_config_load_sign_pair) and
+/* Loads the certificate (a file, as for tlcp_config_load_sign_pair, or a
+ * URI of the same form as key_uri, opened in the same store context: its
+ * first certificate is the leaf, the others are its chain) and
  * opens the private key at key_uri (which = TLCP_CERT_SIGN or
  * TLCP_CERT_ENC). The URI must start with SCHEME ":" (two or more
  * characters: a letter, then letters, digits, '+', '-', '.'); a URI that is
@@ -587,6 +589,16 @@ TLCP_API tlcp_result tlcp_config_add_cert_pair_for_name(tlcp_config *cfg, const 
                                                         const char *sign_cert, const char *sign_key,
                                                         const char *enc_cert, const char *enc_key,
                                                         const char *passphrase);
+/* The same where a key may be a URI held by an OpenSSL 3 provider (the
+ * rules of tlcp_config_load_pair_uri: opened with this config's providers
+ * and property query, an enc key URI rules out the ECDHE suites): each key
+ * of the URI form is opened as one, any other is a key file. The
+ * certificate of a URI key may itself be a URI of the key's store
+ * ("file:/etc/tls/sign.pem", "pkcs11:...;type=cert"): its first certificate
+ * is the leaf, the others are its chain. */
+TLCP_API tlcp_result tlcp_config_add_cert_pair_uri_for_name(
+    tlcp_config *cfg, const char *name, const char *sign_cert, const char *sign_key,
+    const char *enc_cert, const char *enc_key, const char *passphrase);
 
 /* Server: remember up to max_sessions sessions for session-ID resumption
  * (abbreviated handshake), each for lifetime_seconds (0 = 3600). 0 sessions

@@ -119,26 +119,39 @@ static EVP_PKEY *load_from(OSSL_STORE_CTX *ctx, const char *uri, tlcp_error *err
     return NULL;
 }
 
-static EVP_PKEY *load_pkey(const tlcp_key_providers *p, const char *propq, const char *uri,
-                           const char *passphrase, tlcp_error *err)
+OSSL_STORE_CTX *tlcp_store_open_uri(const tlcp_key_providers *p, const char *propq, const char *uri,
+                                    const char *passphrase, UI_METHOD **ui, tlcp_error *err)
 {
     OSSL_LIB_CTX *libctx = p != NULL ? p->libctx : NULL;
     /* The default context: what OPENSSL_CONF configures there (the usual
      * way to set up pkcs11-provider) applies to the keys. */
     if (libctx == NULL)
         (void)OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-    UI_METHOD *ui = UI_UTIL_wrap_read_pem_callback(pass_cb, 0);
-    ENSURE(ui != NULL, err, TLCP_R_ALLOC, "out of memory");
+    *ui = UI_UTIL_wrap_read_pem_callback(pass_cb, 0);
+    if (*ui == NULL) {
+        TLCP_ERR(err, TLCP_R_ALLOC, "out of memory");
+        return NULL;
+    }
     ERR_clear_error();
     OSSL_STORE_CTX *ctx =
-        OSSL_STORE_open_ex(uri, libctx, propq, ui, (void *)passphrase, NULL, NULL, NULL);
-    EVP_PKEY *pkey = NULL;
+        OSSL_STORE_open_ex(uri, libctx, propq, *ui, (void *)passphrase, NULL, NULL, NULL);
     if (ctx == NULL) {
         open_failure(libctx, propq, uri, err);
-    } else {
-        pkey = load_from(ctx, uri, err);
-        OSSL_STORE_close(ctx);
+        UI_destroy_method(*ui);
+        *ui = NULL;
     }
+    return ctx;
+}
+
+static EVP_PKEY *load_pkey(const tlcp_key_providers *p, const char *propq, const char *uri,
+                           const char *passphrase, tlcp_error *err)
+{
+    UI_METHOD *ui = NULL;
+    OSSL_STORE_CTX *ctx = tlcp_store_open_uri(p, propq, uri, passphrase, &ui, err);
+    if (ctx == NULL)
+        return NULL;
+    EVP_PKEY *pkey = load_from(ctx, uri, err);
+    OSSL_STORE_close(ctx);
     UI_destroy_method(ui);
     ERR_clear_error();
     return pkey;

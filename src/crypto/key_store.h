@@ -50,6 +50,16 @@ int tlcp_store_key_matches(const tlcp_store_key *key, const uint8_t point[TLCP_S
 /* The provider's name ("default", "pkcs11", ...) for messages. */
 const char *tlcp_store_key_provider(const tlcp_store_key *key);
 
+/* The certificates at `uri` (an OSSL_STORE URI: file:..., pkcs11:..., a
+ * provider's scheme), opened like a key URI: fn(arg, der, len) for each, in
+ * the loader's order (the first is the leaf, the others its chain), at most
+ * 16. TLCP_R_KEY_STORE when it cannot be opened or holds no certificate;
+ * fn returning 0 stops with its error. */
+typedef int (*tlcp_store_der_fn)(void *arg, const uint8_t *der, size_t len, tlcp_error *err);
+TLCP_MUST_CHECK int tlcp_store_certs_load(const tlcp_key_providers *p, const char *propq,
+                                          const char *uri, const char *passphrase,
+                                          tlcp_store_der_fn fn, void *arg, tlcp_error *err);
+
 /* SM2 signature (DER) of the digest e = SM3(Z || M) or of e as given. */
 TLCP_MUST_CHECK int tlcp_store_key_sign_digest(const tlcp_store_key *key,
                                                const uint8_t e[TLCP_SM3_DIGEST_LEN], uint8_t *sig,

@@ -4,6 +4,8 @@
 #define TLCP_CRYPTO_KEY_STORE_INTERNAL_H
 
 #include <openssl/evp.h>
+#include <openssl/store.h>
+#include <openssl/ui.h>
 
 #include "crypto/key_store.h"
 
@@ -20,5 +22,12 @@ struct tlcp_store_key {
     OSSL_LIB_CTX *libctx; /* the context it was opened in (NULL = default) */
     char *propq;          /* property query for its operations, or NULL */
 };
+
+/* Opens `uri` with OSSL_STORE in p's context (NULL = the default one,
+ * configured by OPENSSL_CONF) with propq; passphrase answers a PIN or
+ * passphrase request through *ui (free it after OSSL_STORE_close). NULL with
+ * the reason (no loader for the scheme, cannot open) in err. */
+OSSL_STORE_CTX *tlcp_store_open_uri(const tlcp_key_providers *p, const char *propq, const char *uri,
+                                    const char *passphrase, UI_METHOD **ui, tlcp_error *err);
 
 #endif

@@ -60,6 +60,12 @@ tlcp_status tlcp_hs_choose_cert(tlcp_hs_ctx *ctx)
     const tlcp_named_pair *p = tlcp_cert_select(cfg->named_pairs, cfg->num_named_pairs, ctx->sni);
     if (p != NULL) {
         cfg->creds = p->creds;
+        for (int i = 0; i < 2; i++) {
+            if (p->key_fn[i] != NULL) {
+                cfg->key_fn[i] = p->key_fn[i];
+                cfg->key_arg[i] = p->key_arg[i];
+            }
+        }
         tlcp_hs_trace(ctx, "certificate pair \"%s\" for server name \"%s\"", p->pattern, ctx->sni);
         return tlcp_ok();
     }

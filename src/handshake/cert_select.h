@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "tlcp/tlcp.h"
 #include "x509/x509.h"
 
 #define TLCP_MAX_NAMED_PAIRS 64
@@ -17,6 +18,11 @@
 typedef struct tlcp_named_pair {
     char *pattern; /* lower case: "www.example.com" or "*.example.com" */
     tlcp_credentials *creds;
+    /* Keys of this pair held by an OpenSSL provider (a URI): the built-in
+     * callback and its key, used instead of the config's while the pair
+     * serves; NULL where the pair holds its key. */
+    tlcp_key_op_fn key_fn[2];
+    void *key_arg[2];
 } tlcp_named_pair;
 
 /* 1 when `pattern` may be configured: 1..255 visible ASCII bytes without

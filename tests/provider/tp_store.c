@@ -3,6 +3,8 @@
  * The store loader of "tlcptest:PATH[?fail=sign|decrypt]": one object, the
  * private key of PATH, handed to libcrypto as a reference to a handle (the
  * key manager's load turns it into key data), never as key material.
+ * "tlcptest:PATH?cert": the certificates of the PEM file PATH instead, one
+ * object each (DER), as a token that holds a key's certificate and chain.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,22 +13,58 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "tp.h"
+
+#define TP_MAX_CERTS 8
 
 typedef struct tp_loader {
     tp_ctx *ctx;
     char *path;
     unsigned fail;
     int done;
+    int certs; /* ?cert: the file's certificates, handed out in order */
+    unsigned char *der[TP_MAX_CERTS];
+    int der_len[TP_MAX_CERTS];
+    int num_der, next_der;
 } tp_loader;
+
+/* Reads every certificate of the PEM file; 0 when there is none. */
+static int read_certs(tp_loader *l)
+{
+    BIO *bio = BIO_new_file(l->path, "r");
+    X509 *x = NULL;
+    while (bio != NULL && l->num_der < TP_MAX_CERTS &&
+           (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        unsigned char *der = NULL;
+        int len = i2d_X509(x, &der);
+        X509_free(x);
+        if (len <= 0)
+            break;
+        l->der[l->num_der] = der;
+        l->der_len[l->num_der++] = len;
+    }
+    BIO_free(bio);
+    ERR_clear_error();
+    return l->num_der > 0;
+}
+
+static void free_loader(tp_loader *l)
+{
+    for (int i = 0; i < l->num_der; i++)
+        OPENSSL_free(l->der[i]);
+    free(l->path);
+    free(l);
+}
 
 static int parse_fail(const char *query, unsigned *out)
 {
-    if (query == NULL) {
-        *out = 0;
+    *out = 0;
+    if (query == NULL)
         return 1;
-    }
     if (strcmp(query, "fail=sign") == 0)
         *out = TP_FAIL_SIGN;
     else if (strcmp(query, "fail=decrypt") == 0)
@@ -49,10 +87,11 @@ static void *store_open(void *provctx, const char *uri)
     char *q = strchr(l->path, '?');
     if (q != NULL)
         *q++ = '\0';
+    l->certs = q != NULL && strcmp(q, "cert") == 0;
     /* A URI that names nothing fails here, as a token without the object. */
-    if (!parse_fail(q, &l->fail) || access(l->path, R_OK) != 0) {
-        free(l->path);
-        free(l);
+    if ((!l->certs && !parse_fail(q, &l->fail)) || access(l->path, R_OK) != 0 ||
+        (l->certs && !read_certs(l))) {
+        free_loader(l);
         return NULL;
     }
     l->ctx = provctx;
@@ -73,12 +112,27 @@ static int store_set_params(void *loaderctx, const OSSL_PARAM params[])
     return 1; /* one object only: "expect" and searches change nothing */
 }
 
+static int load_cert(tp_loader *l, OSSL_CALLBACK *object_cb, void *object_cbarg)
+{
+    if (l->next_der >= l->num_der)
+        return 0;
+    int i = l->next_der++;
+    int type = OSSL_OBJECT_CERT;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_int(OSSL_OBJECT_PARAM_TYPE, &type),
+        OSSL_PARAM_octet_string(OSSL_OBJECT_PARAM_DATA, l->der[i], (size_t)l->der_len[i]),
+        OSSL_PARAM_END};
+    return object_cb(params, object_cbarg);
+}
+
 static int store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *object_cbarg,
                       OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
 {
     (void)pw_cb;
     (void)pw_cbarg;
     tp_loader *l = loaderctx;
+    if (l->certs)
+        return load_cert(l, object_cb, object_cbarg);
     l->done = 1;
     int slot = tp_table_load(l->ctx, l->path);
     if (slot < 0)
@@ -98,14 +152,13 @@ static int store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *object_cb
 
 static int store_eof(void *loaderctx)
 {
-    return ((tp_loader *)loaderctx)->done;
+    tp_loader *l = loaderctx;
+    return l->certs ? l->next_der >= l->num_der : l->done;
 }
 
 static int store_close(void *loaderctx)
 {
-    tp_loader *l = loaderctx;
-    free(l->path);
-    free(l);
+    free_loader(loaderctx);
     return 1;
 }
 

@@ -204,8 +204,10 @@ static void test_cert_patterns(void **state)
 static void test_cert_select(void **state)
 {
     (void)state;
-    tlcp_named_pair pairs[] = {
-        {"*.example.com", NULL}, {"www.example.com", NULL}, {"api.example.org", NULL}};
+    tlcp_named_pair pairs[3] = {{0}};
+    pairs[0].pattern = "*.example.com";
+    pairs[1].pattern = "www.example.com";
+    pairs[2].pattern = "api.example.org";
     assert_ptr_equal(tlcp_cert_select(pairs, 3, "www.example.com"), &pairs[1]); /* exact wins */
     assert_ptr_equal(tlcp_cert_select(pairs, 3, "WWW.EXAMPLE.COM"), &pairs[1]);
     assert_ptr_equal(tlcp_cert_select(pairs, 3, "mail.example.com"), &pairs[0]);

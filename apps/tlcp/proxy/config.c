@@ -48,9 +48,10 @@ void px_config_free(struct px_config *c)
         free(s->suites);
         free(s->server_name);
         free(s->compat);
-        free(s->tls_cert);
-        free(s->tls_key);
+        px_tls_side_free(s);
+        px_providers_free(&s->providers);
     }
+    px_providers_free(&c->providers);
     free(c->services);
     free(c->redis_prefix);
     c->redis_prefix = NULL;

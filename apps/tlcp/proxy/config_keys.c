@@ -293,6 +293,8 @@ static int set_service_key(struct px_service *s, const char *key, const char *va
         return parse_count(value, 0, 1000000, &s->sessions, err, errlen);
     int handled = 0;
     int ok = px_ks_config_set(s, key, value, err, errlen, &handled);
+    if (!handled)
+        ok = px_providers_key(&s->providers, key, value, at, err, errlen, &handled);
     if (handled)
         return ok;
     ok = strncmp(key, "tls_", 4) == 0 ? px_tls_side_key(s, key, value, at, err, errlen, &handled)
@@ -302,9 +304,13 @@ static int set_service_key(struct px_service *s, const char *key, const char *va
     return ok;
 }
 
-static int set_global_key(struct px_config *c, const char *key, const char *value, char *err,
-                          size_t errlen)
+static int set_global_key(struct px_config *c, const char *key, const char *value,
+                          const struct px_origin *at, char *err, size_t errlen)
 {
+    int handled = 0;
+    int ok = px_providers_key(&c->providers, key, value, at, err, errlen, &handled);
+    if (handled)
+        return ok;
     if (strcmp(key, "workers") == 0)
         return parse_count(value, 1, 256, &c->workers, err, errlen);
     if (strcmp(key, "log") == 0)
@@ -327,7 +333,7 @@ int px_config_set(struct px_config *c, struct px_service *svc, const char *key, 
                   const struct px_origin *at, char *err, size_t errlen)
 {
     if (svc == NULL)
-        return set_global_key(c, key, value, err, errlen);
+        return set_global_key(c, key, value, at, err, errlen);
     return set_service_key(svc, key, value, at, err, errlen);
 }
 
@@ -444,7 +450,8 @@ int px_config_validate(struct px_config *c, char *err, size_t errlen)
         return 0;
     }
     for (size_t i = 0; i < c->num_services; i++) {
-        if (!validate_service(&c->services[i], err, errlen))
+        if (!validate_service(&c->services[i], err, errlen) ||
+            !px_providers_inherit(&c->services[i], &c->providers, err, errlen))
             return 0;
         for (size_t j = 0; j < i; j++) {
             if (!port_zero(&c->services[i].accept) &&

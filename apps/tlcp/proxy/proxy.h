@@ -41,6 +41,23 @@ struct px_addr {
     char text[300]; /* as written in the config */
 };
 
+/* The TLS side's options beyond tls_cert / tls_key (tls_side.c). */
+struct px_tls_opts {
+    char *ca, *min_version, *ciphers, *ciphersuites, *alpn;
+    int verify_client; /* TLCP_VERIFY_NONE (default), _OPTIONAL, _REQUIRED */
+    struct px_origin ca_at, verify_at;
+};
+
+/* OpenSSL providers for key URIs (key_provider.c): global, or per
+ * service (a service without its own takes the global ones). */
+#define PX_MAX_PROVIDERS 4
+struct px_providers {
+    char *names[PX_MAX_PROVIDERS];
+    size_t num;
+    char *path, *propquery;
+    struct px_origin at; /* the first provider key */
+};
+
 /* One [service] section. Strings are owned (freed by px_config_free). */
 struct px_service {
     char name[64];
@@ -66,6 +83,8 @@ struct px_service {
     char *tls_cert, *tls_key;
     int tls_hello_for_tlcp;
     struct px_origin tls_cert_at, tls_key_at;
+    struct px_tls_opts tls;
+    struct px_providers providers;
     struct px_ks_cfg ks; /* key_server ... (keyserver_link.c) */
 };
 
@@ -83,8 +102,9 @@ struct px_config {
     char *redis_prefix;
     uint8_t session_key[16];
     int have_session_key;
-    long redis_timeout_ms; /* how long a handshake waits for a lookup */
-    long session_lifetime; /* seconds (the Redis TTL) */
+    long redis_timeout_ms;         /* how long a handshake waits for a lookup */
+    long session_lifetime;         /* seconds (the Redis TTL) */
+    struct px_providers providers; /* defaults for the services */
     struct px_service *services;
     size_t num_services;
     char source[256]; /* the config file, or "command line" */
@@ -130,9 +150,24 @@ int px_tls_side_key(struct px_service *s, const char *key, const char *value,
                     const struct px_origin *at, char *err, size_t errlen, int *handled);
 /* After parsing: tls_cert and tls_key go together, terminate only. */
 int px_tls_side_validate(const struct px_service *s, char *err, size_t errlen);
+void px_tls_side_free(struct px_service *s);
 /* Loads the service's TLS pair (again on every reload). 1 with *ctx NULL
  * when the service has none; 0 with "file:line: key 'tls_cert': ..." in err. */
 int px_tls_side_ctx(const struct px_service *s, void **ctx, char *err, size_t errlen);
+
+/* ---- key URI providers (key_provider.c) ------------------------------ */
+
+/* provider, provider_path and key_propquery (global or in a service);
+ * *handled = 0 for other keys. */
+int px_providers_key(struct px_providers *p, const char *key, const char *value,
+                     const struct px_origin *at, char *err, size_t errlen, int *handled);
+/* After parsing: a service without provider keys copies the global ones. */
+int px_providers_inherit(struct px_service *s, const struct px_providers *global, char *err,
+                         size_t errlen);
+/* Loads the service's providers and query into cfg (before its pairs);
+ * 0 with "file:line: key 'provider': ..." in err. */
+int px_providers_apply(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen);
+void px_providers_free(struct px_providers *p);
 
 /* ---- timers (timer.c): an indexed binary min-heap -------------------- */
 

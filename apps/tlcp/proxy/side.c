@@ -119,9 +119,39 @@ int px_side_truncated(const struct px_side *s)
     return s->tc != NULL && tlcp_conn_error_reason(s->tc) == TLCP_R_EOF;
 }
 
+/* "CN=a b, O=c" -> "\"CN=a b, O=c\"": one field of the access log however
+ * the subject is spelled (quotes and backslashes escaped, controls '?'). */
+static void quote_peer(char *out, size_t cap, const char *subject)
+{
+    if (subject == NULL) {
+        snprintf(out, cap, "-");
+        return;
+    }
+    size_t n = 0;
+    out[n++] = '"';
+    for (const char *p = subject; *p != '\0' && n + 4 < cap; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"' || ch == '\\')
+            out[n++] = '\\';
+        out[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    out[n++] = '"';
+    out[n] = '\0';
+}
+
+static void peer_of(const struct px_side *s, struct px_view *v)
+{
+    char buf[512];
+    const char *subject = s->tls != NULL  ? cli_tls_peer(s->tls, buf, sizeof(buf))
+                          : s->tc != NULL ? tlcp_conn_peer_subject(s->tc, TLCP_CERT_SIGN)
+                                          : NULL;
+    quote_peer(v->peer, sizeof(v->peer), subject);
+}
+
 void px_side_view(const struct px_side *s, struct px_view *v)
 {
-    *v = (struct px_view){NULL, NULL, 0, 0, -1, -1};
+    *v = (struct px_view){NULL, NULL, 0, 0, -1, -1, ""};
+    peer_of(s, v);
     if (s->tls != NULL) {
         v->sni = cli_tls_sni(s->tls);
         v->done = cli_tls_done(s->tls);

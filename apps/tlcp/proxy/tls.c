@@ -24,8 +24,8 @@ static int load_pair(tlcp_config *cfg, const struct px_pair *p, const char *pass
                      size_t errlen)
 {
     char what[1200];
-    /* A key may be a URI (cli_load_pair), opened in OpenSSL's default
-     * context: the providers come from OPENSSL_CONF. */
+    /* A key may be a URI (cli_load_pair), opened with the service's
+     * provider keys, or in OpenSSL's default context (OPENSSL_CONF). */
     if (!cli_load_pair(cfg, TLCP_CERT_SIGN, p->sign_cert, p->sign_key, pass)) {
         snprintf(what, sizeof(what), "signing pair %s / %s", p->sign_cert, p->sign_key);
         return fail_at(&p->at, "sign_cert", cfg, what, err, errlen);
@@ -41,8 +41,9 @@ static int load_pair(tlcp_config *cfg, const struct px_pair *p, const char *pass
 static int load_named_pair(tlcp_config *cfg, const struct px_pair *p, const char *pass, char *err,
                            size_t errlen)
 {
-    if (tlcp_config_add_cert_pair_for_name(cfg, p->name, p->sign_cert, p->sign_key, p->enc_cert,
-                                           p->enc_key, pass) == TLCP_OK)
+    /* Keys (and their certificates) may be URIs, as in a 'pair' line. */
+    if (tlcp_config_add_cert_pair_uri_for_name(cfg, p->name, p->sign_cert, p->sign_key, p->enc_cert,
+                                               p->enc_key, pass) == TLCP_OK)
         return 1;
     char what[1400];
     snprintf(what, sizeof(what), "pair for %s (%s / %s, %s / %s)", p->name, p->sign_cert,
@@ -65,7 +66,9 @@ static int load_pairs(tlcp_config *cfg, const struct px_service *s, char *err, s
 
 static int load_common(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
 {
-    if (!load_pairs(cfg, s, err, errlen) || !px_ks_load_pairs(cfg, s, err, errlen))
+    /* Providers first: the pairs' key URIs are opened with them. */
+    if (!px_providers_apply(cfg, s, err, errlen) || !load_pairs(cfg, s, err, errlen) ||
+        !px_ks_load_pairs(cfg, s, err, errlen))
         return 0;
     if (s->chain != NULL && tlcp_config_load_chain_file(cfg, s->chain) != TLCP_OK)
         return fail_at(&s->chain_at, "chain", cfg, s->chain, err, errlen);

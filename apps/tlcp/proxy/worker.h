@@ -42,6 +42,7 @@ int px_side_truncated(const struct px_side *s);
 struct px_view {
     const char *sni, *suite; /* NULL = none / not agreed */
     int done, resumed, alert_sent, alert_received;
+    char peer[400]; /* the peer certificate's subject, quoted for the log; "-" = none */
 };
 void px_side_view(const struct px_side *s, struct px_view *v);
 
