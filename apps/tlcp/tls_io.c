@@ -175,7 +175,7 @@ const char *cli_tls_peer(const struct cli_tls *t, char *buf, size_t len)
     if (peer == NULL)
         return NULL;
     BIO *bio = BIO_new(BIO_s_mem());
-    /* "CN=..., O=...", most significant last, as tlcp_conn_peer_subject. */
+    /* "O=..., CN=...", in the certificate's order, as tlcp_conn_peer_subject. */
     int ok = bio != NULL && X509_NAME_print_ex(bio, X509_get_subject_name(peer), 0,
                                                XN_FLAG_SEP_CPLUS_SPC | ASN1_STRFLGS_RFC2253) >= 0;
     int n = ok ? BIO_read(bio, buf, (int)len - 1) : -1;

@@ -63,7 +63,8 @@ int tlcp_store_certs_load(const tlcp_key_providers *p, const char *propq, const 
            "certificate URI %s is also the name of a file here: write file:%s or ./%s", uri, uri,
            uri);
     UI_METHOD *ui = NULL;
-    OSSL_STORE_CTX *ctx = tlcp_store_open_uri(p, propq, uri, passphrase, &ui, err);
+    OSSL_STORE_CTX *ctx =
+        tlcp_store_open_uri(p, propq, uri, "certificate URI", passphrase, &ui, err);
     GUARD_PTR(ctx);
     (void)OSSL_STORE_expect(ctx, OSSL_STORE_INFO_CERT);
     int ok = each_cert(ctx, uri, fn, arg, err);

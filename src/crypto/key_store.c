@@ -66,7 +66,8 @@ static int scheme_unknown(OSSL_LIB_CTX *libctx, const char *propq, const char *u
     return loader == NULL;
 }
 
-static int open_failure(OSSL_LIB_CTX *libctx, const char *propq, const char *uri, tlcp_error *err)
+static int open_failure(OSSL_LIB_CTX *libctx, const char *propq, const char *uri, const char *what,
+                        tlcp_error *err)
 {
     unsigned long last = ERR_peek_last_error();
     char detail[200] = "";
@@ -75,12 +76,12 @@ static int open_failure(OSSL_LIB_CTX *libctx, const char *propq, const char *uri
     ERR_clear_error();
     if (scheme_unknown(libctx, propq, uri)) {
         TLCP_ERR(err, TLCP_R_KEY_STORE,
-                 "no OpenSSL store loader for the scheme '%.*s' of key URI %s (load the "
+                 "no OpenSSL store loader for the scheme '%.*s' of %s %s (load the "
                  "provider that registers it)",
-                 (int)strcspn(uri, ":"), uri, uri);
+                 (int)strcspn(uri, ":"), uri, what, uri);
         return 0;
     }
-    TLCP_ERR(err, TLCP_R_KEY_STORE, "cannot open key URI %s%s%s%s", uri, last ? " (" : "", detail,
+    TLCP_ERR(err, TLCP_R_KEY_STORE, "cannot open %s %s%s%s%s", what, uri, last ? " (" : "", detail,
              last ? ")" : "");
     return 0;
 }
@@ -120,7 +121,8 @@ static EVP_PKEY *load_from(OSSL_STORE_CTX *ctx, const char *uri, tlcp_error *err
 }
 
 OSSL_STORE_CTX *tlcp_store_open_uri(const tlcp_key_providers *p, const char *propq, const char *uri,
-                                    const char *passphrase, UI_METHOD **ui, tlcp_error *err)
+                                    const char *what, const char *passphrase, UI_METHOD **ui,
+                                    tlcp_error *err)
 {
     OSSL_LIB_CTX *libctx = p != NULL ? p->libctx : NULL;
     /* The default context: what OPENSSL_CONF configures there (the usual
@@ -136,7 +138,7 @@ OSSL_STORE_CTX *tlcp_store_open_uri(const tlcp_key_providers *p, const char *pro
     OSSL_STORE_CTX *ctx =
         OSSL_STORE_open_ex(uri, libctx, propq, *ui, (void *)passphrase, NULL, NULL, NULL);
     if (ctx == NULL) {
-        open_failure(libctx, propq, uri, err);
+        open_failure(libctx, propq, uri, what, err);
         UI_destroy_method(*ui);
         *ui = NULL;
     }
@@ -147,7 +149,7 @@ static EVP_PKEY *load_pkey(const tlcp_key_providers *p, const char *propq, const
                            const char *passphrase, tlcp_error *err)
 {
     UI_METHOD *ui = NULL;
-    OSSL_STORE_CTX *ctx = tlcp_store_open_uri(p, propq, uri, passphrase, &ui, err);
+    OSSL_STORE_CTX *ctx = tlcp_store_open_uri(p, propq, uri, "key URI", passphrase, &ui, err);
     if (ctx == NULL)
         return NULL;
     EVP_PKEY *pkey = load_from(ctx, uri, err);

@@ -24,10 +24,12 @@ struct tlcp_store_key {
 };
 
 /* Opens `uri` with OSSL_STORE in p's context (NULL = the default one,
- * configured by OPENSSL_CONF) with propq; passphrase answers a PIN or
+ * configured by OPENSSL_CONF) with propq (what: "key URI" or "certificate
+ * URI", for the messages); passphrase answers a PIN or
  * passphrase request through *ui (free it after OSSL_STORE_close). NULL with
  * the reason (no loader for the scheme, cannot open) in err. */
 OSSL_STORE_CTX *tlcp_store_open_uri(const tlcp_key_providers *p, const char *propq, const char *uri,
-                                    const char *passphrase, UI_METHOD **ui, tlcp_error *err);
+                                    const char *what, const char *passphrase, UI_METHOD **ui,
+                                    tlcp_error *err);
 
 #endif

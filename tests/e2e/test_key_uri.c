@@ -9,7 +9,9 @@
  * wrong URI, unknown scheme, not a URI, a URI that is also a file name,
  * key/certificate mismatch, a non-SM2 key, a provider that cannot be
  * loaded, and a provider that fails its signature (internal_error) or its
- * decryption (shows only at Finished: no pre-master oracle).
+ * decryption (shows only at Finished: no pre-master oracle). Pairs per
+ * server name with URI keys and certificates from URIs
+ * (tlcp_config_add_cert_pair_uri_for_name) and their failures.
  */
 #include "testutil.h"
 
@@ -163,6 +165,136 @@ static void expect_ok(const spec *s)
 }
 
 static const uint16_t ecc[2] = {TLCP_ECC_SM4_CBC_SM3, TLCP_ECC_SM4_GCM_SM3};
+
+/* "file:<fixture path>" or "tlcptest:<fixture path>?cert" for a certificate. */
+static char *cert_uri(const char *scheme, const char *name)
+{
+    char *path = e2e_fixture_path(FIX, name);
+    size_t len = strlen(path) + 32;
+    char *uri = malloc(len);
+    assert_non_null(uri);
+    snprintf(uri, len, strcmp(scheme, "file") == 0 ? "%s:%s" : "%s:%s?cert", scheme, path);
+    free(path);
+    return uri;
+}
+
+/* The sign certificate followed by the fixture chain, in a temporary file
+ * (a chain behind one certificate URI). */
+static char *sign_with_chain(void)
+{
+    static char path[] = "/tmp/tlcp-uri-chain-XXXXXX";
+    static int made;
+    if (made)
+        return path;
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *out = fdopen(fd, "w");
+    assert_non_null(out);
+    const char *parts[] = {"server-sign.pem", "chain.pem"};
+    for (int k = 0; k < 2; k++) {
+        char *p = e2e_fixture_path(FIX, parts[k]);
+        FILE *in = fopen(p, "r");
+        assert_non_null(in);
+        int ch;
+        while ((ch = fgetc(in)) != EOF)
+            fputc(ch, out);
+        fclose(in);
+        free(p);
+    }
+    fclose(out);
+    made = 1;
+    return path;
+}
+
+static tlcp_result add_named_uri(tlcp_config *cfg, const char *name, const char *sign_scheme,
+                                 const char *enc_scheme)
+{
+    char *sc = NULL, *ec = cert_uri(enc_scheme, "server-enc.pem");
+    if (strcmp(sign_scheme, "tlcptest") == 0) {
+        size_t len = strlen(sign_with_chain()) + 32;
+        sc = malloc(len);
+        assert_non_null(sc);
+        snprintf(sc, len, "tlcptest:%s?cert", sign_with_chain());
+    } else {
+        sc = cert_uri(sign_scheme, "server-sign.pem");
+    }
+    char *sk = test_uri("server", 0, ""), *ek = test_uri("server", 1, "");
+    tlcp_result r = tlcp_config_add_cert_pair_uri_for_name(cfg, name, sc, sk, ec, ek, NULL);
+    free(sc);
+    free(ec);
+    free(sk);
+    free(ek);
+    return r;
+}
+
+/* A pair per server name with both keys in the provider and the
+ * certificates behind tlcptest ?cert and file: URIs: with no default pair,
+ * a completed handshake shows the named pair served, both ECC suites; its
+ * chain came from behind the sign certificate's URI (the client needs it). */
+static void test_named_pair_uri(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        tlcp_config *scfg = tlcp_config_new();
+        assert_non_null(scfg);
+        with_provider(scfg);
+        assert_int_equal(tlcp_config_set_cipher_suites(scfg, &ecc[i], 1), TLCP_OK);
+        if (add_named_uri(scfg, "LocalHost", "tlcptest", "file") != TLCP_OK)
+            fail_msg("%s", tlcp_config_error(scfg));
+        tlcp_config *ccfg = e2e_client_config(FIX, "localhost", PINNED_TIME);
+        assert_int_equal(tlcp_config_set_send_sni(ccfg, 1), TLCP_OK);
+        assert_int_equal(tlcp_config_set_cipher_suites(ccfg, &ecc[i], 1), TLCP_OK);
+        e2e_pair p;
+        e2e_pair_open(&p, ccfg, scfg);
+        if (!e2e_pair_handshake(&p))
+            fail_msg("client: %s / server: %s", tlcp_conn_error(p.client),
+                     tlcp_conn_error(p.server));
+        e2e_pair_close(&p);
+    }
+    unlink(sign_with_chain());
+}
+
+/* The named URI pair's failures: an enc key URI beside ECDHE suites (both
+ * orders), a certificate URI with nothing there or without a certificate,
+ * a key that is not the certificate's; the old entry point takes no URI. */
+static void test_named_pair_uri_errors(void **state)
+{
+    (void)state;
+    static const uint16_t mixed[2] = {TLCP_ECDHE_SM4_GCM_SM3, TLCP_ECC_SM4_GCM_SM3};
+    tlcp_config *cfg = tlcp_config_new();
+    with_provider(cfg);
+    assert_int_equal(tlcp_config_set_cipher_suites(cfg, mixed, 2), TLCP_OK);
+    assert_int_equal(add_named_uri(cfg, "a.test", "file", "file"), TLCP_ERROR);
+    assert_int_equal(cfg->err.reason, TLCP_R_KEY_URI_NO_KX);
+    assert_int_equal(tlcp_config_set_cipher_suites(cfg, ecc, 2), TLCP_OK);
+    assert_int_equal(add_named_uri(cfg, "a.test", "file", "file"), TLCP_OK);
+    assert_int_equal(tlcp_config_set_cipher_suites(cfg, mixed, 2), TLCP_ERROR);
+    assert_int_equal(cfg->err.reason, TLCP_R_KEY_URI_NO_KX);
+    char *sk = test_uri("server", 0, ""), *ek = test_uri("server", 1, "");
+    char *ec = e2e_fixture_path(FIX, "server-enc.pem");
+    assert_int_equal(tlcp_config_add_cert_pair_uri_for_name(
+                         cfg, "b.test", "tlcptest:/nonexistent?cert", sk, ec, ek, NULL),
+                     TLCP_ERROR);
+    assert_non_null(strstr(tlcp_config_error(cfg), "cannot open certificate URI"));
+    assert_int_equal(cfg->err.reason, TLCP_R_KEY_STORE);
+    char *key_file = e2e_fixture_path(FIX, "server-sign.key"), uri[1100];
+    snprintf(uri, sizeof(uri), "file:%s", key_file);
+    assert_int_equal(tlcp_config_add_cert_pair_uri_for_name(cfg, "b.test", uri, sk, ec, ek, NULL),
+                     TLCP_ERROR);
+    assert_non_null(strstr(tlcp_config_error(cfg), "no certificate at certificate URI"));
+    char *sc = e2e_fixture_path(FIX, "server-sign.pem");
+    assert_int_equal(tlcp_config_add_cert_pair_uri_for_name(cfg, "b.test", sc, ek, ec, ek, NULL),
+                     TLCP_ERROR);
+    assert_int_equal(cfg->err.reason, TLCP_R_KEY_CERT_MISMATCH);
+    assert_int_equal(tlcp_config_add_cert_pair_for_name(cfg, "b.test", sc, sk, ec, ek, NULL),
+                     TLCP_ERROR);
+    free(sk);
+    free(ek);
+    free(ec);
+    free(sc);
+    free(key_file);
+    tlcp_config_free(cfg);
+}
 static const uint16_t ecdhe[2] = {TLCP_ECDHE_SM4_CBC_SM3, TLCP_ECDHE_SM4_GCM_SM3};
 
 /* Server: both keys in the provider (signature and decryption there). */
@@ -561,6 +693,8 @@ int main(void)
         cmocka_unit_test(test_provider_sign_fails),
         cmocka_unit_test(test_provider_decrypt_fails_no_oracle),
         cmocka_unit_test(test_private_key_uri),
+        cmocka_unit_test(test_named_pair_uri),
+        cmocka_unit_test(test_named_pair_uri_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

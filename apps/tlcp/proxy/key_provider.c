@@ -61,15 +61,18 @@ static int copy(char **dest, const char *src, char *err, size_t errlen)
 int px_providers_inherit(struct px_service *s, const struct px_providers *global, char *err,
                          size_t errlen)
 {
+    /* Key by key: a service's provider list replaces the global list, its
+     * provider_path and key_propquery the global ones. */
     struct px_providers *p = &s->providers;
-    if (p->num > 0 || p->path != NULL || p->propquery != NULL)
-        return 1; /* the service's own settings replace the global ones */
-    p->at = global->at;
-    for (size_t i = 0; i < global->num; i++)
-        if (!copy(&p->names[p->num++], global->names[i], err, errlen))
-            return 0;
-    return copy(&p->path, global->path, err, errlen) &&
-           copy(&p->propquery, global->propquery, err, errlen);
+    if (p->num == 0 && p->path == NULL && p->propquery == NULL)
+        p->at = global->at;
+    if (p->num == 0) {
+        for (size_t i = 0; i < global->num; i++)
+            if (!copy(&p->names[p->num++], global->names[i], err, errlen))
+                return 0;
+    }
+    return (p->path != NULL || copy(&p->path, global->path, err, errlen)) &&
+           (p->propquery != NULL || copy(&p->propquery, global->propquery, err, errlen));
 }
 
 static int fail(const struct px_providers *p, const char *key, const char *what,
