@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -33,19 +32,6 @@ void *srv_tls_new(const struct cli_tls_settings *settings)
     return ctx;
 }
 
-/* A usage error; returns 0. */
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage(const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    cli_usage_error("server", "%s", msg);
-    return 0;
-}
-
 /* "--tls-ciphers 'X': libssl selects no ..." as a usage error. */
 static int check_flag(const char *flag, const char *what, const char *value)
 {
@@ -59,18 +45,22 @@ static int check_flag(const char *flag, const char *what, const char *value)
 int srv_tls_check_args(struct cli_tls_settings *t, const char *verify)
 {
     if ((t->cert == NULL) != (t->key == NULL))
-        return usage("--tls-cert and --tls-key go together");
+        return (cli_usage_error("server", "--tls-cert and --tls-key go together"), 0);
     int others = verify != NULL || t->ca != NULL || t->min_version != NULL || t->ciphers != NULL ||
                  t->ciphersuites != NULL;
     if (t->cert == NULL && others)
-        return usage("the --tls-* options need --tls-cert and --tls-key");
+        return (cli_usage_error("server", "the --tls-* options need --tls-cert and --tls-key"), 0);
     t->verify_client = TLCP_VERIFY_NONE;
     if (verify != NULL && !cli_parse_verify_mode(verify, &t->verify_client))
-        return usage("--tls-verify-client wants none, optional or require, not '%s'", verify);
+        return (cli_usage_error("server",
+                                "--tls-verify-client wants none, optional or require, not '%s'",
+                                verify),
+                0);
     if (t->verify_client != TLCP_VERIFY_NONE && t->ca == NULL)
-        return usage("--tls-verify-client %s needs --tls-ca", verify);
+        return (cli_usage_error("server", "--tls-verify-client %s needs --tls-ca", verify), 0);
     if (t->ca != NULL && t->verify_client == TLCP_VERIFY_NONE)
-        return usage("--tls-ca needs --tls-verify-client optional|require");
+        return (cli_usage_error("server", "--tls-ca needs --tls-verify-client optional|require"),
+                0);
     return check_flag("--tls-min-version", "min_version", t->min_version) &&
            check_flag("--tls-ciphers", "ciphers", t->ciphers) &&
            check_flag("--tls-ciphersuites", "ciphersuites", t->ciphersuites);

@@ -97,13 +97,6 @@ pair_for = www.example tlcptest:$Q/server-sign.pem?cert tlcptest:$Q/server-sign.
 $2
 CONF
 }
-conf_error() {
-    "$TLCP" proxy --config "$W/c.conf" --check >"$W/out" 2>"$W/cerr"
-    local rc=$?
-    if [ $rc -eq 3 ] && grep -qF -- "$2" "$W/cerr"; then ok "proxy: $1"; else
-        bad "proxy: $1: exit $rc, expected 3 and '$2' in:"; sed 's/^/    | /' "$W/cerr"
-    fi
-}
 conf "provider = tlcptest
 provider_path = $PROV_DIR" "" >"$W/c.conf"
 "$TLCP" proxy --config "$W/c.conf" --check >"$W/out" 2>"$W/cerr"

@@ -70,14 +70,6 @@ hello360() {
 }
 
 # ------------------------------------------------- proxy configuration
-# conf_error WHAT MESSAGE: $W/c.conf fails --check with exit 3 and MESSAGE.
-conf_error() {
-    "$TLCP" proxy --config "$W/c.conf" --check >"$W/out" 2>"$W/cerr"
-    local rc=$?
-    if [ $rc -eq 3 ] && grep -qF -- "$2" "$W/cerr"; then ok "$1"; else
-        bad "$1: exit $rc, expected 3 and '$2' in:"; sed 's/^/    | /' "$W/cerr"
-    fi
-}
 svc() { printf '[web]\ndirection = %s\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:9\n%s\n' "$1" "$PAIR_LINE"; }
 { svc terminate; echo "tls_cert = $W/tls.pem"; echo "tls_key = $W/tls.key"; echo "tls_hello_for_tlcp = yes"; } >"$W/c.conf"
 "$TLCP" proxy --config "$W/c.conf" --check >"$W/out" 2>"$W/cerr"

@@ -142,13 +142,6 @@ expect_grep "$W/srv3.log" "handshake ok: ECDHE-ECDSA-AES128-GCM-SHA256, " "serve
 kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null; SRV_PID=""
 
 # -------------------------------------------------- proxy: config checks
-conf_error() {
-    "$TLCP" proxy --config "$W/c.conf" --check >"$W/out" 2>"$W/cerr"
-    local rc=$?
-    if [ $rc -eq 3 ] && grep -qF -- "$2" "$W/cerr"; then ok "proxy: $1"; else
-        bad "proxy: $1: exit $rc, expected 3 and '$2' in:"; sed 's/^/    | /' "$W/cerr"
-    fi
-}
 svc() { printf '[web]\ndirection = terminate\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:9\n%s\ntls_cert = %s\n' "$PAIR_LINE" "$W/tls.pem"; }
 { svc; echo "tls_key = $W/tls-enc.key"; } >"$W/c.conf"
 conf_error "encrypted tls_key without pass" "c.conf:7: key 'tls_key': $W/tls.pem / $W/tls-enc.key: the TLS key is encrypted and no passphrase is given"

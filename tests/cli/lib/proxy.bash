@@ -77,3 +77,12 @@ metrics() { printf 'GET /metrics HTTP/1.0\r\n\r\n' | timeout 10 "$PEER" connect 
 expect_metric() {
     if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3: no line matching '$2'"; fi
 }
+
+# conf_error WHAT MESSAGE: $W/c.conf fails --check with exit 3 and MESSAGE.
+conf_error() {
+    "$TLCP" proxy --config "$W/c.conf" --check >"$W/out" 2>"$W/cerr"
+    local rc=$?
+    if [ $rc -eq 3 ] && grep -qF -- "$2" "$W/cerr"; then ok "$1"; else
+        bad "$1: exit $rc, expected 3 and '$2' in:"; sed 's/^/    | /' "$W/cerr"
+    fi
+}
