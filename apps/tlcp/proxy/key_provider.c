@@ -75,26 +75,23 @@ int px_providers_inherit(struct px_service *s, const struct px_providers *global
            (p->propquery != NULL || copy(&p->propquery, global->propquery, err, errlen));
 }
 
+/* "file:line: key 'K': what[: the library's reason]" (cfg NULL: none). */
 static int fail(const struct px_providers *p, const char *key, const char *what,
                 const tlcp_config *cfg, char *err, size_t errlen)
 {
+    char line[32] = "";
     if (p->at.line > 0)
-        snprintf(err, errlen, "%s:%d: key '%s': %s: %s", p->at.file, p->at.line, key, what,
-                 tlcp_config_error(cfg));
-    else
-        snprintf(err, errlen, "%s: key '%s': %s: %s", p->at.file, key, what,
-                 tlcp_config_error(cfg));
+        snprintf(line, sizeof(line), ":%d", p->at.line);
+    snprintf(err, errlen, "%s%s: key '%s': %s%s%s", p->at.file, line, key, what,
+             cfg != NULL ? ": " : "", cfg != NULL ? tlcp_config_error(cfg) : "");
     return 0;
 }
 
 int px_providers_apply(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
 {
     const struct px_providers *p = &s->providers;
-    if (p->num == 0 && p->path != NULL) {
-        snprintf(err, errlen, "%s:%d: key 'provider_path': no 'provider' to load from it",
-                 p->at.file, p->at.line);
-        return 0;
-    }
+    if (p->num == 0 && p->path != NULL)
+        return fail(p, "provider_path", "no 'provider' to load from it", NULL, err, errlen);
     for (size_t i = 0; i < p->num; i++)
         if (tlcp_config_load_key_provider(cfg, p->names[i], p->path) != TLCP_OK)
             return fail(p, "provider", p->names[i], cfg, err, errlen);
