@@ -372,6 +372,7 @@ static int step(struct px_conn *c)
             r = px_tls_side_handshake(c);
         } else {
             px_redis_driving(c->w, c); /* the store's lookup may start for c */
+            px_ks_driving(c);          /* and a key-server operation */
             r = tlcp_handshake(c->side[c->tls_side].tc);
         }
         /* WANT_SESSION: the Redis reply or the lookup deadline wakes c;
