@@ -321,6 +321,14 @@ void px_ks_forget(struct px_conn *c)
     kc_forget_wait(&c->ks_wait);
 }
 
+long px_ks_wait_ms(const struct px_conn *c)
+{
+    const tlcp_conn *tc = c->side[c->tls_side].tc;
+    if (c->state != PX_S_HANDSHAKE || tc == NULL || c->svc->ks.addr == NULL)
+        return -1;
+    return tlcp_conn_key_operation_wait_ms(tc);
+}
+
 const char *px_ks_failure(const struct px_conn *c, char *buf, size_t len)
 {
     const tlcp_conn *tc = c->side[c->tls_side].tc;

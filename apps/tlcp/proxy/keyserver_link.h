@@ -48,6 +48,9 @@ int64_t px_ks_next(const struct px_worker *w);
  * recorded in c->ks_wait). */
 void px_ks_driving(struct px_conn *c);
 void px_ks_forget(struct px_conn *c);
+/* Milliseconds until the handshake's delegated operation times out (0:
+ * it has; the next handshake call fails it), -1 when none is pending. */
+long px_ks_wait_ms(const struct px_conn *c);
 /* The failure sentence, with the key server's reason when a delegated
  * operation failed. */
 const char *px_ks_failure(const struct px_conn *c, char *buf, size_t len);
