@@ -48,7 +48,8 @@ expect_rc 0 $? "tlcp server: a key server host that does not resolve fails at st
 
 # The black holes: requests taken and never answered; a port never accepting.
 "$PROBE" blackhole "unix:$W/hole.sock" >"$W/hole.out" 2>&1 &
-PIDS+=($!)
+HOLE_PID=$!
+PIDS+=($HOLE_PID)
 "$PROBE" blackhole tcp >"$W/tcp.out" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 200); do
@@ -108,6 +109,14 @@ sleep 0.2
 expect_grep "$W/access.log" "service=hole" "the access log has the failed handshake"
 grep "service=hole" "$W/access.log" | grep -q "result=handshake_failed"
 expect_rc 0 $? "... as handshake_failed"
+# The answer comes after all, for a connection that is gone: dropped, logged.
+kill -USR1 "$HOLE_PID"
+for _ in $(seq 1 600); do grep -q "answered" "$W/hole.out" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q "came after its connection had gone" "$W/proxy.log" && break; sleep 0.05; done
+expect_grep "$W/proxy.log" "came after its connection had gone (dropped; 1 so far)" \
+    "a late answer for a gone connection is dropped and counted"
+echo "local 0" | client "127.0.0.1:$LOCAL" --ca "$P/ca.pem" --quiet >"$W/local0.out" 2>&1
+expect_rc 0 $? "the worker goes on after the late answer"
 
 # A TCP key server that never accepts: the channel's connect is bounded.
 echo tcp | client "127.0.0.1:$TCPH" --ca "$P/ca.pem" --quiet --timeout 50 >/dev/null 2>"$W/tcp.err" &

@@ -13,12 +13,14 @@
  * on unix:PATH it accepts, reads and prints "request" once a whole frame
  * has come; with tcp it listens on 127.0.0.1 (printing "port N") and never
  * accepts, printing "connection waiting" once a connect sits in the
- * backlog. Then it holds everything until killed.
+ * backlog. Then it holds everything until killed, except that on unix,
+ * SIGUSR1 makes it answer the request late ("failed"), printing "answered".
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +207,10 @@ static int listen_on(const char *addr)
 
 static int blackhole(const char *addr)
 {
+    sigset_t late;
+    sigemptyset(&late);
+    sigaddset(&late, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &late, NULL); /* taken by sigwait only */
     int lfd = listen_on(addr);
     if (lfd < 0) {
         perror("ksprobe: listen");
@@ -227,6 +233,16 @@ static int blackhole(const char *addr)
             have += (size_t)n;
         }
         printf("request\n");
+        struct ks_request req;
+        if (ks_decode_request(buf + KS_LEN_PREFIX, total - KS_LEN_PREFIX, &req) != KS_ST_OK)
+            return 1;
+        int sig = 0;
+        while (sigwait(&late, &sig) != 0 || sig != SIGUSR1) {
+        }
+        uint8_t resp[KS_LEN_PREFIX + KS_RESP_FIXED];
+        size_t n = ks_encode_response(req.id, KS_ST_FAILED, NULL, 0, resp, sizeof(resp));
+        send_all(fd, resp, n);
+        printf("answered\n");
     }
     for (;;)
         pause(); /* never answers; the test kills it */
