@@ -36,7 +36,7 @@ check_conf "a key server host that does not resolve" "does not resolve" "${CERTS
 check_conf "a channel certificate that does not load is named" "$W/nope.pem" "${CERTS[@]}" \
     "key_server = 127.0.0.1:7000" "key_server_cert = $W/nope.pem" \
     "key_server_key = $P/client-sign.key" "key_server_ca = $P/ca.pem"
-check_conf "a channel CA that does not load is named" "CA file $W/noca.pem" "${CERTS[@]}" \
+check_conf "a channel CA that does not load is named" "key server channel: CA file: cannot open CA file $W/noca.pem" "${CERTS[@]}" \
     "key_server = 127.0.0.1:7000" "key_server_cert = $P/client-sign.pem" \
     "key_server_key = $P/client-sign.key" "key_server_ca = $W/noca.pem"
 "$TLCP" server --port 0 --sign-cert "$P/server-sign.pem" --enc-cert "$P/server-enc.pem" \
@@ -132,6 +132,14 @@ expect_grep "$W/access.log" "key server 127.0.0.1:$TCP_HOLE: no connection in ti
     "the access log names the key server and why"
 kill -0 "$PX_PID" 2>/dev/null
 expect_rc 0 $? "the proxy lives on"
+# A reload resolves again: a host that does not resolve refuses the reload.
+sed -i "s/^key_server = 127.0.0.1:$TCP_HOLE/key_server = no-such-host.invalid:7000/" "$W/p.conf"
+kill -HUP "$PX_PID"
+for _ in $(seq 1 600); do grep -q "reload refused" "$W/proxy.log" && break; sleep 0.05; done
+grep "reload refused" "$W/proxy.log" | grep -q "no-such-host.invalid:7000: the host does not resolve"
+expect_rc 0 $? "a reload with a key server host that does not resolve is refused, naming it"
+echo "local 5" | client "127.0.0.1:$LOCAL" --ca "$P/ca.pem" --quiet >"$W/local5.out" 2>&1
+expect_rc 0 $? "the running configuration stays"
 stop_proxy
 expect_rc 0 "$PX_RC" "the proxy stops cleanly"
 if grep -l "Sanitizer\|runtime error:" "$W"/*.log "$W"/*.err 2>/dev/null; then

@@ -41,7 +41,7 @@ static int resolve(struct kc_proto *kp, const char *addr, char *err, size_t cap)
     hints.ai_flags = AI_NUMERICSERV;
     int rc = getaddrinfo(host, port, &hints, &res);
     if (rc != 0 || res == NULL || res->ai_addrlen > sizeof(kp->sa)) {
-        snprintf(err, cap, "--key-server %s: the host does not resolve: %s", addr,
+        snprintf(err, cap, "key server %s: the host does not resolve: %s", addr,
                  rc != 0 ? gai_strerror(rc) : "no address");
         if (res != NULL)
             freeaddrinfo(res);
@@ -61,16 +61,23 @@ static int load_channel_files(struct kc_proto *kp, const struct kc_opts *o, char
         snprintf(err, cap, "key server channel: out of memory");
         return 0;
     }
+    const char *what = NULL, *file = NULL;
     if (tlcp_config_load_sign_pair(kp->cfg, o->cert, o->key, o->pass) != TLCP_OK) {
-        snprintf(err, cap, "key server channel: client pair %s / %s: %s", o->cert, o->key,
-                 tlcp_config_error(kp->cfg));
-        return 0;
+        what = "client pair";
+        file = o->cert;
+    } else if (tlcp_config_load_ca_file(kp->cfg, o->ca) != TLCP_OK) {
+        what = "CA file";
+        file = o->ca;
     }
-    if (tlcp_config_load_ca_file(kp->cfg, o->ca) != TLCP_OK) {
-        snprintf(err, cap, "key server channel: CA file %s: %s", o->ca, tlcp_config_error(kp->cfg));
-        return 0;
-    }
-    return 1;
+    if (what == NULL)
+        return 1;
+    /* Named once: the library's sentence often carries the path already. */
+    const char *why = tlcp_config_error(kp->cfg);
+    if (strstr(why, file) != NULL)
+        snprintf(err, cap, "key server channel: %s: %s", what, why);
+    else
+        snprintf(err, cap, "key server channel: %s %s: %s", what, file, why);
+    return 0;
 }
 
 static int make_channel(struct kc_proto *kp, const struct kc_opts *o, char *err, size_t cap)
