@@ -6,8 +6,9 @@
 
 #include "server.h"
 
-static void on_ready(void *arg, tlcp_conn *conn)
+static void on_ready(void *arg, tlcp_conn *conn, void *owner)
 {
+    (void)owner;
     struct server *s = arg;
     for (size_t i = 0; i < s->num_conns; i++) {
         if (s->conns[i]->tc == conn)

@@ -8,9 +8,19 @@
  * CASE: ok, sign-msg, pipeline N, bad-version, too-long, too-short,
  * unknown-op, unknown-key, bad-field, truncated, replay-same, replay-new,
  * stale, burst N.
+ *   tlcp-ksprobe blackhole unix:PATH | tcp
+ * A key server that never answers, for tests/cli/keyserver_blackhole.sh:
+ * on unix:PATH it accepts, reads and prints "request" once a whole frame
+ * has come; with tcp it listens on 127.0.0.1 (printing "port N") and never
+ * accepts, printing "connection waiting" once a connect sits in the
+ * backlog. Then it holds everything until killed, except that on unix,
+ * SIGUSR1 makes it answer the request late ("failed"), printing "answered".
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,8 +177,83 @@ static int run_many(const char *addr, const char *key, int n, int sign_msg)
     return 0;
 }
 
+static int listen_on(const char *addr)
+{
+    int fd;
+    if (strncmp(addr, "unix:", 5) == 0) {
+        struct sockaddr_un sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sun_family = AF_UNIX;
+        if (strlen(addr + 5) >= sizeof(sa.sun_path))
+            return -1;
+        memcpy(sa.sun_path, addr + 5, strlen(addr + 5) + 1);
+        fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+            return -1;
+    } else {
+        struct sockaddr_in sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sin_family = AF_INET;
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof(sa);
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+            getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+            return -1;
+        printf("port %u\n", (unsigned)ntohs(sa.sin_port));
+    }
+    return listen(fd, 16) == 0 ? fd : -1;
+}
+
+static int blackhole(const char *addr)
+{
+    sigset_t late;
+    sigemptyset(&late);
+    sigaddset(&late, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &late, NULL); /* taken by sigwait only */
+    int lfd = listen_on(addr);
+    if (lfd < 0) {
+        perror("ksprobe: listen");
+        return 2;
+    }
+    struct pollfd p = {.fd = lfd, .events = POLLIN};
+    while (poll(&p, 1, -1) != 1) {
+    }
+    if (strncmp(addr, "unix:", 5) != 0) {
+        printf("connection waiting\n"); /* and it stays in the backlog */
+    } else {
+        int fd = accept(lfd, NULL, NULL);
+        uint8_t buf[KS_LEN_PREFIX + KS_MAX_FRAME];
+        size_t have = 0, total = 0;
+        while (fd >= 0 &&
+               ks_frame_split(buf, have, KS_REQ_FIXED, KS_MAX_FRAME, &total) == KS_FRAME_MORE) {
+            ssize_t n = read(fd, buf + have, sizeof(buf) - have);
+            if (n <= 0)
+                return 1;
+            have += (size_t)n;
+        }
+        printf("request\n");
+        struct ks_request req;
+        if (ks_decode_request(buf + KS_LEN_PREFIX, total - KS_LEN_PREFIX, &req) != KS_ST_OK)
+            return 1;
+        int sig = 0;
+        while (sigwait(&late, &sig) != 0 || sig != SIGUSR1) {
+        }
+        uint8_t resp[KS_LEN_PREFIX + KS_RESP_FIXED];
+        size_t n = ks_encode_response(req.id, KS_ST_FAILED, NULL, 0, resp, sizeof(resp));
+        send_all(fd, resp, n);
+        printf("answered\n");
+    }
+    for (;;)
+        pause(); /* never answers; the test kills it */
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "blackhole") == 0) {
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        return blackhole(argv[2]);
+    }
     if (argc < 4) {
         fprintf(stderr, "usage: tlcp-ksprobe unix:PATH KEY CASE [N]\n");
         return 2;

@@ -91,9 +91,10 @@ const char *cli_ks_failure(const struct cli_ks *ks, const tlcp_conn *conn, char 
     return buf;
 }
 
-static void mark_ready(void *arg, tlcp_conn *conn)
+static void mark_ready(void *arg, tlcp_conn *conn, void *owner)
 {
     (void)conn;
+    (void)owner;
     *(int *)arg = 1;
 }
 

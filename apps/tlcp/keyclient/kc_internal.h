@@ -12,19 +12,34 @@
 
 enum kc_state { KC_DOWN, KC_CONNECTING, KC_HANDSHAKE, KC_UP };
 
-/* One operation sent and not yet answered. */
-struct kc_slot {
-    uint64_t id; /* 0: free */
-    tlcp_conn *conn;
-};
-
-struct kc_client {
+/* The resolved address and the loaded channel (kc_proto_new). */
+struct kc_proto {
     char addr[300];
     char host[256]; /* HOST of HOST:PORT: the name the key server's certificate must carry */
     struct sockaddr_storage sa;
     socklen_t sa_len;
     int is_unix;
-    tlcp_config *cfg; /* the TLCP channel, NULL: plain unix socket */
+    tlcp_config *cfg; /* the TLCP channel (a reference), NULL: plain unix socket */
+    uint64_t serial;  /* tells protos apart for kc_retarget */
+};
+
+/* One operation sent and not yet answered, in slot id % KC_MAX_PENDING so
+ * that an answer finds it in O(1). conn NULL with id set: forgotten, its
+ * answer is dropped when it comes. */
+struct kc_slot {
+    uint64_t id; /* 0: free */
+    tlcp_conn *conn;
+    struct kc_wait *wait; /* the owner's record, NULL: none */
+};
+
+/* A completed operation waiting for kc_notify_ready. */
+struct kc_ready {
+    tlcp_conn *conn;
+    struct kc_wait *wait; /* still names kc until notified, NULL: none */
+};
+
+struct kc_client {
+    struct kc_proto target; /* where the next connect goes */
     int state;
     int fd;
     tlcp_conn *tc;
@@ -33,14 +48,15 @@ struct kc_client {
     int64_t backoff_ms;
     uint64_t next_id;
     struct kc_slot *slots; /* KC_MAX_PENDING, allocated with the first request */
-    size_t num_pending;
+    size_t num_used;       /* slots with an id (pending or forgotten) */
+    uint64_t late;         /* answers to forgotten operations */
     uint8_t in[KS_LEN_PREFIX + KS_MAX_FRAME];
     size_t in_len;
     uint8_t *out;
     size_t out_len, out_off, out_cap;
-    tlcp_conn *ready_list[KC_MAX_PENDING]; /* completed since the last notify */
+    struct kc_ready ready_list[KC_MAX_PENDING]; /* completed since the last notify */
     size_t num_ready;
-    void (*ready)(void *arg, tlcp_conn *conn);
+    void (*ready)(void *arg, tlcp_conn *conn, void *owner);
     void *ready_arg;
     char why[CLI_WHY_MAX + 400];
 };

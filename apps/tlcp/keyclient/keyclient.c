@@ -15,18 +15,18 @@
 
 #include "kc_internal.h"
 
-static int resolve(struct kc_client *kc, const char *addr, char *err, size_t cap)
+static int resolve(struct kc_proto *kp, const char *addr, char *err, size_t cap)
 {
     if (strncmp(addr, "unix:", 5) == 0) {
-        struct sockaddr_un *sa = (struct sockaddr_un *)&kc->sa;
+        struct sockaddr_un *sa = (struct sockaddr_un *)&kp->sa;
         if (addr[5] == '\0' || strlen(addr + 5) >= sizeof(sa->sun_path)) {
             snprintf(err, cap, "--key-server %s: the socket path is empty or too long", addr);
             return 0;
         }
         sa->sun_family = AF_UNIX;
         memcpy(sa->sun_path, addr + 5, strlen(addr + 5) + 1);
-        kc->sa_len = sizeof(*sa);
-        kc->is_unix = 1;
+        kp->sa_len = sizeof(*sa);
+        kp->is_unix = 1;
         return 1;
     }
     char host[256], port[16];
@@ -34,29 +34,56 @@ static int resolve(struct kc_client *kc, const char *addr, char *err, size_t cap
         snprintf(err, cap, "--key-server %s: neither unix:PATH nor HOST:PORT", addr);
         return 0;
     }
-    /* Resolved once here: a worker loop must never wait for DNS. */
+    /* Resolved once here (start-up or reload): a loop must never wait for DNS. */
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof(hints));
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
     int rc = getaddrinfo(host, port, &hints, &res);
-    if (rc != 0 || res == NULL || res->ai_addrlen > sizeof(kc->sa)) {
-        snprintf(err, cap, "--key-server %s: %s", addr, rc != 0 ? gai_strerror(rc) : "no address");
+    if (rc != 0 || res == NULL || res->ai_addrlen > sizeof(kp->sa)) {
+        snprintf(err, cap, "key server %s: the host does not resolve: %s", addr,
+                 rc != 0 ? gai_strerror(rc) : "no address");
         if (res != NULL)
             freeaddrinfo(res);
         return 0;
     }
-    snprintf(kc->host, sizeof(kc->host), "%s", host);
-    memcpy(&kc->sa, res->ai_addr, res->ai_addrlen);
-    kc->sa_len = res->ai_addrlen;
+    snprintf(kp->host, sizeof(kp->host), "%s", host);
+    memcpy(&kp->sa, res->ai_addr, res->ai_addrlen);
+    kp->sa_len = res->ai_addrlen;
     freeaddrinfo(res);
     return 1;
 }
 
-static int make_channel(struct kc_client *kc, const struct kc_opts *o, char *err, size_t cap)
+static int load_channel_files(struct kc_proto *kp, const struct kc_opts *o, char *err, size_t cap)
+{
+    kp->cfg = tlcp_config_new();
+    if (kp->cfg == NULL) {
+        snprintf(err, cap, "key server channel: out of memory");
+        return 0;
+    }
+    const char *what = NULL, *file = NULL;
+    if (tlcp_config_load_sign_pair(kp->cfg, o->cert, o->key, o->pass) != TLCP_OK) {
+        what = "client pair";
+        file = o->cert;
+    } else if (tlcp_config_load_ca_file(kp->cfg, o->ca) != TLCP_OK) {
+        what = "CA file";
+        file = o->ca;
+    }
+    if (what == NULL)
+        return 1;
+    /* Named once: the library's sentence often carries the path already. */
+    const char *why = tlcp_config_error(kp->cfg);
+    if (strstr(why, file) != NULL)
+        snprintf(err, cap, "key server channel: %s: %s", what, why);
+    else
+        snprintf(err, cap, "key server channel: %s %s: %s", what, file, why);
+    return 0;
+}
+
+static int make_channel(struct kc_proto *kp, const struct kc_opts *o, char *err, size_t cap)
 {
     if (o->cert == NULL && o->key == NULL && o->ca == NULL) {
-        if (kc->is_unix)
+        if (kp->is_unix)
             return 1; /* plain unix socket: the key server checks our uid */
         snprintf(err, cap,
                  "--key-server %s: a TCP key server needs --key-server-cert, "
@@ -68,47 +95,84 @@ static int make_channel(struct kc_client *kc, const struct kc_opts *o, char *err
         snprintf(err, cap, "--key-server-cert, --key-server-key and --key-server-ca go together");
         return 0;
     }
-    kc->cfg = tlcp_config_new();
-    if (kc->cfg == NULL ||
-        tlcp_config_load_sign_pair(kc->cfg, o->cert, o->key, o->pass) != TLCP_OK ||
-        tlcp_config_load_ca_file(kc->cfg, o->ca) != TLCP_OK) {
-        snprintf(err, cap, "key server channel: %s",
-                 kc->cfg != NULL ? tlcp_config_error(kc->cfg) : "out of memory");
+    if (!load_channel_files(kp, o, err, cap))
         return 0;
-    }
     /* Only the ECC suites: ECDHE would need a client enc pair. The server
      * certificate must name the host of HOST:PORT; a unix socket has no
      * host, its path (and the CA) identify the key server. */
     static const uint16_t suites[] = {TLCP_ECC_SM4_GCM_SM3, TLCP_ECC_SM4_CBC_SM3};
-    tlcp_result r = tlcp_config_set_cipher_suites(kc->cfg, suites, 2);
+    tlcp_result r = tlcp_config_set_cipher_suites(kp->cfg, suites, 2);
     if (r == TLCP_OK)
-        r = kc->is_unix ? tlcp_config_insecure_no_verify_name(kc->cfg)
-                        : tlcp_config_set_host_name(kc->cfg, kc->host);
+        r = kp->is_unix ? tlcp_config_insecure_no_verify_name(kp->cfg)
+                        : tlcp_config_set_host_name(kp->cfg, kp->host);
     if (r != TLCP_OK) {
-        snprintf(err, cap, "key server channel: %s", tlcp_config_error(kc->cfg));
+        snprintf(err, cap, "key server channel: %s", tlcp_config_error(kp->cfg));
         return 0;
     }
     return 1;
 }
 
-struct kc_client *kc_new(const struct kc_opts *o, char *err, size_t cap)
+struct kc_proto *kc_proto_new(const struct kc_opts *o, char *err, size_t cap)
 {
-    struct kc_client *kc = calloc(1, sizeof(*kc));
-    if (kc == NULL) {
+    static _Atomic uint64_t serials;
+    struct kc_proto *kp = calloc(1, sizeof(*kp));
+    if (kp == NULL) {
         snprintf(err, cap, "out of memory");
         return NULL;
     }
-    kc->fd = -1;
-    kc->next_id = 1;
-    snprintf(kc->addr, sizeof(kc->addr), "%s", o->addr);
-    if (!resolve(kc, o->addr, err, cap) || !make_channel(kc, o, err, cap)) {
-        kc_free(kc);
+    kp->serial = ++serials;
+    snprintf(kp->addr, sizeof(kp->addr), "%s", o->addr);
+    if (!resolve(kp, o->addr, err, cap) || !make_channel(kp, o, err, cap)) {
+        kc_proto_free(kp);
         return NULL;
     }
+    return kp;
+}
+
+void kc_proto_free(struct kc_proto *p)
+{
+    if (p == NULL)
+        return;
+    tlcp_config_free(p->cfg);
+    free(p);
+}
+
+void kc_retarget(struct kc_client *kc, const struct kc_proto *p)
+{
+    if (kc->target.serial == p->serial)
+        return;
+    /* A connection up now holds its own reference to the old channel. */
+    tlcp_config_free(kc->target.cfg);
+    kc->target = *p;
+    if (kc->target.cfg != NULL)
+        (void)tlcp_config_up_ref(kc->target.cfg);
+}
+
+struct kc_client *kc_new_from(const struct kc_proto *p)
+{
+    struct kc_client *kc = calloc(1, sizeof(*kc));
+    if (kc == NULL)
+        return NULL;
+    kc->fd = -1;
+    kc->next_id = 1;
+    kc_retarget(kc, p);
     return kc;
 }
 
-void kc_set_ready(struct kc_client *kc, void (*ready)(void *arg, tlcp_conn *conn), void *arg)
+struct kc_client *kc_new(const struct kc_opts *o, char *err, size_t cap)
+{
+    struct kc_proto *p = kc_proto_new(o, err, cap);
+    if (p == NULL)
+        return NULL;
+    struct kc_client *kc = kc_new_from(p);
+    kc_proto_free(p);
+    if (kc == NULL)
+        snprintf(err, cap, "out of memory");
+    return kc;
+}
+
+void kc_set_ready(struct kc_client *kc, void (*ready)(void *arg, tlcp_conn *conn, void *owner),
+                  void *arg)
 {
     kc->ready = ready;
     kc->ready_arg = arg;
@@ -135,13 +199,13 @@ void kc_free(struct kc_client *kc)
     close_socket(kc);
     free(kc->out);
     free(kc->slots);
-    tlcp_config_free(kc->cfg);
+    tlcp_config_free(kc->target.cfg);
     free(kc);
 }
 
 void kc_down(struct kc_client *kc, const char *why)
 {
-    snprintf(kc->why, sizeof(kc->why), "key server %s: %s", kc->addr, why);
+    snprintf(kc->why, sizeof(kc->why), "key server %s: %s", kc->target.addr, why);
     if (kc->state == KC_UP || kc->state == KC_HANDSHAKE || kc->state == KC_CONNECTING)
         fprintf(stderr, "tlcp: %s (retrying)\n", kc->why);
     close_socket(kc);
@@ -155,13 +219,14 @@ void kc_down(struct kc_client *kc, const char *why)
 
 int kc_start(struct kc_client *kc)
 {
-    int fd = socket(kc->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(kc->target.sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        snprintf(kc->why, sizeof(kc->why), "key server %s: %s", kc->addr, strerror(errno));
+        snprintf(kc->why, sizeof(kc->why), "key server %s: %s", kc->target.addr, strerror(errno));
         return 0;
     }
-    if (connect(fd, (struct sockaddr *)&kc->sa, kc->sa_len) != 0 && errno != EINPROGRESS) {
-        snprintf(kc->why, sizeof(kc->why), "key server %s unreachable: %s", kc->addr,
+    if (connect(fd, (struct sockaddr *)&kc->target.sa, kc->target.sa_len) != 0 &&
+        errno != EINPROGRESS) {
+        snprintf(kc->why, sizeof(kc->why), "key server %s unreachable: %s", kc->target.addr,
                  strerror(errno));
         close(fd);
         kc->backoff_ms = kc->backoff_ms == 0 ? KC_BACKOFF_MIN_MS : kc->backoff_ms * 2;
@@ -184,11 +249,11 @@ static void connected(struct kc_client *kc)
         kc_down(kc, soerr != 0 ? strerror(soerr) : strerror(errno));
         return;
     }
-    if (kc->cfg == NULL) {
+    if (kc->target.cfg == NULL) {
         kc->state = KC_UP;
         return;
     }
-    kc->tc = tlcp_conn_new(kc->cfg, TLCP_CLIENT);
+    kc->tc = tlcp_conn_new(kc->target.cfg, TLCP_CLIENT);
     if (kc->tc == NULL || tlcp_conn_set_fd(kc->tc, kc->fd) != TLCP_OK) {
         kc_down(kc, "out of memory");
         return;

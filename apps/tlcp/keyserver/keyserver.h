@@ -122,6 +122,12 @@ struct keyserver {
 };
 
 /* pool.c */
+#ifdef TLCP_KS_TESTING
+/* Tests only (the tlcp binary is built without it): called on the pool
+ * thread before each operation runs, so that a test can hold one until it
+ * releases it (tests/e2e/test_keyserver_order.c). */
+extern void (*ks_test_hold)(const struct ks_job *job);
+#endif
 int ks_pool_start(struct ks_pool *p, size_t threads);
 void ks_pool_submit(struct ks_pool *p, struct ks_job *job);
 /* Detaches the completed jobs (in completion order). */

@@ -10,8 +10,16 @@
 
 #include "keyserver.h"
 
+#ifdef TLCP_KS_TESTING
+void (*ks_test_hold)(const struct ks_job *job);
+#endif
+
 static void perform(struct ks_job *job)
 {
+#ifdef TLCP_KS_TESTING
+    if (ks_test_hold != NULL)
+        ks_test_hold(job); /* the test's release point (keyserver.h) */
+#endif
     const tlcp_private_key *key =
         job->req.kop.key == TLCP_CERT_SIGN ? job->key->sign : job->key->enc;
     job->req.kop.public_point = tlcp_private_key_point(key);

@@ -111,6 +111,9 @@ int64_t px_conn_deadline(const struct px_conn *c)
         d = c->w->drain_deadline;
     if (c->lookup != NULL && c->lookup_deadline_ms < d)
         d = c->lookup_deadline_ms;
+    long kw = px_ks_wait_ms(c); /* the library's key-operation timeout */
+    if (kw >= 0 && cli_now_ms() + kw < d)
+        d = cli_now_ms() + kw;
     return d;
 }
 
@@ -372,6 +375,7 @@ static int step(struct px_conn *c)
             r = px_tls_side_handshake(c);
         } else {
             px_redis_driving(c->w, c); /* the store's lookup may start for c */
+            px_ks_driving(c);          /* and a key-server operation */
             r = tlcp_handshake(c->side[c->tls_side].tc);
         }
         /* WANT_SESSION: the Redis reply or the lookup deadline wakes c;
@@ -431,6 +435,11 @@ void px_conn_timeout(struct px_conn *c, int64_t now)
 {
     if (c->lookup != NULL && now >= c->lookup_deadline_ms) {
         px_redis_expire(c); /* Redis too slow: a full handshake, now */
+        px_heap_remove(&c->w->timers, &c->timer);
+        px_conn_pump(c);
+        return;
+    }
+    if (px_ks_wait_ms(c) == 0) { /* no answer in time: the handshake call fails it */
         px_heap_remove(&c->w->timers, &c->timer);
         px_conn_pump(c);
         return;

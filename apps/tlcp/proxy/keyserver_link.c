@@ -4,8 +4,11 @@
  * per worker one kc_client per key server, on the worker's epoll set.
  * The services' TLCP configs are shared by every worker, so the callback
  * finds the calling worker's client through a thread-local link
- * (kc_key.resolve); a completed operation wakes its connection through
- * the worker's ready list. Nothing blocks: a key server that is down fails
+ * (kc_key.resolve); each operation is recorded in its connection's
+ * kc_wait, so that its completion wakes that connection and its end
+ * forgets the operation, both in O(1). The address is resolved and the
+ * channel loaded with the service's config (kc_proto), so a worker makes
+ * its client without I/O. Nothing blocks: a key server that is down fails
  * the handshakes that need a key (internal_error, the access log says
  * why) while resumptions, which need none, go on; reconnects back off.
  */
@@ -26,8 +29,8 @@
 struct px_ksconn {
     struct px_tag tag; /* first: the epoll data points here */
     struct kc_client *kc;
-    char addr[300], cert[300];
-    int reg_fd; /* what the epoll set has now */
+    char addr[300], cert[300]; /* which services share it */
+    int reg_fd;                /* what the epoll set has now */
     uint32_t reg_events;
 };
 
@@ -39,8 +42,10 @@ struct px_kslink {
 };
 
 static _Thread_local struct px_kslink *current;
+static _Thread_local struct px_conn *driving; /* the connection in libtlcp now */
 
-static struct kc_client *thread_client(const struct kc_key *key);
+static struct kc_client *thread_client(const struct kc_key *key, tlcp_conn *conn,
+                                       struct kc_wait **wait);
 
 /* ---- configuration -------------------------------------------------------- */
 
@@ -127,16 +132,26 @@ void px_ks_config_free(struct px_service *s)
     free(k->name);
     free(k->sign_cert);
     free(k->enc_cert);
+    kc_proto_free(k->proto);
     memset(k, 0, sizeof(*k));
 }
 
 int px_ks_load_pairs(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen)
 {
-    const struct px_ks_cfg *k = &s->ks;
+    struct px_ks_cfg *k = (struct px_ks_cfg *)&s->ks; /* filled once, with the generation */
     if (k->addr == NULL)
         return 1;
+    struct kc_opts o = {k->addr, k->cert, k->key, k->ca, s->pass};
+    char why[CLI_WHY_MAX];
+    kc_proto_free(k->proto);
+    k->proto = kc_proto_new(&o, why, sizeof(why));
+    if (k->proto == NULL) {
+        snprintf(err, errlen, "%s:%d: [%s]: key 'key_server': %s", s->at.file, s->at.line, s->name,
+                 why);
+        return 0;
+    }
     /* The argument lives in the generation's service, as long as cfg. */
-    struct kc_key *arg = (struct kc_key *)&k->key_arg;
+    struct kc_key *arg = &k->key_arg;
     memset(arg, 0, sizeof(*arg));
     snprintf(arg->name, sizeof(arg->name), "%s", k->name != NULL ? k->name : "default");
     arg->where = s;
@@ -154,41 +169,28 @@ int px_ks_load_pairs(tlcp_config *cfg, const struct px_service *s, char *err, si
 
 /* ---- the worker's key-server connections ----------------------------------- */
 
-static void on_ready(void *arg, tlcp_conn *conn)
+static void on_ready(void *arg, tlcp_conn *conn, void *owner)
 {
-    struct px_kslink *l = arg;
-    for (struct px_conn *c = l->w->conns; c != NULL; c = c->next) {
-        if (c->side[c->tls_side].tc == conn) {
-            px_conn_wake(c);
-            return;
-        }
-    }
+    (void)arg;
+    (void)conn;
+    /* owner: the px_conn of the kc_wait, which conn_free forgets before
+     * the px_conn goes (px_ks_forget), so it is alive here. */
+    if (owner != NULL)
+        px_conn_wake(owner);
 }
 
-/* The calling worker's client for the service's key server, made on first
- * use (the channel's files are read then). */
-static struct kc_client *thread_client(const struct kc_key *key)
+static struct px_ksconn *add_client(struct px_kslink *l, const struct px_service *s,
+                                    const char *cert)
 {
-    struct px_kslink *l = current;
-    const struct px_service *s = key->where;
-    if (l == NULL || s == NULL)
-        return NULL;
-    const char *cert = s->ks.cert != NULL ? s->ks.cert : "";
-    for (size_t i = 0; i < l->num; i++) {
-        if (strcmp(l->conns[i].addr, s->ks.addr) == 0 && strcmp(l->conns[i].cert, cert) == 0)
-            return l->conns[i].kc;
-    }
     if (l->num == PX_KS_MAX) {
         px_log_line("service=%s key_server=%s unusable: a worker talks to at most %d key servers "
                     "(restart the proxy after changing them this often)",
                     s->name, s->ks.addr, PX_KS_MAX);
         return NULL;
     }
-    struct kc_opts o = {s->ks.addr, s->ks.cert, s->ks.key, s->ks.ca, s->pass};
-    char err[CLI_WHY_MAX];
-    struct kc_client *kc = kc_new(&o, err, sizeof(err));
+    struct kc_client *kc = kc_new_from(s->ks.proto); /* no I/O: the proto has done it */
     if (kc == NULL) {
-        px_log_line("service=%s key_server=%s unusable: %s", s->name, s->ks.addr, err);
+        px_log_line("service=%s key_server=%s unusable: out of memory", s->name, s->ks.addr);
         return NULL;
     }
     struct px_ksconn *k = &l->conns[l->num++];
@@ -200,7 +202,33 @@ static struct kc_client *thread_client(const struct kc_key *key)
     snprintf(k->addr, sizeof(k->addr), "%s", s->ks.addr);
     snprintf(k->cert, sizeof(k->cert), "%s", cert);
     kc_set_ready(kc, on_ready, l);
-    return kc;
+    return k;
+}
+
+/* The calling worker's client for the service's key server, made on first
+ * use; a reload's new proto is taken for the next connect. */
+static struct kc_client *thread_client(const struct kc_key *key, tlcp_conn *conn,
+                                       struct kc_wait **wait)
+{
+    struct px_kslink *l = current;
+    const struct px_service *s = key->where;
+    if (l == NULL || s == NULL || s->ks.proto == NULL)
+        return NULL;
+    const char *cert = s->ks.cert != NULL ? s->ks.cert : "";
+    struct px_ksconn *k = NULL;
+    for (size_t i = 0; i < l->num && k == NULL; i++) {
+        if (strcmp(l->conns[i].addr, s->ks.addr) == 0 && strcmp(l->conns[i].cert, cert) == 0)
+            k = &l->conns[i];
+    }
+    if (k == NULL && (k = add_client(l, s, cert)) == NULL)
+        return NULL;
+    kc_retarget(k->kc, s->ks.proto);
+    struct px_conn *c = driving;
+    if (c != NULL && c->side[c->tls_side].tc == conn) {
+        c->ks_wait.owner = c;
+        *wait = &c->ks_wait;
+    }
+    return k->kc;
 }
 
 struct px_kslink *px_ks_start(struct px_worker *w)
@@ -281,11 +309,24 @@ int64_t px_ks_next(const struct px_worker *w)
     return w->kslink != NULL ? w->kslink->next_at : INT64_MAX;
 }
 
+void px_ks_driving(struct px_conn *c)
+{
+    driving = c;
+}
+
 void px_ks_forget(struct px_conn *c)
 {
-    struct px_kslink *l = c->w->kslink;
-    for (size_t i = 0; l != NULL && i < l->num; i++)
-        kc_forget(l->conns[i].kc, c->side[c->tls_side].tc);
+    if (driving == c)
+        driving = NULL;
+    kc_forget_wait(&c->ks_wait);
+}
+
+long px_ks_wait_ms(const struct px_conn *c)
+{
+    const tlcp_conn *tc = c->side[c->tls_side].tc;
+    if (c->state != PX_S_HANDSHAKE || tc == NULL || c->svc->ks.addr == NULL)
+        return -1;
+    return tlcp_conn_key_operation_wait_ms(tc);
 }
 
 const char *px_ks_failure(const struct px_conn *c, char *buf, size_t len)

@@ -18,6 +18,7 @@ struct px_ks_cfg {
     char *addr, *cert, *key, *ca, *name;
     char *sign_cert, *enc_cert; /* the certificates whose keys it holds */
     struct kc_key key_arg;      /* the delegated pairs' callback argument */
+    struct kc_proto *proto;     /* address resolved, channel loaded (px_ks_load_pairs) */
 };
 
 /* config: key_server* and key_name; 1 with *handled = 0 for other keys. */
@@ -27,7 +28,9 @@ int px_ks_config_set(struct px_service *s, const char *key, const char *value, c
  * keys (taken out of the single pair). 0 with the reason in err. */
 int px_ks_validate(struct px_service *s, char *err, size_t errlen);
 void px_ks_config_free(struct px_service *s);
-/* tls.c: the service's delegated pairs (nothing without key_server). */
+/* tls.c: the service's delegated pairs (nothing without key_server), and
+ * the key server's address resolved and channel files loaded: at start-up,
+ * --check and reload, never on a worker's loop. */
 int px_ks_load_pairs(tlcp_config *cfg, const struct px_service *s, char *err, size_t errlen);
 
 /* worker.c */
@@ -41,7 +44,13 @@ int64_t px_ks_sync(struct px_worker *w, int64_t now);
 int64_t px_ks_next(const struct px_worker *w);
 
 /* conn.c */
+/* The connection about to run libtlcp (its delegated operations are
+ * recorded in c->ks_wait). */
+void px_ks_driving(struct px_conn *c);
 void px_ks_forget(struct px_conn *c);
+/* Milliseconds until the handshake's delegated operation times out (0:
+ * it has; the next handshake call fails it), -1 when none is pending. */
+long px_ks_wait_ms(const struct px_conn *c);
 /* The failure sentence, with the key server's reason when a delegated
  * operation failed. */
 const char *px_ks_failure(const struct px_conn *c, char *buf, size_t len);

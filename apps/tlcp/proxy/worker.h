@@ -78,6 +78,7 @@ struct px_conn {
     struct px_lookup *lookup; /* a session lookup in Redis under way, NULL = none */
     int64_t lookup_deadline_ms;
     uint8_t lookup_id[32];
+    struct kc_wait ks_wait; /* its key-server operation in flight (keyserver_link.c) */
     struct px_conn *prev, *next, *next_ready;
 };
 
