@@ -166,6 +166,12 @@ int cli_check_server_config(const char *cmd, tlcp_config *cfg, struct cli_trace 
  * library's sentence. */
 const char *cli_conn_failure(const tlcp_conn *conn, char *buf, size_t len);
 
+/* An alert's name for logs and metrics: the TLCP names, the TLS-only ones a
+ * libssl connection may carry (certificate_required, ...), "alert_N" for an
+ * unassigned number (written into buf), "-" for a negative number (none). */
+#define CLI_ALERT_NAME_MAX 16
+const char *cli_alert_name(int alert, char buf[CLI_ALERT_NAME_MAX]);
+
 /* Milliseconds from a monotonic clock. */
 int64_t cli_now_ms(void);
 

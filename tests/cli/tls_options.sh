@@ -203,6 +203,9 @@ L="$W/access.log"
     ok "access log: the client's subject in peer=, TLS 1.2 and 1.3" || { bad "access log peer="; sed 's/^/    | /' "$L"; }
 [ "$(grep -c 'service=mtls .*result=handshake_failed.*proto=tls ' "$L")" -ge 4 ] &&
     ok "access log: the four refused clients failed their handshake" || { bad "access log refusals"; sed 's/^/    | /' "$L"; }
+grep -q 'service=mtls .*result=handshake_failed.*alert_sent=certificate_required .*proto=tls ' "$L" &&
+    ok "access log: a TLS 1.3 client without certificate under require: certificate_required sent" ||
+    { bad "access log: no certificate_required"; sed 's/^/    | /' "$L"; }
 grep -q 'service=mtls .*result=ok .*proto=tlcp peer=-$' "$L" && ok "access log: peer=- for a TLCP client without certificate" ||
     bad "access log: no TLCP line with peer=-"
 if grep -l "Sanitizer" "$W"/srv*.log "$W"/proxy.log >/dev/null 2>&1; then

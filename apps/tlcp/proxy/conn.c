@@ -42,11 +42,6 @@ static int watch(struct px_conn *c, int fd)
     return epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, fd, &ev) == 0;
 }
 
-static const char *alert_name(int alert)
-{
-    return alert < 0 ? "-" : tlcp_alert_string(alert);
-}
-
 static void log_conn(struct px_conn *c)
 {
     struct px_view v;
@@ -54,15 +49,17 @@ static void log_conn(struct px_conn *c)
     if (c->refused)
         v.alert_sent = TLCP_ALERT_PROTOCOL_VERSION;
     int64_t now = cli_now_ms();
-    px_log_line(
-        "service=%s client=%s sni=%s suite=%s resumed=%s bytes_in=%llu bytes_out=%llu "
-        "handshake_ms=%lld duration_ms=%lld result=%s alert_sent=%s alert_received=%s "
-        "proto=%s peer=%s",
-        c->svc->name, c->client, v.sni != NULL ? v.sni : "-", v.suite != NULL ? v.suite : "-",
-        v.done ? (v.resumed ? "yes" : "no") : "-", (unsigned long long)c->bytes[0],
-        (unsigned long long)c->bytes[1], (long long)(c->hs_ms > 0 ? c->hs_ms - c->start_ms : -1),
-        (long long)(now - c->start_ms), c->result[0] != '\0' ? c->result : "ok",
-        alert_name(v.alert_sent), alert_name(v.alert_received), px_proto_name(c->proto), v.peer);
+    char sent[CLI_ALERT_NAME_MAX], received[CLI_ALERT_NAME_MAX];
+    px_log_line("service=%s client=%s sni=%s suite=%s resumed=%s bytes_in=%llu bytes_out=%llu "
+                "handshake_ms=%lld duration_ms=%lld result=%s alert_sent=%s alert_received=%s "
+                "proto=%s peer=%s",
+                c->svc->name, c->client, v.sni != NULL ? v.sni : "-",
+                v.suite != NULL ? v.suite : "-", v.done ? (v.resumed ? "yes" : "no") : "-",
+                (unsigned long long)c->bytes[0], (unsigned long long)c->bytes[1],
+                (long long)(c->hs_ms > 0 ? c->hs_ms - c->start_ms : -1),
+                (long long)(now - c->start_ms), c->result[0] != '\0' ? c->result : "ok",
+                cli_alert_name(v.alert_sent, sent), cli_alert_name(v.alert_received, received),
+                px_proto_name(c->proto), v.peer);
 }
 
 /* Closes everything now; the memory goes when the worker's current batch

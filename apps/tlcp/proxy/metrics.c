@@ -69,8 +69,9 @@ static void alerts(struct out *o, const char *name, const char *help, atomic_ulo
     put(o, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
     for (int a = 0; a < 256; a++) {
         unsigned long v = GET(by_alert[a]);
+        char buf[CLI_ALERT_NAME_MAX];
         if (v > 0)
-            put(o, "%s{alert=\"%s\"} %lu\n", name, tlcp_alert_string(a), v);
+            put(o, "%s{alert=\"%s\"} %lu\n", name, cli_alert_name(a, buf), v);
     }
 }
 
