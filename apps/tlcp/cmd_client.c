@@ -470,8 +470,7 @@ static tlcp_config *client_config(struct client_args *a, const char *host, struc
     tlcp_config *cfg = cli_make_config("client", &tls, trace, keylog);
     if (cfg == NULL)
         return NULL;
-    if (a->ks.addr != NULL &&
-        !cli_ks_load("client", cfg, &a->ks, a->tls.sign_cert, a->tls.enc_cert, a->tls.pass, ks)) {
+    if (a->ks.addr != NULL && !cli_ks_load("client", cfg, &a->ks, &a->tls, ks)) {
         tlcp_config_free(cfg);
         return NULL;
     }

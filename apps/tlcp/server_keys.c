@@ -18,7 +18,7 @@ static void on_ready(void *arg, tlcp_conn *conn, void *owner)
 
 int srv_keys_setup(struct server *s, const struct cli_ks_opts *k, const struct cli_tls_opts *tls)
 {
-    if (!cli_ks_load("server", s->cfg, k, tls->sign_cert, tls->enc_cert, tls->pass, &s->ks))
+    if (!cli_ks_load("server", s->cfg, k, tls, &s->ks))
         return 0;
     kc_set_ready(s->ks.kc, on_ready, s);
     return 1;

@@ -166,6 +166,31 @@ expect_rc 0 $? "server keys through the TLCP channel"
 expect_grep "$W/ks3.log" 'client="C=CN, O=libtlcp, OU=client, CN=TLCP client' \
     "the channel's client is named by its certificate"
 
+# --pass fd:N read once for an encrypted channel key and an encrypted TLS key
+# (a descriptor, like stdin, cannot be read twice: a second read finds EOF).
+# fd 3, not stdin: a background job's stdin is /dev/null.
+if command -v openssl >/dev/null; then
+    openssl pkey -in "$P/client-sign.key" -aes256 -passout pass:s3cret -out "$W/chan-enc.key" 2>/dev/null &&
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=localhost" \
+            -keyout "$W/tls.key" -out "$W/tls.pem" >/dev/null 2>&1 &&
+        openssl pkey -in "$W/tls.key" -aes256 -passout pass:s3cret -out "$W/tls-enc.key" 2>/dev/null ||
+        bad "openssl: encrypted keys"
+    echo s3cret >"$W/pw"
+    SRV3=$SRV_PID PORT3=$PORT
+    start_server "$W/srv3p.log" --sign-cert "$P/server-sign.pem" --enc-cert "$P/server-enc.pem" \
+        --key-server "127.0.0.1:$KS_PORT" --key-server-cert "$P/client-sign.pem" \
+        --key-server-key "$W/chan-enc.key" --key-server-ca "$P/ca.pem" \
+        --tls-cert "$W/tls.pem" --tls-key "$W/tls-enc.key" --pass fd:3 3<"$W/pw" ||
+        { bad "server with two encrypted keys and --pass fd:3 did not start"; sed 's/^/    | /' "$W/srv3p.log"; }
+    echo pw | client "127.0.0.1:$PORT" --ca "$P/ca.pem" --quiet >"$W/out.pw" 2>&1
+    expect_rc 0 $? "--pass fd:3 once: the encrypted channel key reached the key server"
+    echo tls | timeout 60 openssl s_client -connect "127.0.0.1:$PORT" -tls1_3 -brief >"$W/pw.tls" 2>&1
+    expect_grep "$W/pw.tls" "Protocol version: TLSv1.3" "--pass fd:3 once: the encrypted TLS key serves TLS 1.3"
+    kill "$SRV_PID" 2>/dev/null
+    wait "$SRV_PID" 2>/dev/null
+    SRV_PID=$SRV3 PORT=$PORT3
+fi
+
 # killed: handshakes fail cleanly with the reason; restarted: they work again
 kill -9 "$KS_PID" 2>/dev/null
 wait "$KS_PID" 2>/dev/null

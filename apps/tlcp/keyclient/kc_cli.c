@@ -45,13 +45,16 @@ int cli_ks_check(const char *cmd, const struct cli_ks_opts *k, const struct cli_
 }
 
 int cli_ks_load(const char *cmd, tlcp_config *cfg, const struct cli_ks_opts *k,
-                const char *sign_cert, const char *enc_cert, const char *pass, struct cli_ks *out)
+                const struct cli_tls_opts *tls, struct cli_ks *out)
 {
     memset(out, 0, sizeof(*out));
+    const char *sign_cert = tls->sign_cert, *enc_cert = tls->enc_cert;
     char *secret = NULL;
-    if (pass != NULL && k->key != NULL && (secret = cli_read_pass(cmd, (char *)pass)) == NULL)
+    if (tls->pass_value == NULL && tls->pass != NULL && k->key != NULL &&
+        (secret = cli_read_pass(cmd, (char *)tls->pass)) == NULL)
         return 0;
-    struct kc_opts o = {k->addr, k->cert, k->key, k->ca, secret};
+    struct kc_opts o = {k->addr, k->cert, k->key, k->ca,
+                        tls->pass_value != NULL ? tls->pass_value : secret};
     char err[CLI_WHY_MAX];
     out->kc = kc_new(&o, err, sizeof(err));
     cli_free_pass(secret);

@@ -33,11 +33,13 @@ struct cli_ks {
     struct kc_key key;
 };
 
-/* Loads sign_cert (and enc_cert when not NULL) into cfg as delegated pairs
- * served through a new kc_client. `pass` is the --pass source for the
- * channel key (may be NULL). Prints why and returns 0 on failure. */
+/* Loads tls->sign_cert (and tls->enc_cert when not NULL) into cfg as
+ * delegated pairs served through a new kc_client. The channel key's
+ * passphrase is tls->pass_value when already read (tlcp server reads --pass
+ * once for all its keys), else read from the tls->pass source (may be
+ * NULL). Prints why and returns 0 on failure. */
 int cli_ks_load(const char *cmd, tlcp_config *cfg, const struct cli_ks_opts *k,
-                const char *sign_cert, const char *enc_cert, const char *pass, struct cli_ks *out);
+                const struct cli_tls_opts *tls, struct cli_ks *out);
 void cli_ks_free(struct cli_ks *ks);
 /* One connection's pending operation (tlcp client): runs the key server's
  * I/O until it completes or times out (1: call the handshake again), 0 at
