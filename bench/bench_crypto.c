@@ -372,7 +372,8 @@ static void bench_sm4_kernels(struct bulk_state *s)
         const char *name;
     } kernels[] = {{TLCP_SM4_KERNEL_AESNI, "aesni"},
                    {TLCP_SM4_KERNEL_VAES, "vaes"},
-                   {TLCP_SM4_KERNEL_GFNI, "gfni"}};
+                   {TLCP_SM4_KERNEL_GFNI, "gfni"},
+                   {TLCP_SM4_KERNEL_GFNI512, "gfni512"}};
     if (!tlcp_sm4_core_enabled())
         return;
     for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]); k++) {

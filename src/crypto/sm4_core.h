@@ -78,9 +78,10 @@ void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t
 /* The core's kernels (sm4_core.c); AUTO picks the best the CPU runs. */
 enum {
     TLCP_SM4_KERNEL_AUTO = 0,
-    TLCP_SM4_KERNEL_AESNI = 1, /* AES-NI + SSSE3 */
-    TLCP_SM4_KERNEL_VAES = 2,  /* VAES + AVX2 (+ AES-NI) */
-    TLCP_SM4_KERNEL_GFNI = 3   /* GFNI + AVX2 (+ AES-NI) */
+    TLCP_SM4_KERNEL_AESNI = 1,  /* AES-NI + SSSE3 */
+    TLCP_SM4_KERNEL_VAES = 2,   /* VAES + AVX2 (+ AES-NI) */
+    TLCP_SM4_KERNEL_GFNI = 3,   /* GFNI + AVX2 (+ AES-NI) */
+    TLCP_SM4_KERNEL_GFNI512 = 4 /* GFNI + AVX-512 F, BW, VL (+ the above) */
 };
 
 #if defined(TLCP_TESTING)

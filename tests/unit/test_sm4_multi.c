@@ -59,8 +59,8 @@ static void run_case(tlcp_sm4_cbc *enc, size_t k, int in_place, unsigned seed, i
 static void test_multi_matches_serial(void **state)
 {
     (void)state;
-    static const int kernels[] = {TLCP_SM4_KERNEL_AESNI, TLCP_SM4_KERNEL_VAES,
-                                  TLCP_SM4_KERNEL_GFNI};
+    static const int kernels[] = {TLCP_SM4_KERNEL_AESNI, TLCP_SM4_KERNEL_VAES, TLCP_SM4_KERNEL_GFNI,
+                                  TLCP_SM4_KERNEL_GFNI512};
     uint8_t key[16];
     for (size_t i = 0; i < sizeof(key); i++)
         key[i] = (uint8_t)(0x30 + i);
