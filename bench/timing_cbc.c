@@ -14,6 +14,7 @@
  *   valid_pad255  valid record, padding length 255 (shortest data)
  *   bad_padding   padding length 255 with one wrong padding byte
  *   bad_mac       padding length 0 with a wrong MAC byte
+ * TLCP_TIMING_SAMPLES sets the samples per phase (default 400000).
  */
 #include <float.h>
 #include <stdio.h>
@@ -64,8 +65,33 @@ typedef struct timing_ctx {
 } timing_ctx;
 
 /* The phases (see bench_timing_cbc). */
-enum { PH_OPEN, PH_TO_VERDICT, PH_VERDICT, PH_VERIFY, PHASES };
-static const char *const phase_names[PHASES] = {"open", "to_verdict", "verdict", "verify"};
+enum { PH_OPEN, PH_TO_VERDICT, PH_VERDICT, PH_VERIFY, PH_VERIFY_MULTI, PHASES };
+static const char *const phase_names[PHASES] = {"open", "to_verdict", "verdict", "verify",
+                                                "verify_multi"};
+
+/* Records per batch in the verify_multi phase: a full multi-buffer group,
+ * as a 16 KiB write arrives. */
+#define BATCH 16
+
+/* The batch check of read_batch.c on BATCH copies of record c's plaintext. */
+static int verify_batch(timing_ctx *t, int c, int want, double *ns)
+{
+    uint64_t seq[BATCH] = {0};
+    const uint8_t *p[BATCH];
+    size_t n[BATCH];
+    tlcp_cbc_opened res[BATCH];
+    for (int i = 0; i < BATCH; i++) {
+        p[i] = t->plain[c];
+        n[i] = N_PLAIN;
+    }
+    double t0 = timing_now_ns();
+    tlcp_cbc_verify_multi(&t->dir.mac, seq, TLCP_CT_APPLICATION_DATA, p, n, BATCH, res);
+    *ns = timing_now_ns() - t0;
+    for (int i = 0; i < BATCH; i++)
+        if (!res[i].mac_ok || (res[i].good != 0) != want)
+            return 0;
+    return 1;
+}
 
 /* Decryption and the constant-time check of a fresh copy of record c: what
  * tlcp_cbc_open does before its verdict. */
@@ -113,6 +139,10 @@ static double time_one(timing_ctx *t, int phase, int c)
         r = tlcp_cbc_verdict(mac_ok, good, &err);
         t1 = timing_now_ns();
         return r == want ? t1 - t0 : -1;
+    case PH_VERIFY_MULTI: {
+        double ns;
+        return verify_batch(t, c, want, &ns) ? ns : -1;
+    }
     default:
         t0 = timing_now_ns();
         r = tlcp_cbc_verify(&t->dir.mac, 0, TLCP_CT_APPLICATION_DATA, t->plain[c], N_PLAIN, &len,
@@ -150,7 +180,9 @@ static void report_phase(const char *phase, stats *st)
  * path: tlcp_error with its message, allowed to differ, since the alert
  * makes the verdict public anyway), which splits a difference seen in
  * "open" into before and after the verdict; "verify" only the check on the
- * decrypted plaintext, which isolates our code from the cipher.
+ * decrypted plaintext, which isolates our code from the cipher;
+ * "verify_multi" the batch check (tlcp_cbc_verify_multi, the multi-buffer
+ * constant-time HMAC of read_batch.c) on 16 records of one class.
  */
 void bench_timing_cbc(void)
 {
