@@ -2,8 +2,8 @@
 /*
  * Internal to the record layer: the constant-time scans of a decrypted CBC
  * record p[0..n) = data || MAC(32) || padding || padding_length
- * (cbc_scan.c, cbc_scan_avx2.c). n >= 32 + 1 and a multiple of 16 is not
- * required; only n and max_data (public) steer branches and addresses.
+ * (cbc_scan.c, cbc_scan_avx2.c). Any n >= 1 is handled (n need not be a
+ * multiple of 16); only n and max_data (public) steer branches and addresses.
  */
 #ifndef TLCP_RECORD_CBC_SCAN_H
 #define TLCP_RECORD_CBC_SCAN_H
