@@ -160,6 +160,17 @@ TLCP_MUST_CHECK int tlcp_sm4_cbc_encrypt_multi(tlcp_sm4_cbc *ctx, size_t k,
                                                const uint8_t *const iv[], const uint8_t *const in[],
                                                uint8_t *const out[], const size_t len[],
                                                tlcp_error *err);
+/*
+ * k independent CBC decryptions under one decryption context, as k
+ * tlcp_sm4_cbc_crypt calls (in[i] == out[i] allowed). On the SM4 core each
+ * chain's whole 16-block batches run as usual and the short tails of all
+ * chains are decrypted together in one batch (a 2-block tail alone would
+ * cost a full batch's latency).
+ */
+TLCP_MUST_CHECK int tlcp_sm4_cbc_decrypt_multi(tlcp_sm4_cbc *ctx, size_t k,
+                                               const uint8_t *const iv[], const uint8_t *const in[],
+                                               uint8_t *const out[], const size_t len[],
+                                               tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_sm4_cbc_encrypt(const uint8_t key[TLCP_SM4_KEY_LEN],
                                          const uint8_t iv[TLCP_SM4_BLOCK_LEN], const uint8_t *in,
                                          uint8_t *out, size_t len, tlcp_error *err);

@@ -18,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "crypto/sm3_core.h"
 #include "crypto/sm3_ct.h"
+#include "crypto/sm3_ct_mask.h"
 #include "util/mem.h"
 
 #define SM3_WORDS       8
@@ -66,6 +67,19 @@ static uint32_t ct_zero_mask(uint32_t x)
 
 /* ---- HMAC ---------------------------------------------------------------- */
 
+/* The masks of inner_block, a byte at a time (sm3_ct_mask.h: the same on
+ * AVX2). The barrier on i stops the compiler from merging base + i into the
+ * loop counter, which would make the loop's exit test read a secret-derived
+ * register. */
+static void mask_portable(uint8_t block[TLCP_SM3_BLOCK_LEN], size_t first, uint32_t base)
+{
+    for (size_t i = 0; i < TLCP_SM3_BLOCK_LEN - first; i++) {
+        uint32_t diff = base + ct_barrier((uint32_t)i);
+        uint32_t byte = block[first + i];
+        block[first + i] = (uint8_t)((ct_neg_mask(diff) & byte) | (ct_zero_mask(diff) & 0x80));
+    }
+}
+
 /*
  * Builds block `b` of the inner message header || data || 0x80 || 0.. || bitlen
  * (the stream after the key block) for a secret data_len. The bytes are first
@@ -89,15 +103,14 @@ static void inner_block(uint8_t block[TLCP_SM3_BLOCK_LEN], size_t b, const uint8
         memcpy(block, header + start, first);
     if (readable > 0)
         memcpy(block + first, data + k0, readable);
-    /* 32-bit arithmetic suffices (lengths < 2^24). The barrier on i stops the
-     * compiler from merging base + i into the loop counter, which would make
-     * the loop's exit test read a secret-derived register. */
+    /* 32-bit arithmetic suffices (lengths < 2^24). */
     uint32_t base = (uint32_t)k0 - data_len; /* k - data_len for block[first] */
-    for (size_t i = 0; i < n; i++) {
-        uint32_t diff = base + ct_barrier((uint32_t)i);
-        uint32_t byte = block[first + i];
-        block[first + i] = (uint8_t)((ct_neg_mask(diff) & byte) | (ct_zero_mask(diff) & 0x80));
-    }
+#if defined(TLCP_SM3_CT_MASK_X86)
+    if (tlcp_sm3_cpu_features() & TLCP_SM3_FEAT_AVX2)
+        tlcp_sm3_ct_mask_avx2(block, first, base);
+    else
+#endif
+        mask_portable(block, first, base);
     /* The final block always has room for the length after the 0x80 byte. */
     for (size_t i = 0; i < 8; i++)
         block[TLCP_SM3_BLOCK_LEN - 8 + i] |= (uint8_t)(is_final & bitlen[i]);

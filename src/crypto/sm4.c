@@ -152,31 +152,59 @@ int tlcp_sm4_cbc_crypt(tlcp_sm4_cbc *ctx, const uint8_t iv[TLCP_SM4_BLOCK_LEN], 
     return sm4_update(ctx->ctx, in, out, len, err);
 }
 
-int tlcp_sm4_cbc_encrypt_multi(tlcp_sm4_cbc *ctx, size_t k, const uint8_t *const iv[],
-                               const uint8_t *const in[], uint8_t *const out[], const size_t len[],
-                               tlcp_error *err)
+/* The checks of both multi-chain calls; 1 when the chains may run. */
+static int multi_args_ok(const tlcp_sm4_cbc *ctx, int encrypt, size_t k, const uint8_t *const iv[],
+                         const uint8_t *const in[], uint8_t *const out[], const size_t len[],
+                         tlcp_error *err)
 {
-    ENSURE(ctx != NULL && ctx->encrypt, err, TLCP_R_INVALID_ARGUMENT,
-           "multi-chain SM4-CBC needs an encryption context");
+    ENSURE(ctx != NULL && ctx->encrypt == encrypt, err, TLCP_R_INVALID_ARGUMENT,
+           "multi-chain SM4-CBC needs an %s context", encrypt ? "encryption" : "decryption");
     ENSURE(k == 0 || (iv != NULL && in != NULL && out != NULL && len != NULL), err,
            TLCP_R_INVALID_ARGUMENT, "multi-chain SM4-CBC needs IVs, buffers and lengths");
     for (size_t i = 0; i < k; i++) {
         ENSURE(iv[i] != NULL, err, TLCP_R_INVALID_ARGUMENT, "SM4-CBC chain %zu has no IV", i);
         GUARD(check_blocks(in[i], out[i], len[i], err));
     }
+    return 1;
+}
+
+typedef void (*core_multi_fn)(const tlcp_sm4_key *key, size_t k, const uint8_t *const iv[],
+                              const uint8_t *const in[], uint8_t *const out[],
+                              const size_t nblocks[]);
+
+static int cbc_multi(tlcp_sm4_cbc *ctx, int encrypt, size_t k, const uint8_t *const iv[],
+                     const uint8_t *const in[], uint8_t *const out[], const size_t len[],
+                     tlcp_error *err)
+{
+    GUARD(multi_args_ok(ctx, encrypt, k, iv, in, out, len, err));
     if (!ctx->use_core) {
         for (size_t i = 0; i < k; i++)
             GUARD(tlcp_sm4_cbc_crypt(ctx, iv[i], in[i], out[i], len[i], err));
         return 1;
     }
+    core_multi_fn fn = encrypt ? tlcp_sm4_core_cbc_encrypt_multi : tlcp_sm4_core_cbc_decrypt_multi;
     size_t nblocks[16];
     for (size_t at = 0; at < k; at += 16) {
         size_t n = k - at < 16 ? k - at : 16;
         for (size_t i = 0; i < n; i++)
             nblocks[i] = len[at + i] / TLCP_SM4_BLOCK_LEN;
-        tlcp_sm4_core_cbc_encrypt_multi(&ctx->key, n, iv + at, in + at, out + at, nblocks);
+        fn(&ctx->key, n, iv + at, in + at, out + at, nblocks);
     }
     return 1;
+}
+
+int tlcp_sm4_cbc_encrypt_multi(tlcp_sm4_cbc *ctx, size_t k, const uint8_t *const iv[],
+                               const uint8_t *const in[], uint8_t *const out[], const size_t len[],
+                               tlcp_error *err)
+{
+    return cbc_multi(ctx, 1, k, iv, in, out, len, err);
+}
+
+int tlcp_sm4_cbc_decrypt_multi(tlcp_sm4_cbc *ctx, size_t k, const uint8_t *const iv[],
+                               const uint8_t *const in[], uint8_t *const out[], const size_t len[],
+                               tlcp_error *err)
+{
+    return cbc_multi(ctx, 0, k, iv, in, out, len, err);
 }
 
 static int sm4_cbc_oneshot(const uint8_t *key, const uint8_t *iv, const uint8_t *in, uint8_t *out,

@@ -37,10 +37,11 @@ static int cpuid7_ecx(int bit)
 
 /* Feature bits, found once: CPUID is slow, and in a virtual machine it traps
  * to the hypervisor, so it must not run per call. */
-#define FEAT_KNOWN 1
-#define FEAT_AESNI 2
-#define FEAT_VAES  4
-#define FEAT_GFNI  8
+#define FEAT_KNOWN   1
+#define FEAT_AESNI   2
+#define FEAT_VAES    4
+#define FEAT_GFNI    8
+#define FEAT_GFNI512 16
 
 static int detect_features(void)
 {
@@ -52,6 +53,11 @@ static int detect_features(void)
         if (__builtin_cpu_supports("avx2")) {
             f |= cpuid7_ecx(9) ? FEAT_VAES : 0;
             f |= cpuid7_ecx(8) ? FEAT_GFNI : 0;
+            /* __builtin_cpu_supports also checks that the OS saves the
+             * 512-bit state (XCR0) */
+            if ((f & FEAT_GFNI) && __builtin_cpu_supports("avx512f") &&
+                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+                f |= FEAT_GFNI512;
         }
     }
 #endif
@@ -87,6 +93,8 @@ static int kernel_available(int k)
         return (f & FEAT_VAES) != 0;
     case TLCP_SM4_KERNEL_GFNI:
         return (f & FEAT_GFNI) != 0;
+    case TLCP_SM4_KERNEL_GFNI512:
+        return (f & FEAT_GFNI512) != 0;
     default:
         return 0;
     }
@@ -148,6 +156,8 @@ static int kernel(void)
 {
     if (FORCED_KERNEL != TLCP_SM4_KERNEL_AUTO && kernel_available(FORCED_KERNEL))
         return FORCED_KERNEL;
+    if (kernel_available(TLCP_SM4_KERNEL_GFNI512))
+        return TLCP_SM4_KERNEL_GFNI512;
     if (kernel_available(TLCP_SM4_KERNEL_GFNI))
         return TLCP_SM4_KERNEL_GFNI;
     if (kernel_available(TLCP_SM4_KERNEL_VAES))
@@ -163,6 +173,9 @@ void tlcp_sm4_core_expand(tlcp_sm4_key *key, const uint8_t user_key[16], int dec
 void tlcp_sm4_core_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks)
 {
     switch (kernel()) {
+    case TLCP_SM4_KERNEL_GFNI512:
+        tlcp_sm4_gfni512_ecb(key, in, out, nblocks);
+        break;
     case TLCP_SM4_KERNEL_GFNI:
         tlcp_sm4_gfni_ecb(key, in, out, nblocks);
         break;
@@ -178,16 +191,25 @@ void tlcp_sm4_core_cbc_encrypt(const tlcp_sm4_key *key, const uint8_t iv[16], co
                                uint8_t *out, size_t nblocks)
 {
     /* Serial: width does not help, so VAES CPUs use the AES-NI kernel. */
-    if (kernel() == TLCP_SM4_KERNEL_GFNI)
+    switch (kernel()) {
+    case TLCP_SM4_KERNEL_GFNI512:
+        tlcp_sm4_gfni512_cbc_encrypt(key, iv, in, out, nblocks);
+        break;
+    case TLCP_SM4_KERNEL_GFNI:
         tlcp_sm4_gfni_cbc_encrypt(key, iv, in, out, nblocks);
-    else
+        break;
+    default:
         tlcp_sm4_aesni_cbc_encrypt(key, iv, in, out, nblocks);
+    }
 }
 
 void tlcp_sm4_core_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
                                uint8_t *out, size_t nblocks)
 {
     switch (kernel()) {
+    case TLCP_SM4_KERNEL_GFNI512:
+        tlcp_sm4_gfni512_cbc_decrypt(key, iv, in, out, nblocks);
+        break;
     case TLCP_SM4_KERNEL_GFNI:
         tlcp_sm4_gfni_cbc_decrypt(key, iv, in, out, nblocks);
         break;
@@ -203,6 +225,9 @@ int tlcp_sm4_core_cbc_multi_equal(const tlcp_sm4_key *key, int groups, const uin
                                   const uint8_t *const in[], uint8_t *const out[], size_t nblocks)
 {
     switch (kernel()) {
+    case TLCP_SM4_KERNEL_GFNI512:
+        tlcp_sm4_gfni512_cbc_multi(key, groups, iv, in, out, nblocks);
+        return 1;
     case TLCP_SM4_KERNEL_GFNI:
         tlcp_sm4_gfni_cbc_multi(key, groups, iv, in, out, nblocks);
         return 1;
@@ -218,6 +243,7 @@ void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t
                          size_t len)
 {
     switch (kernel()) {
+    case TLCP_SM4_KERNEL_GFNI512: /* CTR stays on 256 bits: GCM as before */
     case TLCP_SM4_KERNEL_GFNI:
         tlcp_sm4_gfni_ctr32(key, ctr, in, out, len);
         break;

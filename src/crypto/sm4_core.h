@@ -55,6 +55,13 @@ void tlcp_sm4_core_cbc_encrypt_multi(const tlcp_sm4_key *key, size_t k, const ui
                                      const uint8_t *const in[], uint8_t *const out[],
                                      const size_t nblocks[]);
 
+/* k (<= 16) independent CBC decryptions with one decryption key
+ * (sm4_core_multi.c), as k tlcp_sm4_core_cbc_decrypt calls: each chain's
+ * whole 16-block batches alone, the shorter tails of all chains together. */
+void tlcp_sm4_core_cbc_decrypt_multi(const tlcp_sm4_key *key, size_t k, const uint8_t *const iv[],
+                                     const uint8_t *const in[], uint8_t *const out[],
+                                     const size_t nblocks[]);
+
 /* 8 * groups chains (groups 1 or 2) of nblocks blocks each with the chaining
  * values kept in registers; returns 0 (doing nothing) when the kernel in use
  * has no such mode (the 128-bit AES-NI one). */
@@ -78,9 +85,10 @@ void tlcp_sm4_core_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t
 /* The core's kernels (sm4_core.c); AUTO picks the best the CPU runs. */
 enum {
     TLCP_SM4_KERNEL_AUTO = 0,
-    TLCP_SM4_KERNEL_AESNI = 1, /* AES-NI + SSSE3 */
-    TLCP_SM4_KERNEL_VAES = 2,  /* VAES + AVX2 (+ AES-NI) */
-    TLCP_SM4_KERNEL_GFNI = 3   /* GFNI + AVX2 (+ AES-NI) */
+    TLCP_SM4_KERNEL_AESNI = 1,  /* AES-NI + SSSE3 */
+    TLCP_SM4_KERNEL_VAES = 2,   /* VAES + AVX2 (+ AES-NI) */
+    TLCP_SM4_KERNEL_GFNI = 3,   /* GFNI + AVX2 (+ AES-NI) */
+    TLCP_SM4_KERNEL_GFNI512 = 4 /* GFNI + AVX-512 F, BW, VL (+ the above) */
 };
 
 #if defined(TLCP_TESTING)

@@ -21,7 +21,7 @@
  * S-box input IN(X1 ^ X2 ^ X3 ^ rk) is Z1 ^ Z2 ^ Z3 ^ IN(rk), so the round
  * keys carry IN (with its constant) and AESENCLAST applies directly; and the
  * round output Z(L(OUT(s))) splits into three bytewise affine maps of the
- * AES S-box output s and byte rotations of the 32-bit word (round_t below).
+ * AES S-box output s and byte rotations of the 32-bit word (round_a0 below).
  * Blocks enter and leave the Z domain once per call, not once per round.
  * AESENCLAST also applies ShiftRows, a fixed byte permutation, undone by the
  * same shuffles that rotate.
@@ -118,7 +118,7 @@ SM4_INLINE __m128i affine(__m128i x, __m128i lo_tab, __m128i hi_tab, __m128i nib
  * byte rotations, so Z(L(y)) has the same form with Z folded into U, V, W:
  * three table lookups and four byte shuffles, which also undo ShiftRows.
  */
-SM4_INLINE __m128i round_t(__m128i z, const sm4_consts *c)
+SM4_INLINE __m128i round_a0(__m128i a0, __m128i z, const sm4_consts *c)
 {
     __m128i s = _mm_aesenclast_si128(z, _mm_setzero_si128());
     __m128i lo = _mm_and_si128(s, c->nibble);
@@ -126,14 +126,25 @@ SM4_INLINE __m128i round_t(__m128i z, const sm4_consts *c)
     __m128i u = _mm_xor_si128(_mm_shuffle_epi8(c->u_lo, lo), _mm_shuffle_epi8(c->u_hi, hi));
     __m128i v = _mm_xor_si128(_mm_shuffle_epi8(c->v_lo, lo), _mm_shuffle_epi8(c->v_hi, hi));
     __m128i w = _mm_xor_si128(_mm_shuffle_epi8(c->w_lo, lo), _mm_shuffle_epi8(c->w_hi, hi));
-    return _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi8(u, c->p0), _mm_shuffle_epi8(v, c->p8)),
-                         _mm_xor_si128(_mm_shuffle_epi8(v, c->p16), _mm_shuffle_epi8(w, c->p24)));
+    /* a0 ^ U first, pinned: two XOR levels after the last shuffle instead
+     * of three (the XOR order that took the GFNI round from 14 to 12
+     * cycles on a Zen 4; sm4_core_gfni.c). */
+    __m128i a0u = _mm_xor_si128(a0, _mm_shuffle_epi8(u, c->p0));
+    WIDE_PIN(a0u);
+    __m128i vv = _mm_xor_si128(_mm_shuffle_epi8(v, c->p8), _mm_shuffle_epi8(v, c->p16));
+    WIDE_PIN(vv);
+    return _mm_xor_si128(_mm_xor_si128(a0u, _mm_shuffle_epi8(w, c->p24)), vv);
 }
 
 /* X_{i+4} = X_i ^ T(X_{i+1} ^ X_{i+2} ^ X_{i+3} ^ rk_i) in the Z domain, into
- * X_i's register; a3 is always the newest word, so it is XORed in last. */
+ * X_i's register; a3 is always the newest word, so it is XORed in last
+ * (pinned: compilers reassociate XORs and were seen to put it first). */
 #define SM4_ROUND(a0, a1, a2, a3, k)                                                               \
-    a0 = _mm_xor_si128(a0, round_t(_mm_xor_si128(_mm_xor_si128(_mm_xor_si128(a1, a2), k), a3), c))
+    do {                                                                                           \
+        __m128i early_ = _mm_xor_si128(_mm_xor_si128(a1, a2), k);                                  \
+        WIDE_PIN(early_);                                                                          \
+        a0 = round_a0(a0, _mm_xor_si128(early_, a3), c);                                           \
+    } while (0)
 
 /* 32 rounds on one transposed group; afterwards x0..x3 hold X32..X35. */
 SM4_INLINE void rounds4(const uint32_t *rk, __m128i x[4], const sm4_consts *c)
@@ -306,20 +317,25 @@ SM4_TARGET void tlcp_sm4_aesni_ecb(const tlcp_sm4_key *key, const uint8_t *in, u
 /*
  * One round for a single block whose words are broadcast to all four lanes
  * (CBC encryption). With four equal columns ShiftRows moves nothing, so u
- * needs no shuffle and the rotations are plain. The XORs are grouped so that
- * a0 ^ u, ready first, waits for only two more levels.
+ * needs no shuffle and the rotations are plain. The XORs are grouped (and
+ * pinned, as in sm4_core_gfni.c) so that a3 meets one XOR and a0 ^ u, ready
+ * first, waits for only two more levels.
  */
 #define SM4_ROUND1(a0, a1, a2, a3, k)                                                              \
     do {                                                                                           \
-        __m128i s_ = _mm_aesenclast_si128(                                                         \
-            _mm_xor_si128(_mm_xor_si128(_mm_xor_si128(a1, a2), k), a3), _mm_setzero_si128());      \
+        __m128i e_ = _mm_xor_si128(_mm_xor_si128(a1, a2), k);                                      \
+        WIDE_PIN(e_);                                                                              \
+        __m128i s_ = _mm_aesenclast_si128(_mm_xor_si128(e_, a3), _mm_setzero_si128());             \
         __m128i lo_ = _mm_and_si128(s_, c.nibble);                                                 \
         __m128i hi_ = _mm_and_si128(_mm_srli_epi16(s_, 4), c.nibble);                              \
         __m128i u_ = _mm_xor_si128(_mm_shuffle_epi8(c.u_lo, lo_), _mm_shuffle_epi8(c.u_hi, hi_));  \
         __m128i v_ = _mm_xor_si128(_mm_shuffle_epi8(c.v_lo, lo_), _mm_shuffle_epi8(c.v_hi, hi_));  \
         __m128i w_ = _mm_xor_si128(_mm_shuffle_epi8(c.w_lo, lo_), _mm_shuffle_epi8(c.w_hi, hi_));  \
-        a0 = _mm_xor_si128(_mm_xor_si128(_mm_xor_si128(a0, u_), _mm_shuffle_epi8(w_, r24)),        \
-                           _mm_xor_si128(_mm_shuffle_epi8(v_, r8), _mm_shuffle_epi8(v_, r16)));    \
+        __m128i a0u_ = _mm_xor_si128(a0, u_);                                                      \
+        WIDE_PIN(a0u_);                                                                            \
+        __m128i vv_ = _mm_xor_si128(_mm_shuffle_epi8(v_, r8), _mm_shuffle_epi8(v_, r16));          \
+        WIDE_PIN(vv_);                                                                             \
+        a0 = _mm_xor_si128(_mm_xor_si128(a0u_, _mm_shuffle_epi8(w_, r24)), vv_);                   \
     } while (0)
 
 /*

@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "crypto/sm4_gfni_matrices.h"
 #include "util/mem.h"
 
 #if defined(TLCP_SM4_X86)
@@ -25,16 +26,6 @@
 
 #define WIDE_TARGET __attribute__((target("gfni,avx2")))
 #define WIDE_INLINE WIDE_TARGET static inline __attribute__((always_inline))
-
-/* scripts/derive_sm4_affine.py: byte 7-i of a matrix is the row of output bit i. */
-#define GFNI_ENTER_MATRIX   0x4c287db91a22505dull
-#define GFNI_LEAVE_MATRIX   0xb3a4f5863284728bull
-#define GFNI_ROUND_U_MATRIX 0x040db891e9a481b7ull
-#define GFNI_ROUND_U_CONST  0x72
-#define GFNI_ROUND_V_MATRIX 0x2c020425162040adull
-#define GFNI_ROUND_V_CONST  0x63
-#define GFNI_ROUND_W_MATRIX 0x280fbcb4ff84c11aull
-#define GFNI_ROUND_W_CONST  0x11
 
 typedef struct wide_consts {
     __m256i mu, mv, mw, enter, leave;

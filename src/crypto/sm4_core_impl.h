@@ -51,6 +51,16 @@ void tlcp_sm4_gfni_ctr32(const tlcp_sm4_key *key, uint8_t ctr[16], const uint8_t
                          size_t len);
 void tlcp_sm4_gfni_cbc_multi(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
                              const uint8_t *const in[], uint8_t *const out[], size_t nblocks);
+
+/* GFNI + AVX-512 (F, BW, VL): sixteen blocks per register (CTR and short
+ * tails use the 256-bit GFNI kernel). */
+void tlcp_sm4_gfni512_ecb(const tlcp_sm4_key *key, const uint8_t *in, uint8_t *out, size_t nblocks);
+void tlcp_sm4_gfni512_cbc_encrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
+                                  uint8_t *out, size_t nblocks);
+void tlcp_sm4_gfni512_cbc_decrypt(const tlcp_sm4_key *key, const uint8_t iv[16], const uint8_t *in,
+                                  uint8_t *out, size_t nblocks);
+void tlcp_sm4_gfni512_cbc_multi(const tlcp_sm4_key *key, int groups, const uint8_t *const iv[],
+                                const uint8_t *const in[], uint8_t *const out[], size_t nblocks);
 #endif
 
 #endif

@@ -76,3 +76,44 @@ void tlcp_sm4_core_cbc_encrypt_multi(const tlcp_sm4_key *key, size_t k, const ui
     }
     tlcp_wipe(batch, sizeof(batch));
 }
+
+/* Blocks per chain left to the shared batch: what a 16-block batch of the
+ * wide kernels leaves over. */
+#define TAIL_MAX 15
+
+/*
+ * The tails are copied out (ciphertext and the block before each) before
+ * the heads are decrypted, because in[i] may be out[i]; then one ECB call
+ * over all tails and the XORs with their previous ciphertexts.
+ */
+void tlcp_sm4_core_cbc_decrypt_multi(const tlcp_sm4_key *key, size_t k, const uint8_t *const iv[],
+                                     const uint8_t *const in[], uint8_t *const out[],
+                                     const size_t nblocks[])
+{
+    uint8_t tail[MULTI_MAX * TAIL_MAX * 16], prev[MULTI_MAX * TAIL_MAX * 16];
+    size_t head[MULTI_MAX], m = 0;
+    if (k > MULTI_MAX)
+        k = MULTI_MAX; /* the contract: callers pass at most 16 */
+    for (size_t i = 0; i < k; i++) {
+        size_t t = nblocks[i] % (TAIL_MAX + 1);
+        head[i] = nblocks[i] - t;
+        if (t == 0)
+            continue;
+        const uint8_t *c = in[i] + 16 * head[i];
+        memcpy(tail + 16 * m, c, 16 * t);
+        memcpy(prev + 16 * m, head[i] > 0 ? c - 16 : iv[i], 16);
+        memcpy(prev + 16 * (m + 1), c, 16 * (t - 1));
+        m += t;
+    }
+    for (size_t i = 0; i < k; i++)
+        if (head[i] > 0)
+            tlcp_sm4_core_cbc_decrypt(key, iv[i], in[i], out[i], head[i]);
+    if (m > 0)
+        tlcp_sm4_core_ecb(key, tail, tail, m);
+    m = 0;
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = head[i]; j < nblocks[i]; j++, m++)
+            xor_block(out[i] + 16 * j, tail + 16 * m, prev + 16 * m);
+    }
+    tlcp_wipe(tail, sizeof(tail));
+}

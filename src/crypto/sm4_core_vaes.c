@@ -66,8 +66,10 @@ WIDE_INLINE __m256i affine(__m256i x, __m256i lo_tab, __m256i hi_tab, __m256i ni
     return _mm256_xor_si256(_mm256_shuffle_epi8(lo_tab, lo), _mm256_shuffle_epi8(hi_tab, hi));
 }
 
-/* Z(T(t)) per 32-bit lane from z = IN(t), as round_t in sm4_core_aesni.c. */
-WIDE_INLINE __m256i wide_round_t(__m256i z, const wide_consts *c)
+/* a0 ^ Z(T(t)) per 32-bit lane from z = IN(t), as round_a0 in
+ * sm4_core_aesni.c: a0 ^ U first, pinned, two XOR levels after the last
+ * shuffle. */
+WIDE_INLINE __m256i wide_round(__m256i a0, __m256i z, const wide_consts *c)
 {
     __m256i s = _mm256_aesenclast_epi128(z, _mm256_setzero_si256());
     __m256i lo = _mm256_and_si256(s, c->nibble);
@@ -78,9 +80,11 @@ WIDE_INLINE __m256i wide_round_t(__m256i z, const wide_consts *c)
         _mm256_xor_si256(_mm256_shuffle_epi8(c->v_lo, lo), _mm256_shuffle_epi8(c->v_hi, hi));
     __m256i w =
         _mm256_xor_si256(_mm256_shuffle_epi8(c->w_lo, lo), _mm256_shuffle_epi8(c->w_hi, hi));
-    return _mm256_xor_si256(
-        _mm256_xor_si256(_mm256_shuffle_epi8(u, c->p0), _mm256_shuffle_epi8(v, c->p8)),
-        _mm256_xor_si256(_mm256_shuffle_epi8(v, c->p16), _mm256_shuffle_epi8(w, c->p24)));
+    __m256i a0u = _mm256_xor_si256(a0, _mm256_shuffle_epi8(u, c->p0));
+    WIDE_PIN(a0u);
+    __m256i vv = _mm256_xor_si256(_mm256_shuffle_epi8(v, c->p8), _mm256_shuffle_epi8(v, c->p16));
+    WIDE_PIN(vv);
+    return _mm256_xor_si256(_mm256_xor_si256(a0u, _mm256_shuffle_epi8(w, c->p24)), vv);
 }
 
 WIDE_INLINE __m256i wide_enter(__m256i x, const wide_consts *c)
@@ -91,11 +95,6 @@ WIDE_INLINE __m256i wide_enter(__m256i x, const wide_consts *c)
 WIDE_INLINE __m256i wide_leave(__m256i x, const wide_consts *c)
 {
     return affine(x, c->leave_lo, c->leave_hi, c->nibble);
-}
-
-WIDE_INLINE __m256i wide_round(__m256i a0, __m256i z, const wide_consts *c)
-{
-    return _mm256_xor_si256(a0, wide_round_t(z, c));
 }
 
 #define WIDE_ECB         tlcp_sm4_vaes_ecb

@@ -10,10 +10,9 @@
  * received MAC is copied out of its secret position by a scan of every
  * possible position, and only the combined verdict is branched on.
  */
+#include "record/cbc_scan.h"
 #include "record/record_internal.h"
 #include "util/mem.h"
-
-#define PAD_SCAN_MAX 256 /* padding_length (0..255) + its own byte */
 
 size_t tlcp_cbc_fragment_len(size_t len)
 {
@@ -54,55 +53,6 @@ int tlcp_cbc_seal(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *rec_f
     return 1;
 }
 
-/*
- * All-ones when the padding of the decrypted p[0..n) is well formed: its
- * length byte leaves room for the MAC and every padding byte equals it.
- * Reads the last min(n, 256) bytes, whatever the padding length.
- */
-static size_t padding_ok_mask(const uint8_t *p, size_t n, size_t pad)
-{
-    size_t good = tlcp_ct_ge(n, pad + 1 + TLCP_CBC_MAC_LEN);
-    size_t scan = n < PAD_SCAN_MAX ? n : PAD_SCAN_MAX;
-    for (size_t i = 0; i < scan; i++) {
-        size_t in_padding = tlcp_ct_lt(i, pad + 1);
-        size_t matches = tlcp_ct_eq(p[n - 1 - i], pad);
-        good &= ~(in_padding & ~matches);
-    }
-    return good;
-}
-
-/*
- * Copies the 32 MAC bytes that start at the secret offset mac_start out of
- * p[0..n) without a secret-dependent address: every byte of the window of
- * possible positions is read, the MAC lands rotated in `rot`, and a masked
- * rotation puts it in order.
- */
-static void extract_mac(const uint8_t *p, size_t n, size_t mac_start, size_t max_data,
-                        uint8_t out[TLCP_CBC_MAC_LEN])
-{
-    uint8_t rot[TLCP_CBC_MAC_LEN] = {0};
-    size_t scan_start = max_data >= PAD_SCAN_MAX - 1 ? max_data - (PAD_SCAN_MAX - 1) : 0;
-    size_t mac_end = mac_start + TLCP_CBC_MAC_LEN;
-    for (size_t j = scan_start; j < n - 1; j++) {
-        size_t in_mac = tlcp_ct_ge(j, mac_start) & tlcp_ct_lt(j, mac_end);
-        rot[(j - scan_start) % TLCP_CBC_MAC_LEN] |= (uint8_t)(p[j] & in_mac);
-    }
-    size_t offset = (mac_start - scan_start) % TLCP_CBC_MAC_LEN;
-    /* Rotation left by the secret offset as five masked rotations by 16, 8,
-     * 4, 2, 1 (one per bit of offset): every index is public, the offset
-     * only forms the masks (160 selections instead of a 32 x 32 scan). */
-    for (size_t shift = TLCP_CBC_MAC_LEN / 2, bit = 4; shift > 0; shift /= 2, bit--) {
-        uint8_t take = (uint8_t)(0 - (tlcp_ct_barrier(offset >> bit) & 1));
-        uint8_t moved[TLCP_CBC_MAC_LEN];
-        for (size_t m = 0; m < TLCP_CBC_MAC_LEN; m++)
-            moved[m] = (uint8_t)((rot[(m + shift) % TLCP_CBC_MAC_LEN] & take) | (rot[m] & ~take));
-        tlcp_rbuf_copy(rot, moved, TLCP_CBC_MAC_LEN);
-        tlcp_wipe(moved, sizeof(moved));
-    }
-    tlcp_rbuf_copy(out, rot, TLCP_CBC_MAC_LEN);
-    tlcp_wipe(rot, sizeof(rot));
-}
-
 static size_t equal_mask(const uint8_t *a, const uint8_t *b, size_t len)
 {
     size_t diff = 0;
@@ -126,22 +76,23 @@ void tlcp_record_test_old_cbc_open(int on)
 void tlcp_cbc_check_begin(tlcp_cbc_check *c, uint64_t seq, uint8_t type, const uint8_t *p, size_t n)
 {
     size_t pad = p[n - 1];
-    c->good = padding_ok_mask(p, n, pad);
+    c->good = tlcp_cbc_padding_mask(p, n, pad);
     /* a bad padding is treated as none, so the MAC work below is the same */
     c->max_data = n - 1 - TLCP_CBC_MAC_LEN;
     c->data_len = tlcp_ct_select(c->good, c->max_data - pad, c->max_data);
     tlcp_record_pseudo_header(c->header, seq, type, c->data_len);
     /* pad <= 255, so data_len >= max_data - 255 whatever the bytes say: the
      * blocks before that bound hold no secret position (public min_len) */
-    c->min_data =
-        c->max_data > PAD_SCAN_MAX - 1 && !OLD_OPEN ? c->max_data - (PAD_SCAN_MAX - 1) : 0;
+    c->min_data = c->max_data > TLCP_CBC_PAD_SCAN_MAX - 1 && !OLD_OPEN
+                      ? c->max_data - (TLCP_CBC_PAD_SCAN_MAX - 1)
+                      : 0;
 }
 
 void tlcp_cbc_check_end(tlcp_cbc_check *c, const uint8_t *p, size_t n,
                         uint8_t mac[TLCP_SM3_DIGEST_LEN])
 {
     uint8_t received[TLCP_CBC_MAC_LEN];
-    extract_mac(p, n, c->data_len, c->max_data, received);
+    tlcp_cbc_extract_mac(p, n, c->data_len, c->max_data, received);
     c->good &= equal_mask(mac, received, TLCP_CBC_MAC_LEN);
     tlcp_wipe(mac, TLCP_SM3_DIGEST_LEN);
     tlcp_wipe(received, sizeof(received));

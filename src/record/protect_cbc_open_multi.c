@@ -6,7 +6,8 @@
  * decryption has no chain), then the constant-time check. Only the check's
  * HMAC changes: the k MACs run through tlcp_hmac_sm3_ct_keyed_mb, whose
  * unmasked prefix and masked last blocks are those of the single MAC, lane
- * by lane. Nothing here branches on a verdict or a data length: each
+ * by lane; and the decryptions run as one multi-chain call (the short
+ * tails of all records in one batch). Nothing here branches on a verdict or a data length: each
  * record's result is kept and judged only when the record is handed up.
  */
 #include "record/record_internal.h"
@@ -47,21 +48,26 @@ size_t tlcp_cbc_open_multi(tlcp_record_dir *d, uint8_t type, uint8_t *const frag
                            const size_t len[], size_t k, tlcp_cbc_opened res[])
 {
     uint64_t seq[TLCP_SM3_MB_MAX];
-    const uint8_t *p[TLCP_SM3_MB_MAX] = {0};
+    const uint8_t *p[TLCP_SM3_MB_MAX] = {0}, *iv[TLCP_SM3_MB_MAX] = {0};
+    uint8_t *body[TLCP_SM3_MB_MAX] = {0};
     size_t n[TLCP_SM3_MB_MAX] = {0};
     tlcp_error scratch; /* failures are reported when the record is handed up */
     size_t m = 0;
     if (k > TLCP_SM3_MB_MAX)
         k = TLCP_SM3_MB_MAX;
+    tlcp_error_clear(&scratch);
     for (; m < k; m++) {
-        tlcp_error_clear(&scratch);
         if (!tlcp_record_seq_take(d, &seq[m], &scratch))
             break;
-        uint8_t *body = frag[m] + TLCP_CBC_IV_LEN;
-        p[m] = body;
+        iv[m] = frag[m];
+        body[m] = frag[m] + TLCP_CBC_IV_LEN;
+        p[m] = body[m];
         n[m] = len[m] - TLCP_CBC_IV_LEN;
-        res[m].crypt_ok = tlcp_sm4_cbc_crypt(d->cbc, frag[m], body, body, n[m], &scratch);
     }
+    /* the records' decryptions together: their short tails share a batch */
+    int crypt_ok = tlcp_sm4_cbc_decrypt_multi(d->cbc, m, iv, p, body, n, &scratch);
+    for (size_t i = 0; i < m; i++)
+        res[i].crypt_ok = crypt_ok;
     tlcp_cbc_verify_multi(&d->mac, seq, type, p, n, m, res);
     tlcp_error_clear(&scratch);
     return m;

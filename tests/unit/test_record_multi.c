@@ -134,7 +134,7 @@ static void test_every_kernel(void **state)
         tlcp_sm4_force_evp(evp);
         for (size_t m = 0; m < sizeof(masks) / sizeof(masks[0]); m++) {
             tlcp_sm3_force_features(masks[m]);
-            assert_int_equal(check_identity(msg, 16384, 16, 5), 8);
+            assert_int_equal(check_identity(msg, 16384, 16, 5), 16);
             check_identity(msg, 65536, 16, 6);
             check_identity(msg, 9999, 8, 7);
         }
@@ -144,8 +144,8 @@ static void test_every_kernel(void **state)
     free(msg);
 }
 
-/* The split: writes below 4 KiB stay one record, no record below 2 KiB
- * (16 KiB with 16 gives 8 of 2 KiB, 64 KiB 16 of 4 KiB); the old path gives
+/* The split: writes below 4 KiB stay one record, no record below 1 KiB
+ * (16 KiB with 16 gives 16 of 1 KiB, 64 KiB 16 of 4 KiB); the old path gives
  * one record per 2^14. */
 static void test_split_shape(void **state)
 {
@@ -153,11 +153,13 @@ static void test_split_shape(void **state)
     uint8_t *msg = message(65536);
     assert_int_equal(check_identity(msg, 2047, 16, 1), 1);
     assert_int_equal(check_identity(msg, 4095, 16, 1), 1);
-    assert_int_equal(check_identity(msg, 16384, 16, 2), 8);
+    assert_int_equal(check_identity(msg, 16384, 16, 2), 16);
+    assert_int_equal(check_identity(msg, 16383, 16, 2), 15);
+    assert_int_equal(check_identity(msg, 8192, 16, 2), 8);
     assert_int_equal(check_identity(msg, 16384, 4, 3), 4);
     assert_int_equal(check_identity(msg, 65536, 16, 4), 16);
     assert_int_equal(check_identity(msg, 65536, 0, 4), 4);
-    assert_int_equal(check_identity(msg, 5000, 16, 4), 2);
+    assert_int_equal(check_identity(msg, 5000, 16, 4), 4);
     free(msg);
 }
 

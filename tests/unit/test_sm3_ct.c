@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Constant-time HMAC-SM3: differential tests against tlcp_hmac_sm3 over
- * header || data for every secret length up to max_len, and the hand-written
- * SM3 against OpenSSL's. (Timing is measured in bench/, never asserted here.)
+ * header || data for every secret length up to max_len (with the block
+ * masks on AVX2 and a byte at a time), and the hand-written SM3 against
+ * OpenSSL's. (Timing is measured in bench/, never asserted here.)
  */
 #include "testutil.h"
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "crypto/sm3_core.h"
 #include "crypto/sm3_ct.h"
 
 static uint64_t rng_state = 0x243f6a8885a308d3ull;
@@ -84,6 +86,20 @@ static void test_differential_random_keys(void **state)
         rnd_fill(key, key_len);
         check_all_lengths(key, key_len, max_lens[i]);
     }
+}
+
+/* The same with the masks a byte at a time (no AVX2 path): both ways. */
+static void test_differential_portable_masks(void **state)
+{
+    (void)state;
+    uint8_t key[32];
+    rnd_fill(key, sizeof(key));
+    for (int features = 0; features <= 1; features++) {
+        tlcp_sm3_force_features(features ? -1 : 0);
+        check_all_lengths(key, sizeof(key), 333);
+        check_all_lengths(key, sizeof(key), 1100);
+    }
+    tlcp_sm3_force_features(-1);
 }
 
 /* Record MAC keys are 32 bytes; also a full-block key, a hashed long key and an empty key. */
@@ -195,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_own_sm3_matches_openssl),
         cmocka_unit_test(test_differential_random_keys),
         cmocka_unit_test(test_differential_key_sizes),
+        cmocka_unit_test(test_differential_portable_masks),
         cmocka_unit_test(test_full_size_record),
         cmocka_unit_test(test_tail_bytes_ignored),
         cmocka_unit_test(test_bad_arguments),

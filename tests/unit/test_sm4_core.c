@@ -38,7 +38,8 @@ static void fill_random(uint8_t *p, size_t n)
 }
 
 /* The kernel under test (TLCP_SM4_KERNEL_*, see sm4_core.c). */
-static int g_kernels[3] = {TLCP_SM4_KERNEL_AESNI, TLCP_SM4_KERNEL_VAES, TLCP_SM4_KERNEL_GFNI};
+static int g_kernels[4] = {TLCP_SM4_KERNEL_AESNI, TLCP_SM4_KERNEL_VAES, TLCP_SM4_KERNEL_GFNI,
+                           TLCP_SM4_KERNEL_GFNI512};
 static int g_kernel = TLCP_SM4_KERNEL_AUTO;
 
 static int use_kernel(void **state)
@@ -440,7 +441,11 @@ static void test_force_switch(void **state)
     if (!tlcp_sm4_core_supported()) {
         assert_false(tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_VAES));
         assert_false(tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_GFNI));
+        assert_false(tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_GFNI512));
     }
+    /* the AVX-512 kernel extends the 256-bit GFNI one */
+    if (tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_GFNI512))
+        assert_true(tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_GFNI));
     assert_false(tlcp_sm4_kernel_available(TLCP_SM4_KERNEL_AUTO));
 }
 
@@ -449,7 +454,8 @@ static void test_force_switch(void **state)
 #define KERNELS(f)                                                                                 \
     cmocka_unit_test_prestate_setup_teardown(f, use_kernel, restore_backend, &g_kernels[0]),       \
         cmocka_unit_test_prestate_setup_teardown(f, use_kernel, restore_backend, &g_kernels[1]),   \
-        cmocka_unit_test_prestate_setup_teardown(f, use_kernel, restore_backend, &g_kernels[2])
+        cmocka_unit_test_prestate_setup_teardown(f, use_kernel, restore_backend, &g_kernels[2]),   \
+        cmocka_unit_test_prestate_setup_teardown(f, use_kernel, restore_backend, &g_kernels[3])
 
 int main(void)
 {
