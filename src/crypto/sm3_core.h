@@ -9,7 +9,8 @@
  * kernel is picked at run time by timing the ones CPUID allows
  * (sm3_pick.c): the portable C, the same C compiled for BMI2 (RORX rotates
  * without touching the flags), or BMI2 rounds on a schedule computed eight
- * blocks at a time in AVX2 or AVX-512VL lanes.
+ * blocks at a time in AVX2 or AVX-512VL lanes, in C or in x86-64 assembly
+ * (sm3_rounds_x86.S).
  */
 #ifndef TLCP_CRYPTO_SM3_CORE_H
 #define TLCP_CRYPTO_SM3_CORE_H
