@@ -9,7 +9,8 @@
  * kernel is picked at run time by timing the ones CPUID allows
  * (sm3_pick.c): the portable C, the same C compiled for BMI2 (RORX rotates
  * without touching the flags), or BMI2 rounds on a schedule computed eight
- * blocks at a time in AVX2 or AVX-512VL lanes.
+ * blocks at a time in AVX2 or AVX-512VL lanes, in C or in x86-64 assembly
+ * (sm3_rounds_x86.S).
  */
 #ifndef TLCP_CRYPTO_SM3_CORE_H
 #define TLCP_CRYPTO_SM3_CORE_H
@@ -89,6 +90,16 @@ void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0
 /* And with that schedule computed in slices between the blocks before. */
 #define TLCP_SM3_FEAT_SCHED8I_BIT 32
 #define TLCP_SM3_FEAT_SCHED8I     (TLCP_SM3_FEAT_SCHED8X | TLCP_SM3_FEAT_SCHED8I_BIT)
+/* The AVX2 or AVX-512 schedule with the rounds in x86-64 assembly, which
+ * also needs BMI1 (ANDN). */
+#define TLCP_SM3_FEAT_BMI1      64
+#define TLCP_SM3_FEAT_ASM8_BIT  128
+#define TLCP_SM3_FEAT_ASM8      (TLCP_SM3_FEAT_SCHED8 | TLCP_SM3_FEAT_BMI1 | TLCP_SM3_FEAT_ASM8_BIT)
+#define TLCP_SM3_FEAT_ASM8X_BIT 256
+#define TLCP_SM3_FEAT_ASM8X     (TLCP_SM3_FEAT_ASM8 | TLCP_SM3_FEAT_SCHED8X | TLCP_SM3_FEAT_ASM8X_BIT)
+/* And the AVX-512 schedule interleaved as in sched8i. */
+#define TLCP_SM3_FEAT_ASM8I_BIT 512
+#define TLCP_SM3_FEAT_ASM8I     (TLCP_SM3_FEAT_ASM8X | TLCP_SM3_FEAT_SCHED8I | TLCP_SM3_FEAT_ASM8I_BIT)
 int tlcp_sm3_cpu_features(void);
 
 #if defined(TLCP_TESTING)

@@ -81,8 +81,16 @@ SX_INLINE void sched_step(sched_job *s)
 #define SM3_ROUNDS_ATTR static __attribute__((target(SX_TARGET)))
 #include "crypto/sm3_rounds.h"
 
-__attribute__((target(SX_TARGET))) void
-tlcp_sm3_compress_sched8i(uint32_t v[8], const uint8_t *data, size_t nblocks)
+typedef void (*sm3i_rounds_fn)(uint32_t v[8], const uint32_t *ww, const uint32_t *wp);
+
+/* The rounds in assembly (sm3_rounds_x86.S), one block at a time. */
+static void sm3i_rounds_asm(uint32_t v[8], const uint32_t *ww, const uint32_t *wp)
+{
+    tlcp_sm3_rounds8_x86(v, ww, wp, 1);
+}
+
+SX_INLINE void sm3i_compress(uint32_t v[8], const uint8_t *data, size_t nblocks,
+                             sm3i_rounds_fn rounds)
 {
     uint32_t buf[2][WW_WORDS + WP_WORDS];
     size_t groups = nblocks / 8;
@@ -96,7 +104,7 @@ tlcp_sm3_compress_sched8i(uint32_t v[8], const uint8_t *data, size_t nblocks)
         sched_job job = {data + 512 * (g + 1), next, next + WW_WORDS,
                          g + 1 < groups ? 0 : SCHED_STEPS};
         for (int b = 0; b < 8; b++) {
-            sm3i_rounds_pre(v, cur + b, cur + WW_WORDS + b);
+            rounds(v, cur + b, cur + WW_WORDS + b);
             /* A seventh of the next schedule between blocks: the
              * out-of-order window runs it beside the rounds still in
              * flight, without taking registers from them. */
@@ -109,6 +117,18 @@ tlcp_sm3_compress_sched8i(uint32_t v[8], const uint8_t *data, size_t nblocks)
     if (nblocks % 8 > 0)
         sm3i_compress_bmi2(v, data + 512 * groups, nblocks % 8);
     tlcp_wipe(buf, sizeof(buf));
+}
+
+__attribute__((target(SX_TARGET))) void
+tlcp_sm3_compress_sched8i(uint32_t v[8], const uint8_t *data, size_t nblocks)
+{
+    sm3i_compress(v, data, nblocks, sm3i_rounds_pre);
+}
+
+__attribute__((target(SX_TARGET))) void tlcp_sm3_compress_asm8i(uint32_t v[8], const uint8_t *data,
+                                                                size_t nblocks)
+{
+    sm3i_compress(v, data, nblocks, sm3i_rounds_asm);
 }
 
 #endif

@@ -21,7 +21,7 @@
 #include "crypto/sm3_core.h"
 #include "util/mem.h"
 
-#define FEAT_KNOWN 0x100
+#define FEAT_KNOWN 0x10000
 
 static int detect(void)
 {
@@ -30,6 +30,8 @@ static int detect(void)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("bmi2"))
         f |= TLCP_SM3_FEAT_BMI2;
+    if (__builtin_cpu_supports("bmi"))
+        f |= TLCP_SM3_FEAT_BMI1;
     if (__builtin_cpu_supports("avx2"))
         f |= TLCP_SM3_FEAT_AVX2;
     if ((f & TLCP_SM3_FEAT_BMI2) && (f & TLCP_SM3_FEAT_AVX2))
@@ -39,6 +41,10 @@ static int detect(void)
         f |= TLCP_SM3_FEAT_AVX512;
     if ((f & TLCP_SM3_FEAT_SCHED8X) == (TLCP_SM3_FEAT_SCHED8X & ~TLCP_SM3_FEAT_SCHED8X_BIT))
         f |= TLCP_SM3_FEAT_SCHED8X_BIT | TLCP_SM3_FEAT_SCHED8I_BIT;
+    if ((f & TLCP_SM3_FEAT_ASM8) == (TLCP_SM3_FEAT_ASM8 & ~TLCP_SM3_FEAT_ASM8_BIT))
+        f |= TLCP_SM3_FEAT_ASM8_BIT;
+    if ((f & TLCP_SM3_FEAT_ASM8X) == (TLCP_SM3_FEAT_ASM8X & ~TLCP_SM3_FEAT_ASM8X_BIT))
+        f |= TLCP_SM3_FEAT_ASM8X_BIT | TLCP_SM3_FEAT_ASM8I_BIT;
 #endif
     return f;
 }
@@ -94,8 +100,8 @@ static int runs(const tlcp_sm3_kernel *k, int f, size_t nblocks)
 static size_t time_kernels(int f, size_t nblocks)
 {
     static const uint8_t data[PICK_LONG * 64]; /* contents do not matter */
-    double best[8];
-    size_t n = tlcp_sm3_nkernels < 8 ? tlcp_sm3_nkernels : 8;
+    double best[16];
+    size_t n = tlcp_sm3_nkernels < 16 ? tlcp_sm3_nkernels : 16;
     for (size_t i = 0; i < n; i++)
         best[i] = -1.0;
     for (int r = 0; r < PICK_ROUNDS; r++) {

@@ -171,8 +171,15 @@ static void evp_sm3(const uint8_t *m, size_t n, uint8_t out[32])
 }
 
 /* Feature masks that select each single-stream kernel in turn. */
-static const int kernel_masks[] = {
-    0, TLCP_SM3_FEAT_BMI2, TLCP_SM3_FEAT_SCHED8, TLCP_SM3_FEAT_SCHED8X, TLCP_SM3_FEAT_SCHED8I, -1};
+static const int kernel_masks[] = {0,
+                                   TLCP_SM3_FEAT_BMI2,
+                                   TLCP_SM3_FEAT_SCHED8,
+                                   TLCP_SM3_FEAT_SCHED8X,
+                                   TLCP_SM3_FEAT_SCHED8I,
+                                   TLCP_SM3_FEAT_ASM8,
+                                   TLCP_SM3_FEAT_ASM8X,
+                                   TLCP_SM3_FEAT_ASM8I,
+                                   -1};
 
 /* Every length 0..1100 and some long ones, one shot and split in two, under
  * every kernel, against OpenSSL's SM3. */
@@ -241,6 +248,44 @@ static void test_every_kernel_matches_portable(void **state)
     }
 }
 
+/* A 1 MiB (+5) pseudo-random message under every kernel, one shot and fed
+ * in odd pieces (1, 63, 65, 511, 4097 bytes, ...), against the portable
+ * kernel's one-shot digest. */
+static void test_long_random_odd_splits(void **state)
+{
+    (void)state;
+    size_t len = (1u << 20) + 5;
+    uint8_t *m = malloc(len);
+    assert_non_null(m);
+    uint32_t x = 0x12345678u;
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift32 */
+        m[i] = (uint8_t)(x >> 11);
+    }
+    uint8_t want[32], got[32];
+    tlcp_sm3_force_features(0);
+    assert_int_equal(tlcp_sm3(m, len, want, NULL), 1);
+    static const size_t pieces[] = {1, 63, 65, 511, 4097, 3, 64 * 9 + 1, 128};
+    for (size_t k = 0; k < sizeof(kernel_masks) / sizeof(kernel_masks[0]); k++) {
+        tlcp_sm3_force_features(kernel_masks[k]);
+        assert_int_equal(tlcp_sm3(m, len, got, NULL), 1);
+        assert_memory_equal(got, want, 32);
+        tlcp_sm3_ctx *ctx = tlcp_sm3_new(NULL);
+        assert_non_null(ctx);
+        for (size_t off = 0, p = 0; off < len; p++) {
+            size_t n = pieces[p % (sizeof(pieces) / sizeof(pieces[0]))];
+            n = n < len - off ? n : len - off;
+            assert_int_equal(tlcp_sm3_update(ctx, m + off, n, NULL), 1);
+            off += n;
+        }
+        assert_int_equal(tlcp_sm3_final(ctx, got, NULL), 1);
+        assert_memory_equal(got, want, 32);
+        tlcp_sm3_free(ctx);
+    }
+    tlcp_sm3_force_features(-1);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_differential_openssl),
         cmocka_unit_test(test_every_kernel_matches_portable),
+        cmocka_unit_test(test_long_random_odd_splits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

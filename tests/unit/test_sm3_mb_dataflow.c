@@ -18,10 +18,19 @@
 
 #include "dataflow.h"
 
-/* SCHED8X and SCHED8I are there for CPUs and valgrind versions that run
- * AVX-512; where they do not, those masks select the AVX2 kernels again. */
-static const int masks[] = {
-    0, TLCP_SM3_FEAT_BMI2, TLCP_SM3_FEAT_AVX2, TLCP_SM3_FEAT_SCHED8, TLCP_SM3_FEAT_SCHED8X, -1};
+/* SCHED8X, SCHED8I, ASM8X and ASM8I are there for CPUs and valgrind
+ * versions that run AVX-512; where they do not, those masks select the AVX2
+ * kernels again. ASM8 is the assembly rounds (sm3_rounds_x86.S) on the AVX2
+ * schedule, which valgrind runs. */
+static const int masks[] = {0,
+                            TLCP_SM3_FEAT_BMI2,
+                            TLCP_SM3_FEAT_AVX2,
+                            TLCP_SM3_FEAT_SCHED8,
+                            TLCP_SM3_FEAT_SCHED8X,
+                            TLCP_SM3_FEAT_ASM8,
+                            TLCP_SM3_FEAT_ASM8X,
+                            TLCP_SM3_FEAT_ASM8I,
+                            -1};
 
 static void test_secret_key_and_data_never_steer(void **state)
 {
@@ -38,6 +47,13 @@ static void test_secret_key_and_data_never_steer(void **state)
             data[l][i] = (uint8_t)(l * 31 + i);
     for (size_t m = 0; m < sizeof(masks) / sizeof(masks[0]); m++) {
         tlcp_sm3_force_features(masks[m]);
+        /* The assembly kernel is the one checked wherever the CPU (as
+         * valgrind shows it) has what it needs. */
+        int asm8 = TLCP_SM3_FEAT_ASM8;
+        if (masks[m] == asm8 && (tlcp_sm3_cpu_features() & asm8) == asm8)
+            assert_string_equal(tlcp_sm3_kernel_for(sizeof(big) / 64)->name, "asm8");
+        fprintf(stderr, "mask %#x: kernel %s\n", (unsigned)masks[m],
+                tlcp_sm3_kernel_for(sizeof(big) / 64)->name);
         for (size_t k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
             uint8_t want[16][32], got[16][32];
             const uint8_t *in[16];
@@ -56,11 +72,15 @@ static void test_secret_key_and_data_never_steer(void **state)
             tlcp_hmac_sm3_key_init(&hk, key, key_lens[k]);
             tlcp_hmac_sm3_mb(&hk, 16, in, lens, out);
             tlcp_hmac_sm3_mb(&hk, 3, in, lens, out); /* a group with filler lanes */
-            uint8_t one[32], big_mac[32], big_want[32];
+            uint8_t one[32], big_mac[32], big_want[32], big_hash[32], big_hash_want[32];
+            assert_int_equal(tlcp_sm3(big, sizeof(big), big_hash_want, NULL), 1);
             tlcp_hmac_sm3_keyed(&hk, data[5], lens[5], one);
             MAKE_SECRET(big, sizeof(big));
             tlcp_hmac_sm3_keyed(&hk, big, sizeof(big), big_mac);
+            assert_int_equal(tlcp_sm3(big, sizeof(big), big_hash, NULL), 1); /* plain SM3 */
             MAKE_PUBLIC(big, sizeof(big));
+            MAKE_PUBLIC(big_hash, sizeof(big_hash));
+            assert_memory_equal(big_hash, big_hash_want, sizeof(big_hash));
             MAKE_PUBLIC(big_mac, sizeof(big_mac));
             MAKE_PUBLIC(got, sizeof(got));
             MAKE_PUBLIC(one, sizeof(one));
