@@ -66,6 +66,10 @@ void tlcp_hmac_sm3_key_init(tlcp_hmac_sm3_key *k, const uint8_t *key, size_t key
 /* HMAC of data[0..len) under a prepared key. */
 void tlcp_hmac_sm3_keyed(const tlcp_hmac_sm3_key *k, const uint8_t *data, size_t len,
                          uint8_t out[TLCP_SM3_DIGEST_LEN]);
+/* HMAC of header(13) || data[0..len) under a prepared key (the same bytes
+ * as tlcp_hmac_sm3_keyed over the two joined; only one block is assembled). */
+void tlcp_hmac_sm3_keyed_hdr(const tlcp_hmac_sm3_key *k, const uint8_t header[13],
+                             const uint8_t *data, size_t len, uint8_t out[TLCP_SM3_DIGEST_LEN]);
 
 /* Most messages one tlcp_hmac_sm3_mb / tlcp_sm3_mb call takes. */
 #define TLCP_SM3_MB_MAX 16
@@ -76,6 +80,10 @@ void tlcp_hmac_sm3_keyed(const tlcp_hmac_sm3_key *k, const uint8_t *data, size_t
  */
 void tlcp_hmac_sm3_mb(const tlcp_hmac_sm3_key *k, size_t n, const uint8_t *const data[],
                       const size_t len[], uint8_t *const out[]);
+/* The same over header[i](13 bytes) || data[i][0..len[i]) (a record MAC
+ * without moving the data next to its pseudo-header); header NULL: none. */
+void tlcp_hmac_sm3_mb_hdr(const tlcp_hmac_sm3_key *k, size_t n, const uint8_t *const header[],
+                          const uint8_t *const data[], const size_t len[], uint8_t *const out[]);
 /* n (<= TLCP_SM3_MB_MAX) independent SM3 digests, out[i] = SM3(data[i]). */
 void tlcp_sm3_mb(size_t n, const uint8_t *const data[], const size_t len[], uint8_t *const out[]);
 

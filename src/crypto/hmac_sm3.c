@@ -47,6 +47,16 @@ static void hash_from(uint32_t v[8], const uint8_t *data, size_t len, uint64_t p
     tlcp_wipe(tail, sizeof(tail));
 }
 
+/* The outer hash over the inner digest; wipes the state and the digest. */
+static void finish_outer(const tlcp_hmac_sm3_key *k, uint32_t v[8],
+                         uint8_t inner[TLCP_SM3_DIGEST_LEN], uint8_t out[TLCP_SM3_DIGEST_LEN])
+{
+    memcpy(v, k->opad, 8 * sizeof(uint32_t));
+    hash_from(v, inner, TLCP_SM3_DIGEST_LEN, TLCP_SM3_BLOCK_LEN, out);
+    tlcp_wipe(v, 8 * sizeof(uint32_t));
+    tlcp_wipe(inner, TLCP_SM3_DIGEST_LEN);
+}
+
 void tlcp_hmac_sm3_keyed(const tlcp_hmac_sm3_key *k, const uint8_t *data, size_t len,
                          uint8_t out[TLCP_SM3_DIGEST_LEN])
 {
@@ -54,10 +64,29 @@ void tlcp_hmac_sm3_keyed(const tlcp_hmac_sm3_key *k, const uint8_t *data, size_t
     uint8_t inner[TLCP_SM3_DIGEST_LEN];
     memcpy(v, k->ipad, sizeof(v));
     hash_from(v, data, len, TLCP_SM3_BLOCK_LEN, inner);
-    memcpy(v, k->opad, sizeof(v));
-    hash_from(v, inner, sizeof(inner), TLCP_SM3_BLOCK_LEN, out);
-    tlcp_wipe(v, sizeof(v));
-    tlcp_wipe(inner, sizeof(inner));
+    finish_outer(k, v, inner, out);
+}
+
+void tlcp_hmac_sm3_keyed_hdr(const tlcp_hmac_sm3_key *k, const uint8_t header[13],
+                             const uint8_t *data, size_t len, uint8_t out[TLCP_SM3_DIGEST_LEN])
+{
+    /* header || the data's first 51 bytes make the first block */
+    const size_t first = TLCP_SM3_BLOCK_LEN - 13;
+    uint32_t v[8];
+    uint8_t inner[TLCP_SM3_DIGEST_LEN], block[TLCP_SM3_BLOCK_LEN];
+    size_t take = len < first ? len : first;
+    memcpy(block, header, 13);
+    if (take > 0)
+        memcpy(block + 13, data, take);
+    memcpy(v, k->ipad, sizeof(v));
+    if (len < first) {
+        hash_from(v, block, 13 + len, TLCP_SM3_BLOCK_LEN, inner);
+    } else {
+        tlcp_sm3_compress(v, block, 1);
+        hash_from(v, data + first, len - first, 2 * TLCP_SM3_BLOCK_LEN, inner);
+    }
+    tlcp_wipe(block, sizeof(block));
+    finish_outer(k, v, inner, out);
 }
 
 int tlcp_hmac_sm3(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,

@@ -6,8 +6,11 @@
  * MACs of a multi-record write. Results are byte for byte those of the
  * single-stream SM3.
  *
- * Each message is two runs of whole blocks: its own full blocks, read in
- * place, then the padded tail (one or two blocks) built here. The lanes step
+ * Each message is up to three runs of whole blocks: a first block built
+ * here when the message has a 13-byte record header before its data (the
+ * record layer MACs header || data without copying the data next to the
+ * header), its own full blocks, read in place, then the padded tail (one
+ * or two blocks) built here. The lanes step
  * together for as many blocks as the shortest current run has; a lane whose
  * run ends moves to its next run, and the group is formed again from the
  * lanes left. Slots without a message are filled with a dummy lane that
@@ -20,31 +23,61 @@
 #include "crypto/sm3_mb_kernels.h"
 #include "util/mem.h"
 
+#define LANE_RUNS 3
+#define HDR_LEN   13
+
 typedef struct mb_lane {
-    uint32_t *v;           /* the lane's chaining value */
-    const uint8_t *run[2]; /* full blocks in place, then the padded tail */
-    size_t blocks[2];
-    int cur; /* index of the current run; 2 when done */
+    uint32_t *v; /* the lane's chaining value */
+    /* built first block (header messages only), full blocks in place, the padded tail */
+    const uint8_t *run[LANE_RUNS];
+    size_t blocks[LANE_RUNS];
+    int cur; /* index of the current run; LANE_RUNS when done */
+    uint8_t head[TLCP_SM3_BLOCK_LEN];
     uint8_t tail[2 * TLCP_SM3_BLOCK_LEN];
 } mb_lane;
 
-static void lane_setup(mb_lane *l, uint32_t *v, const uint8_t *data, size_t len, uint64_t prefix)
-{
-    size_t full = len / TLCP_SM3_BLOCK_LEN;
-    l->v = v;
-    l->run[0] = data;
-    l->blocks[0] = full;
-    l->run[1] = l->tail;
-    l->blocks[1] = tlcp_sm3_pad(l->tail, data + full * TLCP_SM3_BLOCK_LEN, len % TLCP_SM3_BLOCK_LEN,
-                                prefix + len);
-    l->cur = l->blocks[0] > 0 ? 0 : 1;
-}
-
-/* Moves to the next run with blocks left (2 when none is). */
+/* Moves to the next run with blocks left (LANE_RUNS when none is). */
 static void lane_skip_empty(mb_lane *l)
 {
-    while (l->cur < 2 && l->blocks[l->cur] == 0)
+    while (l->cur < LANE_RUNS && l->blocks[l->cur] == 0)
         l->cur++;
+}
+
+/* Runs 1 and 2 over data[0..len), as if `prefix` bytes came before. */
+static void lane_body(mb_lane *l, const uint8_t *data, size_t len, uint64_t prefix)
+{
+    size_t full = len / TLCP_SM3_BLOCK_LEN;
+    l->run[1] = data;
+    l->blocks[1] = full;
+    l->run[2] = l->tail;
+    l->blocks[2] = tlcp_sm3_pad(l->tail, data + full * TLCP_SM3_BLOCK_LEN, len % TLCP_SM3_BLOCK_LEN,
+                                prefix + len);
+}
+
+/* The lane for header(13) || data (header NULL: data alone). */
+static void lane_setup(mb_lane *l, uint32_t *v, const uint8_t *header, const uint8_t *data,
+                       size_t len, uint64_t prefix)
+{
+    l->v = v;
+    l->run[0] = l->head;
+    l->blocks[0] = 0;
+    if (header == NULL) {
+        lane_body(l, data, len, prefix);
+    } else {
+        size_t first = TLCP_SM3_BLOCK_LEN - HDR_LEN;
+        size_t take = len < first ? len : first;
+        memcpy(l->head, header, HDR_LEN);
+        if (take > 0)
+            memcpy(l->head + HDR_LEN, data, take);
+        if (len < first) {
+            lane_body(l, l->head, HDR_LEN + len, prefix);
+        } else {
+            l->blocks[0] = 1;
+            lane_body(l, data + first, len - first, prefix + TLCP_SM3_BLOCK_LEN);
+        }
+    }
+    l->cur = 0;
+    lane_skip_empty(l);
 }
 
 static void lane_advance(mb_lane *l, size_t nblocks)
@@ -112,7 +145,7 @@ static void run_lanes(mb_lane *lanes, size_t n)
         mb_lane *active[TLCP_SM3_MB_MAX];
         size_t count = 0;
         for (size_t i = 0; i < n; i++)
-            if (lanes[i].cur < 2)
+            if (lanes[i].cur < LANE_RUNS)
                 active[count++] = &lanes[i];
         if (count == 0)
             return;
@@ -120,7 +153,7 @@ static void run_lanes(mb_lane *lanes, size_t n)
         if (width == 1) {
             for (size_t i = 0; i < count; i++) {
                 mb_lane *l = active[i];
-                while (l->cur < 2) {
+                while (l->cur < LANE_RUNS) {
                     size_t b = l->blocks[l->cur];
                     tlcp_sm3_compress(l->v, l->run[l->cur], b);
                     lane_advance(l, b);
@@ -148,6 +181,7 @@ void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0
             l->blocks[0] = blocks0[at + i];
             l->run[1] = run1[at + i];
             l->blocks[1] = blocks1[at + i];
+            l->blocks[2] = 0;
             l->cur = 0;
             lane_skip_empty(l);
         }
@@ -155,14 +189,16 @@ void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0
     }
 }
 
-/* Digests of n <= TLCP_SM3_MB_MAX messages continued from the states v[i],
- * as if `prefix` bytes had come before each. */
-static void mb_hash(uint32_t (*v)[TLCP_SM3_STATE_WORDS], size_t n, const uint8_t *const data[],
-                    const size_t len[], uint64_t prefix, uint8_t *const out[])
+/* Digests of n <= TLCP_SM3_MB_MAX messages (header[i] || data[i], or data[i]
+ * alone when header is NULL) continued from the states v[i], as if `prefix`
+ * bytes had come before each. */
+static void mb_hash(uint32_t (*v)[TLCP_SM3_STATE_WORDS], size_t n, const uint8_t *const header[],
+                    const uint8_t *const data[], const size_t len[], uint64_t prefix,
+                    uint8_t *const out[])
 {
     mb_lane lanes[TLCP_SM3_MB_MAX];
     for (size_t i = 0; i < n; i++)
-        lane_setup(&lanes[i], v[i], data[i], len[i], prefix);
+        lane_setup(&lanes[i], v[i], header != NULL ? header[i] : NULL, data[i], len[i], prefix);
     run_lanes(lanes, n);
     for (size_t i = 0; i < n; i++)
         tlcp_sm3_state_out(v[i], out[i]);
@@ -176,13 +212,13 @@ void tlcp_sm3_mb(size_t n, const uint8_t *const data[], const size_t len[], uint
         size_t m = n - at < TLCP_SM3_MB_MAX ? n - at : TLCP_SM3_MB_MAX;
         for (size_t i = 0; i < m; i++)
             memcpy(v[i], tlcp_sm3_iv, sizeof(v[i]));
-        mb_hash(v, m, data + at, len + at, 0, out + at);
+        mb_hash(v, m, NULL, data + at, len + at, 0, out + at);
     }
     tlcp_wipe(v, sizeof(v));
 }
 
-void tlcp_hmac_sm3_mb(const tlcp_hmac_sm3_key *k, size_t n, const uint8_t *const data[],
-                      const size_t len[], uint8_t *const out[])
+void tlcp_hmac_sm3_mb_hdr(const tlcp_hmac_sm3_key *k, size_t n, const uint8_t *const header[],
+                          const uint8_t *const data[], const size_t len[], uint8_t *const out[])
 {
     uint32_t v[TLCP_SM3_MB_MAX][TLCP_SM3_STATE_WORDS];
     uint8_t inner[TLCP_SM3_MB_MAX][TLCP_SM3_DIGEST_LEN];
@@ -197,11 +233,18 @@ void tlcp_hmac_sm3_mb(const tlcp_hmac_sm3_key *k, size_t n, const uint8_t *const
             inner_out[i] = inner[i];
             inner_len[i] = TLCP_SM3_DIGEST_LEN;
         }
-        mb_hash(v, m, data + at, len + at, TLCP_SM3_BLOCK_LEN, inner_out);
+        mb_hash(v, m, header != NULL ? header + at : NULL, data + at, len + at, TLCP_SM3_BLOCK_LEN,
+                inner_out);
         for (size_t i = 0; i < m; i++)
             memcpy(v[i], k->opad, sizeof(v[i]));
-        mb_hash(v, m, inner_in, inner_len, TLCP_SM3_BLOCK_LEN, out + at);
+        mb_hash(v, m, NULL, inner_in, inner_len, TLCP_SM3_BLOCK_LEN, out + at);
     }
     tlcp_wipe(v, sizeof(v));
     tlcp_wipe(inner, sizeof(inner));
+}
+
+void tlcp_hmac_sm3_mb(const tlcp_hmac_sm3_key *k, size_t n, const uint8_t *const data[],
+                      const size_t len[], uint8_t *const out[])
+{
+    tlcp_hmac_sm3_mb_hdr(k, n, NULL, data, len, out);
 }

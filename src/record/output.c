@@ -30,10 +30,9 @@ int tlcp_output_record(tlcp_record_layer *rl, uint8_t type, const uint8_t *data,
     ENSURE_ALERT(tlcp_rbuf_reserve(&rl->out, reserved, &rec), rl->err, TLCP_R_ALLOC,
                  TLCP_ALERT_INTERNAL_ERROR, "output queue cannot take %zu more bytes", reserved);
     uint8_t *frag = rec + TLCP_RECORD_HEADER_LEN;
-    tlcp_rbuf_copy(frag + tlcp_record_seal_prefix(&rl->wr), data, len);
-
+    /* sealed from the caller's bytes: the plaintext is not copied first */
     size_t frag_len = 0;
-    if (!tlcp_record_seal(&rl->wr, type, frag, len, &frag_len, rl->err)) {
+    if (!tlcp_record_seal(&rl->wr, type, frag, data, len, &frag_len, rl->err)) {
         tlcp_rbuf_unreserve(&rl->out, reserved);
         return 0;
     }

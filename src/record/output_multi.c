@@ -39,7 +39,8 @@ static size_t record_count(const tlcp_record_layer *rl, size_t len)
 }
 
 /* Seals records of rec_len bytes (the last takes what is left) from data,
- * k of them (k <= TLCP_SM3_MB_MAX), straight into the output queue. */
+ * k of them (k <= TLCP_SM3_MB_MAX), straight into the output queue (read
+ * from the caller's buffer, not copied into the queue first). */
 static int output_group(tlcp_record_layer *rl, uint8_t type, const uint8_t *data, size_t len,
                         size_t rec_len, size_t k)
 {
@@ -52,13 +53,14 @@ static int output_group(tlcp_record_layer *rl, uint8_t type, const uint8_t *data
     ENSURE_ALERT(tlcp_rbuf_reserve(&rl->out, total, &at), rl->err, TLCP_R_ALLOC,
                  TLCP_ALERT_INTERNAL_ERROR, "output queue cannot take %zu more bytes", total);
     uint8_t *frag[TLCP_SM3_MB_MAX];
+    const uint8_t *src[TLCP_SM3_MB_MAX];
     for (size_t i = 0; i < k; i++) {
         frag[i] = at + TLCP_RECORD_HEADER_LEN;
-        tlcp_rbuf_copy(frag[i] + TLCP_CBC_IV_LEN, data, plain[i]);
+        src[i] = data;
         at = frag[i] + tlcp_cbc_fragment_len(plain[i]);
         data += plain[i];
     }
-    if (!tlcp_cbc_seal_multi(&rl->wr, type, frag, plain, k, frag_len, rl->err)) {
+    if (!tlcp_cbc_seal_multi(&rl->wr, type, frag, src, plain, k, frag_len, rl->err)) {
         tlcp_rbuf_unreserve(&rl->out, total);
         return 0;
     }

@@ -92,18 +92,20 @@ void tlcp_record_pseudo_header(uint8_t out[13], uint64_t seq, uint8_t type, size
     (void)ok;
 }
 
-int tlcp_record_seal(tlcp_record_dir *d, uint8_t type, uint8_t *rec_frag, size_t len,
-                     size_t *out_len, tlcp_error *err)
+int tlcp_record_seal(tlcp_record_dir *d, uint8_t type, uint8_t *rec_frag, const uint8_t *data,
+                     size_t len, size_t *out_len, tlcp_error *err)
 {
     if (d->bulk == TLCP_BULK_NULL) {
+        if (data != rec_frag)
+            tlcp_rbuf_copy(rec_frag, data, len);
         *out_len = len;
         return 1;
     }
     uint64_t seq;
     GUARD(tlcp_record_seq_take(d, &seq, err));
     if (d->bulk == TLCP_BULK_SM4_CBC_SM3)
-        return tlcp_cbc_seal(d, seq, type, rec_frag, len, out_len, err);
-    return tlcp_gcm_seal_record(d, seq, type, rec_frag, len, out_len, err);
+        return tlcp_cbc_seal(d, seq, type, rec_frag, data, len, out_len, err);
+    return tlcp_gcm_seal_record(d, seq, type, rec_frag, data, len, out_len, err);
 }
 
 int tlcp_record_open(tlcp_record_dir *d, uint8_t type, uint8_t *frag, size_t len, tlcp_cursor *out,

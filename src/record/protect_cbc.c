@@ -23,32 +23,54 @@ size_t tlcp_cbc_fragment_len(size_t len)
 }
 
 /*
- * Lays out one record around its plaintext at rec_frag + 16: the MAC input
- * pseudo-header(13) || data is made contiguous by writing the header into
- * the tail of the IV slot (HMAC then reads one run without a copy; the
- * random IV overwrites it afterwards), and the padding goes after the MAC's
- * place. Returns the bytes to encrypt (data, MAC, padding).
+ * Sealing reads the plaintext where the caller has it (tlcp_write's buffer):
+ * the MAC runs over pseudo-header || data with the header kept apart (only
+ * the first SM3 block is assembled), the whole plaintext blocks are
+ * CBC-encrypted from the caller's buffer straight into the fragment, and
+ * only the record's tail (the last partial block, MAC and padding, at most
+ * 63 bytes) is laid out in the fragment and encrypted there. A plaintext
+ * already in place at rec_frag + 16 works too (nothing is copied then).
  */
-size_t tlcp_cbc_frame(uint8_t *rec_frag, uint64_t seq, uint8_t type, size_t len)
+size_t tlcp_cbc_whole(size_t len)
 {
-    uint8_t *data = rec_frag + TLCP_CBC_IV_LEN;
-    tlcp_record_pseudo_header(data - 13, seq, type, len);
+    return len - len % TLCP_SM4_BLOCK_LEN;
+}
+
+size_t tlcp_cbc_frame(uint8_t *rec_frag, const uint8_t *data, size_t len, uint64_t seq,
+                      uint8_t type, uint8_t header[13])
+{
+    uint8_t *body = rec_frag + TLCP_CBC_IV_LEN;
+    size_t full = tlcp_cbc_whole(len);
+    tlcp_record_pseudo_header(header, seq, type, len);
+    if (data != body)
+        tlcp_rbuf_copy(body + full, data + full, len - full);
     size_t n = tlcp_cbc_fragment_len(len) - TLCP_CBC_IV_LEN;
     size_t pad = n - len - TLCP_CBC_MAC_LEN - 1;
-    uint8_t *padding = data + len + TLCP_CBC_MAC_LEN;
+    uint8_t *padding = body + len + TLCP_CBC_MAC_LEN;
     for (size_t i = 0; i <= pad; i++)
         padding[i] = (uint8_t)pad;
     return n;
 }
 
-int tlcp_cbc_seal(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *rec_frag, size_t len,
-                  size_t *out_len, tlcp_error *err)
+const uint8_t *tlcp_cbc_tail_iv(const uint8_t *rec_frag, size_t len)
 {
-    uint8_t *data = rec_frag + TLCP_CBC_IV_LEN;
-    size_t n = tlcp_cbc_frame(rec_frag, seq, type, len);
-    tlcp_hmac_sm3_keyed(&d->mac, data - 13, 13 + len, data + len);
+    size_t full = tlcp_cbc_whole(len);
+    return full > 0 ? rec_frag + TLCP_CBC_IV_LEN + full - TLCP_SM4_BLOCK_LEN : rec_frag;
+}
+
+int tlcp_cbc_seal(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *rec_frag,
+                  const uint8_t *data, size_t len, size_t *out_len, tlcp_error *err)
+{
+    uint8_t *body = rec_frag + TLCP_CBC_IV_LEN;
+    uint8_t header[13];
+    size_t n = tlcp_cbc_frame(rec_frag, data, len, seq, type, header);
+    tlcp_hmac_sm3_keyed_hdr(&d->mac, header, data, len, body + len);
     GUARD(tlcp_random_bytes(rec_frag, TLCP_CBC_IV_LEN, err));
-    GUARD(tlcp_sm4_cbc_crypt(d->cbc, rec_frag, data, data, n, err));
+    size_t full = tlcp_cbc_whole(len);
+    if (full > 0)
+        GUARD(tlcp_sm4_cbc_crypt(d->cbc, rec_frag, data, body, full, err));
+    GUARD(tlcp_sm4_cbc_crypt(d->cbc, tlcp_cbc_tail_iv(rec_frag, len), body + full, body + full,
+                             n - full, err));
     *out_len = TLCP_CBC_IV_LEN + n;
     return 1;
 }

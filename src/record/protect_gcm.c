@@ -18,7 +18,7 @@ static void make_nonce(const tlcp_record_dir *d, const uint8_t explicit_part[8],
 }
 
 int tlcp_gcm_seal_record(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *rec_frag,
-                         size_t len, size_t *out_len, tlcp_error *err)
+                         const uint8_t *data, size_t len, size_t *out_len, tlcp_error *err)
 {
     tlcp_builder b;
     tlcp_builder_init_fixed(&b, rec_frag, TLCP_GCM_EXPLICIT_LEN);
@@ -28,8 +28,10 @@ int tlcp_gcm_seal_record(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t
     uint8_t aad[13];
     make_nonce(d, rec_frag, nonce);
     tlcp_record_pseudo_header(aad, seq, type, len);
-    uint8_t *data = rec_frag + TLCP_GCM_EXPLICIT_LEN;
-    GUARD(tlcp_gcm_seal(d->gcm, nonce, aad, sizeof(aad), data, len, data, data + len, err));
+    /* CTR reads the caller's plaintext and writes the ciphertext in place
+     * in the fragment (no copy of the plaintext first) */
+    uint8_t *ct = rec_frag + TLCP_GCM_EXPLICIT_LEN;
+    GUARD(tlcp_gcm_seal(d->gcm, nonce, aad, sizeof(aad), data, len, ct, ct + len, err));
     *out_len = TLCP_GCM_EXPLICIT_LEN + len + TLCP_GCM_TAG_LEN;
     return 1;
 }

@@ -86,13 +86,16 @@ void tlcp_record_dir_clear(tlcp_record_dir *d);
 size_t tlcp_record_overhead(const tlcp_record_dir *d);
 
 /*
- * Seals `len` plaintext bytes that sit at `frag` (with room for the overhead
- * after them, and for CBC 16 bytes before them for the explicit IV: the
- * fragment starts at frag - prefix). Writes the protected fragment in place
- * and returns its length in *out_len. Advances the sequence number.
+ * Seals `len` plaintext bytes from `data` into the fragment at rec_frag
+ * (room for prefix + len + overhead bytes). `data` is either the caller's
+ * buffer, disjoint from the fragment (CBC and GCM encrypt from it, nothing
+ * is copied first), or exactly rec_frag + tlcp_record_seal_prefix() (in
+ * place). Returns the fragment's length in *out_len. Advances the sequence
+ * number.
  */
 TLCP_MUST_CHECK int tlcp_record_seal(tlcp_record_dir *d, uint8_t type, uint8_t *rec_frag,
-                                     size_t len, size_t *out_len, tlcp_error *err);
+                                     const uint8_t *data, size_t len, size_t *out_len,
+                                     tlcp_error *err);
 /* Bytes between the start of the protected fragment and the plaintext. */
 size_t tlcp_record_seal_prefix(const tlcp_record_dir *d);
 
@@ -109,23 +112,32 @@ TLCP_MUST_CHECK int tlcp_record_seq_take(tlcp_record_dir *d, uint64_t *out, tlcp
 void tlcp_record_pseudo_header(uint8_t out[13], uint64_t seq, uint8_t type, size_t len);
 
 TLCP_MUST_CHECK int tlcp_cbc_seal(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *rec_frag,
-                                  size_t len, size_t *out_len, tlcp_error *err);
+                                  const uint8_t *data, size_t len, size_t *out_len,
+                                  tlcp_error *err);
 /*
  * Seals k (<= TLCP_SM3_MB_MAX) CBC records at once, byte for byte what k
  * tlcp_cbc_seal calls in a row would give (sequence numbers and IVs taken in
- * record order): record i's plaintext len[i] sits at rec_frag[i] + 16 with
- * room for its MAC and padding after it; out_len[i] gets the fragment
- * length. The MACs run through the multi-buffer SM3, the CBC chains side by
- * side through the multi-chain SM4 (protect_cbc_multi.c).
+ * record order): record i's plaintext data[i] of len[i] bytes (the caller's
+ * buffer, or in place at rec_frag[i] + 16) is sealed into rec_frag[i] (room
+ * for IV, data, MAC and padding); out_len[i] gets the fragment length. The MACs run through the
+ * multi-buffer SM3, the CBC chains side by side through the multi-chain SM4 (protect_cbc_multi.c).
  */
 TLCP_MUST_CHECK int tlcp_cbc_seal_multi(tlcp_record_dir *d, uint8_t type, uint8_t *const rec_frag[],
-                                        const size_t len[], size_t k, size_t out_len[],
-                                        tlcp_error *err);
+                                        const uint8_t *const data[], const size_t len[], size_t k,
+                                        size_t out_len[], tlcp_error *err);
 /* Exact CBC fragment length for len plaintext bytes (IV, MAC, minimal padding). */
 size_t tlcp_cbc_fragment_len(size_t len);
-/* Writes the pseudo-header before and the padding after the plaintext of a
- * record to seal; returns the number of bytes to encrypt (protect_cbc.c). */
-size_t tlcp_cbc_frame(uint8_t *rec_frag, uint64_t seq, uint8_t type, size_t len);
+/* Plaintext bytes of a record that fill whole blocks (encrypted straight
+ * from the caller's buffer). */
+size_t tlcp_cbc_whole(size_t len);
+/* Lays out a record's tail in its fragment (the plaintext's last partial
+ * block, the padding after the MAC's place) and its MAC pseudo-header;
+ * returns the number of bytes to encrypt (protect_cbc.c). */
+size_t tlcp_cbc_frame(uint8_t *rec_frag, const uint8_t *data, size_t len, uint64_t seq,
+                      uint8_t type, uint8_t header[13]);
+/* The CBC chaining value before the tail of a record of len bytes: the last
+ * whole-block ciphertext, or the IV when there is none. */
+const uint8_t *tlcp_cbc_tail_iv(const uint8_t *rec_frag, size_t len);
 TLCP_MUST_CHECK int tlcp_cbc_open(tlcp_record_dir *d, uint64_t seq, uint8_t type, uint8_t *frag,
                                   size_t len, tlcp_cursor *out, tlcp_error *err);
 /*
@@ -182,8 +194,8 @@ void tlcp_cbc_verify_multi(const tlcp_hmac_sm3_key *mac_key, const uint64_t seq[
 size_t tlcp_cbc_open_multi(tlcp_record_dir *d, uint8_t type, uint8_t *const frag[],
                            const size_t len[], size_t k, tlcp_cbc_opened res[]);
 TLCP_MUST_CHECK int tlcp_gcm_seal_record(tlcp_record_dir *d, uint64_t seq, uint8_t type,
-                                         uint8_t *rec_frag, size_t len, size_t *out_len,
-                                         tlcp_error *err);
+                                         uint8_t *rec_frag, const uint8_t *data, size_t len,
+                                         size_t *out_len, tlcp_error *err);
 TLCP_MUST_CHECK int tlcp_gcm_open_record(tlcp_record_dir *d, uint64_t seq, uint8_t type,
                                          uint8_t *frag, size_t len, tlcp_cursor *out,
                                          tlcp_error *err);
