@@ -6,9 +6,9 @@
  * chains side by side fill k lanes. Each step gathers P[i] ^ C[i-1] of every
  * chain still running into one contiguous batch, runs the kernel's ECB over
  * it (sixteen blocks in flight on the wide kernels), and scatters the
- * ciphertexts back. With exactly 8 or 16 chains (the record layer's usual
- * split) the steps all chains take run first in the wide kernels' own
- * multi-chain mode, which keeps the chaining values in registers; the
+ * ciphertexts back. The steps all chains take run first in the wide
+ * kernels' own multi-chain mode (8 or 16 chains, filled up with dummy
+ * chains when fewer), which keeps the chaining values in registers; the
  * generic loop finishes the longer chains. Only the public lengths steer
  * which chains take part.
  */
@@ -25,20 +25,62 @@ static void xor_block(uint8_t *out, const uint8_t *a, const uint8_t *b)
         out[i] = (uint8_t)(a[i] ^ b[i]);
 }
 
-/* With 8 or 16 chains, the steps they all take run in the registers of the
- * wide kernels (tlcp_sm4_core_cbc_multi_equal); returns how many did. */
+/* Blocks per multi-chain kernel call when dummy chains fill the group (the
+ * dummies' public input and thrown-away output are this long). */
+#define PIECE 64
+
+/* Steps [done, done + m) of the n real chains and width - n dummies. */
+static int equal_piece(const tlcp_sm4_key *key, size_t n, size_t width, const uint8_t *const iv[],
+                       const uint8_t *const in[], uint8_t *const out[], size_t done, size_t m,
+                       uint8_t *sink)
+{
+    static const uint8_t zeros[PIECE * 16];
+    const uint8_t *piv[MULTI_MAX], *pin[MULTI_MAX];
+    uint8_t *pout[MULTI_MAX];
+    for (size_t i = 0; i < width; i++) {
+        if (i < n) {
+            piv[i] = done > 0 ? out[i] + 16 * (done - 1) : iv[i];
+            pin[i] = in[i] + 16 * done;
+            pout[i] = out[i] + 16 * done;
+        } else {
+            piv[i] = zeros;
+            pin[i] = zeros;
+            pout[i] = sink;
+        }
+    }
+    return tlcp_sm4_core_cbc_multi_equal(key, (int)(width / 8), piv, pin, pout, m);
+}
+
+/* The steps all chains take run in the registers of the wide kernels
+ * (tlcp_sm4_core_cbc_multi_equal, groups of 8 or 16 chains); returns how
+ * many did. With 2..7 or 9..15 chains the group is filled with dummy chains
+ * over a public zero buffer (their output is thrown away): a 16-chain step
+ * costs the same with 15 real chains, and the generic loop's gather, ECB
+ * call and scatter per step cost more (writes of 9..15 records). */
 static size_t equal_steps(const tlcp_sm4_key *key, size_t n, const uint8_t *const iv[],
                           const uint8_t *const in[], uint8_t *const out[], const size_t nblocks[])
 {
-    if (n != 8 && n != 16)
+    if (n < 2)
         return 0;
     size_t common = nblocks[0];
     for (size_t i = 1; i < n; i++)
         if (nblocks[i] < common)
             common = nblocks[i];
-    if (common == 0 || !tlcp_sm4_core_cbc_multi_equal(key, (int)(n / 8), iv, in, out, common))
+    if (common == 0)
         return 0;
-    return common;
+    size_t width = n <= 8 ? 8 : 16;
+    if (n == width)
+        return tlcp_sm4_core_cbc_multi_equal(key, (int)(n / 8), iv, in, out, common) ? common : 0;
+    uint8_t sink[PIECE * 16];
+    size_t done = 0;
+    while (done < common) {
+        size_t m = common - done < PIECE ? common - done : PIECE;
+        if (!equal_piece(key, n, width, iv, in, out, done, m, sink))
+            break;
+        done += m;
+    }
+    tlcp_wipe(sink, sizeof(sink)); /* dummy ciphertexts: key-derived */
+    return done;
 }
 
 void tlcp_sm4_core_cbc_encrypt_multi(const tlcp_sm4_key *key, size_t k, const uint8_t *const iv[],
