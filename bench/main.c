@@ -24,7 +24,7 @@ static double now_seconds(void)
 }
 
 const bench_size bench_write_sizes[BENCH_WRITE_SIZES] = {
-    {1024, "1k"}, {16384, "16k"}, {65536, "64k"}};
+    {1024, "1k"}, {12288, "12k"}, {16384, "16k"}, {65536, "64k"}};
 
 /* A filter ending in '$' must match the end of the name ("conn_bulk_cbc_16k$"
  * leaves out conn_bulk_cbc_16k_old, e.g. to profile one figure). */
