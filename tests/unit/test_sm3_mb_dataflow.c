@@ -55,16 +55,23 @@ static void test_secret_key_and_data_never_steer(void **state)
         fprintf(stderr, "mask %#x: kernel %s\n", (unsigned)masks[m],
                 tlcp_sm3_kernel_for(sizeof(big) / 64)->name);
         for (size_t k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
-            uint8_t want[16][32], got[16][32];
-            const uint8_t *in[16];
-            uint8_t *out[16];
-            size_t lens[16];
+            uint8_t want[16][32], got[16][32], want_hdr[16][32], got_hdr[16][32];
+            const uint8_t *in[16], *body[16];
+            uint8_t *out[16], *out_hdr[16];
+            size_t lens[16], body_len[16];
             for (size_t l = 0; l < 16; l++) {
                 lens[l] = (l * 37 + k * 11) % 300;
                 in[l] = data[l];
                 out[l] = got[l];
                 assert_int_equal(tlcp_hmac_sm3(key, key_lens[k], data[l], lens[l], want[l], NULL),
                                  1);
+                /* the record MAC's shape: 13-byte header apart from the data */
+                body[l] = data[l] + 13;
+                body_len[l] = lens[l] > 13 ? lens[l] - 13 : 0;
+                out_hdr[l] = got_hdr[l];
+                assert_int_equal(
+                    tlcp_hmac_sm3(key, key_lens[k], data[l], 13 + body_len[l], want_hdr[l], NULL),
+                    1);
             }
             MAKE_SECRET(key, sizeof(key));
             MAKE_SECRET(data, sizeof(data));
@@ -72,6 +79,9 @@ static void test_secret_key_and_data_never_steer(void **state)
             tlcp_hmac_sm3_key_init(&hk, key, key_lens[k]);
             tlcp_hmac_sm3_mb(&hk, 16, in, lens, out);
             tlcp_hmac_sm3_mb(&hk, 3, in, lens, out); /* a group with filler lanes */
+            tlcp_hmac_sm3_mb_hdr(&hk, 16, in, body, body_len, out_hdr);
+            uint8_t one_hdr[32];
+            tlcp_hmac_sm3_keyed_hdr(&hk, data[7], body[7], body_len[7], one_hdr);
             uint8_t one[32], big_mac[32], big_want[32], big_hash[32], big_hash_want[32];
             assert_int_equal(tlcp_sm3(big, sizeof(big), big_hash_want, NULL), 1);
             tlcp_hmac_sm3_keyed(&hk, data[5], lens[5], one);
@@ -84,11 +94,15 @@ static void test_secret_key_and_data_never_steer(void **state)
             MAKE_PUBLIC(big_mac, sizeof(big_mac));
             MAKE_PUBLIC(got, sizeof(got));
             MAKE_PUBLIC(one, sizeof(one));
+            MAKE_PUBLIC(got_hdr, sizeof(got_hdr));
+            MAKE_PUBLIC(one_hdr, sizeof(one_hdr));
             MAKE_PUBLIC(key, sizeof(key));
             MAKE_PUBLIC(data, sizeof(data));
             MAKE_PUBLIC(&hk, sizeof(hk));
             assert_memory_equal(got, want, sizeof(got));
             assert_memory_equal(one, want[5], sizeof(one));
+            assert_memory_equal(got_hdr, want_hdr, sizeof(got_hdr));
+            assert_memory_equal(one_hdr, want_hdr[7], sizeof(one_hdr));
             assert_int_equal(tlcp_hmac_sm3(key, key_lens[k], big, sizeof(big), big_want, NULL), 1);
             assert_memory_equal(big_mac, big_want, sizeof(big_mac));
         }
