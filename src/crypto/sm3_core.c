@@ -85,6 +85,9 @@ sm3_compress_sched(uint32_t v[8], const uint8_t *data, size_t nblocks, sm3_sched
     tlcp_wipe(wp, sizeof(wp));
 }
 
+/* One block at a time, the schedule inside the rounds (sm3_rounds_x86.S). */
+void tlcp_sm3_blocks_avx2_x86(uint32_t v[8], const uint8_t *data, size_t nblocks);
+
 static void sm3_compress_sched8(uint32_t v[8], const uint8_t *data, size_t nblocks)
 {
     sm3_compress_sched(v, data, nblocks, tlcp_sm3_schedule8_avx2, sm3_rounds8_c);
@@ -110,6 +113,7 @@ static void sm3_compress_asm8x(uint32_t v[8], const uint8_t *data, size_t nblock
  * the first kernel the mask allows runs. */
 const tlcp_sm3_kernel tlcp_sm3_kernels[] = {
 #if defined(SM3_X86)
+    {"asm1v", TLCP_SM3_FEAT_ASM1V, 1, tlcp_sm3_blocks_avx2_x86},
     {"asm8i", TLCP_SM3_FEAT_ASM8I, 8, tlcp_sm3_compress_asm8i},
     {"asm8x", TLCP_SM3_FEAT_ASM8X, 8, sm3_compress_asm8x},
     {"asm8", TLCP_SM3_FEAT_ASM8, 8, sm3_compress_asm8},

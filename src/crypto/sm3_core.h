@@ -100,6 +100,11 @@ void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0
 /* And the AVX-512 schedule interleaved as in sched8i. */
 #define TLCP_SM3_FEAT_ASM8I_BIT 512
 #define TLCP_SM3_FEAT_ASM8I     (TLCP_SM3_FEAT_ASM8X | TLCP_SM3_FEAT_SCHED8I | TLCP_SM3_FEAT_ASM8I_BIT)
+/* One block at a time, the schedule in AVX2 xmm instructions inside the
+ * assembly rounds (BMI1 + BMI2 + AVX2). */
+#define TLCP_SM3_FEAT_ASM1V_BIT 1024
+#define TLCP_SM3_FEAT_ASM1V                                                                        \
+    (TLCP_SM3_FEAT_BMI1 | TLCP_SM3_FEAT_BMI2 | TLCP_SM3_FEAT_AVX2 | TLCP_SM3_FEAT_ASM1V_BIT)
 int tlcp_sm3_cpu_features(void);
 
 #if defined(TLCP_TESTING)
