@@ -5,7 +5,9 @@
  * Kernels: eight blocks at a time with the message schedule computed in
  * AVX-512VL or AVX2 lanes (one block per lane, sm3_mb_avx512.c /
  * sm3_mb_avx2.c) and the rounds in BMI2 scalar code reading it, in C or in
- * assembly (sm3_rounds_x86.S, about 7.2 cycles a round against 8); the
+ * assembly (sm3_rounds_x86.S, about 7.2 cycles a round against 8), or with the
+ * schedule of one block at a time computed inside those rounds in AVX2
+ * (kernel asm1v: the vector ports are idle there, so it costs nothing); the
  * on-the-fly C built for BMI2 (RORX rotates without touching the flags);
  * the portable C. sm3_pick.c times them and keeps the fastest. The bound is
  * the rounds' serial chain through E (add, rotate, the GG sum, P0: about

@@ -177,17 +177,35 @@
 .endm
 
 /* The state from v (at rdi) into r8d..r15d, and v ^= it back. */
+.macro LOAD_WORD r, reg
+        movl    (4 * (\r - 8))(%rdi), \reg
+.endm
+
+.macro UPDATE_WORD r, reg
+        xorl    (4 * (\r - 8))(%rdi), \reg
+        movl    \reg, (4 * (\r - 8))(%rdi)
+.endm
+
 .macro LOAD_STATE
-        .irp    r, 8, 9, 10, 11, 12, 13, 14, 15
-        movl    (4 * (\r - 8))(%rdi), %r\r\()d
-        .endr
+        LOAD_WORD 8, %r8d
+        LOAD_WORD 9, %r9d
+        LOAD_WORD 10, %r10d
+        LOAD_WORD 11, %r11d
+        LOAD_WORD 12, %r12d
+        LOAD_WORD 13, %r13d
+        LOAD_WORD 14, %r14d
+        LOAD_WORD 15, %r15d
 .endm
 
 .macro UPDATE_STATE
-        .irp    r, 8, 9, 10, 11, 12, 13, 14, 15
-        xorl    (4 * (\r - 8))(%rdi), %r\r\()d
-        movl    %r\r\()d, (4 * (\r - 8))(%rdi)
-        .endr
+        UPDATE_WORD 8, %r8d
+        UPDATE_WORD 9, %r9d
+        UPDATE_WORD 10, %r10d
+        UPDATE_WORD 11, %r11d
+        UPDATE_WORD 12, %r12d
+        UPDATE_WORD 13, %r13d
+        UPDATE_WORD 14, %r14d
+        UPDATE_WORD 15, %r15d
 .endm
 
         .globl  tlcp_sm3_rounds8_x86
