@@ -10,7 +10,8 @@
  * (sm3_pick.c): the portable C, the same C compiled for BMI2 (RORX rotates
  * without touching the flags), or BMI2 rounds on a schedule computed eight
  * blocks at a time in AVX2 or AVX-512VL lanes, in C or in x86-64 assembly
- * (sm3_rounds_x86.S).
+ * (sm3_rounds_x86.S), or assembly rounds computing their block's schedule
+ * in AVX2 as they go (asm1v).
  */
 #ifndef TLCP_CRYPTO_SM3_CORE_H
 #define TLCP_CRYPTO_SM3_CORE_H
