@@ -5,7 +5,9 @@
  * Kernels: eight blocks at a time with the message schedule computed in
  * AVX-512VL or AVX2 lanes (one block per lane, sm3_mb_avx512.c /
  * sm3_mb_avx2.c) and the rounds in BMI2 scalar code reading it, in C or in
- * assembly (sm3_rounds_x86.S, about 7.2 cycles a round against 8); the
+ * assembly (sm3_rounds_x86.S, about 7.2 cycles a round against 8), or with the
+ * schedule of one block at a time computed inside those rounds in AVX2
+ * (kernel asm1v: the vector ports are idle there, so it costs nothing); the
  * on-the-fly C built for BMI2 (RORX rotates without touching the flags);
  * the portable C. sm3_pick.c times them and keeps the fastest. The bound is
  * the rounds' serial chain through E (add, rotate, the GG sum, P0: about
@@ -85,6 +87,9 @@ sm3_compress_sched(uint32_t v[8], const uint8_t *data, size_t nblocks, sm3_sched
     tlcp_wipe(wp, sizeof(wp));
 }
 
+/* One block at a time, the schedule inside the rounds (sm3_rounds_x86.S). */
+void tlcp_sm3_blocks_avx2_x86(uint32_t v[8], const uint8_t *data, size_t nblocks);
+
 static void sm3_compress_sched8(uint32_t v[8], const uint8_t *data, size_t nblocks)
 {
     sm3_compress_sched(v, data, nblocks, tlcp_sm3_schedule8_avx2, sm3_rounds8_c);
@@ -110,6 +115,7 @@ static void sm3_compress_asm8x(uint32_t v[8], const uint8_t *data, size_t nblock
  * the first kernel the mask allows runs. */
 const tlcp_sm3_kernel tlcp_sm3_kernels[] = {
 #if defined(SM3_X86)
+    {"asm1v", TLCP_SM3_FEAT_ASM1V, 1, tlcp_sm3_blocks_avx2_x86},
     {"asm8i", TLCP_SM3_FEAT_ASM8I, 8, tlcp_sm3_compress_asm8i},
     {"asm8x", TLCP_SM3_FEAT_ASM8X, 8, sm3_compress_asm8x},
     {"asm8", TLCP_SM3_FEAT_ASM8, 8, sm3_compress_asm8},

@@ -10,7 +10,8 @@
  * (sm3_pick.c): the portable C, the same C compiled for BMI2 (RORX rotates
  * without touching the flags), or BMI2 rounds on a schedule computed eight
  * blocks at a time in AVX2 or AVX-512VL lanes, in C or in x86-64 assembly
- * (sm3_rounds_x86.S).
+ * (sm3_rounds_x86.S), or assembly rounds computing their block's schedule
+ * in AVX2 as they go (asm1v).
  */
 #ifndef TLCP_CRYPTO_SM3_CORE_H
 #define TLCP_CRYPTO_SM3_CORE_H
@@ -100,6 +101,11 @@ void tlcp_sm3_mb_blocks(size_t n, uint32_t *const v[], const uint8_t *const run0
 /* And the AVX-512 schedule interleaved as in sched8i. */
 #define TLCP_SM3_FEAT_ASM8I_BIT 512
 #define TLCP_SM3_FEAT_ASM8I     (TLCP_SM3_FEAT_ASM8X | TLCP_SM3_FEAT_SCHED8I | TLCP_SM3_FEAT_ASM8I_BIT)
+/* One block at a time, the schedule in AVX2 xmm instructions inside the
+ * assembly rounds (BMI1 + BMI2 + AVX2). */
+#define TLCP_SM3_FEAT_ASM1V_BIT 1024
+#define TLCP_SM3_FEAT_ASM1V                                                                        \
+    (TLCP_SM3_FEAT_BMI1 | TLCP_SM3_FEAT_BMI2 | TLCP_SM3_FEAT_AVX2 | TLCP_SM3_FEAT_ASM1V_BIT)
 int tlcp_sm3_cpu_features(void);
 
 #if defined(TLCP_TESTING)

@@ -179,6 +179,7 @@ static const int kernel_masks[] = {0,
                                    TLCP_SM3_FEAT_ASM8,
                                    TLCP_SM3_FEAT_ASM8X,
                                    TLCP_SM3_FEAT_ASM8I,
+                                   TLCP_SM3_FEAT_ASM1V,
                                    -1};
 
 /* Every length 0..1100 and some long ones, one shot and split in two, under

@@ -21,7 +21,8 @@
 /* SCHED8X, SCHED8I, ASM8X and ASM8I are there for CPUs and valgrind
  * versions that run AVX-512; where they do not, those masks select the AVX2
  * kernels again. ASM8 is the assembly rounds (sm3_rounds_x86.S) on the AVX2
- * schedule, which valgrind runs. */
+ * schedule, which valgrind runs, and ASM1V the same rounds with the AVX2
+ * schedule inside them (one block at a time). */
 static const int masks[] = {0,
                             TLCP_SM3_FEAT_BMI2,
                             TLCP_SM3_FEAT_AVX2,
@@ -30,6 +31,7 @@ static const int masks[] = {0,
                             TLCP_SM3_FEAT_ASM8,
                             TLCP_SM3_FEAT_ASM8X,
                             TLCP_SM3_FEAT_ASM8I,
+                            TLCP_SM3_FEAT_ASM1V,
                             -1};
 
 static void test_secret_key_and_data_never_steer(void **state)
@@ -52,6 +54,9 @@ static void test_secret_key_and_data_never_steer(void **state)
         int asm8 = TLCP_SM3_FEAT_ASM8;
         if (masks[m] == asm8 && (tlcp_sm3_cpu_features() & asm8) == asm8)
             assert_string_equal(tlcp_sm3_kernel_for(sizeof(big) / 64)->name, "asm8");
+        int asm1v = TLCP_SM3_FEAT_ASM1V;
+        if (masks[m] == asm1v && (tlcp_sm3_cpu_features() & asm1v) == asm1v)
+            assert_string_equal(tlcp_sm3_kernel_for(1)->name, "asm1v");
         fprintf(stderr, "mask %#x: kernel %s\n", (unsigned)masks[m],
                 tlcp_sm3_kernel_for(sizeof(big) / 64)->name);
         for (size_t k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
